@@ -1,0 +1,23 @@
+// Bundles every entry point with esbuild. Native / heavy packages stay external: onnxruntime-node ships .node
+// binaries and transformers.js loads them, so both are resolved from node_modules at run time (and packaged by vsce).
+import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const external = ['vscode', 'onnxruntime-node', '@huggingface/transformers', 'sharp', 'onnxruntime-web'];
+const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, external, logLevel: 'warning' };
+
+const entries = [
+  { entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
+  { entryPoints: ['src/training/worker/main.ts'], outfile: 'dist/worker.js' },
+  { entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { entryPoints: ['scripts/fixtures/generate.ts'], outfile: 'dist/tools/fixtures.js' },
+].filter((e) => existsSync(e.entryPoints[0]));
+
+await Promise.all(entries.map((e) => build({ ...node, ...e })));
+
+// Webview client code runs in the browser sandbox of the webview: no Node, no externals.
+const clients = ['src/webview/client/dashboard.ts', 'src/webview/client/comparison.ts'].filter((f) => existsSync(f));
+if (clients.length) {
+  await build({ entryPoints: clients, outdir: 'media/dist', bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: true, logLevel: 'warning' });
+}
+console.log(`built ${entries.length + clients.length} bundles`);

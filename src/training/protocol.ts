@@ -1,0 +1,33 @@
+// The ONLY definition of the messages between the extension (or CLI) and the training worker. Both sides import it.
+
+/** What a run is asked to do. Serialised verbatim into run.json. */
+export interface RunConfig {
+  model: string;
+  data: string;
+  strategy: import('./strategies').StrategyId;
+  /** Where the run folder is created (`<runsRoot>/<id>/`). */
+  runsRoot: string;
+  /** auto | cpu | cuda | webgpu (the finetuneStudio.device setting). */
+  device?: string;
+  /** Hyperparameters, columns, schedule...: anything unset takes the trainer's defaults. */
+  settings?: Record<string, unknown>;
+}
+
+export type ToWorker =
+  | { type: 'start'; config: RunConfig; resumeFrom?: string }
+  | { type: 'cancel' }
+  | { type: 'pause' }
+  | { type: 'resume' };
+
+export type FromWorker =
+  | { type: 'started'; runId: string; runDir: string; device: string; deviceReason: string; totalSteps: number }
+  | { type: 'progress'; step: number; totalSteps: number; epoch: number; loss: number; lr: number; samplesPerSecond: number; tokensPerSecond: number; etaSeconds: number }
+  | { type: 'eval'; step: number; epoch: number; metrics: Record<string, number> }
+  | { type: 'checkpoint'; step: number; path: string; best: boolean }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  | { type: 'error'; message: string; stack?: string }
+  | { type: 'done'; runDir: string; status: 'completed' | 'cancelled'; bestMetric?: { name: string; value: number } };
+
+export function isFromWorker(m: unknown): m is FromWorker {
+  return typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string';
+}
