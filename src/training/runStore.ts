@@ -1,0 +1,134 @@
+// The run folder `.finetune/runs/<id>/`: run.json (config, versions, device, status), metrics.jsonl, checkpoints/
+// (last K + best), model/ (the export). Every write is atomic, so a killed worker leaves a folder it can resume from.
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { appendLineSync, writeFileAtomic, writeJsonAtomic } from '../util/atomicWrite';
+
+export type RunStatus = 'running' | 'completed' | 'cancelled' | 'failed';
+
+export interface RunRecord {
+  id: string;
+  status: RunStatus;
+  createdAt: string;
+  updatedAt: string;
+  /** The full resolved configuration (request + defaults), enough to re-run or resume. */
+  config: Record<string, unknown> & { model: string; data: string; strategy: string };
+  model: { path: string; modelType: string; hubId?: string; revision?: string };
+  dataset: { path: string; fingerprint: string; labels: string[]; trainRows: number; evalRows: number };
+  versions: Record<string, string>;
+  device: { executionProvider: string; reason: string };
+  totalSteps: number;
+  step: number;
+  bestMetric?: { name: string; value: number; step: number };
+  bestCheckpoint?: string;
+  error?: string;
+}
+
+export function newRunId(model: string, strategy: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const slug = path.basename(model).replace(/[^A-Za-z0-9_.-]+/g, '-').slice(0, 40);
+  return `${stamp}-${slug}-${strategy}`;
+}
+
+export function createRunDir(runsRoot: string, model: string, strategy: string): { id: string; dir: string } {
+  fs.mkdirSync(runsRoot, { recursive: true });
+  const base = newRunId(model, strategy);
+  for (let n = 0; ; n++) {
+    const id = n === 0 ? base : `${base}-${n}`;
+    const dir = path.join(runsRoot, id);
+    try {
+      fs.mkdirSync(dir); // fails if it exists: two runs started in the same second get distinct folders
+      return { id, dir };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
+}
+
+export const runJsonPath = (dir: string) => path.join(dir, 'run.json');
+export const metricsPath = (dir: string) => path.join(dir, 'metrics.jsonl');
+export const checkpointsDir = (dir: string) => path.join(dir, 'checkpoints');
+
+export function writeRun(dir: string, record: RunRecord): void {
+  writeJsonAtomic(runJsonPath(dir), { ...record, updatedAt: new Date().toISOString() });
+}
+
+export function readRun(dir: string): RunRecord {
+  const file = runJsonPath(dir);
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as RunRecord;
+  } catch (e) {
+    throw new Error(`${file}: not a readable run record (${(e as Error).message})`);
+  }
+}
+
+export function appendMetrics(dir: string, entry: Record<string, unknown>): void {
+  appendLineSync(metricsPath(dir), JSON.stringify({ time: new Date().toISOString(), ...entry }));
+}
+
+/** Reads metrics.jsonl, ignoring a torn last line left by a killed process. */
+export function readMetrics(dir: string): Record<string, unknown>[] {
+  if (!fs.existsSync(metricsPath(dir))) return [];
+  const out: Record<string, unknown>[] = [];
+  for (const line of fs.readFileSync(metricsPath(dir), 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      out.push(JSON.parse(line));
+    } catch {
+      // only the final line can be partial
+    }
+  }
+  return out;
+}
+
+/**
+ * Writes a checkpoint folder atomically: files go to a temporary folder that is renamed into place, so a checkpoint
+ * either exists whole or not at all. `state.json` is written last inside it and marks it complete.
+ */
+export function saveCheckpoint(dir: string, step: number, files: Record<string, Uint8Array>, state: unknown): string {
+  const root = checkpointsDir(dir);
+  const final = path.join(root, `step-${String(step).padStart(8, '0')}`);
+  const tmp = `${final}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(tmp, { recursive: true });
+  for (const [name, bytes] of Object.entries(files)) writeFileAtomic(path.join(tmp, name), bytes);
+  writeJsonAtomic(path.join(tmp, 'state.json'), state);
+  fs.rmSync(final, { recursive: true, force: true });
+  fs.renameSync(tmp, final);
+  return final;
+}
+
+export function listCheckpoints(dir: string): string[] {
+  const root = checkpointsDir(dir);
+  if (!fs.existsSync(root)) return [];
+  return fs
+    .readdirSync(root)
+    .filter((n) => /^step-\d+$/.test(n) && fs.existsSync(path.join(root, n, 'state.json')))
+    .sort()
+    .map((n) => path.join(root, n));
+}
+
+export function latestCheckpoint(dir: string): string | undefined {
+  return listCheckpoints(dir).at(-1);
+}
+
+/** Keeps the newest `keep` checkpoints plus `best`; removes the rest and any leftovers of interrupted writes. */
+export function pruneCheckpoints(dir: string, keep: number, best?: string): void {
+  const all = listCheckpoints(dir);
+  const keepSet = new Set(all.slice(-keep));
+  if (best) keepSet.add(best);
+  for (const c of all) if (!keepSet.has(c)) fs.rmSync(c, { recursive: true, force: true });
+  const root = checkpointsDir(dir);
+  for (const n of fs.existsSync(root) ? fs.readdirSync(root) : []) if (n.includes('.tmp-')) fs.rmSync(path.join(root, n), { recursive: true, force: true });
+}
+
+/** sha256 over the bytes of the dataset files (streamed), so run.json says exactly which data trained the model. */
+export async function fingerprintFiles(files: string[]): Promise<string> {
+  const h = crypto.createHash('sha256');
+  for (const f of [...files].sort()) {
+    h.update(`${path.basename(f)}\0`);
+    for await (const chunk of fs.createReadStream(f)) h.update(chunk as Buffer);
+  }
+  return `sha256:${h.digest('hex')}`;
+}

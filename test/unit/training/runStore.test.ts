@@ -1,0 +1,47 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  appendMetrics, createRunDir, fingerprintFiles, latestCheckpoint, listCheckpoints, pruneCheckpoints, readMetrics, saveCheckpoint,
+} from '../../../src/training/runStore';
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'runstore-'));
+
+test('runs started in the same second get distinct folders', () => {
+  const root = tmp();
+  const a = createRunDir(root, '/m/tiny-bert', 'full');
+  const b = createRunDir(root, '/m/tiny-bert', 'full');
+  assert.notEqual(a.dir, b.dir);
+  assert.match(a.id, /^\d{8}-\d{6}-tiny-bert-full$/);
+});
+
+test('a torn last metrics line is ignored', () => {
+  const dir = tmp();
+  appendMetrics(dir, { step: 1, loss: 0.5 });
+  fs.appendFileSync(path.join(dir, 'metrics.jsonl'), '{"step": 2, "lo');
+  const m = readMetrics(dir);
+  assert.equal(m.length, 1);
+  assert.equal(m[0].loss, 0.5);
+});
+
+test('checkpoints: incomplete ones are invisible; pruning keeps last K and the best', () => {
+  const dir = tmp();
+  const paths = [1, 2, 3, 4].map((s) => saveCheckpoint(dir, s, { 'weights.bin': new Uint8Array([s]) }, { step: s }));
+  fs.mkdirSync(path.join(dir, 'checkpoints', 'step-00000005')); // crashed before state.json
+  assert.equal(latestCheckpoint(dir), paths[3]);
+  pruneCheckpoints(dir, 2, paths[0]);
+  assert.deepEqual(listCheckpoints(dir), [paths[0], paths[2], paths[3]]);
+  assert.deepEqual([...fs.readFileSync(path.join(paths[2], 'weights.bin'))], [3]);
+});
+
+test('fingerprint changes with the content', async () => {
+  const dir = tmp();
+  const f = path.join(dir, 'd.csv');
+  fs.writeFileSync(f, 'text,label\na,1\n');
+  const a = await fingerprintFiles([f]);
+  fs.writeFileSync(f, 'text,label\na,0\n');
+  assert.notEqual(a, await fingerprintFiles([f]));
+  assert.match(a, /^sha256:[0-9a-f]{64}$/);
+});
