@@ -1,0 +1,41 @@
+// DistilBERT: no token types, q_lin/k_lin/v_lin/out_lin attention, pre_classifier + ReLU head.
+import { activation, scoped, attentionBias, dropout, firstToken, layerNorm, linear, lookup, meanPool, positionRange, selfAttention, tiedDecoder } from './common';
+import type { BuildContext } from './common';
+import type { FamilyBuilder, GraphInputs } from './family';
+
+function transformerBlock(ctx: BuildContext, x: string, bias: string, prefix: string): string {
+  const a = `${prefix}.attention`;
+  const context = selfAttention(ctx, x, bias, { query: `${a}.q_lin`, key: `${a}.k_lin`, value: `${a}.v_lin`, output: `${a}.out_lin` });
+  const sa = layerNorm(ctx, ctx.b.op('Add', [linear(ctx, context, `${a}.out_lin`), x]), `${prefix}.sa_layer_norm`);
+  const ffn = dropout(ctx, linear(ctx, activation(ctx, linear(ctx, sa, `${prefix}.ffn.lin1`), ctx.spec.hiddenAct), `${prefix}.ffn.lin2`), ctx.spec.hiddenDropout);
+  return layerNorm(ctx, ctx.b.op('Add', [ffn, sa]), `${prefix}.output_layer_norm`);
+}
+
+export const distilbert: FamilyBuilder = {
+  usesTokenTypes: false,
+  encode(ctx, inputs) {
+    const b = ctx.b;
+    const words = lookup(ctx, scoped(ctx, 'embeddings.word_embeddings.weight'), inputs.inputIds);
+    const pos = lookup(ctx, scoped(ctx, 'embeddings.position_embeddings.weight'), positionRange(ctx, inputs.inputIds));
+    let h = dropout(ctx, layerNorm(ctx, b.op('Add', [words, pos]), scoped(ctx, 'embeddings.LayerNorm')), ctx.spec.hiddenDropout);
+    const bias = attentionBias(ctx, inputs.attentionMask);
+    for (let i = 0; i < ctx.spec.numLayers; i++) h = transformerBlock(ctx, h, bias, scoped(ctx, `transformer.layer.${i}`));
+    return h;
+  },
+  head(ctx: BuildContext, hidden: string, inputs: GraphInputs, head) {
+    switch (head) {
+      case 'sentence-embedding':
+        return meanPool(ctx, hidden, inputs.attentionMask);
+      case 'sequence-classification': {
+        const pre = ctx.b.op('Relu', [linear(ctx, firstToken(ctx, hidden), 'pre_classifier')]);
+        return linear(ctx, dropout(ctx, pre, ctx.spec.classifierDropout), 'classifier');
+      }
+      case 'token-classification':
+        return linear(ctx, dropout(ctx, hidden, ctx.spec.hiddenDropout), 'classifier');
+      case 'masked-lm': {
+        const t = activation(ctx, linear(ctx, hidden, 'vocab_transform'), ctx.spec.hiddenAct);
+        return tiedDecoder(ctx, layerNorm(ctx, t, 'vocab_layer_norm'), scoped(ctx, 'embeddings.word_embeddings.weight'), 'vocab_projector.bias');
+      }
+    }
+  },
+};

@@ -1,0 +1,73 @@
+// Builds a family's forward graph (inputs → head output) with HF-named weights as initializers.
+import { GraphBuilder } from '../../training/onnx/builder';
+import { DEFAULT_IR_VERSION, DEFAULT_OPSET, Model } from '../../training/onnx/ir';
+import type { ModelFamily, ModelSpec } from '../modelSpec';
+import { bert } from './bert';
+import type { BuildContext } from './common';
+import { distilbert } from './distilbert';
+import { electra } from './electra';
+import type { FamilyBuilder, GraphInputs } from './family';
+import { HeadKind, basePrefix, modelParameters } from './parameters';
+import { roberta } from './roberta';
+
+const FAMILIES: Record<ModelFamily, FamilyBuilder> = { bert, roberta, distilbert, electra };
+
+export interface ForwardOptions {
+  head: HeadKind;
+  /** Insert Dropout nodes (training graphs); eval/export graphs leave them out. */
+  training?: boolean;
+  /** Also expose the encoder output as `last_hidden_state` (feature caching, embeddings). */
+  outputHidden?: boolean;
+}
+
+/** Name of the head output in the graph, matching HF/Optimum exports (transformers.js reads `logits`). */
+export function headOutputName(head: HeadKind): string {
+  return head === 'sentence-embedding' ? 'sentence_embedding' : 'logits';
+}
+
+export function graphInputNames(spec: ModelSpec): string[] {
+  return FAMILIES[spec.family].usesTokenTypes ? ['input_ids', 'attention_mask', 'token_type_ids'] : ['input_ids', 'attention_mask'];
+}
+
+/**
+ * The forward graph of `spec` with `head`. `weights` must hold every parameter modelParameters() lists
+ * (loadWeights() guarantees it); their order there is the initializer order here.
+ */
+export function buildForwardModel(spec: ModelSpec, weights: ReadonlyMap<string, Float32Array>, opts: ForwardOptions): Model {
+  const family = FAMILIES[spec.family];
+  const params = modelParameters(spec, opts.head);
+  const shapes = new Map(params.map((p) => [p.name, p.shape]));
+  for (const p of params) {
+    const w = weights.get(p.name);
+    const n = p.shape.reduce((a, c) => a * c, 1);
+    if (!w) throw new Error(`buildForwardModel: weight "${p.name}" is missing`);
+    if (w.length !== n) throw new Error(`buildForwardModel: weight "${p.name}" has ${w.length} values, shape [${p.shape.join(', ')}] needs ${n}`);
+  }
+  const b = new GraphBuilder(`${spec.modelType}_${opts.head}`);
+  const inputs: GraphInputs = {
+    inputIds: b.input('input_ids', 'int64', ['batch', 'sequence']),
+    attentionMask: b.input('attention_mask', 'int64', ['batch', 'sequence']),
+    tokenTypeIds: family.usesTokenTypes ? b.input('token_type_ids', 'int64', ['batch', 'sequence']) : undefined,
+  };
+  const ctx: BuildContext = { b, spec, weights, shapes, training: opts.training ?? false, base: opts.head === 'sentence-embedding' ? '' : basePrefix(spec.family) };
+  // Registering initializers in HF order keeps the graph's parameter order stable and readable.
+  for (const p of params) b.initializer(p.name, { dtype: 'float32', dims: [...p.shape], data: weights.get(p.name) as Float32Array });
+  const hidden = family.encode(ctx, inputs);
+  const out = family.head(ctx, hidden, inputs, opts.head);
+  const outName = headOutputName(opts.head);
+  b.op('Identity', [out], {}, { output: outName });
+  const outShape = opts.head === 'sentence-embedding' ? ['batch', spec.hiddenSize]
+    : opts.head === 'sequence-classification' ? ['batch', spec.numLabels]
+    : ['batch', 'sequence', opts.head === 'masked-lm' ? spec.vocabSize : spec.numLabels];
+  b.output(outName, 'float32', outShape);
+  if (opts.outputHidden) {
+    b.op('Identity', [hidden], {}, { output: 'last_hidden_state' });
+    b.output('last_hidden_state', 'float32', ['batch', 'sequence', spec.hiddenSize]);
+  }
+  return {
+    graph: b.build(),
+    opsetImports: [{ domain: '', version: DEFAULT_OPSET }],
+    irVersion: DEFAULT_IR_VERSION,
+    producerName: 'finetune-studio',
+  };
+}

@@ -1,0 +1,123 @@
+// Tokenizes text for a model folder through transformers.js (tokenizer.json + tokenizer_config.json), fully offline.
+// transformers.js is imported lazily: it pulls in onnxruntime-node, which must never load at extension activation.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { PreTrainedTokenizer } from '@huggingface/transformers';
+import type { ModelSpec } from './modelSpec';
+
+export interface EncodeOptions {
+  /** Second sequence per text (NLI premise/hypothesis, sentence pairs). */
+  pairs?: string[];
+  /** Longest sequence kept (tokens, specials included); defaults to the model's own maximum. */
+  maxLength?: number;
+  /** Pad every row to this length instead of the longest row (fixed-shape batches). */
+  padTo?: number;
+}
+
+export interface EncodedBatch {
+  batch: number;
+  seq: number;
+  /** Row-major [batch, seq] int64, as the ONNX graphs take them. */
+  inputIds: BigInt64Array;
+  attentionMask: BigInt64Array;
+  tokenTypeIds: BigInt64Array;
+}
+
+export class TokenizerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TokenizerError';
+  }
+}
+
+export class TextTokenizer {
+  constructor(readonly dir: string, readonly inner: PreTrainedTokenizer, readonly maxLength: number) {}
+
+  get padTokenId(): number {
+    return this.inner.pad_token_id ?? 0;
+  }
+
+  get vocab(): Map<string, number> {
+    return this.inner.get_vocab();
+  }
+
+  /** Token ids of one text (or pair) with special tokens, truncated to maxLength. */
+  encodeOne(text: string, pair?: string, maxLength = this.maxLength): number[] {
+    const enc = this.inner._call(text, { text_pair: pair ?? null, truncation: true, max_length: maxLength, return_tensor: false });
+    return enc.input_ids;
+  }
+
+  encode(texts: string[], opts: EncodeOptions = {}): EncodedBatch {
+    if (opts.pairs && opts.pairs.length !== texts.length) {
+      throw new TokenizerError(`encode: ${texts.length} texts but ${opts.pairs.length} pair texts; they must match one to one.`);
+    }
+    const maxLength = Math.min(opts.maxLength ?? this.maxLength, this.maxLength);
+    const rows = texts.map((t, i) => {
+      const enc = this.inner._call(t, {
+        text_pair: opts.pairs ? opts.pairs[i] : null, truncation: true, max_length: maxLength, return_tensor: false, return_token_type_ids: true,
+      });
+      return { ids: enc.input_ids, types: enc.token_type_ids ?? enc.input_ids.map(() => 0) };
+    });
+    const longest = rows.reduce((m, r) => Math.max(m, r.ids.length), 0);
+    const seq = opts.padTo ?? longest;
+    if (seq < longest) throw new TokenizerError(`encode: padTo ${seq} is shorter than the longest row (${longest} tokens).`);
+    const n = texts.length * seq;
+    const out: EncodedBatch = { batch: texts.length, seq, inputIds: new BigInt64Array(n), attentionMask: new BigInt64Array(n), tokenTypeIds: new BigInt64Array(n) };
+    out.inputIds.fill(BigInt(this.padTokenId));
+    rows.forEach((r, b) => {
+      for (let j = 0; j < r.ids.length; j++) {
+        out.inputIds[b * seq + j] = BigInt(r.ids[j]);
+        out.attentionMask[b * seq + j] = 1n;
+        out.tokenTypeIds[b * seq + j] = BigInt(r.types[j]);
+      }
+    });
+    return out;
+  }
+}
+
+let transformersModule: Promise<typeof import('@huggingface/transformers')> | undefined;
+
+/** The transformers.js module, configured to never touch the network. */
+export function loadTransformers(): Promise<typeof import('@huggingface/transformers')> {
+  transformersModule ??= import('@huggingface/transformers').then((m) => {
+    m.env.allowRemoteModels = false;
+    m.env.allowLocalModels = true;
+    // Model ids are absolute folders; an empty prefix keeps them absolute.
+    m.env.localModelPath = '';
+    return m;
+  });
+  return transformersModule;
+}
+
+/**
+ * The usable maximum: the tokenizer's model_max_length, capped by the position table. RoBERTa-style models start
+ * positions at padding_idx+1, so they lose that many slots (514 positions → 512 tokens).
+ */
+export function maxSequenceLength(dir: string, spec?: ModelSpec): number {
+  let fromTokenizer = Infinity;
+  try {
+    const cfg = JSON.parse(fs.readFileSync(path.join(dir, 'tokenizer_config.json'), 'utf8')) as { model_max_length?: unknown };
+    // HF writes a huge sentinel (1e30) when the tokenizer has no limit of its own.
+    if (typeof cfg.model_max_length === 'number' && cfg.model_max_length < 1e9) fromTokenizer = cfg.model_max_length;
+  } catch {
+    // No tokenizer_config.json: the position table alone decides.
+  }
+  const fromPositions = spec ? spec.maxPositions - (spec.family === 'roberta' ? spec.padTokenId + 1 : 0) : Infinity;
+  const max = Math.min(fromTokenizer, fromPositions);
+  return Number.isFinite(max) ? max : 512;
+}
+
+export async function loadTokenizer(dir: string, spec?: ModelSpec): Promise<TextTokenizer> {
+  const abs = path.resolve(dir);
+  if (!fs.existsSync(path.join(abs, 'tokenizer.json'))) {
+    throw new TokenizerError(`${path.join(abs, 'tokenizer.json')} is missing; the model folder needs a fast-tokenizer file (save it with tokenizer.save_pretrained()).`);
+  }
+  const { AutoTokenizer } = await loadTransformers();
+  let inner: PreTrainedTokenizer;
+  try {
+    inner = await AutoTokenizer.from_pretrained(abs, { local_files_only: true });
+  } catch (e) {
+    throw new TokenizerError(`${abs}: cannot load the tokenizer (${(e as Error).message}).`);
+  }
+  return new TextTokenizer(abs, inner, maxSequenceLength(abs, spec));
+}

@@ -1,0 +1,93 @@
+// Loads a checkpoint's tensors for one task model, checked against the shapes config.json implies. Head weights the
+// checkpoint lacks (a base model fine-tuned for a new task) are initialised as HF does; a missing or misshapen encoder
+// weight is an error, because it means the checkpoint and config.json disagree.
+import { Rng } from '../util/rng';
+import { Checkpoint } from './checkpoint';
+import type { ModelSpec } from './modelSpec';
+import { HeadKind, ParamShape, basePrefix, modelParameters } from './arch/parameters';
+
+export class WeightsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WeightsError';
+  }
+}
+
+export interface LoadedWeights {
+  /** Float32 values by HF parameter name, in modelParameters() order. */
+  tensors: Map<string, Float32Array>;
+  shapes: Map<string, number[]>;
+  /** Parameters the checkpoint lacked, freshly initialised (normally the new task head). */
+  initialised: string[];
+  /** Checkpoint tensors this task model does not use (e.g. a pre-training head). */
+  unused: string[];
+}
+
+/** Names a parameter may carry in checkpoints saved by other task classes or old TF-converted files. */
+function candidateNames(name: string, prefix: string): string[] {
+  const out = [name];
+  if (name.startsWith(`${prefix}.`)) out.push(name.slice(prefix.length + 1));
+  else out.push(`${prefix}.${name}`);
+  for (const n of [...out]) {
+    if (/(LayerNorm|layer_norm)\.weight$/.test(n)) out.push(n.replace(/weight$/, 'gamma'));
+    if (/(LayerNorm|layer_norm)\.bias$/.test(n)) out.push(n.replace(/bias$/, 'beta'));
+  }
+  return out;
+}
+
+/** HF _init_weights: Linear/Embedding ~ N(0, initializer_range), biases 0, LayerNorm weight 1. */
+export function initParameter(p: ParamShape, rng: Rng, std: number): Float32Array {
+  const n = p.shape.reduce((a, b) => a * b, 1);
+  const out = new Float32Array(n);
+  if (/(LayerNorm|layer_norm)\.weight$/.test(p.name)) out.fill(1);
+  else if (p.shape.length >= 2) for (let i = 0; i < n; i++) out[i] = rng.normal() * std;
+  return out;
+}
+
+function isHeadParam(name: string): boolean {
+  return !/(^|\.)(embeddings|embeddings_project|encoder|transformer)\./.test(name) || /(^|\.)pooler\./.test(name);
+}
+
+export function loadWeights(ckpt: Checkpoint, spec: ModelSpec, head: HeadKind, opts: { seed?: number } = {}): LoadedWeights {
+  const params = modelParameters(spec, head);
+  const prefix = basePrefix(spec.family);
+  const rng = new Rng(opts.seed ?? 42);
+  const std = typeof spec.raw.initializer_range === 'number' ? spec.raw.initializer_range : 0.02;
+  const tensors = new Map<string, Float32Array>();
+  const shapes = new Map<string, number[]>();
+  const initialised: string[] = [];
+  const missingEncoder: string[] = [];
+  const used = new Set<string>();
+  for (const p of params) {
+    const source = candidateNames(p.name, prefix).find((n) => ckpt.has(n));
+    shapes.set(p.name, p.shape);
+    if (source === undefined) {
+      if (isHeadParam(p.name)) {
+        initialised.push(p.name);
+        tensors.set(p.name, initParameter(p, rng, std));
+      } else {
+        missingEncoder.push(p.name);
+      }
+      continue;
+    }
+    const e = ckpt.entry(source);
+    if (e.shape.length !== p.shape.length || e.shape.some((d, i) => d !== p.shape[i])) {
+      throw new WeightsError(
+        `${e.file}: tensor "${source}" has shape [${e.shape.join(', ')}] but ${ckpt.dir}/config.json implies [${p.shape.join(', ')}] ` +
+        `(${spec.modelType}: vocab ${spec.vocabSize}, hidden ${spec.hiddenSize}, intermediate ${spec.intermediateSize}, ${spec.numLabels} labels); ` +
+        'the config and the weights belong to different models.',
+      );
+    }
+    if (e.dtype !== 'F32' && e.dtype !== 'F16' && e.dtype !== 'BF16' && e.dtype !== 'F64') {
+      throw new WeightsError(`${e.file}: tensor "${source}" has dtype ${e.dtype}; a floating-point weight (F32, F16, BF16) was expected.`);
+    }
+    tensors.set(p.name, ckpt.readFloat32(source));
+    used.add(source);
+  }
+  if (missingEncoder.length) {
+    const shown = missingEncoder.slice(0, 5).map((n) => `"${n}"`).join(', ');
+    throw new WeightsError(`${ckpt.dir}: the checkpoint lacks ${missingEncoder.length} encoder weight(s) that ${spec.modelType} needs, e.g. ${shown}; it does not match config.json.`);
+  }
+  const unused = ckpt.names().filter((n) => !used.has(n));
+  return { tensors, shapes, initialised, unused };
+}
