@@ -1,0 +1,111 @@
+// CSV and TSV rows through csv-parse, streamed. The first record is the header. Line numbers are counted here from
+// each record's raw text, because csv-parse's own count drifts on "\r\n" files.
+import { parse, type CsvError } from 'csv-parse';
+import { MalformedRowError } from '../errors';
+import { isCsvProblem, scanCsvRecord } from './csvScan';
+import { openChecked, positionIn, textFromLine } from './source';
+import type { RawRow } from './types';
+
+interface ParsedRecord {
+  record: string[];
+  raw: string;
+}
+
+/** Lines a record spans: its internal newlines plus one (the terminator is not counted). */
+function linesSpanned(raw: string): number {
+  let end = raw.length;
+  if (raw.charCodeAt(end - 1) === 10) end--;
+  if (raw.charCodeAt(end - 1) === 13) end--;
+  let n = 1;
+  for (let k = raw.indexOf('\n'); k !== -1 && k < end; k = raw.indexOf('\n', k + 1)) n++;
+  return n;
+}
+
+/**
+ * TSV follows the GLUE/IANA convention of no quoting (text often holds bare quotes); CSV follows RFC 4180.
+ */
+export async function* readDelimited(file: string, delimiter: ',' | '\t'): AsyncGenerator<RawRow> {
+  const source = openChecked(file);
+  const quoted = delimiter === ',';
+  const parser = parse({
+    bom: true, delimiter, quote: quoted ? '"' : false, raw: true, relax_column_count: true,
+    record_delimiter: ['\r\n', '\n'], max_record_size: 1 << 24,
+  });
+  source.on('error', (e) => parser.destroy(e));
+  source.pipe(parser);
+  let header: string[] | undefined;
+  let line = 1;
+  try {
+    try {
+      for await (const item of parser as AsyncIterable<ParsedRecord>) {
+        const { record, raw } = item;
+        const start = line;
+        line += linesSpanned(raw);
+        if (record.length === 1 && record[0] === '' && raw.trim() === '') continue; // blank line
+        if (!header) {
+          header = record.map((h) => h.trim());
+          continue;
+        }
+        if (record.length !== header.length) throw fieldCountError(file, start, raw, record.length, header, delimiter);
+        const row: Record<string, unknown> = {};
+        for (let c = 0; c < header.length; c++) row[header[c]] = record[c];
+        yield { row, line: start };
+      }
+    } catch (e) {
+      if (isCsvError(e)) throw await quoteError(file, line, delimiter, e);
+      throw e;
+    }
+  } finally {
+    parser.destroy();
+    source.destroy();
+  }
+}
+
+/** Column names of a CSV/TSV file, from its header line. */
+export async function readDelimitedHeader(file: string, delimiter: ',' | '\t'): Promise<string[]> {
+  const parser = parse({ bom: true, delimiter, quote: delimiter === ',' ? '"' : false, to_line: 1, record_delimiter: ['\r\n', '\n'] });
+  const source = openChecked(file);
+  source.on('error', (e) => parser.destroy(e));
+  source.pipe(parser);
+  try {
+    for await (const record of parser as AsyncIterable<string[]>) return record.map((h) => h.trim());
+    return [];
+  } finally {
+    parser.destroy();
+    source.destroy();
+  }
+}
+
+function isCsvError(e: unknown): e is CsvError {
+  return e instanceof Error && typeof (e as CsvError).code === 'string' && (e as CsvError).code.startsWith('CSV_') ||
+    (e instanceof Error && (e as CsvError).code === 'INVALID_OPENING_QUOTE');
+}
+
+function fieldCountError(file: string, line: number, raw: string, found: number, header: string[], delimiter: string): MalformedRowError {
+  const scan = scanCsvRecord(raw, delimiter);
+  let offset = raw.replace(/\r?\n$/, '').length; // too few fields: point at the end of the record
+  if (!isCsvProblem(scan) && found > header.length) offset = scan.fieldStarts[header.length];
+  const at = positionIn(raw, offset, line);
+  const sep = delimiter === '\t' ? 'tab' : "','";
+  const hint = found > header.length
+    ? (delimiter === ',' ? ' Quote fields that contain commas (e.g. "a, b").' : ' A field contains a tab character.')
+    : ` Add the missing field(s) or check for a ${sep} missing between fields.`;
+  return new MalformedRowError('field-count', { file, ...at },
+    `expected ${header.length} fields (${header.join(', ')}) as in the header but found ${found}.${hint}`);
+}
+
+/**
+ * Re-reads from the last record known good to point at the quote that broke parsing. Records csv-parse had parsed
+ * but not yet handed over are skipped by scanning forward.
+ */
+async function quoteError(file: string, line: number, delimiter: string, e: CsvError): Promise<MalformedRowError> {
+  const text = await textFromLine(file, line);
+  for (let base = 0; base < text.length;) {
+    const scan = scanCsvRecord(text.slice(base), delimiter);
+    if (isCsvProblem(scan)) {
+      return new MalformedRowError(scan.code, { file, ...positionIn(text, base + scan.offset, line) }, scan.message);
+    }
+    base += scan.end + (text[base + scan.end] === '\r' ? 2 : 1);
+  }
+  return new MalformedRowError('invalid-quote', { file, line }, `cannot parse this record: ${e.message}`);
+}

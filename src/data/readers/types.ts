@@ -1,0 +1,12 @@
+// The one shape every reader yields, whatever the file format.
+
+/** One record of a dataset file and where it starts (1-based line; for Parquet, 1-based row). */
+export interface RawRow {
+  row: Record<string, unknown>;
+  line: number;
+}
+
+export interface ReaderOptions {
+  /** Parquet only: read just these columns (other formats parse whole records anyway). */
+  columns?: string[];
+}
