@@ -1,0 +1,199 @@
+// A dataset file → validated training examples: columns resolved, labels mapped to stable ids, bad rows reported
+// with their line. Errors stop loading (typed result); recoverable problems become warnings with line lists.
+import type { DatasetFormat } from './datasetFile';
+import { didYouMean } from './editDistance';
+import {
+  ColumnError, DatasetError, LabelError, listSome, toResult, type DataResult, type DatasetWarning, type DatasetWarningCode,
+} from './errors';
+import { buildLabelSpace, labelIndex, labelKey, type LabelSpace } from './labels';
+import { formatOrThrow, readColumnNames, readRows, type RawRow } from './readers';
+import { resolveMapping, type ColumnMapping, type MappingOverride } from './schema';
+
+export interface Example {
+  text: string;
+  textPair?: string;
+  /** Class id, class ids (multi-label), or the target (regression); absent for unlabeled text. */
+  label?: number | number[];
+  /** Value of the split column, when the mapping has one. */
+  split?: string;
+  /** Line (or Parquet row) the example came from. */
+  line: number;
+}
+
+export interface LoadedDataset {
+  file: string;
+  format: DatasetFormat;
+  columns: string[];
+  mapping: ColumnMapping;
+  /** Absent for unlabeled text. */
+  labels?: LabelSpace;
+  examples: Example[];
+}
+
+export interface LoadOptions {
+  mapping?: MappingOverride;
+  /**
+   * The training label space, when loading an evaluation file: its labels must all occur in training, and ids are
+   * taken from it so train and eval agree.
+   */
+  labels?: LabelSpace;
+  /** Rows used to detect columns and label kind. */
+  sampleRows?: number;
+}
+
+const SAMPLE_ROWS = 500;
+/** Lines listed in a warning; the count says how many there are in all. */
+const LINES_KEPT = 20;
+
+/** Collects lines per warning code, then turns them into DatasetWarnings with one message each. */
+class WarningTally {
+  private readonly lines = new Map<DatasetWarningCode, number[]>();
+  private readonly counts = new Map<DatasetWarningCode, number>();
+  add(code: DatasetWarningCode, line: number): void {
+    const list = this.lines.get(code) ?? [];
+    if (list.length < LINES_KEPT) list.push(line);
+    this.lines.set(code, list);
+    this.counts.set(code, (this.counts.get(code) ?? 0) + 1);
+  }
+  count(code: DatasetWarningCode): number {
+    return this.counts.get(code) ?? 0;
+  }
+  emit(file: string, code: DatasetWarningCode, message: (where: string, count: number) => string, out: DatasetWarning[]): void {
+    const count = this.count(code);
+    if (!count) return;
+    const lines = this.lines.get(code)!;
+    out.push({ code, file, lines, count, message: message(listSome(lines, count), count) });
+  }
+}
+
+export async function sampleRows(file: string, n: number, format?: DatasetFormat): Promise<RawRow[]> {
+  const sample: RawRow[] = [];
+  if (n <= 0) return sample;
+  for await (const r of readRows(file, { format })) {
+    sample.push(r);
+    if (sample.length >= n) break;
+  }
+  return sample;
+}
+
+/** Detects (or checks the override of) the column mapping from the header and the first rows. */
+export async function detectMapping(file: string, override: MappingOverride = {}, sampleSize = SAMPLE_ROWS): Promise<{ columns: string[]; mapping: ColumnMapping; format: DatasetFormat }> {
+  const format = formatOrThrow(file);
+  const columns = await readColumnNames(file, format);
+  const sample = await sampleRows(file, sampleSize, format);
+  if (!sample.length) throw new DatasetError('empty-dataset', { file }, 'the file has no data rows');
+  const text = format === 'text' ? { text: 'text', label: null } : {};
+  const mapping = resolveMapping(file, columns, sample, { ...override, ...text }, format === 'parquet' ? 'row' : 'line');
+  return { columns, mapping, format };
+}
+
+function textOf(file: string, row: Record<string, unknown>, column: string, line: number, unit: 'line' | 'row', columns: string[]): string | undefined {
+  if (!(column in row)) {
+    // Only JSON rows can lack a key; CSV rows all have the header's fields.
+    throw new ColumnError('missing-column', { file, line, unit },
+      `this row has no "${column}" field.${didYouMean(column, Object.keys(row))} Fields here: ${Object.keys(row).join(', ')}`,
+      columns);
+  }
+  const v = row[column];
+  if (v === null || v === undefined) return undefined;
+  return (typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v)).trim();
+}
+
+export function loadExamples(file: string, opts: LoadOptions = {}): Promise<DataResult<LoadedDataset>> {
+  return toResult(file, async (warnings) => {
+    const { columns, mapping, format } = await detectMapping(file, opts.mapping, opts.sampleRows);
+    const unit = format === 'parquet' ? 'row' : 'line';
+    const tally = new WarningTally();
+    const examples: Example[] = [];
+    const keys: (string | string[] | number | undefined)[] = [];
+    const kind = opts.labels?.kind ?? mapping.labelKind;
+    const delimiter = opts.labels?.delimiter ?? mapping.labelDelimiter;
+    const seen = new Map<string, number>();
+
+    for await (const { row, line } of readRows(file, { format })) {
+      const text = textOf(file, row, mapping.text, line, unit, columns);
+      const pair = mapping.textPair ? textOf(file, row, mapping.textPair, line, unit, columns) : undefined;
+      if (!text || (mapping.textPair && !pair)) {
+        tally.add('empty-text', line);
+        continue;
+      }
+      let key: string | string[] | number | undefined;
+      if (mapping.label && kind) {
+        const raw = row[mapping.label];
+        if (raw === null || raw === undefined || (typeof raw === 'string' && raw.trim() === '')) {
+          tally.add('unlabeled-rows', line);
+          continue;
+        }
+        const parsed = labelKey(raw, kind, delimiter);
+        if ('problem' in parsed) {
+          const code = kind === 'float' || kind === 'int' ? 'mixed-label-types' : 'bad-label';
+          throw new LabelError(code, { file, line, unit },
+            `label column "${mapping.label}": ${parsed.problem}; the first rows hold ${kind === 'float' ? 'numbers' : `${kind} labels`}. ` +
+            'Make every label the same type, or set the label type to "string" to treat numbers as class names.');
+        }
+        key = parsed.key;
+      }
+      const example: Example = { text, line };
+      if (pair !== undefined) example.textPair = pair;
+      if (mapping.split) example.split = String(row[mapping.split] ?? '').trim().toLowerCase();
+      const identity = pair === undefined ? text : `${text}\u0000${pair}`;
+      if (seen.has(identity)) {
+        tally.add('duplicate-rows', line);
+      } else seen.set(identity, line);
+      examples.push(example);
+      keys.push(key);
+    }
+
+    tally.emit(file, 'empty-text', (where, n) => `${n} row(s) with empty text were skipped (${unit} ${where}).`, warnings);
+    tally.emit(file, 'unlabeled-rows', (where, n) => `${n} row(s) without a label were skipped (${unit} ${where}).`, warnings);
+    tally.emit(file, 'duplicate-rows', (where, n) => `${n} row(s) repeat an earlier row's text (${unit} ${where}); duplicates weigh those examples more.`, warnings);
+    if (!examples.length) {
+      throw new DatasetError('empty-dataset', { file },
+        tally.count('empty-text') ? `every row's text is empty (column "${mapping.text}")` : 'the file has no usable rows');
+    }
+
+    const labels = mapping.label && kind ? assignLabels(file, unit, mapping.label, kind, delimiter, examples, keys, opts.labels) : undefined;
+    const loaded: LoadedDataset = { file, format, columns, mapping: { ...mapping, ...(kind ? { labelKind: kind } : {}) }, examples };
+    if (labels) loaded.labels = labels;
+    return loaded;
+  });
+}
+
+/** Builds (train) or checks against (eval) the label space, then writes ids into the examples. */
+function assignLabels(
+  file: string, unit: 'line' | 'row', column: string, kind: NonNullable<ColumnMapping['labelKind']>, delimiter: string | undefined,
+  examples: Example[], keys: (string | string[] | number | undefined)[], given?: LabelSpace,
+): LabelSpace {
+  if (kind === 'float') {
+    examples.forEach((e, i) => { e.label = keys[i] as number; });
+    return given ?? buildLabelSpace('float', []);
+  }
+  const names = new Set<string>();
+  for (const k of keys) for (const n of Array.isArray(k) ? k : [k as string]) names.add(n);
+  const space = given ?? buildLabelSpace(kind, names, delimiter);
+  if (given) {
+    const known = new Set(given.names);
+    const unseen = new Map<string, number[]>();
+    keys.forEach((k, i) => {
+      for (const n of Array.isArray(k) ? k : [k as string]) {
+        if (!known.has(n)) unseen.set(n, [...(unseen.get(n) ?? []), examples[i].line]);
+      }
+    });
+    if (unseen.size) {
+      const list = [...unseen].map(([n, lines]) => `"${n}" (${lines.length} row(s), first at ${unit} ${lines[0]})`);
+      throw new LabelError('unseen-eval-labels', { file, line: [...unseen.values()][0][0], unit },
+        `label(s) ${listSome(list, list.length, 5)} never occur in the training data (training labels: ${listSome(given.names, given.names.length, 10)}). ` +
+        'The model cannot predict them: remove those rows or add examples of them to the training file.');
+    }
+  } else if (space.names.length < 2) {
+    throw new LabelError('single-class', { file },
+      `every row has the label "${space.names[0]}" (column "${column}", ${examples.length} rows); a classifier needs at least two classes. ` +
+      'Check that the label column is right, or add examples of the other classes.');
+  }
+  const index = labelIndex(space);
+  examples.forEach((e, i) => {
+    const k = keys[i];
+    e.label = Array.isArray(k) ? k.map((n) => index.get(n)!).sort((a, b) => a - b) : index.get(k as string)!;
+  });
+  return space;
+}

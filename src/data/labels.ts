@@ -1,0 +1,97 @@
+// Label values → class keys → stable class ids. The order is a pure function of the set of labels (numeric order for
+// integers, code-unit order for strings), so the same data always gives the same id2label, and the space is saved in
+// run.json so evaluation and export use exactly the training ids.
+
+export type LabelKind = 'int' | 'string' | 'multi' | 'float';
+
+/** JSON-serialisable; goes verbatim into run.json. */
+export interface LabelSpace {
+  kind: LabelKind;
+  /** Class names in id order (empty for float regression). */
+  names: string[];
+  /** Multi-label from a delimited string: the delimiter ("|", ";" or ","). */
+  delimiter?: string;
+}
+
+export const MULTI_LABEL_DELIMITERS = ['|', ';', ','] as const;
+
+const INT = /^[+-]?\d+$/;
+const FLOAT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** What a single raw label value looks like, before the column's kind is decided. */
+export type ValueShape = 'empty' | 'int' | 'float' | 'text' | 'list';
+
+export function shapeOf(value: unknown): ValueShape {
+  if (value === null || value === undefined) return 'empty';
+  if (Array.isArray(value)) return 'list';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : Number.isFinite(value) ? 'float' : 'text';
+  if (typeof value === 'boolean') return 'text';
+  const s = String(value).trim();
+  if (!s) return 'empty';
+  if (INT.test(s)) return 'int';
+  if (FLOAT.test(s)) return 'float';
+  return 'text';
+}
+
+/**
+ * The class key(s) of a value for a column of `kind`, or an explanation of why it does not fit. Ints are normalised
+ * ("01" and 1 are the same class).
+ */
+export function labelKey(value: unknown, kind: LabelKind, delimiter?: string): { key: string | string[] | number } | { problem: string } {
+  const shape = shapeOf(value);
+  switch (kind) {
+    case 'float': {
+      const n = typeof value === 'number' ? value : Number(String(value).trim());
+      return shape === 'int' || shape === 'float' ? { key: n } : { problem: `expected a number for regression but found ${JSON.stringify(value)}` };
+    }
+    case 'int':
+      return shape === 'int' ? { key: String(Number(typeof value === 'number' ? value : String(value).trim())) } : { problem: `expected an integer class but found ${JSON.stringify(value)}` };
+    case 'string':
+      return shape === 'list' ? { problem: `expected one label but found a list ${JSON.stringify(value)}` } : { key: String(value).trim() };
+    case 'multi': {
+      const parts = Array.isArray(value)
+        ? value.map((v) => String(v).trim())
+        : delimiter ? String(value).split(delimiter).map((v) => v.trim()) : [String(value).trim()];
+      return { key: [...new Set(parts.filter((p) => p.length > 0))] };
+    }
+  }
+}
+
+/** Numeric order when every name is an integer, else code-unit order (locale-independent, so stable everywhere). */
+export function sortLabelNames(names: Iterable<string>): string[] {
+  const list = [...new Set(names)];
+  if (list.every((n) => INT.test(n))) return list.sort((a, b) => Number(a) - Number(b));
+  return list.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+export function buildLabelSpace(kind: LabelKind, names: Iterable<string>, delimiter?: string): LabelSpace {
+  const space: LabelSpace = { kind, names: kind === 'float' ? [] : sortLabelNames(names) };
+  if (kind === 'multi' && delimiter) space.delimiter = delimiter;
+  return space;
+}
+
+export function labelIndex(space: LabelSpace): Map<string, number> {
+  return new Map(space.names.map((n, i) => [n, i]));
+}
+
+/** The config.json `id2label` / `label2id` pair for export. */
+export function labelMaps(space: LabelSpace): { id2label: Record<string, string>; label2id: Record<string, number> } {
+  const id2label: Record<string, string> = {};
+  const label2id: Record<string, number> = {};
+  space.names.forEach((n, i) => {
+    id2label[String(i)] = n;
+    label2id[n] = i;
+  });
+  return { id2label, label2id };
+}
+
+/** Reads a label space back from run.json, rejecting anything that is not one. */
+export function parseLabelSpace(json: unknown): LabelSpace | undefined {
+  if (typeof json !== 'object' || json === null) return undefined;
+  const o = json as Record<string, unknown>;
+  if (!['int', 'string', 'multi', 'float'].includes(o.kind as string)) return undefined;
+  if (!Array.isArray(o.names) || !o.names.every((n) => typeof n === 'string')) return undefined;
+  const space: LabelSpace = { kind: o.kind as LabelKind, names: [...o.names] as string[] };
+  if (typeof o.delimiter === 'string') space.delimiter = o.delimiter;
+  return space;
+}
