@@ -82,7 +82,9 @@ export function toHubError(err: unknown, ctx: ErrorContext): HubError {
     const code = seen?.errorCode;
     const repoUrl = `${ctx.endpoint.replace(/\/+$/, '')}/${ctx.repoId ?? ''}`;
     const withStatus = { ...base, status };
-    if (code === 'GatedRepo' || ((status === 401 || status === 403) && /gated|restricted|authorized list/i.test(err.message))) {
+    // The body text is a fallback for mirrors that drop X-Error-Code; err.message would also match the URL's "expand=gated".
+    const bodyText = String((err.data as { error?: unknown } | undefined)?.error ?? '');
+    if (code === 'GatedRepo' || ((status === 401 || status === 403) && /gated|restricted|authorized list/i.test(bodyText))) {
       const signIn = ctx.hasToken
         ? 'You are signed in, but this account has not been granted access yet (approval can take a while for manually reviewed repos).'
         : 'Then sign in: run "Fine-Tune Studio: Sign in to Hugging Face" with an access token of the account that accepted the terms.';
