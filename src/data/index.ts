@@ -1,0 +1,17 @@
+// The data layer's public surface: what views, the CLI and the worker import.
+export { datasetFormatOf, isCandidateDataset, type DatasetFormat } from './datasetFile';
+export { findDatasetFiles } from './discovery';
+export {
+  ColumnError, DatasetError, InvalidUtf8Error, LabelError, MalformedRowError, SplitError, formatLocation,
+  type DataResult, type DatasetErrorCode, type DatasetWarning, type DatasetWarningCode,
+} from './errors';
+export { detectMapping, loadExamples, type Example, type LoadedDataset, type LoadOptions } from './examples';
+export { buildLabelSpace, labelMaps, parseLabelSpace, type LabelKind, type LabelSpace } from './labels';
+export { readColumnNames, readRows, type RawRow } from './readers';
+export { resolveMapping, type ColumnMapping, type MappingOverride } from './schema';
+export { findSplitFiles, normalizeSplitName, overlapWarning, partitionBySplit, stratifiedSplit, type SplitFiles, type SplitName, type SplitRatios } from './splits';
+export {
+  collate, makeBatches, paddingStats, planBatches, tokenizeExamples, truncate,
+  type Batch, type EncodedText, type PaddingStats, type TokenizedExample, type TokenizeFn,
+} from './batching';
+export { summarizeDataset, type DatasetSummary, type SummaryOptions } from './summary';

@@ -1,0 +1,143 @@
+// What the Datasets view shows for a file, computed in one streaming pass: rows, columns, detected mapping, label
+// distribution, token lengths for the chosen tokenizer, duplicate / empty rows. Memory stays bounded by the number of
+// distinct labels and one hash per row, never by the file size.
+import * as fs from 'node:fs';
+import type { DatasetFormat } from './datasetFile';
+import { LabelError, toResult, type DataResult } from './errors';
+import { detectMapping } from './examples';
+import { labelKey, sortLabelNames, type LabelKind } from './labels';
+import { readRows } from './readers';
+import type { ColumnMapping, MappingOverride } from './schema';
+import type { TokenizeFn } from './batching';
+
+export interface LabelCount {
+  label: string;
+  count: number;
+}
+
+export interface DatasetSummary {
+  file: string;
+  format: DatasetFormat;
+  sizeBytes: number;
+  rows: number;
+  columns: string[];
+  mapping: ColumnMapping;
+  labelKind?: LabelKind;
+  /** Classes in label-id order with their row counts (multi-label: rows carrying each label). */
+  labelDistribution: LabelCount[];
+  /** Regression targets. */
+  targetRange?: { min: number; max: number; mean: number };
+  tokens?: { counted: number; average: number; max: number };
+  duplicateRows: number;
+  /** Rows whose every field is empty. */
+  emptyRows: number;
+  /** Rows whose text (or either text of a pair) is empty. */
+  emptyText: number;
+  unlabeledRows: number;
+  /** Labels that do not fit the column's kind; the summary still counts them as class names. */
+  problems: string[];
+}
+
+export interface SummaryOptions {
+  mapping?: MappingOverride;
+  tokenize?: TokenizeFn;
+  /** Rows whose token lengths are measured (the first N); tokenizing a whole large file is not worth a view update. */
+  tokenStatsRows?: number;
+}
+
+/** 53-bit string hash (cyrb53): duplicate detection without keeping every text. */
+function hash53(s: string): number {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
+
+function isEmpty(v: unknown): boolean {
+  return v === null || v === undefined || (typeof v === 'string' && v.trim() === '');
+}
+
+export function summarizeDataset(file: string, opts: SummaryOptions = {}): Promise<DataResult<DatasetSummary>> {
+  return toResult(file, async () => {
+    const problems: string[] = [];
+    let detected;
+    try {
+      detected = await detectMapping(file, opts.mapping);
+    } catch (e) {
+      if (!(e instanceof LabelError)) throw e;
+      // A view should still describe a file whose labels are inconsistent; the problem is listed instead.
+      problems.push(e.message);
+      detected = await detectMapping(file, { ...opts.mapping, labelKind: 'string' });
+    }
+    const { columns, mapping, format } = detected;
+    const summary: DatasetSummary = {
+      file, format, sizeBytes: (await fs.promises.stat(file)).size, rows: 0, columns, mapping, labelDistribution: [],
+      duplicateRows: 0, emptyRows: 0, emptyText: 0, unlabeledRows: 0, problems,
+    };
+    if (mapping.labelKind) summary.labelKind = mapping.labelKind;
+    const counts = new Map<string, number>();
+    const seen = new Set<number>();
+    const target = { min: Infinity, max: -Infinity, sum: 0, n: 0 };
+    const tokenLimit = opts.tokenize ? opts.tokenStatsRows ?? 20000 : 0;
+    const pending: (string | [string, string])[] = [];
+    const tokens = { counted: 0, total: 0, max: 0 };
+    const flushTokens = () => {
+      if (!pending.length || !opts.tokenize) return;
+      const encoded = mapping.textPair ? opts.tokenize(pending as [string, string][]) : opts.tokenize(pending as string[]);
+      for (const enc of encoded) {
+        const n = Array.isArray(enc) ? enc.length : enc.ids.length;
+        tokens.counted++;
+        tokens.total += n;
+        tokens.max = Math.max(tokens.max, n);
+      }
+      pending.length = 0;
+    };
+    let badLabels = 0;
+
+    for await (const { row } of readRows(file, { format })) {
+      summary.rows++;
+      if (Object.values(row).every(isEmpty)) summary.emptyRows++;
+      const text = isEmpty(row[mapping.text]) ? '' : String(row[mapping.text]);
+      const pair = mapping.textPair ? (isEmpty(row[mapping.textPair]) ? '' : String(row[mapping.textPair])) : undefined;
+      if (!text || pair === '') summary.emptyText++;
+      const h = hash53(pair === undefined ? text : `${text}\u0000${pair}`);
+      if (seen.has(h)) summary.duplicateRows++;
+      else seen.add(h);
+      if (summary.rows <= tokenLimit) {
+        pending.push(pair === undefined ? text : [text, pair]);
+        if (pending.length >= 256) flushTokens();
+      }
+      if (!mapping.label || !mapping.labelKind) continue;
+      const raw = row[mapping.label];
+      if (isEmpty(raw)) {
+        summary.unlabeledRows++;
+        continue;
+      }
+      const parsed = labelKey(raw, mapping.labelKind, mapping.labelDelimiter);
+      if ('problem' in parsed) {
+        badLabels++;
+        const key = String(raw);
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      } else if (typeof parsed.key === 'number') {
+        target.min = Math.min(target.min, parsed.key);
+        target.max = Math.max(target.max, parsed.key);
+        target.sum += parsed.key;
+        target.n++;
+      } else {
+        for (const k of Array.isArray(parsed.key) ? parsed.key : [parsed.key]) counts.set(k, (counts.get(k) ?? 0) + 1);
+      }
+    }
+    flushTokens();
+    if (badLabels) problems.push(`${badLabels} label(s) in column "${mapping.label}" do not fit its ${mapping.labelKind} labels.`);
+    summary.labelDistribution = sortLabelNames(counts.keys()).map((label) => ({ label, count: counts.get(label)! }));
+    if (target.n) summary.targetRange = { min: target.min, max: target.max, mean: target.sum / target.n };
+    if (tokens.counted) summary.tokens = { counted: tokens.counted, average: tokens.total / tokens.counted, max: tokens.max };
+    return summary;
+  });
+}
