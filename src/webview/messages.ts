@@ -1,0 +1,63 @@
+// The only definition of the messages between the panel hosts (extension side) and their webview clients. Both
+// sides import these types; the client bundle gets no runtime code from here.
+import type { FromWorker } from '../training/protocol';
+import type { RunRecord } from '../training/runStore';
+import type { PerClassRow, SummaryEntry, TrainEntry } from './metricsEntries';
+import type { ComparisonRow, SortSpec } from './comparisonColumns';
+
+/** One x axis shared by its series (uPlot's aligned-data layout); null = no point at that x. */
+export interface LineChartData {
+  x: number[];
+  series: { label: string; values: (number | null)[] }[];
+}
+
+export interface DashboardMetrics {
+  loss: LineChartData;
+  lr: LineChartData;
+  throughput: LineChartData;
+  /** x = epoch (step when the trainer logged no epoch). */
+  evalChart: LineChartData;
+  evals: { step: number; epoch: number; metrics: Record<string, number> }[];
+  latestEval?: { step: number; epoch: number; perClass: PerClassRow[]; confusion?: number[][] };
+  summary?: SummaryEntry;
+  /** Train points logged so far (before downsampling). */
+  trainPoints: number;
+  lastTrain?: TrainEntry;
+  problems: string[];
+}
+
+export type DashboardCommand = 'cancelRun' | 'resumeRun' | 'exportRun' | 'openRunFolder';
+
+export type ToDashboard =
+  | { type: 'run'; runDir: string; run?: RunRecord; error?: string }
+  | { type: 'metrics'; metrics: DashboardMetrics }
+  /** A worker message forwarded live by the extension (progress between metrics.jsonl writes, done, errors). */
+  | { type: 'live'; message: FromWorker };
+
+export type FromDashboard = { type: 'ready' } | { type: 'command'; command: DashboardCommand };
+
+/** What the dashboard webview keeps in its state so the serializer can restore it after a reload. */
+export interface DashboardState {
+  runDir: string;
+}
+
+export interface ComparisonCurve {
+  runId: string;
+  x: number[];
+  loss: (number | null)[];
+}
+
+export type ToComparison = { type: 'data'; rows: ComparisonRow[]; curves: ComparisonCurve[]; problems: string[] };
+
+export type FromComparison =
+  | { type: 'ready' }
+  | { type: 'refresh' }
+  | { type: 'openDashboard'; runDir: string }
+  /** Exports the given runs (all rows when empty) in the order the user sorted them. */
+  | { type: 'export'; format: 'csv' | 'markdown'; runIds: string[]; sort?: SortSpec };
+
+export interface ComparisonState {
+  runDirs: string[];
+  sort?: SortSpec;
+  selected?: string[];
+}

@@ -1,0 +1,111 @@
+// Parses metrics.jsonl lines into typed entries. The dashboard must keep drawing while a run writes the file, so a bad
+// line becomes a reported problem (file, line, why) instead of an exception that would blank the panel.
+
+export interface TrainEntry {
+  type: 'train';
+  time?: string;
+  step: number;
+  epoch: number;
+  loss: number;
+  lr: number;
+  samplesPerSecond: number;
+  tokensPerSecond: number;
+}
+
+export interface PerClassRow {
+  label: string;
+  precision: number;
+  recall: number;
+  f1: number;
+  support: number;
+}
+
+export interface EvalEntry {
+  type: 'eval';
+  time?: string;
+  step: number;
+  epoch: number;
+  metrics: Record<string, number>;
+  perClass?: PerClassRow[];
+  confusion?: number[][];
+}
+
+export interface SummaryEntry {
+  type: 'summary';
+  time?: string;
+  trainSeconds?: number;
+  samplesPerSecond?: number;
+  inferenceMsPerExample?: number;
+  modelBytes?: number;
+  trainableParams?: number;
+  totalParams?: number;
+}
+
+export type MetricsEntry = TrainEntry | EvalEntry | SummaryEntry;
+
+export type ParseResult = { entry: MetricsEntry } | { problem: string } | { skip: true };
+
+const isNum = (v: unknown): v is number => typeof v === 'number';
+
+/** Non-finite values arrive as null in JSON (a diverged loss); they stay in the series as NaN gaps. */
+const num = (v: unknown): number => (isNum(v) ? v : Number.NaN);
+
+export function parseMetricsLine(line: string, where: string): ParseResult {
+  if (!line.trim()) return { skip: true };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch (e) {
+    return { problem: `${where}: not valid JSON (${(e as Error).message})` };
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { problem: `${where}: expected a JSON object` };
+  const o = raw as Record<string, unknown>;
+  const time = typeof o.time === 'string' ? o.time : undefined;
+  switch (o.type) {
+    case 'train': {
+      if (!isNum(o.step)) return { problem: `${where}: train entry without a numeric "step"` };
+      return {
+        entry: { type: 'train', time, step: o.step, epoch: num(o.epoch), loss: num(o.loss), lr: num(o.lr), samplesPerSecond: num(o.samplesPerSecond), tokensPerSecond: num(o.tokensPerSecond) },
+      };
+    }
+    case 'eval': {
+      if (!isNum(o.step)) return { problem: `${where}: eval entry without a numeric "step"` };
+      if (typeof o.metrics !== 'object' || o.metrics === null) return { problem: `${where}: eval entry without a "metrics" object` };
+      const metrics: Record<string, number> = {};
+      for (const [k, v] of Object.entries(o.metrics as Record<string, unknown>)) if (isNum(v) || v === null) metrics[k] = num(v);
+      const perClass = Array.isArray(o.perClass) ? (o.perClass as PerClassRow[]).filter((r) => r && typeof r.label === 'string') : undefined;
+      const confusion = Array.isArray(o.confusion) && o.confusion.every((r) => Array.isArray(r)) ? (o.confusion as number[][]) : undefined;
+      return { entry: { type: 'eval', time, step: o.step, epoch: num(o.epoch), metrics, perClass, confusion } };
+    }
+    case 'summary': {
+      const pick = (k: string) => (isNum(o[k]) ? (o[k] as number) : undefined);
+      return {
+        entry: {
+          type: 'summary',
+          time,
+          trainSeconds: pick('trainSeconds'),
+          samplesPerSecond: pick('samplesPerSecond'),
+          inferenceMsPerExample: pick('inferenceMsPerExample'),
+          modelBytes: pick('modelBytes'),
+          trainableParams: pick('trainableParams'),
+          totalParams: pick('totalParams'),
+        },
+      };
+    }
+    default:
+      // Other entry types (checkpoints, logs) may be added by the trainer; the dashboard does not draw them.
+      return { skip: true };
+  }
+}
+
+/** Parses a whole metrics.jsonl text; `file` names the file in problems. */
+export function parseMetricsText(text: string, file: string, firstLine = 1): { entries: MetricsEntry[]; problems: string[] } {
+  const entries: MetricsEntry[] = [];
+  const problems: string[] = [];
+  text.split('\n').forEach((line, i) => {
+    const r = parseMetricsLine(line, `${file}:${firstLine + i}`);
+    if ('entry' in r) entries.push(r.entry);
+    else if ('problem' in r) problems.push(r.problem);
+  });
+  return { entries, problems };
+}

@@ -1,0 +1,111 @@
+// Accumulates a run's metrics entries (from metrics.jsonl, read whole or tailed) and shapes them into what the
+// dashboard draws. Pure: no vscode, no fs, so the same code is unit-tested and reused by the comparison view.
+import { alignSeries, downsampleMinMax, XY } from './downsample';
+import type { EvalEntry, MetricsEntry, SummaryEntry, TrainEntry } from './metricsEntries';
+import type { DashboardMetrics, LineChartData } from './messages';
+
+/** Points per series sent to the webview per update; enough for a panel a few thousand pixels wide. */
+export const DEFAULT_MAX_POINTS = 1000;
+
+/** Eval metrics drawn per epoch, in this order, when present. */
+const EVAL_CHART_METRICS = ['accuracy', 'macroF1', 'weightedF1', 'microF1'];
+
+const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
+
+export class RunMetrics {
+  private readonly step: number[] = [];
+  private readonly loss: number[] = [];
+  private readonly lr: number[] = [];
+  private readonly samplesPerSecond: number[] = [];
+  private lastTrain: TrainEntry | undefined;
+  private evals: EvalEntry[] = [];
+  private summary: SummaryEntry | undefined;
+  readonly problems: string[] = [];
+
+  add(entries: Iterable<MetricsEntry>): void {
+    for (const e of entries) {
+      if (e.type === 'train') this.addTrain(e);
+      else if (e.type === 'eval') this.addEval(e);
+      else this.summary = e;
+    }
+  }
+
+  addProblems(problems: string[]): void {
+    // Keep the first ones: they name the line where things went wrong; later ones are usually consequences.
+    for (const p of problems) if (this.problems.length < 20) this.problems.push(p);
+  }
+
+  get trainPoints(): number {
+    return this.step.length;
+  }
+
+  get evalEntries(): readonly EvalEntry[] {
+    return this.evals;
+  }
+
+  get summaryEntry(): SummaryEntry | undefined {
+    return this.summary;
+  }
+
+  get lastTrainEntry(): TrainEntry | undefined {
+    return this.lastTrain;
+  }
+
+  private addTrain(e: TrainEntry): void {
+    // A resumed run restarts from its checkpoint's step and logs those steps again: the new values replace the
+    // ones logged after the checkpoint, so the curve shows what the final model actually went through.
+    let keep = this.step.length;
+    while (keep > 0 && this.step[keep - 1] >= e.step) keep--;
+    if (keep < this.step.length) {
+      for (const a of [this.step, this.loss, this.lr, this.samplesPerSecond]) a.length = keep;
+      this.evals = this.evals.filter((v) => v.step < e.step);
+    }
+    this.step.push(e.step);
+    this.loss.push(e.loss);
+    this.lr.push(e.lr);
+    this.samplesPerSecond.push(e.samplesPerSecond);
+    this.lastTrain = e;
+  }
+
+  private addEval(e: EvalEntry): void {
+    this.evals = this.evals.filter((v) => v.step !== e.step);
+    this.evals.push(e);
+    this.evals.sort((a, b) => a.step - b.step);
+  }
+
+  lossSeries(maxPoints = DEFAULT_MAX_POINTS): LineChartData {
+    const train = downsampleMinMax({ x: this.step, y: this.loss }, maxPoints);
+    const evalLoss: XY = { x: [], y: [] };
+    for (const e of this.evals) {
+      if (e.metrics.loss === undefined) continue;
+      evalLoss.x.push(e.step);
+      evalLoss.y.push(e.metrics.loss);
+    }
+    const aligned = alignSeries(train, downsampleMinMax(evalLoss, maxPoints));
+    return { x: aligned.x, series: [{ label: 'train loss', values: aligned.a }, { label: 'eval loss', values: aligned.b }] };
+  }
+
+  snapshot(maxPoints = DEFAULT_MAX_POINTS): DashboardMetrics {
+    const single = (label: string, y: number[]): LineChartData => {
+      const d = downsampleMinMax({ x: this.step, y }, maxPoints);
+      return { x: d.x, series: [{ label, values: d.y.map(finiteOrNull) }] };
+    };
+    const names = EVAL_CHART_METRICS.filter((m) => this.evals.some((e) => e.metrics[m] !== undefined));
+    const latest = [...this.evals].reverse().find((e) => e.perClass || e.confusion);
+    return {
+      loss: this.lossSeries(maxPoints),
+      lr: single('learning rate', this.lr),
+      throughput: single('samples/s', this.samplesPerSecond),
+      evalChart: {
+        x: this.evals.map((e) => (Number.isFinite(e.epoch) ? e.epoch : e.step)),
+        series: names.map((m) => ({ label: m, values: this.evals.map((e) => finiteOrNull(e.metrics[m] ?? Number.NaN)) })),
+      },
+      evals: this.evals.map((e) => ({ step: e.step, epoch: e.epoch, metrics: e.metrics })),
+      latestEval: latest ? { step: latest.step, epoch: latest.epoch, perClass: latest.perClass ?? [], confusion: latest.confusion } : undefined,
+      summary: this.summary,
+      trainPoints: this.step.length,
+      lastTrain: this.lastTrain,
+      problems: this.problems.slice(),
+    };
+  }
+}
