@@ -35,7 +35,7 @@ export function resolveInside(baseDir: string, name: string): string {
   const base = path.resolve(baseDir);
   const target = path.resolve(base, ...name.split('/'));
   const rel = path.relative(base, target);
-  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) {
+  if (rel === '' || rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) {
     throw new UnsafeHubPathError(name, `it resolves outside ${base}`);
   }
   return target;
