@@ -116,7 +116,7 @@ export function asDatasetError(file: string, e: unknown): DatasetError {
   if (e instanceof DatasetError) return e;
   const err = e as NodeJS.ErrnoException;
   if (err && typeof err === 'object' && typeof err.code === 'string' && err.syscall) {
-    return new DatasetError('file-unreadable', { file }, `cannot read the file (${err.code}: ${err.message})`);
+    return new DatasetError('file-unreadable', { file }, `cannot read the file (${err.message})`);
   }
   return new DatasetError('file-unreadable', { file }, `cannot read the file: ${err instanceof Error ? err.message : String(e)}`);
 }
