@@ -148,3 +148,16 @@ function parseLabels(raw: Record<string, unknown>, file: string): { id2label: Re
   for (const [id, name] of Object.entries(id2label)) label2id[name] = Number(id);
   return { id2label, label2id };
 }
+
+/** The spec for a new task: other label names (id order) and problem type, everything else unchanged. */
+export function withLabels(spec: ModelSpec, labels: string[], problemType?: ProblemType): ModelSpec {
+  if (labels.length === 0) throw new ConfigError('withLabels: a classification head needs at least one label.');
+  if (new Set(labels).size !== labels.length) throw new ConfigError(`withLabels: label names must be unique, got ${JSON.stringify(labels)}.`);
+  return {
+    ...spec,
+    numLabels: labels.length,
+    id2label: Object.fromEntries(labels.map((l, i) => [i, l])),
+    label2id: Object.fromEntries(labels.map((l, i) => [l, i])),
+    problemType: problemType ?? spec.problemType,
+  };
+}

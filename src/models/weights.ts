@@ -48,7 +48,17 @@ function isHeadParam(name: string): boolean {
   return !/(^|\.)(embeddings|embeddings_project|encoder|transformer)\./.test(name) || /(^|\.)pooler\./.test(name);
 }
 
-export function loadWeights(ckpt: Checkpoint, spec: ModelSpec, head: HeadKind, opts: { seed?: number } = {}): LoadedWeights {
+export interface LoadWeightsOptions {
+  /** Seed for head weights the checkpoint lacks. */
+  seed?: number;
+  /**
+   * A new task (other labels than the checkpoint's head): head weights whose shape differs are re-initialised instead
+   * of rejected, like HF's ignore_mismatched_sizes=True. Encoder mismatches are always errors.
+   */
+  ignoreMismatchedHead?: boolean;
+}
+
+export function loadWeights(ckpt: Checkpoint, spec: ModelSpec, head: HeadKind, opts: LoadWeightsOptions = {}): LoadedWeights {
   const params = modelParameters(spec, head);
   const prefix = basePrefix(spec.family);
   const rng = new Rng(opts.seed ?? 42);
@@ -71,6 +81,12 @@ export function loadWeights(ckpt: Checkpoint, spec: ModelSpec, head: HeadKind, o
       continue;
     }
     const e = ckpt.entry(source);
+    const sameShape = e.shape.length === p.shape.length && e.shape.every((d, i) => d === p.shape[i]);
+    if (!sameShape && opts.ignoreMismatchedHead && isHeadParam(p.name)) {
+      initialised.push(p.name);
+      tensors.set(p.name, initParameter(p, rng, std));
+      continue;
+    }
     if (e.shape.length !== p.shape.length || e.shape.some((d, i) => d !== p.shape[i])) {
       throw new WeightsError(
         `${e.file}: tensor "${source}" has shape [${e.shape.join(', ')}] but ${ckpt.dir}/config.json implies [${p.shape.join(', ')}] ` +

@@ -1,0 +1,98 @@
+// Writes a trained model as a folder that both Hugging Face transformers (AutoModelFor…, safetensors with HF names)
+// and transformers.js (pipeline(), onnx/model.onnx and onnx/model_quantized.onnx) load offline.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { saveModel } from '../training/onnx/serialize';
+import { writeJsonAtomic } from '../util/atomicWrite';
+import { buildForwardModel } from './arch/forward';
+import { HeadKind, architectureName, modelParameters } from './arch/parameters';
+import type { ModelSpec, ProblemType } from './modelSpec';
+import { QuantizeReport, quantizeDynamic } from './quantize';
+import { TensorToWrite, writeSafetensors } from './safetensors';
+
+/** Tokenizer files HF and transformers.js look for; whichever the source folder has are carried over. */
+export const TOKENIZER_FILES = [
+  'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.txt', 'vocab.json', 'merges.txt',
+  'added_tokens.json', 'sentencepiece.bpe.model', 'spm.model',
+];
+
+export interface ExportOptions {
+  /** Folder the model was loaded from: its config.json keys and tokenizer files are carried over. */
+  sourceDir: string;
+  outDir: string;
+  spec: ModelSpec;
+  head: HeadKind;
+  /** Trained values by HF parameter name (every name modelParameters(spec, head) lists). */
+  weights: ReadonlyMap<string, Float32Array>;
+  /** Label names in id order; default: the spec's id2label. */
+  labels?: string[];
+  problemType?: ProblemType;
+  /** Also write onnx/model_quantized.onnx (int8 weights); default true. */
+  quantize?: boolean;
+}
+
+export interface ExportResult {
+  files: string[];
+  quantization?: QuantizeReport;
+}
+
+export class ExportError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExportError';
+  }
+}
+
+/** config.json as save_pretrained writes it for the task model. */
+export function exportConfig(spec: ModelSpec, head: HeadKind, labels: string[], problemType?: ProblemType): Record<string, unknown> {
+  const config: Record<string, unknown> = { ...spec.raw, architectures: [architectureName(spec, head)] };
+  delete config.num_labels;
+  if (head === 'sequence-classification' || head === 'token-classification') {
+    config.id2label = Object.fromEntries(labels.map((l, i) => [String(i), l]));
+    config.label2id = Object.fromEntries(labels.map((l, i) => [l, i]));
+  }
+  const pt = head === 'sequence-classification' ? problemType ?? spec.problemType : undefined;
+  if (pt) config.problem_type = pt;
+  else delete config.problem_type;
+  config.torch_dtype = 'float32';
+  return Object.fromEntries(Object.entries(config).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+export function exportModel(opts: ExportOptions): ExportResult {
+  const labels = opts.labels ?? Object.keys(opts.spec.id2label).map((k) => opts.spec.id2label[Number(k)]);
+  const spec: ModelSpec = {
+    ...opts.spec, numLabels: labels.length,
+    id2label: Object.fromEntries(labels.map((l, i) => [i, l])), label2id: Object.fromEntries(labels.map((l, i) => [l, i])),
+  };
+  const params = modelParameters(spec, opts.head);
+  const tensors = new Map<string, TensorToWrite>();
+  for (const p of params) {
+    const w = opts.weights.get(p.name);
+    const n = p.shape.reduce((a, b) => a * b, 1);
+    if (!w) throw new ExportError(`export to ${opts.outDir}: no trained value for "${p.name}" (${architectureName(spec, opts.head)} needs it).`);
+    if (w.length !== n) throw new ExportError(`export to ${opts.outDir}: "${p.name}" has ${w.length} values, its shape [${p.shape.join(', ')}] needs ${n}.`);
+    tensors.set(p.name, { dtype: 'F32', shape: p.shape, data: w });
+  }
+  fs.mkdirSync(opts.outDir, { recursive: true });
+  const files: string[] = [];
+  const out = (f: string) => {
+    const p = path.join(opts.outDir, f);
+    files.push(p);
+    return p;
+  };
+  writeJsonAtomic(out('config.json'), exportConfig(spec, opts.head, labels, opts.problemType));
+  writeSafetensors(out('model.safetensors'), tensors, { format: 'pt' });
+  for (const f of TOKENIZER_FILES) {
+    const src = path.join(opts.sourceDir, f);
+    if (fs.existsSync(src) && path.resolve(src) !== path.resolve(opts.outDir, f)) fs.copyFileSync(src, out(f));
+  }
+  const forward = buildForwardModel(spec, opts.weights, { head: opts.head });
+  files.push(...saveModel(forward, path.join(opts.outDir, 'onnx', 'model.onnx')));
+  let quantization: QuantizeReport | undefined;
+  if (opts.quantize ?? true) {
+    const q = quantizeDynamic(forward);
+    quantization = q.report;
+    files.push(...saveModel(q.model, path.join(opts.outDir, 'onnx', 'model_quantized.onnx')));
+  }
+  return { files, quantization };
+}

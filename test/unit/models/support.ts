@@ -1,0 +1,79 @@
+// Shared helpers for the model tests: generated fixtures, the PyTorch reference, and running graphs in ORT.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { InferenceSession, Tensor } from 'onnxruntime-node';
+import { DEFAULT_OUT, DEFAULT_SEED, generateFixtures } from '../../../scripts/fixtures/generate';
+import type { Model } from '../../../src/training/onnx/ir';
+import { modelToBytes } from '../../../src/training/onnx/serialize';
+
+export const REPO = path.resolve(__dirname, '..', '..', '..', '..');
+const WORKSPACE = path.join(REPO, DEFAULT_OUT);
+
+/** The generated fixture workspace (generated here when `npm run fixtures` has not run yet). */
+export function fixtureWorkspace(): string {
+  if (!fs.existsSync(path.join(WORKSPACE, 'models', 'tiny-roberta', 'onnx', 'model.onnx'))) generateFixtures(WORKSPACE, DEFAULT_SEED);
+  return WORKSPACE;
+}
+
+export function fixtureModel(name: string): string {
+  return path.join(fixtureWorkspace(), 'models', name);
+}
+
+export function tempDir(tag: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `fts-${tag}-`));
+}
+
+export interface ReferenceReply {
+  output: unknown;
+  shape: number[];
+  loss?: number;
+  grads?: Record<string, { shape: number[]; data: number[] }>;
+}
+
+/** Runs test/reference/bert_reference.py (Debian's PyTorch needs /usr/bin/python3). */
+export function runReference(request: Record<string, unknown>): ReferenceReply {
+  const script = path.join(REPO, 'test', 'reference', 'bert_reference.py');
+  const r = spawnSync('/usr/bin/python3', [script], {
+    input: JSON.stringify(request), env: { ...process.env, OMP_NUM_THREADS: '2' }, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`PyTorch reference failed (status ${r.status}): ${r.stderr || r.error?.message}`);
+  return JSON.parse(r.stdout) as ReferenceReply;
+}
+
+export function flatten(v: unknown): number[] {
+  return Array.isArray(v) ? v.flatMap(flatten) : [v as number];
+}
+
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+export async function ortSession(model: Model | string): Promise<InferenceSession> {
+  const ort = await import('onnxruntime-node');
+  return typeof model === 'string' ? ort.InferenceSession.create(model) : ort.InferenceSession.create(modelToBytes(model));
+}
+
+export async function int64Tensor(rows: number[][]): Promise<Tensor> {
+  const ort = await import('onnxruntime-node');
+  const seq = rows[0].length;
+  return new ort.Tensor('int64', BigInt64Array.from(rows.flat().map(BigInt)), [rows.length, seq]);
+}
+
+/** Feeds only the inputs the session declares (RoBERTa/DistilBERT graphs take no token_type_ids). */
+export async function runSession(session: InferenceSession, inputs: Record<string, number[][]>): Promise<Record<string, Tensor>> {
+  const feeds: Record<string, Tensor> = {};
+  for (const name of session.inputNames) {
+    if (!inputs[name]) throw new Error(`no value for graph input ${name}`);
+    feeds[name] = await int64Tensor(inputs[name]);
+  }
+  return session.run(feeds);
+}
+
+export function toRows(data: BigInt64Array, batch: number, seq: number): number[][] {
+  return Array.from({ length: batch }, (_, b) => Array.from(data.subarray(b * seq, (b + 1) * seq), Number));
+}
