@@ -7,6 +7,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { fileDownloadInfo, modelInfo } from '@huggingface/hub';
 import { downloadBlob } from './blobDownload';
+import { withBlobLock } from './blobLock';
 import { repoFolderName, validateRepoId } from './cacheLocation';
 import { findCachedSnapshot } from './cacheScan';
 import { selectFilesForFineTuning } from './fileSelection';
@@ -71,6 +72,7 @@ async function linkSnapshotFile(blobPath: string, pointerPath: string): Promise<
     await fs.symlink(path.relative(path.dirname(pointerPath), blobPath), pointerPath);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' && (await exists(pointerPath))) return; // a concurrent download linked it first
     if (code !== 'EPERM' && code !== 'EACCES' && code !== 'ENOTSUP') throw err;
     await fs.copyFile(blobPath, pointerPath);
   }
@@ -179,7 +181,11 @@ async function download(t: HubTransport, repoId: string, revision: string, optio
     const gitSha1 = !e.lfs && isSha1Hex(e.oid) ? e.oid : undefined;
     const blobName = sha256 ?? gitSha1 ?? etag;
     const blobPath = resolveInside(blobsDir, blobName);
-    if (!(await exists(blobPath))) {
+    await withBlobLock(blobPath, async () => {
+      if (await exists(blobPath)) {
+        doneBytes += sizeOfEntry(e); // fetched meanwhile by a concurrent download in this process
+        return;
+      }
       const before = doneBytes;
       const { resumedFrom } = await downloadBlob({
         url: info.url,
@@ -198,9 +204,7 @@ async function download(t: HubTransport, repoId: string, revision: string, optio
         },
       });
       receivedBytes += doneBytes - before - resumedFrom;
-    } else {
-      doneBytes += sizeOfEntry(e);
-    }
+    });
     await linkSnapshotFile(blobPath, pointer);
     filesDone++;
     report(e.path);

@@ -115,6 +115,7 @@ export class HubTestServer {
   private readonly repos = new Map<string, ServedRepo>();
   private readonly drops = new Map<string, number>();
   private readonly corrupted = new Set<string>();
+  private readonly stalls = new Map<string, number>();
   private server!: http.Server;
   url = '';
 
@@ -157,6 +158,11 @@ export class HubTestServer {
   /** The next full download of this file sends `afterBytes` bytes, then the connection drops. */
   dropOnce(repoId: string, file: string, afterBytes: number): void {
     this.drops.set(`${repoId}/${file}`, afterBytes);
+  }
+
+  /** The next full download of this file sends `afterBytes` bytes, then goes silent with the connection open. */
+  stallOnce(repoId: string, file: string, afterBytes: number): void {
+    this.stalls.set(`${repoId}/${file}`, afterBytes);
   }
 
   /** Serve this file with one byte flipped (headers still announce the true checksum). */
@@ -305,6 +311,12 @@ export class HubTestServer {
     if (dropAfter !== undefined && req.headers.range !== 'bytes=0-0' && dropAfter < slice.length) {
       this.drops.delete(key);
       res.write(slice.subarray(0, dropAfter), () => setTimeout(() => res.socket?.destroy(), 20));
+      return;
+    }
+    const stallAfter = this.stalls.get(key);
+    if (stallAfter !== undefined && req.headers.range !== 'bytes=0-0' && stallAfter < slice.length) {
+      this.stalls.delete(key);
+      res.write(slice.subarray(0, stallAfter)); // and never end: close() tears the socket down
       return;
     }
     res.end(slice);

@@ -137,6 +137,28 @@ test('within one call a dropped connection is retried from where it stopped', as
   assert.deepEqual(fs.readFileSync(path.join(result.snapshotDir, 'model.safetensors')), weights);
 });
 
+test('a transfer that goes silent hits the idle timeout and resumes from the bytes it got', async () => {
+  const cacheDir = tempCache();
+  const client = new HubClient({ endpoint: server.url, cacheDir });
+  server.stallOnce('tiny-org/resume', 'model.safetensors', 70_000);
+  const mark = server.requests.length;
+  const result = await downloadSnapshot(client, 'tiny-org/resume', { idleTimeoutMs: 200 });
+  const ranges = server.requests.slice(mark).filter((r) => r.path.startsWith('/cdn/') && r.range !== 'bytes=0-0').map((r) => r.range);
+  assert.deepEqual(ranges, [undefined, 'bytes=70000-']);
+  assert.deepEqual(fs.readFileSync(path.join(result.snapshotDir, 'model.safetensors')), weights);
+});
+
+test('two concurrent downloads of the same repo share the transfer instead of clobbering the partial file', async () => {
+  const cacheDir = tempCache();
+  const client = new HubClient({ endpoint: server.url, cacheDir });
+  const mark = server.requests.length;
+  const [a, b] = await Promise.all([downloadSnapshot(client, 'tiny-org/resume'), downloadSnapshot(client, 'tiny-org/resume')]);
+  assert.equal(a.snapshotDir, b.snapshotDir);
+  assert.deepEqual(fs.readFileSync(path.join(a.snapshotDir, 'model.safetensors')), weights);
+  const weightTransfers = server.requests.slice(mark).filter((r) => r.path.startsWith('/cdn/') && r.range !== 'bytes=0-0');
+  assert.equal(weightTransfers.length, 1);
+});
+
 test('a corrupted file fails the sha256 check, is deleted and not linked', async () => {
   const cacheDir = tempCache();
   const client = new HubClient({ endpoint: server.url, cacheDir });
