@@ -1,0 +1,25 @@
+// Mocha entry that VS Code's extension host calls (extensionTestsPath), under code-server and under
+// @vscode/test-electron alike. It prints one machine-readable summary line that the runners parse.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { format } from 'node:util';
+import Mocha from 'mocha';
+
+export function run(): Promise<void> {
+  // The browser runner receives each console call as one string of its arguments joined by commas, so printf-style
+  // reporter lines ('%s (%dms)') must be formatted here to stay readable.
+  Mocha.reporters.Base.consoleLog = (...args: unknown[]) => console.log(format(...args));
+  const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 60_000, reporter: 'spec' });
+  for (const file of fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()) {
+    mocha.addFile(path.join(__dirname, file));
+  }
+  return new Promise((resolve, reject) => {
+    const runner = mocha.run((failures) => {
+      const passed = runner.stats?.passes ?? 0;
+      const failed = runner.stats?.failures ?? failures;
+      console.log(`integration-summary ${JSON.stringify({ passed, failed })}`);
+      if (failures > 0) reject(new Error(`${failures} integration test(s) failed`));
+      else resolve();
+    });
+  });
+}
