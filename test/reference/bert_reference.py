@@ -8,7 +8,7 @@ Run with /usr/bin/python3 (Debian python3-torch) and OMP_NUM_THREADS=2. Request 
    "mode": "forward"|"grad", "dtype": "float32"|"float64", "config_overrides": {...},
    "input_ids": [[..]], "attention_mask": [[..]], "token_type_ids": [[..]] (optional),
    "labels": [...] (grad mode; HF loss of the head and problem_type), or "grad_output": nested list (loss = sum(out*g))}
-Reply JSON on stdout: {"output": nested list, "shape": [...], "loss": float?, "grads": {name: {"shape", "data"}}?}
+A JSON list of such requests gets a list of replies. Reply JSON on stdout: {"output": nested list, "shape": [...], "loss": float?, "grads": {name: {"shape", "data"}}?}
 """
 import json
 import math
@@ -393,7 +393,8 @@ def run(req):
 def main():
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "2")))
     req = json.load(open(sys.argv[1]) if len(sys.argv) > 1 else sys.stdin)
-    json.dump(run(req), sys.stdout)
+    # A list of requests is answered with a list of replies: one interpreter start (torch import ~1 s) for many checks.
+    json.dump([run(r) for r in req] if isinstance(req, list) else run(req), sys.stdout)
 
 
 if __name__ == "__main__":

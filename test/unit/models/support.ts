@@ -32,14 +32,16 @@ export interface ReferenceReply {
   grads?: Record<string, { shape: number[]; data: number[] }>;
 }
 
-/** Runs test/reference/bert_reference.py (Debian's PyTorch needs /usr/bin/python3). */
-export function runReference(request: Record<string, unknown>): ReferenceReply {
+/** Runs test/reference/bert_reference.py (Debian's PyTorch needs /usr/bin/python3); a list gets a list back. */
+export function runReference(request: Record<string, unknown>): ReferenceReply;
+export function runReference(request: Record<string, unknown>[]): ReferenceReply[];
+export function runReference(request: Record<string, unknown> | Record<string, unknown>[]): ReferenceReply | ReferenceReply[] {
   const script = path.join(REPO, 'test', 'reference', 'bert_reference.py');
   const r = spawnSync('/usr/bin/python3', [script], {
     input: JSON.stringify(request), env: { ...process.env, OMP_NUM_THREADS: '2' }, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8',
   });
   if (r.status !== 0) throw new Error(`PyTorch reference failed (status ${r.status}): ${r.stderr || r.error?.message}`);
-  return JSON.parse(r.stdout) as ReferenceReply;
+  return JSON.parse(r.stdout) as ReferenceReply | ReferenceReply[];
 }
 
 export function flatten(v: unknown): number[] {
