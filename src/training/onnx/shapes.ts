@@ -87,7 +87,8 @@ export function inferTypes(g: Graph, opset = 17): TypeMap {
   return types;
 }
 
-function inferNode(n: Node, types: TypeMap, consts: Map<string, TensorData>, opset: number): (TypeInfo | undefined)[] {
+/** Types of one node's outputs given what is known of its inputs (undefined entries: not inferable). */
+export function inferNode(n: Node, types: TypeMap, consts: Map<string, TensorData>, opset: number): (TypeInfo | undefined)[] {
   const t = (i: number) => (n.inputs[i] ? types.get(n.inputs[i]) : undefined);
   const c = (i: number) => (n.inputs[i] ? consts.get(n.inputs[i]) : undefined);
   const x = t(0);
@@ -284,7 +285,8 @@ function inferNode(n: Node, types: TypeMap, consts: Map<string, TensorData>, ops
       if (!x) return [];
       const axis = x.shape ? normAxis(attrInt(n, 'axis', -1), x.shape.length) : undefined;
       const stat: Dim[] | undefined = x.shape && axis !== undefined ? x.shape.map((d, i) => (i < axis ? d : 1)) : undefined;
-      return [{ dtype: x.dtype, shape: x.shape }, { dtype: x.dtype, shape: stat }, { dtype: x.dtype, shape: stat }];
+      const statType: DType = attrInt(n, 'stash_type', 1) === 1 ? 'float32' : x.dtype;
+      return [{ dtype: x.dtype, shape: x.shape }, { dtype: statType, shape: stat }, { dtype: statType, shape: stat }];
     }
     case 'SoftmaxCrossEntropyLoss': {
       if (!x) return [];
