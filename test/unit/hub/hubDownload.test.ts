@@ -4,7 +4,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { HubTestServer } from '../../support/hubServer';
+import { filesFromFolder, HubTestServer } from '../../support/hubServer';
+import { inspectModelFolder } from '../../../src/models/modelFolder';
 import { HubClient } from '../../../src/hub/hubClient';
 import { downloadSnapshot, DownloadProgress } from '../../../src/hub/snapshotDownload';
 import { HubError } from '../../../src/hub/hubErrors';
@@ -209,4 +210,24 @@ test('not enough free disk space is reported before downloading', async () => {
   assert.equal(err.kind, 'diskFull');
   assert.match(err.message, /Not enough disk space for tiny-org\/resume: 0\.3 MiB needed, 0\.0 MiB free/);
   assert.equal(server.contentRequests().length, mark);
+});
+
+test('a model folder served from disk downloads into a snapshot that the model loader recognises', async () => {
+  const folder = tempCache();
+  fs.writeFileSync(path.join(folder, 'config.json'), JSON.stringify({ model_type: 'distilbert', architectures: ['DistilBertForSequenceClassification'] }));
+  fs.writeFileSync(path.join(folder, 'model.safetensors'), weights.subarray(0, 4096));
+  fs.writeFileSync(path.join(folder, 'tokenizer.json'), '{}');
+  fs.mkdirSync(path.join(folder, 'onnx'));
+  fs.writeFileSync(path.join(folder, 'onnx', 'model.onnx'), weights.subarray(0, 1024));
+  server.addRepo({ id: 'local/from-folder', files: filesFromFolder(folder) });
+
+  const client = new HubClient({ endpoint: server.url, cacheDir: tempCache() });
+  const result = await downloadSnapshot(client, 'local/from-folder', { includeOnnx: true });
+  const info = inspectModelFolder(result.snapshotDir);
+  assert.ok(info);
+  assert.equal(info.modelType, 'distilbert');
+  assert.deepEqual(info.architectures, ['DistilBertForSequenceClassification']);
+  assert.equal(info.hasSafetensors, true);
+  assert.equal(info.hasOnnx, true);
+  assert.equal(info.hasTokenizer, true);
 });
