@@ -162,7 +162,7 @@ export class HubClient {
     return new HubError('offline', `Offline mode is on ("finetuneStudio.hub.offline"): the Hub is not contacted. ${cachedListText(cached, this.cacheDir)}`, { cached });
   }
 
-  private async run<T>(ctx: { repoId?: string; revision?: string; file?: string }, t: HubTransport, fn: () => Promise<T>): Promise<T> {
+  private async run<T>(ctx: { repoId?: string; revision?: string; file?: string }, t: HubTransport, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     try {
       return await fn();
     } catch (err) {
@@ -174,6 +174,7 @@ export class HubClient {
         cacheDir: this.cacheDir,
         cached: needsCache ? await this.cachedRepoIds() : undefined,
         failedResponse: t.http.failedResponse,
+        aborted: signal?.aborted,
       });
     }
   }
@@ -193,7 +194,7 @@ export class HubClient {
       });
       for await (const m of models) out.push(toSummary(m as RawEntry));
       return out;
-    });
+    }, signal);
   }
 
   async info(repoId: string, revision = 'main', signal?: AbortSignal): Promise<HubModelDetails> {
@@ -210,7 +211,7 @@ export class HubClient {
         fetch: t.http.fetch,
       });
       return { ...toSummary(m as RawEntry), sha: m.sha, files: m.filePaths };
-    });
+    }, signal);
   }
 
   /** README.md of the repo (the model card) for a quick view; null when the repo has none. */
@@ -223,7 +224,7 @@ export class HubClient {
       if (!blob) return null;
       const text = await blob.slice(0, MAX_CARD_BYTES).text();
       return blob.size > MAX_CARD_BYTES ? `${text}\n\n… (model card truncated at 1 MiB)` : text;
-    });
+    }, signal);
   }
 
   /** All files of a revision, recursively, with sizes and checksums. */
@@ -231,7 +232,7 @@ export class HubClient {
     validateRepoId(repoId);
     validateRevisionName(revision);
     const t = await this.transport(signal);
-    return this.run({ repoId, revision }, t, () => listRepoFiles(t, repoId, revision));
+    return this.run({ repoId, revision }, t, () => listRepoFiles(t, repoId, revision), signal);
   }
 }
 

@@ -44,6 +44,8 @@ export interface ErrorContext {
   cacheDir?: string;
   /** Repo ids already in the cache, listed when the network is unreachable. */
   cached?: string[];
+  /** The caller's AbortSignal fired: whatever was thrown (a custom abort reason included) is a cancellation. */
+  aborted?: boolean;
   /** Looks up the headers of a failed response by URL. */
   failedResponse?: (url: string) => FailedResponseInfo | undefined;
 }
@@ -114,7 +116,7 @@ export function toHubError(err: unknown, ctx: ErrorContext): HubError {
   if (codes.includes('ENOSPC') || codes.includes('EDQUOT')) {
     return new HubError('diskFull', `The disk holding the Hugging Face cache${ctx.cacheDir ? ` (${ctx.cacheDir})` : ''} is full. Free some space (e.g. delete unused models from the cache) or set "finetuneStudio.cacheFolder" to a larger disk, then download again: the partial file is kept and resumes.`, base, { cause: err });
   }
-  if (codes.includes('AbortError') && !codes.includes('TimeoutError')) {
+  if (ctx.aborted || (codes.includes('AbortError') && !codes.includes('TimeoutError'))) {
     return new HubError('aborted', `Download of ${repo} was cancelled. The partial file is kept; downloading again resumes it.`, base, { cause: err });
   }
   const cachedText = cachedListText(ctx.cached, ctx.cacheDir);

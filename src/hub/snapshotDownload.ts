@@ -110,6 +110,7 @@ export async function downloadSnapshot(client: HubClient, repoId: string, option
       cacheDir: t.cacheDir,
       cached: err instanceof HubError ? undefined : await t.cachedRepoIds(),
       failedResponse: t.http.failedResponse,
+      aborted: options.signal?.aborted,
     });
     if (mapped.kind === 'offline' || mapped.kind === 'timeout') {
       mapped.message += ' The partial download is kept and resumes on the next try.';

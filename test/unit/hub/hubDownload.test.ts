@@ -231,3 +231,12 @@ test('a model folder served from disk downloads into a snapshot that the model l
   assert.equal(info.hasOnnx, true);
   assert.equal(info.hasTokenizer, true);
 });
+
+test('cancelling a search with a custom abort reason is reported as a cancellation', async () => {
+  const client = new HubClient({ endpoint: server.url, cacheDir: tempCache() });
+  const controller = new AbortController();
+  controller.abort('user closed the picker');
+  const err = await client.search({ query: 'tiny' }, controller.signal).catch((e: unknown) => e);
+  assert.ok(err instanceof HubError);
+  assert.equal(err.kind, 'aborted');
+});
