@@ -2,7 +2,7 @@
 // It runs in its own process group because it spawns an extension host, file watchers and pty hosts: killing
 // only the server process would leave those alive, holding locks on the state folder.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, closeSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, closeSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +10,19 @@ import { URLSearchParams } from 'node:url';
 import { CODE_SERVER_ENTRY, NODE24_BIN, node24Env } from './install.mjs';
 
 const HOST = '127.0.0.1';
+
+// User settings for a quiet, offline workbench: no chat panel or AI features covering the views in screenshots,
+// no update or gallery checks that cannot succeed offline.
+const USER_SETTINGS = {
+  'chat.disableAIFeatures': true,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'update.mode': 'none',
+  'telemetry.telemetryLevel': 'off',
+};
 
 /** A port the OS says is free right now (a tiny race remains; code-server then fails loudly on bind). */
 export function freePort() {
@@ -69,6 +82,8 @@ export async function startCodeServer({ logFile, timeoutMs = 60_000 }) {
   const stateDir = mkdtempSync(path.join(os.tmpdir(), 'fts-code-server-'));
   const dirs = Object.fromEntries(['user', 'exts', 'config', 'data', 'cache'].map((d) => [d, path.join(stateDir, d)]));
   for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
+  mkdirSync(path.join(dirs.user, 'User'), { recursive: true });
+  writeFileSync(path.join(dirs.user, 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
   mkdirSync(path.dirname(logFile), { recursive: true });
   const logFd = openSync(logFile, 'w');
 

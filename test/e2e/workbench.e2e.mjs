@@ -1,0 +1,95 @@
+// What a user sees: the Fine-Tune Studio activity-bar entry, its three views filled from the fixture workspace,
+// and the "Fine-tune model" flow started from the command palette. Steps run in order on one workbench page.
+import assert from 'node:assert/strict';
+
+/** Fixture model folders (scripts/fixtures/generate.ts) and the model_type each config.json declares. */
+const FIXTURE_MODELS = { 'tiny-bert': 'bert', 'tiny-distilbert': 'distilbert', 'tiny-roberta': 'roberta' };
+const QUICK_PICK_TITLE = 'Fine-tune model (1/3): choose a base model';
+const UI_TIMEOUT = 30_000;
+
+const pane = (page, title) => page.locator('.sidebar .pane', { has: page.locator(`.pane-header[aria-label="${title} Section"]`) });
+
+/** Label and description of each list row as rendered (tree views and quick picks share the icon-label markup). */
+function rowLabels(rows) {
+  return rows.evaluateAll((els) =>
+    els.map((el) => ({
+      name: el.querySelector('.label-name')?.textContent?.trim() ?? '',
+      description: el.querySelector('.label-description')?.textContent?.trim() ?? '',
+    })),
+  );
+}
+
+/** Waits until a row labelled with each expected name is rendered, then returns all rows' labels. */
+async function waitForRows(rows, expectedNames) {
+  const deadline = Date.now() + UI_TIMEOUT;
+  let labels = [];
+  while (Date.now() < deadline) {
+    labels = await rowLabels(rows);
+    if (expectedNames.every((n) => labels.some((l) => l.name.includes(n)))) return labels;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.fail(`expected rows labelled ${JSON.stringify(expectedNames)}, saw ${JSON.stringify(labels)}`);
+}
+
+/** @type {{ name: string, run: (ctx: { page: import('playwright-core').Page, screenshot: (name: string) => Promise<string> }) => Promise<void> }[]} */
+export const steps = [
+  {
+    name: 'activity bar has a Fine-Tune Studio entry that opens its views',
+    async run({ page }) {
+      const entry = page.locator('.activitybar .action-item a[aria-label^="Fine-Tune Studio"]');
+      await entry.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+      await entry.click();
+      await page.locator('.sidebar .composite.title', { hasText: 'Fine-Tune Studio' }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    },
+  },
+  {
+    name: 'Models, Datasets and Runs views are visible',
+    async run({ page }) {
+      for (const title of ['Models', 'Datasets', 'Runs']) {
+        await pane(page, title).locator('.pane-header').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+        assert.equal(await pane(page, title).locator('.pane-header').getAttribute('aria-expanded'), 'true', `${title} view is collapsed`);
+      }
+    },
+  },
+  {
+    name: 'Models view lists the fixture models with their model_type',
+    async run({ page, screenshot }) {
+      const rows = await waitForRows(pane(page, 'Models').locator('.monaco-list-row'), Object.keys(FIXTURE_MODELS));
+      for (const [name, type] of Object.entries(FIXTURE_MODELS)) {
+        const row = rows.find((r) => r.name === name);
+        assert.ok(row, `no Models row labelled ${name} in ${JSON.stringify(rows)}`);
+        assert.equal(row.description.split(' · ')[0], type, `row ${name} should show model_type ${type}`);
+      }
+      await waitForRows(pane(page, 'Datasets').locator('.monaco-list-row'), ['.csv', '.jsonl']);
+      // Move the pointer off the activity bar so its hover tooltip does not cover the views in the screenshot.
+      await page.mouse.move(700, 450);
+      await screenshot('sidebar');
+    },
+  },
+  {
+    name: 'command palette offers "Fine-tune model"',
+    async run({ page, screenshot }) {
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget .quick-input-box input');
+      await input.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+      await page.keyboard.type('Fine-tune model');
+      await waitForRows(page.locator('.quick-input-widget .monaco-list-row'), ['Fine-Tune Studio: Fine-tune model']);
+      await screenshot('palette');
+      await page.keyboard.press('Enter');
+    },
+  },
+  {
+    name: `quick pick "${QUICK_PICK_TITLE}" shows the fixture models`,
+    async run({ page, screenshot }) {
+      await page.locator('.quick-input-widget .quick-input-title', { hasText: QUICK_PICK_TITLE }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+      const rows = await waitForRows(page.locator('.quick-input-widget .monaco-list-row'), Object.keys(FIXTURE_MODELS));
+      assert.deepEqual(
+        rows.map((r) => [r.name, r.description]).sort(),
+        Object.entries(FIXTURE_MODELS).sort(),
+        'the quick pick should offer exactly the fixture models, each with its model_type',
+      );
+      await screenshot('quickpick');
+      await page.keyboard.press('Escape');
+    },
+  },
+];
