@@ -240,3 +240,21 @@ test('cancelling a search with a custom abort reason is reported as a cancellati
   assert.ok(err instanceof HubError);
   assert.equal(err.kind, 'aborted');
 });
+
+test('the cache we write is the one @huggingface/hub itself reads: its scanner and its cached-file lookup agree', async () => {
+  const { scanCacheDir, downloadFileToCacheDir } = await import('@huggingface/hub');
+  const cacheDir = tempCache();
+  const ours = await downloadSnapshot(new HubClient({ endpoint: server.url, cacheDir }), 'tiny-org/tiny-bert');
+  const scan = await scanCacheDir(cacheDir);
+  assert.deepEqual(scan.warnings, []);
+  assert.equal(scan.repos.length, 1);
+  const repo = scan.repos[0];
+  assert.deepEqual(repo.id, { name: 'tiny-org/tiny-bert', type: 'model' });
+  assert.deepEqual(repo.revisions.map((r) => [r.commitOid, r.refs]), [[ours.commit, ['main']]]);
+  assert.equal(repo.filesCount, 5);
+  // pinned to the commit, the library returns our snapshot file without a single request
+  const mark = server.requests.length;
+  const file = await downloadFileToCacheDir({ repo: 'tiny-org/tiny-bert', path: 'model.safetensors', revision: ours.commit, cacheDir, hubUrl: server.url });
+  assert.equal(file, path.join(ours.snapshotDir, 'model.safetensors'));
+  assert.equal(server.requests.length, mark);
+});
