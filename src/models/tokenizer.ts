@@ -43,8 +43,37 @@ export class TextTokenizer {
 
   /** Token ids of one text (or pair) with special tokens, truncated to maxLength. */
   encodeOne(text: string, pair?: string, maxLength = this.maxLength): number[] {
-    const enc = this.inner._call(text, { text_pair: pair ?? null, truncation: true, max_length: maxLength, return_tensor: false });
-    return enc.input_ids;
+    return this.encodeRow(text, pair, maxLength).ids;
+  }
+
+  /**
+   * HF truncation ("longest_first"): content tokens are cut, special tokens kept. transformers.js only slices the
+   * finished sequence (dropping the final [SEP]), so truncation is done here: the special-token layout is read off
+   * the untruncated encoding, the contents are shortened, and the layout is put back around them.
+   */
+  private encodeRow(text: string, pair: string | undefined, maxLength: number): { ids: number[]; types: number[] } {
+    const full = this.inner._call(text, { text_pair: pair ?? null, return_tensor: false, return_token_type_ids: true });
+    const types = full.token_type_ids ?? full.input_ids.map(() => 0);
+    if (full.input_ids.length <= maxLength) return { ids: full.input_ids, types };
+    const a = this.inner.encode(text, { add_special_tokens: false });
+    const b = pair !== undefined ? this.inner.encode(pair, { add_special_tokens: false }) : [];
+    const ia = indexOfRun(full.input_ids, a, 0);
+    const ib = pair !== undefined ? indexOfRun(full.input_ids, b, ia + a.length) : full.input_ids.length;
+    if (ia < 0 || ib < 0) return { ids: full.input_ids.slice(0, maxLength), types: types.slice(0, maxLength) };
+    const specials = full.input_ids.length - a.length - b.length;
+    const budget = maxLength - specials;
+    if (budget < (pair !== undefined ? 2 : 1)) throw new TokenizerError(`maxLength ${maxLength} leaves no room for text next to ${specials} special tokens.`);
+    let [na, nb] = [a.length, b.length];
+    if (pair === undefined) na = budget;
+    else {
+      // tokenizers' longest_first: the shorter side keeps up to half the budget, the longer side takes the rest.
+      const short = Math.min(Math.min(na, nb), Math.floor(budget / 2));
+      if (na <= nb) [na, nb] = [short, budget - short];
+      else [na, nb] = [budget - short, short];
+    }
+    const pieces: [number, number][] = [[0, ia], [ia, ia + na], [ia + a.length, ib], [ib, ib + nb], [ib + b.length, full.input_ids.length]];
+    const pick = (xs: number[]) => pieces.flatMap(([from, to]) => xs.slice(from, to));
+    return { ids: pick(full.input_ids), types: pick(types) };
   }
 
   encode(texts: string[], opts: EncodeOptions = {}): EncodedBatch {
@@ -52,19 +81,14 @@ export class TextTokenizer {
       throw new TokenizerError(`encode: ${texts.length} texts but ${opts.pairs.length} pair texts; they must match one to one.`);
     }
     const maxLength = Math.min(opts.maxLength ?? this.maxLength, this.maxLength);
-    const rows = texts.map((t, i) => {
-      const enc = this.inner._call(t, {
-        text_pair: opts.pairs ? opts.pairs[i] : null, truncation: true, max_length: maxLength, return_tensor: false, return_token_type_ids: true,
-      });
-      return { ids: enc.input_ids, types: enc.token_type_ids ?? enc.input_ids.map(() => 0) };
-    });
+    const rows = texts.map((t, i) => this.encodeRow(t, opts.pairs?.[i], maxLength));
     const longest = rows.reduce((m, r) => Math.max(m, r.ids.length), 0);
     const seq = opts.padTo ?? longest;
     if (seq < longest) throw new TokenizerError(`encode: padTo ${seq} is shorter than the longest row (${longest} tokens).`);
     const n = texts.length * seq;
     const out: EncodedBatch = { batch: texts.length, seq, inputIds: new BigInt64Array(n), attentionMask: new BigInt64Array(n), tokenTypeIds: new BigInt64Array(n) };
     out.inputIds.fill(BigInt(this.padTokenId));
-    rows.forEach((r, b) => {
+    rows.forEach((r: { ids: number[]; types: number[] }, b) => {
       for (let j = 0; j < r.ids.length; j++) {
         out.inputIds[b * seq + j] = BigInt(r.ids[j]);
         out.attentionMask[b * seq + j] = 1n;
@@ -120,4 +144,13 @@ export async function loadTokenizer(dir: string, spec?: ModelSpec): Promise<Text
     throw new TokenizerError(`${abs}: cannot load the tokenizer (${(e as Error).message}).`);
   }
   return new TextTokenizer(abs, inner, maxSequenceLength(abs, spec));
+}
+
+/** First index ≥ from where `run` occurs in `xs` (an empty run occurs at `from`). */
+function indexOfRun(xs: number[], run: number[], from: number): number {
+  outer: for (let i = from; i + run.length <= xs.length; i++) {
+    for (let j = 0; j < run.length; j++) if (xs[i + j] !== run[j]) continue outer;
+    return i;
+  }
+  return -1;
 }
