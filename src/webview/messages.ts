@@ -47,7 +47,7 @@ export interface ComparisonCurve {
   loss: (number | null)[];
 }
 
-export type ToComparison = { type: 'data'; rows: ComparisonRow[]; curves: ComparisonCurve[]; problems: string[] };
+export type ToComparison = { type: 'data'; runDirs: string[]; rows: ComparisonRow[]; curves: ComparisonCurve[]; problems: string[] };
 
 export type FromComparison =
   | { type: 'ready' }
@@ -60,4 +60,6 @@ export interface ComparisonState {
   runDirs: string[];
   sort?: SortSpec;
   selected?: string[];
+  /** Runs the user has seen: a run seen and unticked stays unticked; a new run starts ticked. */
+  known?: string[];
 }

@@ -56,3 +56,17 @@ test('alignSeries merges two x axes and fills gaps with null', () => {
   assert.deepEqual(r.a, [10, 20, 30, 40, null]);
   assert.deepEqual(r.b, [null, 0.2, null, null, 0.5]);
 });
+
+test('overlayCurves puts runs with different logging steps on one axis', async () => {
+  const { overlayCurves } = await import('../../../src/webview/overlay');
+  const o = overlayCurves([
+    { runId: 'a', x: [10, 20, 30], loss: [1, 0.8, 0.6] },
+    { runId: 'b', x: [5, 20, 40], loss: [1.2, null, 0.5] },
+  ]);
+  assert.deepEqual(o.x, [5, 10, 20, 30, 40]);
+  assert.deepEqual(o.series, [
+    { label: 'a', values: [null, 1, 0.8, 0.6, null] },
+    { label: 'b', values: [1.2, null, null, null, 0.5] },
+  ]);
+  assert.deepEqual(overlayCurves([]), { x: [], series: [] });
+});

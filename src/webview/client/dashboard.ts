@@ -1,0 +1,215 @@
+// Dashboard webview client: draws what the host sends (run record, shaped metrics, live worker progress) and sends
+// back only button presses. State kept by VS Code: the run folder, so the serializer can reopen it after a reload.
+import type { FromWorker } from '../../training/protocol';
+import type { RunRecord } from '../../training/runStore';
+import { formatBytes, formatSeconds } from '../comparisonColumns';
+import type { DashboardCommand, DashboardMetrics, DashboardState, FromDashboard, ToDashboard } from '../messages';
+import { clear, formatNumber, h } from './dom';
+import { confusionHeatmap } from './heatmap';
+import { LineChart } from './lineChart';
+import { badge, button, dataGrid, dropdown, progressRing, registerToolkit, setDisabled, tag } from './toolkit';
+import { channel } from './vscodeApi';
+
+registerToolkit();
+const host = channel<FromDashboard, DashboardState>();
+
+const charts = {
+  loss: new LineChart({ id: 'chart-loss', title: 'Loss', xLabel: 'step', points: [false, true] }),
+  lr: new LineChart({ id: 'chart-lr', title: 'Learning rate', xLabel: 'step' }),
+  throughput: new LineChart({ id: 'chart-throughput', title: 'Throughput (samples/s)', xLabel: 'step' }),
+  evalChart: new LineChart({ id: 'chart-eval', title: 'Eval metrics per epoch', xLabel: 'epoch', points: [true, true, true, true] }),
+};
+
+const command = (c: DashboardCommand) => () => host.post({ type: 'command', command: c });
+const buttons = {
+  cancel: button('Cancel', command('cancelRun'), { id: 'btn-cancel', secondary: true, title: 'Stop the run after the current step (a checkpoint is kept)' }),
+  resume: button('Resume', command('resumeRun'), { id: 'btn-resume', secondary: true, title: 'Continue from the last checkpoint' }),
+  export: button('Export model', command('exportRun'), { id: 'btn-export', title: 'Export the best model as a Hugging Face folder + ONNX' }),
+  folder: button('Open run folder', command('openRunFolder'), { id: 'btn-folder', secondary: true }),
+};
+
+const title = h('h1', { id: 'run-title' }, 'Run');
+const statusTag = tag('…', 'run-status');
+const ring = progressRing();
+const progressText = h('span', { id: 'progress-text', class: 'muted' });
+const facts = h('div', { id: 'facts', class: 'facts' });
+const problems = h('div', { id: 'problems', class: 'problems', hidden: true });
+const evalSection = h('div', { id: 'eval-table' });
+const perClassSection = h('div', { id: 'per-class' });
+const confusionSection = h('div', { id: 'confusion-host' });
+const configSection = h('div', { id: 'config' });
+const scale = dropdown(
+  'loss-scale',
+  [
+    { value: 'linear', label: 'Loss axis: linear' },
+    { value: 'log', label: 'Loss axis: log' },
+  ],
+  'linear',
+  (v) => charts.loss.setLogScale(v === 'log'),
+);
+
+const app = document.getElementById('app') as HTMLElement;
+clear(app);
+app.append(
+  h('header', { class: 'run-header' }, h('div', { class: 'title-row' }, title, statusTag, ring), progressText, facts),
+  h('div', { class: 'toolbar' }, buttons.cancel, buttons.resume, buttons.export, buttons.folder, h('span', { class: 'spacer' }), scale),
+  problems,
+  h('div', { class: 'charts' }, charts.loss.element, charts.lr.element, charts.throughput.element, charts.evalChart.element),
+  h('section', { class: 'card' }, h('h2', {}, 'Evaluation per epoch'), evalSection),
+  h('div', { class: 'two-col' }, h('section', { class: 'card' }, h('h2', { id: 'per-class-title' }, 'Per class'), perClassSection), h('section', { class: 'card' }, h('h2', {}, 'Confusion matrix'), confusionSection)),
+  h('section', { class: 'card' }, h('h2', {}, 'Run configuration'), configSection),
+);
+
+let run: RunRecord | undefined;
+let metrics: DashboardMetrics | undefined;
+let live: Extract<FromWorker, { type: 'progress' }> | undefined;
+let liveStatus: string | undefined;
+
+function status(): string {
+  return liveStatus ?? run?.status ?? 'unknown';
+}
+
+function renderHeader(): void {
+  const s = status();
+  statusTag.textContent = s;
+  statusTag.className = `status-${s}`;
+  ring.hidden = s !== 'running';
+  setDisabled(buttons.cancel, s !== 'running');
+  setDisabled(buttons.resume, !(s === 'cancelled' || s === 'failed'));
+  setDisabled(buttons.export, s !== 'completed');
+  const total = live?.totalSteps ?? run?.totalSteps ?? 0;
+  const step = Math.max(live?.step ?? 0, metrics?.lastTrain?.step ?? 0, run?.step ?? 0);
+  const parts = [total ? `step ${step} / ${total} (${((100 * step) / total).toFixed(0)}%)` : `step ${step}`];
+  if (metrics?.lastTrain) parts.push(`epoch ${formatNumber(metrics.lastTrain.epoch, 2)}`, `loss ${formatNumber(metrics.lastTrain.loss)}`);
+  if (live && s === 'running') parts.push(`ETA ${formatSeconds(live.etaSeconds)}`);
+  if (run) parts.push(`device ${run.device.executionProvider}`);
+  if (run?.error) parts.push(`error: ${run.error}`);
+  progressText.textContent = parts.join(' · ');
+}
+
+function renderFacts(): void {
+  clear(facts);
+  const add = (label: string, value: string) => facts.append(h('span', { class: 'fact' }, h('span', { class: 'muted' }, `${label} `), value));
+  if (run?.bestMetric) add(`best ${run.bestMetric.name}`, formatNumber(run.bestMetric.value));
+  const s = metrics?.summary;
+  if (s?.trainSeconds !== undefined) add('training time', formatSeconds(s.trainSeconds));
+  if (s?.samplesPerSecond !== undefined) add('samples/s', s.samplesPerSecond.toFixed(1));
+  if (s?.inferenceMsPerExample !== undefined) add('inference', `${s.inferenceMsPerExample.toFixed(2)} ms/example`);
+  if (s?.modelBytes !== undefined) add('model size', formatBytes(s.modelBytes));
+  if (s?.trainableParams !== undefined) add('trainable params', `${s.trainableParams.toLocaleString('en-US')} / ${s.totalParams?.toLocaleString('en-US') ?? '?'}`);
+}
+
+function flatten(value: unknown, prefix: string, out: [string, string][]): void {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  } else {
+    out.push([prefix, Array.isArray(value) ? value.map(String).join(', ') : String(value)]);
+  }
+}
+
+function renderRun(): void {
+  if (!run) return;
+  title.textContent = `${run.model.hubId ?? run.config.model.split(/[\\/]/).filter(Boolean).at(-1) ?? run.id} · ${run.config.strategy}`;
+  title.setAttribute('title', run.id);
+  const rows: [string, string][] = [];
+  flatten({ run: run.id, created: run.createdAt, config: run.config, model: run.model, dataset: run.dataset, device: run.device, versions: run.versions }, '', rows);
+  clear(configSection);
+  configSection.append(
+    dataGrid<[string, string]>('config-grid', [{ title: 'Setting', cell: (r) => r[0] }, { title: 'Value', cell: (r) => r[1] }], rows, { template: 'minmax(12em, 1fr) 3fr', label: 'Run configuration' }),
+  );
+}
+
+function renderMetrics(): void {
+  if (!metrics) return;
+  charts.loss.update(metrics.loss);
+  charts.lr.update(metrics.lr);
+  charts.throughput.update(metrics.throughput);
+  charts.evalChart.update(metrics.evalChart);
+
+  problems.hidden = metrics.problems.length === 0;
+  clear(problems);
+  if (metrics.problems.length) problems.append(h('strong', {}, 'Some metrics lines could not be read:'), h('ul', {}, ...metrics.problems.map((p) => h('li', {}, p))));
+
+  const names = [...new Set(metrics.evals.flatMap((e) => Object.keys(e.metrics)))];
+  clear(evalSection);
+  evalSection.append(
+    metrics.evals.length
+      ? dataGrid(
+          'eval-grid',
+          [
+            { title: 'Epoch', cell: (e) => formatNumber(e.epoch, 2), numeric: true },
+            { title: 'Step', cell: (e) => String(e.step), numeric: true },
+            ...names.map((n) => ({ title: n, cell: (e: DashboardMetrics['evals'][number]) => formatNumber(e.metrics[n]), numeric: true })),
+          ],
+          [...metrics.evals].reverse(),
+          { label: 'Evaluation per epoch' },
+        )
+      : h('p', { class: 'muted' }, 'No evaluation yet.'),
+  );
+
+  const latest = metrics.latestEval;
+  clear(perClassSection);
+  clear(confusionSection);
+  if (!latest) {
+    perClassSection.append(h('p', { class: 'muted' }, 'Per-class figures appear after the first evaluation.'));
+    return;
+  }
+  document.getElementById('per-class-title')?.replaceChildren(`Per class (epoch ${formatNumber(latest.epoch, 2)}, step ${latest.step})`);
+  perClassSection.append(
+    dataGrid(
+      'per-class-grid',
+      [
+        { title: 'Label', cell: (r) => r.label },
+        { title: 'Precision', cell: (r) => formatNumber(r.precision), numeric: true },
+        { title: 'Recall', cell: (r) => formatNumber(r.recall), numeric: true },
+        { title: 'F1', cell: (r) => formatNumber(r.f1), numeric: true },
+        { title: 'Support', cell: (r) => String(r.support), numeric: true },
+      ],
+      latest.perClass,
+      { label: 'Per-class metrics' },
+    ),
+  );
+  if (latest.confusion) confusionSection.append(confusionHeatmap(run?.dataset.labels ?? latest.perClass.map((p) => p.label), latest.confusion));
+}
+
+function onLive(m: FromWorker): void {
+  if (m.type === 'progress') live = m;
+  else if (m.type === 'done') liveStatus = m.status;
+  else if (m.type === 'error') liveStatus = 'failed';
+  else if (m.type === 'started') liveStatus = 'running';
+  renderHeader();
+}
+
+window.addEventListener('message', (event: MessageEvent<ToDashboard>) => {
+  const m = event.data;
+  switch (m.type) {
+    case 'run':
+      host.setState({ runDir: m.runDir });
+      if (m.run) {
+        run = m.run;
+        // run.json is the record of truth once it is rewritten after a live status.
+        liveStatus = undefined;
+      }
+      if (m.error) {
+        problems.hidden = false;
+        problems.replaceChildren(h('strong', {}, m.error));
+      }
+      renderRun();
+      renderHeader();
+      renderFacts();
+      break;
+    case 'metrics':
+      metrics = m.metrics;
+      renderMetrics();
+      renderHeader();
+      renderFacts();
+      break;
+    case 'live':
+      onLive(m.message);
+      break;
+  }
+});
+
+// Checked so a stale bundle against a newer host fails loudly rather than showing an empty page.
+void badge;
+host.post({ type: 'ready' });

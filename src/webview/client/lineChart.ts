@@ -1,0 +1,93 @@
+// A line chart over uPlot, coloured from the VS Code theme and redrawn when the theme or the panel size changes.
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { LineChartData } from '../messages';
+import { h, onThemeChange, themeColor } from './dom';
+
+const PALETTE: [string, string][] = [
+  ['--vscode-charts-blue', '#3794ff'],
+  ['--vscode-charts-orange', '#d18616'],
+  ['--vscode-charts-green', '#89d185'],
+  ['--vscode-charts-purple', '#b180d7'],
+  ['--vscode-charts-red', '#f14c4c'],
+  ['--vscode-charts-yellow', '#cca700'],
+];
+
+export const seriesColor = (i: number): string => themeColor(...PALETTE[i % PALETTE.length]);
+
+export interface LineChartOptions {
+  id: string;
+  title: string;
+  xLabel: string;
+  /** Show points (sparse series such as eval loss, per-epoch metrics). */
+  points?: boolean[];
+  yLog?: boolean;
+  height?: number;
+}
+
+export class LineChart {
+  readonly element: HTMLElement;
+  private readonly canvasHost: HTMLElement;
+  private plot: uPlot | undefined;
+  private data: LineChartData = { x: [], series: [] };
+  private yLog: boolean;
+
+  constructor(private readonly opts: LineChartOptions) {
+    this.yLog = opts.yLog ?? false;
+    this.canvasHost = h('div', { class: 'chart-canvas' });
+    this.element = h('section', { class: 'chart', id: opts.id, 'data-points': 0 }, h('h3', {}, opts.title), this.canvasHost);
+    onThemeChange(() => this.rebuild());
+    new ResizeObserver(() => this.plot?.setSize(this.size())).observe(this.canvasHost);
+  }
+
+  setLogScale(log: boolean): void {
+    this.yLog = log;
+    this.rebuild();
+  }
+
+  update(data: LineChartData): void {
+    const shapeChanged = data.series.length !== this.data.series.length || data.series.some((s, i) => s.label !== this.data.series[i]?.label);
+    this.data = data;
+    const drawn = data.series.reduce((n, s) => n + s.values.filter((v) => v !== null).length, 0);
+    this.element.setAttribute('data-points', String(drawn));
+    if (!this.plot || shapeChanged) this.rebuild();
+    else this.plot.setData(this.aligned());
+  }
+
+  private aligned(): uPlot.AlignedData {
+    // Log axes cannot show values ≤ 0 (a zero LR at the end of a linear schedule): those become gaps.
+    const series = this.data.series.map((s) => (this.yLog ? s.values.map((v) => (v !== null && v > 0 ? v : null)) : s.values));
+    return [this.data.x, ...series];
+  }
+
+  private size(): { width: number; height: number } {
+    return { width: Math.max(200, this.canvasHost.clientWidth), height: this.opts.height ?? 220 };
+  }
+
+  private rebuild(): void {
+    this.plot?.destroy();
+    this.plot = undefined;
+    if (!this.data.series.length) return;
+    const fg = themeColor('--vscode-foreground', '#cccccc');
+    const grid = themeColor('--vscode-editorWidget-border', 'rgba(128,128,128,0.3)');
+    const axis = { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
+    const options: uPlot.Options = {
+      ...this.size(),
+      scales: { x: { time: false }, y: { distr: this.yLog ? 3 : 1 } },
+      axes: [{ ...axis, label: this.opts.xLabel }, { ...axis, size: 60 }],
+      legend: { live: true },
+      cursor: { drag: { x: true, y: false } },
+      series: [
+        { label: this.opts.xLabel },
+        ...this.data.series.map((s, i) => ({
+          label: s.label,
+          stroke: seriesColor(i),
+          width: 1.5,
+          spanGaps: true,
+          points: { show: this.opts.points?.[i] ?? false, size: 6, fill: seriesColor(i) },
+        })),
+      ],
+    };
+    this.plot = new uPlot(options, this.aligned(), this.canvasHost);
+  }
+}

@@ -1,0 +1,125 @@
+// The one place that knows the UI component library (@vscode/webview-ui-toolkit, deprecated upstream). Panels build
+// their UI only through these functions, so a successor library replaces this file and nothing else.
+import {
+  provideVSCodeDesignSystem,
+  vsCodeBadge,
+  vsCodeButton,
+  vsCodeCheckbox,
+  vsCodeDataGrid,
+  vsCodeDataGridCell,
+  vsCodeDataGridRow,
+  vsCodeDivider,
+  vsCodeDropdown,
+  vsCodeOption,
+  vsCodeProgressRing,
+  vsCodeTag,
+} from '@vscode/webview-ui-toolkit';
+import { h } from './dom';
+
+let registered = false;
+
+export function registerToolkit(): void {
+  if (registered) return;
+  registered = true;
+  provideVSCodeDesignSystem().register(
+    vsCodeBadge(),
+    vsCodeButton(),
+    vsCodeCheckbox(),
+    vsCodeDataGrid(),
+    vsCodeDataGridCell(),
+    vsCodeDataGridRow(),
+    vsCodeDivider(),
+    vsCodeDropdown(),
+    vsCodeOption(),
+    vsCodeProgressRing(),
+    vsCodeTag(),
+  );
+}
+
+export interface ButtonOptions {
+  id?: string;
+  secondary?: boolean;
+  title?: string;
+  disabled?: boolean;
+}
+
+export function button(label: string, onClick: () => void, opts: ButtonOptions = {}): HTMLElement {
+  const b = h('vscode-button', { id: opts.id, appearance: opts.secondary ? 'secondary' : 'primary', title: opts.title }, label);
+  setDisabled(b, opts.disabled ?? false);
+  b.addEventListener('click', () => {
+    if (!b.hasAttribute('disabled')) onClick();
+  });
+  return b;
+}
+
+export function setDisabled(el: HTMLElement, disabled: boolean): void {
+  el.toggleAttribute('disabled', disabled);
+}
+
+export function progressRing(): HTMLElement {
+  return h('vscode-progress-ring', { 'aria-label': 'Running' });
+}
+
+export function tag(text: string, id?: string): HTMLElement {
+  return h('vscode-tag', { id }, text);
+}
+
+export function badge(text: string): HTMLElement {
+  return h('vscode-badge', {}, text);
+}
+
+export function divider(): HTMLElement {
+  return h('vscode-divider', { role: 'separator' });
+}
+
+export function checkbox(label: string, checked: boolean, onChange: (checked: boolean) => void, attrs: Record<string, string> = {}): HTMLElement {
+  const c = h('vscode-checkbox', { ...attrs, checked }, label);
+  c.addEventListener('change', () => onChange((c as HTMLElement & { checked: boolean }).checked));
+  return c;
+}
+
+export function dropdown(id: string, options: { value: string; label: string }[], value: string, onChange: (value: string) => void): HTMLElement {
+  const d = h('vscode-dropdown', { id }, ...options.map((o) => h('vscode-option', { value: o.value, selected: o.value === value }, o.label)));
+  d.addEventListener('change', () => onChange((d as HTMLElement & { value: string }).value));
+  return d;
+}
+
+export interface GridColumn<Row> {
+  title: string;
+  cell: (row: Row) => string | Node;
+  /** Right-aligned (numbers). */
+  numeric?: boolean;
+  /** Header click handler (sorting); the header shows `sortMark` after its title. */
+  onHeaderClick?: () => void;
+  sortMark?: string;
+}
+
+/** A data grid built row by row, so cells may hold components (checkboxes, links) and headers may sort. */
+export function dataGrid<Row>(
+  id: string,
+  columns: GridColumn<Row>[],
+  rows: Row[],
+  opts: { rowAttrs?: (row: Row) => Record<string, string>; template?: string; label?: string } = {},
+): HTMLElement {
+  const grid = h('vscode-data-grid', { id, 'generate-header': 'none', 'aria-label': opts.label ?? id, 'grid-template-columns': opts.template });
+  const header = h('vscode-data-grid-row', { 'row-type': 'sticky-header' });
+  columns.forEach((c, i) => {
+    const cell = h('vscode-data-grid-cell', { 'cell-type': 'columnheader', 'grid-column': i + 1, class: c.numeric ? 'num' : undefined }, c.title + (c.sortMark ?? ''));
+    if (c.onHeaderClick) {
+      cell.classList.add('sortable');
+      cell.setAttribute('title', `Sort by ${c.title}`);
+      cell.addEventListener('click', c.onHeaderClick);
+      cell.addEventListener('keydown', (e) => {
+        if (e.key === 'Enter' || e.key === ' ') c.onHeaderClick?.();
+      });
+    }
+    header.append(cell);
+  });
+  grid.append(header);
+  for (const r of rows) {
+    const row = h('vscode-data-grid-row', opts.rowAttrs?.(r) ?? {});
+    columns.forEach((c, i) => row.append(h('vscode-data-grid-cell', { 'grid-column': i + 1, class: c.numeric ? 'num' : undefined }, c.cell(r))));
+    grid.append(row);
+  }
+  return grid;
+}

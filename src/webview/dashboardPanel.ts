@@ -1,0 +1,151 @@
+// One dashboard panel per run. It follows the run folder itself (run.json + metrics.jsonl), so it shows the same thing
+// for a run of this window, of a CLI, or after a window reload; worker messages forwarded by the extension only add
+// the live progress between metrics writes.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { FromWorker } from '../training/protocol';
+import { metricsPath, readRun, runJsonPath } from '../training/runStore';
+import type { DashboardCommand, FromDashboard, ToDashboard } from './messages';
+import { MetricsTail } from './metricsTail';
+import { setPanelPage, webviewOptions } from './panelPage';
+import { watchRunFolder } from './runFolderWatch';
+import { RunMetrics } from './runMetrics';
+import { Throttle } from './throttle';
+
+const COMMANDS: readonly DashboardCommand[] = ['cancelRun', 'resumeRun', 'exportRun', 'openRunFolder'];
+
+export class DashboardPanel {
+  static readonly viewType = 'finetuneStudio.dashboard';
+  private static readonly panels = new Map<string, DashboardPanel>();
+
+  private readonly disposables: vscode.Disposable[] = [];
+  private metrics = new RunMetrics();
+  private readonly tail: MetricsTail;
+  private readonly metricsThrottle: Throttle;
+  private readonly liveThrottle: Throttle;
+  private latestProgress: FromWorker | undefined;
+  private runStamp = '';
+  private ready = false;
+
+  /** Shows the run's dashboard, creating it if needed. */
+  static createOrShow(context: vscode.ExtensionContext, runDir: string): DashboardPanel {
+    const dir = path.resolve(runDir);
+    const existing = DashboardPanel.panels.get(dir);
+    if (existing) {
+      existing.panel.reveal();
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(DashboardPanel.viewType, titleFor(dir), vscode.ViewColumn.Active, webviewOptions(context.extensionUri));
+    return new DashboardPanel(panel, context.extensionUri, dir);
+  }
+
+  /** Called by the serializer after a window reload. */
+  static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, runDir: string): DashboardPanel {
+    return new DashboardPanel(panel, extensionUri, path.resolve(runDir));
+  }
+
+  /** The extension forwards its worker's messages here; a run without an open dashboard ignores them. */
+  static forward(runDir: string, message: FromWorker): void {
+    DashboardPanel.panels.get(path.resolve(runDir))?.onWorkerMessage(message);
+  }
+
+  static get(runDir: string): DashboardPanel | undefined {
+    return DashboardPanel.panels.get(path.resolve(runDir));
+  }
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    readonly runDir: string,
+  ) {
+    DashboardPanel.panels.set(runDir, this);
+    this.tail = new MetricsTail(metricsPath(runDir));
+    this.metricsThrottle = new Throttle(() => this.post({ type: 'metrics', metrics: this.metrics.snapshot() }));
+    this.liveThrottle = new Throttle(() => this.latestProgress && this.post({ type: 'live', message: this.latestProgress }));
+    panel.title = titleFor(runDir);
+    setPanelPage(panel.webview, extensionUri, 'dashboard', panel.title);
+    panel.onDidDispose(() => this.dispose(), null, this.disposables);
+    panel.webview.onDidReceiveMessage((m: FromDashboard) => this.onMessage(m), null, this.disposables);
+    this.disposables.push(watchRunFolder(runDir, () => this.refresh()), this.metricsThrottle, this.liveThrottle);
+    this.refresh();
+  }
+
+  private onMessage(m: FromDashboard): void {
+    if (m.type === 'ready') {
+      // A (re)loaded webview starts empty: send it everything.
+      this.ready = true;
+      this.runStamp = '';
+      this.refresh();
+      this.post({ type: 'metrics', metrics: this.metrics.snapshot() });
+    } else if (m.type === 'command' && COMMANDS.includes(m.command)) {
+      const id = `finetuneStudio.${m.command}`;
+      vscode.commands.executeCommand(id, this.runDir).then(undefined, (e: Error) => {
+        void vscode.window.showErrorMessage(`${id} failed for ${this.runDir}: ${e.message}`);
+      });
+    }
+  }
+
+  private onWorkerMessage(message: FromWorker): void {
+    if (message.type === 'progress') {
+      this.latestProgress = message;
+      this.liveThrottle.request();
+      return;
+    }
+    this.post({ type: 'live', message });
+    this.refresh();
+  }
+
+  /** Reads what changed in the run folder and schedules an update of the webview. */
+  refresh(): void {
+    const update = this.tail.read();
+    if (update.reset) this.metrics = new RunMetrics();
+    this.metrics.add(update.entries);
+    this.metrics.addProblems(update.problems);
+    if (update.reset || update.entries.length || update.problems.length) this.metricsThrottle.request();
+    this.postRunIfChanged();
+  }
+
+  private postRunIfChanged(): void {
+    let stamp: string;
+    try {
+      const st = fs.statSync(runJsonPath(this.runDir));
+      stamp = `${st.mtimeMs}:${st.size}:${st.ino}`;
+    } catch {
+      stamp = 'missing';
+    }
+    if (stamp === this.runStamp || !this.ready) return;
+    this.runStamp = stamp;
+    if (stamp === 'missing') {
+      this.post({ type: 'run', runDir: this.runDir, error: `${runJsonPath(this.runDir)} does not exist (yet): waiting for the run to start.` });
+      return;
+    }
+    try {
+      const run = readRun(this.runDir);
+      this.panel.title = titleFor(this.runDir, run.config?.model, run.config?.strategy);
+      this.post({ type: 'run', runDir: this.runDir, run });
+    } catch (e) {
+      // Possibly caught mid-rename; the next change or poll retries.
+      this.runStamp = '';
+      this.post({ type: 'run', runDir: this.runDir, error: (e as Error).message });
+    }
+  }
+
+  private post(message: ToDashboard): void {
+    if (this.ready) void this.panel.webview.postMessage(message);
+  }
+
+  private disposed = false;
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    DashboardPanel.panels.delete(this.runDir);
+    this.panel.dispose();
+    while (this.disposables.length) this.disposables.pop()?.dispose();
+  }
+}
+
+function titleFor(runDir: string, model?: string, strategy?: string): string {
+  return model ? `Run: ${path.basename(model)} · ${strategy ?? ''}`.trim() : `Run: ${path.basename(runDir)}`;
+}
