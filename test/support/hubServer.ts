@@ -270,17 +270,33 @@ export class HubTestServer {
       const parts = rest.split('/');
       for (let i = 1; i < parts.length && (recursive || i === 1); i++) dirs.add(prefix + parts.slice(0, i).join('/'));
       if (!recursive && parts.length > 1) continue;
-      entries.push({
-        type: 'file',
-        oid: f.gitOid,
-        size: f.lfs ? f.lfs.pointer.length : f.content.length,
-        path: name,
-        ...(f.lfs ? { lfs: { oid: f.lfs.sha256, size: f.content.length, pointerSize: f.lfs.pointer.length } } : {}),
-        ...(expand ? { lastCommit: { id: rev.commit, title: 'Upload', date: '2024-01-01T00:00:00.000Z' } } : {}),
-      });
+      entries.push(this.fileEntry(rev, name, f, expand));
     }
     const dirEntries = [...dirs].sort().map((d) => ({ type: 'directory', oid: createHash('sha1').update(d).digest('hex'), size: 0, path: d }));
     this.json(res, 200, [...dirEntries, ...entries]);
+  }
+
+  private fileEntry(rev: ServedRevision, name: string, f: ServedFile, expand: boolean): Record<string, unknown> {
+    return {
+      type: 'file',
+      oid: f.gitOid,
+      size: f.lfs ? f.lfs.pointer.length : f.content.length,
+      path: name,
+      ...(f.lfs ? { lfs: { oid: f.lfs.sha256, size: f.content.length, pointerSize: f.lfs.pointer.length } } : {}),
+      ...(expand ? { lastCommit: { id: rev.commit, title: 'Upload', date: '2024-01-01T00:00:00.000Z' } } : {}),
+    };
+  }
+
+  /** POST /api/models/{repo}/paths-info/{rev}: what @huggingface/hub's downloadFileToCacheDir asks before a download. */
+  private async pathsInfo(req: http.IncomingMessage, res: http.ServerResponse, rev: ServedRevision): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { paths?: string[]; expand?: boolean };
+    const found = (body.paths ?? []).flatMap((p) => {
+      const f = rev.files.get(p);
+      return f ? [this.fileEntry(rev, p, f, body.expand === true)] : [];
+    });
+    this.json(res, 200, found);
   }
 
   /** Sends `body` honouring Range, the drop switch and the corruption switch. */
@@ -351,13 +367,14 @@ export class HubTestServer {
     this.requests.push({ method: req.method ?? 'GET', path: decodeURIComponent(p), range: req.headers.range, authorization: req.headers.authorization });
 
     if (p === '/api/models') return this.listModels(res, url.searchParams);
-    let m = /^\/api\/models\/(.+?)\/(revision|tree)\/([^/]+)(?:\/(.*))?$/.exec(p) ?? /^\/api\/models\/(.+)$/.exec(p);
+    let m = /^\/api\/models\/(.+?)\/(revision|tree|paths-info)\/([^/]+)(?:\/(.*))?$/.exec(p) ?? /^\/api\/models\/(.+)$/.exec(p);
     if (m) {
       const repo = this.findRepo(req, res, decodeURIComponent(m[1]));
       if (!repo) return;
       const rev = this.findRevision(res, repo, decodeURIComponent(m[3] ?? 'main'));
       if (!rev) return;
       if (m[2] === 'tree') return this.tree(res, rev, decodeURIComponent(m[4] ?? ''), url.searchParams);
+      if (m[2] === 'paths-info' && req.method === 'POST') return this.pathsInfo(req, res, rev);
       const expand = url.searchParams.getAll('expand');
       return this.json(res, 200, this.modelJson(repo, rev, expand.length ? expand : null));
     }

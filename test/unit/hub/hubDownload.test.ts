@@ -258,3 +258,21 @@ test('the cache we write is the one @huggingface/hub itself reads: its scanner a
   assert.equal(file, path.join(ours.snapshotDir, 'model.safetensors'));
   assert.equal(server.requests.length, mark);
 });
+
+test('files @huggingface/hub downloaded into the cache are reused, not fetched again', async (t) => {
+  t.mock.method(console, 'debug', () => undefined); // the library logs every download
+  const { downloadFileToCacheDir } = await import('@huggingface/hub');
+  const cacheDir = tempCache();
+  const commit = server.commitOf('tiny-org/resume');
+  for (const file of ['config.json', 'model.safetensors']) {
+    await downloadFileToCacheDir({ repo: 'tiny-org/resume', path: file, revision: 'main', cacheDir, hubUrl: server.url });
+  }
+  const mark = server.contentRequests().length;
+  const ours = await downloadSnapshot(new HubClient({ endpoint: server.url, cacheDir }), 'tiny-org/resume');
+  assert.equal(ours.commit, commit);
+  assert.deepEqual(ours.reused, ['config.json', 'model.safetensors']);
+  assert.equal(ours.receivedBytes, 0);
+  assert.equal(server.contentRequests().length, mark);
+  // the library writes no refs/; we add refs/main once the snapshot is known complete
+  assert.equal(fs.readFileSync(path.join(cacheDir, 'models--tiny-org--resume', 'refs', 'main'), 'utf8'), commit);
+});
