@@ -112,7 +112,7 @@ export async function downloadSnapshot(client: HubClient, repoId: string, option
       failedResponse: t.http.failedResponse,
       aborted: options.signal?.aborted,
     });
-    if (mapped.kind === 'offline' || mapped.kind === 'timeout') {
+    if (currentFile && (mapped.kind === 'offline' || mapped.kind === 'timeout')) {
       mapped.message += ' The partial download is kept and resumes on the next try.';
     }
     throw mapped;
@@ -136,13 +136,16 @@ async function download(t: HubTransport, repoId: string, revision: string, optio
   const snapshotDir = path.join(repoDir, 'snapshots', commit);
 
   const tree = new Map<string, HubFileEntry>((await listRepoFiles(t, repoId, commit)).map((e) => [e.path, e]));
-  const wanted = options.files ? [...options.files].sort() : selectFilesForFineTuning([...tree.keys()], { includeOnnx: options.includeOnnx });
+  const hasWeights = (files: string[]) => files.some((f) => /\.(safetensors|onnx)$/.test(f));
+  let wanted = options.files ? [...options.files].sort() : selectFilesForFineTuning([...tree.keys()], { includeOnnx: options.includeOnnx });
+  // ONNX-only repos (transformers.js / Optimum exports) are trainable too: the engine differentiates ONNX graphs.
+  if (!options.files && !hasWeights(wanted)) wanted = selectFilesForFineTuning([...tree.keys()], { includeOnnx: true });
   for (const f of wanted) {
     resolveInside(snapshotDir, f); // every name is checked before the first byte is written
     if (!tree.has(f)) throw new HubError('fileNotFound', `File "${f}" does not exist in ${repoId} at revision "${revision}".`, { repoId, revision, file: f });
   }
-  if (!wanted.some((f) => f === 'config.json' || f.endsWith('.safetensors') || f.endsWith('.onnx'))) {
-    throw new HubError('fileNotFound', `${repoId} has no files this extension can fine-tune (config.json, *.safetensors, onnx/model.onnx). It may only ship PyTorch pickle (.bin) weights, which are never loaded because unpickling can run code.`, { repoId, revision });
+  if (!options.files && !hasWeights(wanted)) {
+    throw new HubError('fileNotFound', `${repoId} has no weights this extension can load (*.safetensors or onnx/model.onnx). It may only ship PyTorch pickle (.bin) weights, which are never loaded because unpickling can run code.`, { repoId, revision });
   }
 
   const entries = wanted.map((f) => tree.get(f) as HubFileEntry);

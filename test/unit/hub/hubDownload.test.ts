@@ -42,7 +42,8 @@ before(async () => {
     { id: 'tiny-org/tiny-bert', files: tiny, revisions: { 'v1.0': { ...tiny, 'config.json': JSON.stringify({ model_type: 'bert', hidden_size: 4 }) } } },
     { id: 'tiny-org/resume', files: { 'config.json': config, 'model.safetensors': weights } },
     { id: 'tiny-org/corrupt', files: { 'config.json': config, 'model.safetensors': weights } },
-    { id: 'tiny-org/pickle-only', files: { 'pytorch_model.bin': randomBytes(100) } },
+    { id: 'tiny-org/pickle-only', files: { 'config.json': config, 'vocab.txt': 'a\n', 'pytorch_model.bin': randomBytes(100) } },
+    { id: 'tiny-org/onnx-only', files: { 'config.json': config, 'tokenizer.json': '{}', 'onnx/model.onnx': randomBytes(3000), 'onnx/model_quantized.onnx': randomBytes(1000) } },
   ]);
 });
 after(async () => {
@@ -198,7 +199,14 @@ test('a repo with only pickle weights is refused with the reason', async () => {
   const err = await downloadSnapshot(client, 'tiny-org/pickle-only').catch((e: unknown) => e);
   assert.ok(err instanceof HubError);
   assert.equal(err.kind, 'fileNotFound');
-  assert.match(err.message, /only ship PyTorch pickle \(\.bin\) weights, which are never loaded/);
+  assert.match(err.message, /tiny-org\/pickle-only has no weights this extension can load .* only ship PyTorch pickle \(\.bin\) weights, which are never loaded/);
+  assert.ok(!server.requests.some((r) => r.path.includes('tiny-org/pickle-only/resolve/')), 'nothing downloaded');
+});
+
+test('an ONNX-only repo brings its onnx/model.onnx even when ONNX was not asked for', async () => {
+  const client = new HubClient({ endpoint: server.url, cacheDir: tempCache() });
+  const result = await downloadSnapshot(client, 'tiny-org/onnx-only');
+  assert.deepEqual(result.files, ['config.json', 'onnx/model.onnx', 'tokenizer.json']);
 });
 
 test('not enough free disk space is reported before downloading', async () => {
