@@ -41,11 +41,7 @@ export function tokenizeExamples(examples: readonly Example[], tokenize: Tokeniz
   const out: TokenizedExample[] = [];
   for (let start = 0; start < examples.length; start += chunk) {
     const part = examples.slice(start, start + chunk);
-    const pairs = part.some((e) => e.textPair !== undefined);
-    const encoded = pairs ? tokenize(part.map((e) => [e.text, e.textPair ?? ''] as [string, string])) : tokenize(part.map((e) => e.text));
-    if (encoded.length !== part.length) {
-      throw new Error(`the tokenizer returned ${encoded.length} encodings for ${part.length} texts`);
-    }
+    const encoded = encodeChunk(part, tokenize);
     encoded.forEach((enc, k) => {
       const e = part[k];
       const ids = Array.isArray(enc) ? enc : enc.ids;
@@ -55,6 +51,24 @@ export function tokenizeExamples(examples: readonly Example[], tokenize: Tokeniz
       out.push(item);
     });
   }
+  return out;
+}
+
+/** Singles and pairs go to the tokenizer in separate calls (a pair call would add a second [SEP] to singles). */
+function encodeChunk(part: readonly Example[], tokenize: TokenizeFn): (number[] | EncodedText)[] {
+  const singles = part.flatMap((e, k) => (e.textPair === undefined ? [k] : []));
+  const pairs = part.flatMap((e, k) => (e.textPair === undefined ? [] : [k]));
+  const out: (number[] | EncodedText)[] = new Array(part.length);
+  const run = (indices: number[], call: () => (number[] | EncodedText)[]) => {
+    if (!indices.length) return;
+    const encoded = call();
+    if (encoded.length !== indices.length) {
+      throw new Error(`the tokenizer returned ${encoded.length} encodings for ${indices.length} texts`);
+    }
+    indices.forEach((k, j) => { out[k] = encoded[j]; });
+  };
+  run(singles, () => tokenize(singles.map((k) => part[k].text)));
+  run(pairs, () => tokenize(pairs.map((k) => [part[k].text, part[k].textPair!] as [string, string])));
   return out;
 }
 
