@@ -1,0 +1,124 @@
+// Optimizer steps as ONNX subgraphs: AdamW exactly as torch.optim.AdamW (what the HF Trainer uses), SGD with momentum
+// as torch.optim.SGD, per-parameter learning-rate multipliers, and clip_grad_norm_-style global-norm clipping.
+// The learning rate and step count are graph inputs: the schedule lives in TypeScript and changes every step.
+import { GraphBuilder } from '../onnx/builder';
+import { DType, int } from '../onnx/ir';
+import { dtypeCode } from '../autodiff/gradBuilder';
+
+export type OptimizerSpec =
+  | { kind: 'adamw'; beta1?: number; beta2?: number; eps?: number; weightDecay?: number }
+  | { kind: 'sgd'; momentum?: number; weightDecay?: number };
+
+export interface ParamSpec {
+  name: string;
+  dtype: DType;
+  shape: number[];
+  /** Multiplies the scheduled lr (layer-wise decay); default 1. */
+  lrMultiplier?: number;
+}
+
+/** Graph input names of the per-step scalars. */
+export const LEARNING_RATE = 'learning_rate';
+export const STEP = 'step';
+export const GRAD_SCALE = 'grad_scale';
+export const GRAD_NORM = 'grad_norm';
+
+/**
+ * The HF Trainer's rule for which parameters skip weight decay: biases and normalisation weights, decided by name
+ * (transformers' get_decay_parameter_names excludes LayerNorm modules and names containing "bias").
+ */
+export function isNoDecay(name: string): boolean {
+  const n = name.toLowerCase();
+  return n.includes('bias') || /(^|[._])(layernorm|layer_norm|rmsnorm|norm)\.weight$/.test(n) || /layernorm|layer_norm/.test(n);
+}
+
+/** Names of the optimizer state tensors of a parameter (torch's state_dict keys). */
+export function stateNames(spec: OptimizerSpec, param: string): string[] {
+  if (spec.kind === 'adamw') return [`${param}.exp_avg`, `${param}.exp_avg_sq`];
+  return (spec.momentum ?? 0) > 0 ? [`${param}.momentum_buffer`] : [];
+}
+
+export interface StepInputs {
+  /** Parameter name → value name of its current value in the graph. */
+  params: Map<string, string>;
+  /** Parameter name → value name of its gradient. */
+  grads: Map<string, string>;
+  /** State name → value name of its current value. */
+  state: Map<string, string>;
+  learningRate: string;
+  step: string;
+  /** Multiplies every gradient before clipping (1/accumulation steps), optional. */
+  gradScale?: string;
+}
+
+export interface StepOutputs {
+  /** Parameter name → value name of its updated value. */
+  params: Map<string, string>;
+  /** State name → value name of its updated value. */
+  state: Map<string, string>;
+  /** Global L2 norm of the (scaled, unclipped) gradients, as HF logs it. */
+  gradNorm: string;
+}
+
+/** Appends one optimizer step for `params` to `b`. */
+export function addOptimizerStep(b: GraphBuilder, spec: OptimizerSpec, params: ParamSpec[], io: StepInputs, maxGradNorm = 0): StepOutputs {
+  if (params.length === 0) throw new Error('optimizer: no trainable parameters');
+  const dt = params[0].dtype;
+  const c = (v: number) => b.constant(v, dt, 'opt_c');
+  const castTo = (x: string) => b.op('Cast', [x], { to: int(dtypeCode(dt)) });
+  const lr = io.learningRate;
+
+  let grads = new Map(params.map((p) => [p.name, io.grads.get(p.name)!]));
+  if (io.gradScale) grads = new Map([...grads].map(([k, v]) => [k, b.op('Mul', [v, io.gradScale!])]));
+  // torch.nn.utils.clip_grad_norm_: total = ‖all grads‖₂; coef = min(max_norm / (total + 1e-6), 1).
+  const squares = params.map((p) => b.op('ReduceSum', [b.op('Mul', [grads.get(p.name)!, grads.get(p.name)!])], { keepdims: int(0) }));
+  const gradNorm = b.op('Sqrt', [squares.length === 1 ? squares[0] : b.op('Sum', squares)]);
+  if (maxGradNorm > 0) {
+    const coef = b.op('Min', [b.op('Div', [c(maxGradNorm), b.op('Add', [gradNorm, c(1e-6)])]), c(1)]);
+    grads = new Map([...grads].map(([k, v]) => [k, b.op('Mul', [v, coef])]));
+  }
+
+  const outParams = new Map<string, string>();
+  const outState = new Map<string, string>();
+  if (spec.kind === 'adamw') {
+    const beta1 = spec.beta1 ?? 0.9;
+    const beta2 = spec.beta2 ?? 0.999;
+    const eps = spec.eps ?? 1e-8;
+    const wd = spec.weightDecay ?? 0;
+    const t = castTo(io.step);
+    const bc1 = b.op('Sub', [c(1), b.op('Pow', [c(beta1), t])]);
+    const bc2Sqrt = b.op('Sqrt', [b.op('Sub', [c(1), b.op('Pow', [c(beta2), t])])]);
+    for (const p of params) {
+      const g = grads.get(p.name)!;
+      const [mName, vName] = stateNames(spec, p.name);
+      const lrP = p.lrMultiplier !== undefined && p.lrMultiplier !== 1 ? b.op('Mul', [lr, c(p.lrMultiplier)]) : lr;
+      let w = io.params.get(p.name)!;
+      // Decoupled weight decay first, as torch.optim.AdamW: p ← p·(1 − lr·wd).
+      if (wd > 0 && !isNoDecay(p.name)) w = b.op('Mul', [w, b.op('Sub', [c(1), b.op('Mul', [lrP, c(wd)])])]);
+      const m = b.op('Add', [b.op('Mul', [io.state.get(mName)!, c(beta1)]), b.op('Mul', [g, c(1 - beta1)])]);
+      const v = b.op('Add', [b.op('Mul', [io.state.get(vName)!, c(beta2)]), b.op('Mul', [b.op('Mul', [g, g]), c(1 - beta2)])]);
+      const denom = b.op('Add', [b.op('Div', [b.op('Sqrt', [v]), bc2Sqrt]), c(eps)]);
+      const stepSize = b.op('Div', [lrP, bc1]);
+      outParams.set(p.name, b.op('Sub', [w, b.op('Mul', [stepSize, b.op('Div', [m, denom])])]));
+      outState.set(mName, m);
+      outState.set(vName, v);
+    }
+  } else {
+    const momentum = spec.momentum ?? 0;
+    const wd = spec.weightDecay ?? 0;
+    for (const p of params) {
+      const w = io.params.get(p.name)!;
+      let g = grads.get(p.name)!;
+      // torch.optim.SGD couples weight decay into the gradient.
+      if (wd > 0 && !isNoDecay(p.name)) g = b.op('Add', [g, b.op('Mul', [w, c(wd)])]);
+      if (momentum > 0) {
+        const [bufName] = stateNames(spec, p.name);
+        g = b.op('Add', [b.op('Mul', [io.state.get(bufName)!, c(momentum)]), g]);
+        outState.set(bufName, g);
+      }
+      const lrP = p.lrMultiplier !== undefined && p.lrMultiplier !== 1 ? b.op('Mul', [lr, c(p.lrMultiplier)]) : lr;
+      outParams.set(p.name, b.op('Sub', [w, b.op('Mul', [g, lrP])]));
+    }
+  }
+  return { params: outParams, state: outState, gradNorm };
+}

@@ -1,0 +1,190 @@
+// Runs generated artifacts with onnxruntime-node: one call per training step, weights and optimizer state kept as the
+// ort.Tensor objects the previous run returned (fed straight back, never copied through JS arrays).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { DType, TensorData } from '../onnx/ir';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint';
+import { ArtifactManifest, FILES } from './generateArtifacts';
+import { GRAD_NORM, GRAD_SCALE, LEARNING_RATE, STEP } from './optimizers';
+
+export type Feeds = Record<string, ort.Tensor>;
+
+export interface TrainingSessionOptions {
+  sessionOptions?: ort.InferenceSession.SessionOptions;
+  /** fused: one train_step run per step; separate: training + optimizer models; auto: fused unless accumulating. */
+  mode?: 'auto' | 'fused' | 'separate';
+  /** Resume from this checkpoint folder instead of the artifacts' initial one. */
+  checkpointDir?: string;
+}
+
+export interface StepResult {
+  loss: number;
+  prediction: ort.Tensor;
+  /** True when this call applied an optimizer step (always, unless accumulating). */
+  stepped: boolean;
+  /** Global gradient norm before clipping, when a step was applied. */
+  gradNorm?: number;
+}
+
+const ORT_TYPE: Record<string, DType> = { float32: 'float32', float64: 'float64', int64: 'int64', int32: 'int32' };
+
+function toOrt(t: TensorData): ort.Tensor {
+  return new ort.Tensor(t.dtype as 'float32', t.data as Float32Array, t.dims);
+}
+
+function scalarTensor(dtype: DType, v: number): ort.Tensor {
+  return dtype === 'float64' ? new ort.Tensor('float64', Float64Array.of(v), []) : new ort.Tensor('float32', Float32Array.of(v), []);
+}
+
+export class TrainingSession {
+  readonly params = new Map<string, ort.Tensor>();
+  readonly state = new Map<string, ort.Tensor>();
+  /** Optimizer steps applied so far. */
+  step = 0;
+  private accumulated: Map<string, ort.Tensor> | undefined;
+  private micro = 0;
+
+  private constructor(
+    readonly dir: string,
+    readonly manifest: ArtifactManifest,
+    readonly mode: 'fused' | 'separate',
+    private readonly sessions: { prefix?: ort.InferenceSession; training?: ort.InferenceSession; eval: ort.InferenceSession; optimizer?: ort.InferenceSession; trainStep?: ort.InferenceSession },
+  ) {}
+
+  static async open(dir: string, opts: TrainingSessionOptions = {}): Promise<TrainingSession> {
+    const manifestPath = path.join(dir, FILES.manifest);
+    if (!fs.existsSync(manifestPath)) throw new Error(`${dir} holds no training artifacts (${FILES.manifest} is missing): run generateArtifacts first`);
+    const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as ArtifactManifest;
+    const mode = opts.mode === 'fused' || opts.mode === 'separate' ? opts.mode : manifest.accumulation > 1 ? 'separate' : 'fused';
+    if (mode === 'fused' && manifest.accumulation > 1) throw new Error(`the fused train step cannot accumulate gradients (plan accumulates ${manifest.accumulation} micro-batches): use mode "separate"`);
+    const so: ort.InferenceSession.SessionOptions = { logSeverityLevel: 3, ...opts.sessionOptions };
+    const open = (f: string) => ort.InferenceSession.create(path.join(dir, f), so);
+    const sessions = {
+      prefix: manifest.frozenPrefix ? await open(manifest.frozenPrefix.file) : undefined,
+      eval: await open(FILES.eval),
+      training: mode === 'separate' ? await open(FILES.training) : undefined,
+      optimizer: mode === 'separate' ? await open(FILES.optimizer) : undefined,
+      trainStep: mode === 'fused' ? await open(FILES.trainStep) : undefined,
+    };
+    const s = new TrainingSession(dir, manifest, mode, sessions);
+    s.restore(opts.checkpointDir ?? path.join(dir, FILES.checkpoint));
+    return s;
+  }
+
+  /** Loads weights, optimizer state and step from a checkpoint folder. */
+  restore(checkpointDir: string): void {
+    const { info, tensors } = loadCheckpoint(checkpointDir);
+    for (const p of this.manifest.params) {
+      const t = tensors.get(p.name);
+      if (!t) throw new Error(`checkpoint ${checkpointDir} lacks parameter "${p.name}"`);
+      if (t.dims.join(',') !== p.shape.join(',')) throw new Error(`checkpoint ${checkpointDir}: "${p.name}" is [${t.dims.join(', ')}], the artifacts expect [${p.shape.join(', ')}]`);
+      this.params.set(p.name, toOrt(t));
+    }
+    for (const s of this.manifest.state) {
+      const t = tensors.get(s.name);
+      if (!t) throw new Error(`checkpoint ${checkpointDir} lacks optimizer state "${s.name}"`);
+      this.state.set(s.name, toOrt(t));
+    }
+    this.step = info.step;
+    this.accumulated = undefined;
+    this.micro = 0;
+  }
+
+  saveCheckpoint(dir: string, extra?: Record<string, unknown>): void {
+    const tensors = new Map<string, TensorData>();
+    for (const [k, t] of [...this.params, ...this.state]) {
+      const dtype = ORT_TYPE[t.type];
+      if (!dtype) throw new Error(`checkpoint: tensor "${k}" has ORT type ${t.type}`);
+      tensors.set(k, { dtype, dims: [...t.dims], data: t.data as Float32Array });
+    }
+    saveCheckpoint(dir, tensors, { step: this.step, params: [...this.params.keys()], state: [...this.state.keys()], plan: this.manifest.plan, extra });
+  }
+
+  /** Frozen-prefix outputs for a batch (cache them when manifest.frozenPrefix.cacheable). */
+  async features(batch: Feeds): Promise<Feeds> {
+    const prefix = this.sessions.prefix;
+    if (!prefix) return {};
+    return (await prefix.run(this.pick(prefix.inputNames, batch, 'frozen_prefix.onnx'))) as Feeds;
+  }
+
+  private pick(names: readonly string[], sources: Feeds, model: string): Feeds {
+    const out: Feeds = {};
+    for (const n of names) {
+      const t = sources[n] ?? this.params.get(n) ?? this.state.get(n);
+      if (!t) {
+        const want = [...this.manifest.batchInputs, ...this.manifest.modelInputs].find((v) => v.name === n);
+        throw new Error(`${model} needs input "${n}"${want ? ` (${want.dtype} [${want.shape.join(', ')}])` : ''}, which the batch does not provide; batch has: ${Object.keys(sources).join(', ') || 'nothing'}`);
+      }
+      out[n] = t;
+    }
+    return out;
+  }
+
+  /** The batch with frontier values filled in (from the cache if the caller passed them, else by running the prefix). */
+  private async withFeatures(batch: Feeds): Promise<Feeds> {
+    const fp = this.manifest.frozenPrefix;
+    if (!fp || fp.outputs.every((o) => batch[o.name])) return batch;
+    return { ...batch, ...(await this.features(batch)) };
+  }
+
+  async evalStep(batch: Feeds): Promise<{ loss: number; prediction: ort.Tensor }> {
+    const full = await this.withFeatures(batch);
+    const out = await this.sessions.eval.run(this.pick(this.sessions.eval.inputNames, full, FILES.eval));
+    return { loss: Number(out[this.manifest.loss].data[0]), prediction: out[this.manifest.prediction] };
+  }
+
+  /** One micro-batch: forward + backward, and an optimizer step when the accumulation window is full. */
+  async trainStep(batch: Feeds, learningRate: number): Promise<StepResult> {
+    const full = await this.withFeatures(batch);
+    const dt = this.manifest.params[0].dtype;
+    const lr = scalarTensor(dt, learningRate);
+    const stepT = new ort.Tensor('int64', BigInt64Array.of(BigInt(this.step + 1)), []);
+    if (this.mode === 'fused') {
+      const s = this.sessions.trainStep!;
+      const out = await s.run(this.pick(s.inputNames, { ...full, [LEARNING_RATE]: lr, [STEP]: stepT }, FILES.trainStep));
+      this.adopt(out);
+      this.step++;
+      return { loss: Number(out[this.manifest.loss].data[0]), prediction: out[this.manifest.prediction], stepped: true, gradNorm: Number(out[GRAD_NORM].data[0]) };
+    }
+    const training = this.sessions.training!;
+    const extra: Feeds = {};
+    if (this.manifest.accumulation > 1) {
+      for (const p of this.manifest.params) {
+        extra[`${p.name}_grad_in`] = this.accumulated?.get(p.name) ?? new ort.Tensor(p.dtype as 'float32', new Float32Array(p.shape.reduce((a, b) => a * b, 1)), p.shape);
+      }
+    }
+    const out = await training.run(this.pick(training.inputNames, { ...full, ...extra }, FILES.training));
+    this.accumulated = new Map(this.manifest.params.map((p) => [p.name, out[`${p.name}_grad`]]));
+    this.micro++;
+    const result: StepResult = { loss: Number(out[this.manifest.loss].data[0]), prediction: out[this.manifest.prediction], stepped: false };
+    if (this.micro >= this.manifest.accumulation) {
+      const opt = this.sessions.optimizer!;
+      const grads: Feeds = {};
+      for (const [k, t] of this.accumulated) grads[`${k}_grad`] = t;
+      const o = await opt.run(this.pick(opt.inputNames, { ...grads, [LEARNING_RATE]: lr, [STEP]: stepT, [GRAD_SCALE]: scalarTensor(dt, 1 / this.manifest.accumulation) }, FILES.optimizer));
+      this.adopt(o);
+      this.step++;
+      this.accumulated = undefined;
+      this.micro = 0;
+      result.stepped = true;
+      result.gradNorm = Number(o[GRAD_NORM].data[0]);
+    }
+    return result;
+  }
+
+  /** Takes the "<name>_new" outputs as the current weights/state (the tensors themselves, no copy). */
+  private adopt(out: ort.InferenceSession.OnnxValueMapType): void {
+    for (const k of this.params.keys()) this.params.set(k, out[`${k}_new`] as ort.Tensor);
+    for (const k of this.state.keys()) this.state.set(k, out[`${k}_new`] as ort.Tensor);
+  }
+
+  /** Current trainable weights by HF name (views of the tensors' data). */
+  weights(): Map<string, Float32Array> {
+    return new Map([...this.params].map(([k, t]) => [k, t.data as Float32Array]));
+  }
+
+  async release(): Promise<void> {
+    for (const s of Object.values(this.sessions)) if (s) await s.release();
+  }
+}
