@@ -1,0 +1,98 @@
+// What the Datasets view shows for a file: counts checked against numbers derived independently from the rows the
+// test writes, in each format.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { summarizeDataset } from '../../../src/data/summary';
+import { findDatasetFiles } from '../../../src/data/discovery';
+import { loadExamples } from '../../../src/data/examples';
+
+let dir = '';
+before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ft-summary-')); });
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const ROWS: [string, string][] = [
+  ['I loved this film', 'pos'], ['Terrible acting', 'neg'], ['', 'neg'], ['I loved this film', 'pos'],
+  ['Not bad at all', 'pos'], ['', ''], ['Meh', 'neutral'], ['Great soundtrack', ''],
+];
+
+/** Words + 2 specials: a tokenizer whose lengths the test can compute by hand. */
+const wordTokenizer = (texts: string[] | [string, string][]) =>
+  texts.map((t) => Array.from({ length: (typeof t === 'string' ? t : t.join(' ')).split(/\s+/).filter(Boolean).length + 2 }, (_, i) => i));
+
+test('CSV summary: rows, columns, mapping, label distribution in label order, duplicates, empties, token lengths', async () => {
+  const file = path.join(dir, 'reviews.csv');
+  fs.writeFileSync(file, ['review,sentiment,id', ...ROWS.map(([t, l], i) => `${t},${l},${i}`)].join('\n') + '\n');
+  const result = await summarizeDataset(file, { tokenize: wordTokenizer });
+  assert.ok(result.ok, result.ok ? '' : result.error.message);
+  const s = result.value;
+  assert.equal(s.rows, 8);
+  assert.deepEqual(s.columns, ['review', 'sentiment', 'id']);
+  assert.deepEqual(s.mapping, { text: 'review', label: 'sentiment', labelKind: 'string' });
+  assert.deepEqual(s.labelDistribution, [{ label: 'neg', count: 2 }, { label: 'neutral', count: 1 }, { label: 'pos', count: 3 }]);
+  assert.equal(s.unlabeledRows, 2);
+  assert.equal(s.emptyText, 2);
+  // Rows 3 and 6 have empty text: the second empty text and the repeated "I loved this film" are duplicates.
+  assert.equal(s.duplicateRows, 2);
+  assert.equal(s.emptyRows, 0); // the id column is never empty
+  // Word counts 4, 2, 0, 4, 4, 0, 1, 2 → +2 each: 6, 4, 2, 6, 6, 2, 3, 4.
+  assert.deepEqual(s.tokens, { counted: 8, average: 33 / 8, max: 6 });
+  assert.equal(s.sizeBytes, fs.statSync(file).size);
+  assert.deepEqual(s.problems, []);
+});
+
+test('JSONL regression and multi-label summaries', async () => {
+  const reg = path.join(dir, 'scores.jsonl');
+  fs.writeFileSync(reg, [0.5, 2, 3.5].map((y, i) => JSON.stringify({ sentence: `s${i}`, score: y })).join('\n'));
+  const r = await summarizeDataset(reg);
+  assert.ok(r.ok);
+  assert.equal(r.value.labelKind, 'float');
+  assert.deepEqual(r.value.targetRange, { min: 0.5, max: 3.5, mean: 2 });
+  assert.deepEqual(r.value.labelDistribution, []);
+
+  const multi = path.join(dir, 'topics.jsonl');
+  fs.writeFileSync(multi, [['a', 'b'], ['b'], ['c', 'b']].map((l, i) => JSON.stringify({ text: `t${i}`, labels: l })).join('\n'));
+  const m = await summarizeDataset(multi);
+  assert.ok(m.ok);
+  assert.deepEqual(m.value.labelDistribution, [{ label: 'a', count: 1 }, { label: 'b', count: 3 }, { label: 'c', count: 1 }]);
+});
+
+test('a file with mixed label types is still summarised, with the problem listed', async () => {
+  const file = path.join(dir, 'mixed.csv');
+  fs.writeFileSync(file, 'text,label\na,1\nb,pos\n');
+  const r = await summarizeDataset(file);
+  assert.ok(r.ok);
+  assert.equal(r.value.rows, 2);
+  assert.deepEqual(r.value.labelDistribution, [{ label: '1', count: 1 }, { label: 'pos', count: 1 }]);
+  assert.equal(r.value.problems.length, 1);
+  assert.match(r.value.problems[0], /mixed\.csv:3: the label column "label" mixes numbers \(first at line 2: "1"\) and text/);
+});
+
+test('a malformed file gives a typed failure with its location', async () => {
+  const file = path.join(dir, 'broken.jsonl');
+  fs.writeFileSync(file, '{"text": "a", "label": 1}\n{"text": "b" "label": 0}\n');
+  const r = await summarizeDataset(file);
+  assert.equal(r.ok, false);
+  if (!r.ok) assert.match(r.error.message, /broken\.jsonl:2:14: invalid JSON: expected ',' or '}' after a property value but found '"'$/);
+});
+
+test('discovery finds dataset files and skips configs, READMEs and dependency folders', async () => {
+  const ws = path.join(dir, 'ws');
+  for (const f of ['data/train.csv', 'data/dev.jsonl', 'corpus/notes.txt', 'README.md', 'model/config.json', 'node_modules/x/data.csv', 'data/table.parquet']) {
+    fs.mkdirSync(path.dirname(path.join(ws, f)), { recursive: true });
+    fs.writeFileSync(path.join(ws, f), 'x');
+  }
+  const found = (await findDatasetFiles(ws)).map((f) => path.relative(ws, f).split(path.sep).join('/'));
+  assert.deepEqual(found, ['corpus/notes.txt', 'data/dev.jsonl', 'data/table.parquet', 'data/train.csv']);
+});
+
+test('unlabeled text corpus: examples without labels for MLM', async () => {
+  const file = path.join(dir, 'corpus.md');
+  fs.writeFileSync(file, '# Title\n\nSome paragraph.\n');
+  const r = await loadExamples(file);
+  assert.ok(r.ok);
+  assert.deepEqual(r.value.examples, [{ text: '# Title', line: 1 }, { text: 'Some paragraph.', line: 3 }]);
+  assert.equal(r.value.labels, undefined);
+});
