@@ -22,11 +22,11 @@ function linesSpanned(raw: string): number {
 }
 
 /**
- * TSV follows the GLUE/IANA convention of no quoting (text often holds bare quotes); CSV follows RFC 4180.
+ * TSV follows the GLUE/IANA convention of no quoting (text often holds bare quotes); CSV follows RFC 4180, whatever
+ * its delimiter.
  */
-export async function* readDelimited(file: string, delimiter: ',' | '\t'): AsyncGenerator<RawRow> {
+export async function* readDelimited(file: string, delimiter: string, quoted = delimiter !== '\t'): AsyncGenerator<RawRow> {
   const source = openChecked(file);
-  const quoted = delimiter === ',';
   const parser = parse({
     bom: true, delimiter, quote: quoted ? '"' : false, raw: true, relax_column_count: true,
     record_delimiter: ['\r\n', '\n'], max_record_size: 1 << 24,
@@ -62,8 +62,8 @@ export async function* readDelimited(file: string, delimiter: ',' | '\t'): Async
 }
 
 /** Column names of a CSV/TSV file, from its header line. */
-export async function readDelimitedHeader(file: string, delimiter: ',' | '\t'): Promise<string[]> {
-  const parser = parse({ bom: true, delimiter, quote: delimiter === ',' ? '"' : false, to_line: 1, record_delimiter: ['\r\n', '\n'] });
+export async function readDelimitedHeader(file: string, delimiter: string, quoted = delimiter !== '\t'): Promise<string[]> {
+  const parser = parse({ bom: true, delimiter, quote: quoted ? '"' : false, to_line: 1, record_delimiter: ['\r\n', '\n'] });
   const source = openChecked(file);
   source.on('error', (e) => parser.destroy(e));
   source.pipe(parser);
@@ -86,9 +86,9 @@ function fieldCountError(file: string, line: number, raw: string, found: number,
   let offset = raw.replace(/\r?\n$/, '').length; // too few fields: point at the end of the record
   if (!isCsvProblem(scan) && found > header.length) offset = scan.fieldStarts[header.length];
   const at = positionIn(raw, offset, line);
-  const sep = delimiter === '\t' ? 'tab' : "','";
+  const sep = delimiter === '\t' ? 'tab' : `'${delimiter}'`;
   const hint = found > header.length
-    ? (delimiter === ',' ? ' Quote fields that contain commas (e.g. "a, b").' : ' A field contains a tab character.')
+    ? (delimiter === '\t' ? ' A field contains a tab character.' : ` Quote fields that contain ${sep} (e.g. "a${delimiter} b").`)
     : ` Add the missing field(s) or check for a ${sep} missing between fields.`;
   return new MalformedRowError('field-count', { file, ...at },
     `expected ${header.length} fields (${header.join(', ')}) as in the header but found ${found}.${hint}`);

@@ -2,6 +2,7 @@
 import { datasetFormatOf, type DatasetFormat } from '../datasetFile';
 import { DatasetError } from '../errors';
 import { readDelimited, readDelimitedHeader } from './csvReader';
+import { sniffCsvDelimiter } from './delimiter';
 import { readJsonArray } from './jsonArrayReader';
 import { readJsonl } from './jsonlReader';
 import { readParquet, readParquetColumns } from './parquetReader';
@@ -22,7 +23,7 @@ export function formatOrThrow(file: string, format?: DatasetFormat): DatasetForm
 /** Streams the rows of `file`; throws a DatasetError subclass (with file:line:column) at the first malformed row. */
 export function readRows(file: string, opts: ReaderOptions & { format?: DatasetFormat } = {}): AsyncGenerator<RawRow> {
   switch (formatOrThrow(file, opts.format)) {
-    case 'csv': return readDelimited(file, ',');
+    case 'csv': return readCsv(file);
     case 'tsv': return readDelimited(file, '\t');
     case 'jsonl': return readJsonl(file);
     case 'json': return readJsonArray(file);
@@ -31,13 +32,18 @@ export function readRows(file: string, opts: ReaderOptions & { format?: DatasetF
   }
 }
 
+async function* readCsv(file: string): AsyncGenerator<RawRow> {
+  yield* readDelimited(file, await sniffCsvDelimiter(file), true);
+}
+
 /** How many rows the JSON readers look at to collect column names (JSON rows may omit keys). */
 const JSON_HEADER_ROWS = 100;
 
 /** Column names without reading the whole file: the header, the Parquet schema, or the keys of the first rows. */
 export async function readColumnNames(file: string, format?: DatasetFormat): Promise<string[]> {
   const f = formatOrThrow(file, format);
-  if (f === 'csv' || f === 'tsv') return readDelimitedHeader(file, f === 'csv' ? ',' : '\t');
+  if (f === 'csv') return readDelimitedHeader(file, await sniffCsvDelimiter(file));
+  if (f === 'tsv') return readDelimitedHeader(file, '\t');
   if (f === 'parquet') return readParquetColumns(file);
   if (f === 'text') return [TEXT_COLUMN];
   const names = new Set<string>();

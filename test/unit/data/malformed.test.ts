@@ -56,7 +56,7 @@ test('CSV: too many fields points at the first extra field', async () => {
   const e = await failure('toomany.csv', 'text,label\nok,pos\nhello, world,neg\n');
   assert.equal(e.code, 'field-count');
   assert.equal(e.message,
-    'toomany.csv:3:14: expected 2 fields (text, label) as in the header but found 3. Quote fields that contain commas (e.g. "a, b").');
+    `toomany.csv:3:14: expected 2 fields (text, label) as in the header but found 3. Quote fields that contain ',' (e.g. "a, b").`);
 });
 
 // 5
@@ -72,7 +72,7 @@ test('CSV with CRLF and a multi-line quoted field: the line number is still exac
   const e = await failure('crlf.csv', 'text,label\r\n"two\r\nlines",pos\r\n"ok",neg\r\nx,y,z\r\n');
   assert.equal(e.code, 'field-count');
   assert.equal(e.message,
-    'crlf.csv:5:5: expected 2 fields (text, label) as in the header but found 3. Quote fields that contain commas (e.g. "a, b").');
+    `crlf.csv:5:5: expected 2 fields (text, label) as in the header but found 3. Quote fields that contain ',' (e.g. "a, b").`);
 });
 
 // 7

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { parquetMetadata } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { readColumnNames, readRows, type RawRow } from '../../../src/data/readers';
+import { delimiterOfHeader } from '../../../src/data/readers/delimiter';
 
 let dir = '';
 before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ft-readers-')); });
@@ -116,4 +117,14 @@ test('stopping early releases the file (no leaked stream keeps the process alive
     }
   }
   assert.equal(n, 3);
+});
+
+test('a ".csv" saved with semicolons or tabs is read with its real delimiter', async () => {
+  assert.equal(delimiterOfHeader('text;label'), ';');
+  assert.equal(delimiterOfHeader('"a;b",c'), ',');
+  assert.equal(delimiterOfHeader('text\tlabel\tsource'), '\t');
+  assert.equal(delimiterOfHeader('text'), ',');
+  const file = write('excel.csv', 'text;label\n"one; two";pos\nthree, four;neg\n');
+  assert.deepEqual(await readColumnNames(file), ['text', 'label']);
+  assert.deepEqual((await all(file)).map((r) => r.row), [{ text: 'one; two', label: 'pos' }, { text: 'three, four', label: 'neg' }]);
 });
