@@ -15,3 +15,4 @@ export {
   type Batch, type EncodedText, type PaddingStats, type TokenizedExample, type TokenizeFn,
 } from './batching';
 export { summarizeDataset, type DatasetSummary, type SummaryOptions } from './summary';
+export { DEFAULT_RATIOS, DEFAULT_SEED, prepareDataset, type PreparedDataset, type PrepareOptions } from './prepare';
