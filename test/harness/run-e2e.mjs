@@ -1,6 +1,7 @@
 // Drives the real VS Code workbench (code-server) in headless Chromium the way a user would, with the extension
 // loaded from this repository, and runs the ordered steps of every test/e2e/*.e2e.mjs. Screenshots of what the
-// user sees go to test-results/ (always on success, as <file>-failure.png on a failed step).
+// user sees go to test-results/ (always on success, as <file>-failure.png on a failed step). Each step gets
+// { page, screenshot(name), workspace (the temp copy of the fixture workspace it may write into), url }.
 import { mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -32,7 +33,7 @@ async function runFile(file) {
       }
       const started = Date.now();
       try {
-        await step.run({ page, screenshot });
+        await step.run({ page, screenshot, workspace, url });
         results.push({ name: step.name, ok: true, ms: Date.now() - started });
       } catch (e) {
         broken = true;

@@ -9,7 +9,7 @@ import type { activate } from '../../src/extension';
 type Api = ReturnType<typeof activate>;
 
 const EXTENSION_ID = 'finetune-studio.finetune-studio';
-/** What the fixture generator promises (scripts/fixtures/generate.ts): folder name → config.json model_type. */
+/** Model folders the fixture generator promises (scripts/fixtures/generate.ts; it makes more): name → model_type. */
 const FIXTURE_MODELS: Record<string, string> = { 'tiny-bert': 'bert', 'tiny-distilbert': 'distilbert', 'tiny-roberta': 'roberta' };
 
 function extension(): vscode.Extension<Api> {
