@@ -173,6 +173,18 @@ export class TrainingSession {
     return result;
   }
 
+  /** Loss, prediction and every trainable parameter's gradient for one batch, without changing any weight. */
+  async gradients(batch: Feeds): Promise<{ loss: number; prediction: ort.Tensor; grads: Map<string, ort.Tensor> }> {
+    this.sessions.training ??= await ort.InferenceSession.create(path.join(this.dir, FILES.training), { logSeverityLevel: 3 });
+    const training = this.sessions.training;
+    const extra: Feeds = {};
+    if (this.manifest.accumulation > 1) {
+      for (const p of this.manifest.params) extra[`${p.name}_grad_in`] = new ort.Tensor(p.dtype as 'float32', new Float32Array(p.shape.reduce((a, b) => a * b, 1)), p.shape);
+    }
+    const out = await training.run(this.pick(training.inputNames, { ...(await this.withFeatures(batch)), ...extra }, FILES.training));
+    return { loss: Number(out[this.manifest.loss].data[0]), prediction: out[this.manifest.prediction], grads: new Map(this.manifest.params.map((p) => [p.name, out[`${p.name}_grad`]])) };
+  }
+
   /** Takes the "<name>_new" outputs as the current weights/state (the tensors themselves, no copy). */
   private adopt(out: ort.InferenceSession.OnnxValueMapType): void {
     for (const k of this.params.keys()) this.params.set(k, out[`${k}_new`] as ort.Tensor);
