@@ -16,3 +16,4 @@ export {
 } from './batching';
 export { summarizeDataset, type DatasetSummary, type SummaryOptions } from './summary';
 export { DEFAULT_RATIOS, DEFAULT_SEED, prepareDataset, type PreparedDataset, type PrepareOptions } from './prepare';
+export { summaryDescription, summaryFacts, summaryTooltip, type SummaryFact } from './summaryText';
