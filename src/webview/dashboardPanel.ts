@@ -26,6 +26,7 @@ export class DashboardPanel {
   private readonly liveThrottle: Throttle;
   private latestProgress: FromWorker | undefined;
   private runStamp = '';
+  private runReadFailures = 0;
   private ready = false;
 
   /** Shows the run's dashboard, creating it if needed. */
@@ -122,12 +123,14 @@ export class DashboardPanel {
     }
     try {
       const run = readRun(this.runDir);
+      this.runReadFailures = 0;
       this.panel.title = titleFor(this.runDir, run.config?.model, run.config?.strategy);
       this.post({ type: 'run', runDir: this.runDir, run });
     } catch (e) {
-      // Possibly caught mid-rename; the next change or poll retries.
+      // A writer that does not rename atomically can be caught mid-write: retry on the next change or poll, and
+      // only report a record that stays unreadable.
       this.runStamp = '';
-      this.post({ type: 'run', runDir: this.runDir, error: (e as Error).message });
+      if (++this.runReadFailures >= 3) this.post({ type: 'run', runDir: this.runDir, error: (e as Error).message });
     }
   }
 

@@ -80,7 +80,7 @@ function render(): void {
         })),
       ],
       sorted,
-      { rowAttrs: (r) => ({ 'data-run': r.runId }), template: `3em minmax(12em, 2fr) repeat(${COLUMNS.length - 1}, minmax(7em, 1fr))`, label: 'Run comparison' },
+      { rowAttrs: (r) => ({ 'data-run': r.runId }), template: `3em minmax(16em, 2fr) repeat(${COLUMNS.length - 1}, minmax(8.5em, 1fr))`, label: 'Run comparison' },
     ),
   );
   renderChart();

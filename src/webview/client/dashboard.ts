@@ -17,7 +17,7 @@ const charts = {
   loss: new LineChart({ id: 'chart-loss', title: 'Loss', xLabel: 'step', points: [false, true] }),
   lr: new LineChart({ id: 'chart-lr', title: 'Learning rate', xLabel: 'step' }),
   throughput: new LineChart({ id: 'chart-throughput', title: 'Throughput (samples/s)', xLabel: 'step' }),
-  evalChart: new LineChart({ id: 'chart-eval', title: 'Eval metrics per epoch', xLabel: 'epoch', points: [true, true, true, true] }),
+  evalChart: new LineChart({ id: 'chart-eval', title: 'Eval metrics per epoch', xLabel: 'epoch', points: [true, true, true, true], yRange: [0, 1] }),
 };
 
 const command = (c: DashboardCommand) => () => host.post({ type: 'command', command: c });
@@ -34,6 +34,7 @@ const ring = progressRing();
 const progressText = h('span', { id: 'progress-text', class: 'muted' });
 const facts = h('div', { id: 'facts', class: 'facts' });
 const problems = h('div', { id: 'problems', class: 'problems', hidden: true });
+const runError = h('div', { id: 'run-error', class: 'problems', hidden: true });
 const evalSection = h('div', { id: 'eval-table' });
 const perClassSection = h('div', { id: 'per-class' });
 const confusionSection = h('div', { id: 'confusion-host' });
@@ -53,6 +54,7 @@ clear(app);
 app.append(
   h('header', { class: 'run-header' }, h('div', { class: 'title-row' }, title, statusTag, ring), progressText, facts),
   h('div', { class: 'toolbar' }, buttons.cancel, buttons.resume, buttons.export, buttons.folder, h('span', { class: 'spacer' }), scale),
+  runError,
   problems,
   h('div', { class: 'charts' }, charts.loss.element, charts.lr.element, charts.throughput.element, charts.evalChart.element),
   h('section', { class: 'card' }, h('h2', {}, 'Evaluation per epoch'), evalSection),
@@ -190,10 +192,8 @@ window.addEventListener('message', (event: MessageEvent<ToDashboard>) => {
         // run.json is the record of truth once it is rewritten after a live status.
         liveStatus = undefined;
       }
-      if (m.error) {
-        problems.hidden = false;
-        problems.replaceChildren(h('strong', {}, m.error));
-      }
+      runError.hidden = !m.error;
+      runError.replaceChildren(...(m.error ? [h('strong', {}, m.error)] : []));
       renderRun();
       renderHeader();
       renderFacts();

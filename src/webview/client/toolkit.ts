@@ -117,7 +117,8 @@ export function dataGrid<Row>(
   });
   grid.append(header);
   for (const r of rows) {
-    const row = h('vscode-data-grid-row', opts.rowAttrs?.(r) ?? {});
+    // data-row marks body rows (FAST sets row-type on every row itself).
+    const row = h('vscode-data-grid-row', { ...(opts.rowAttrs?.(r) ?? {}), 'data-row': true });
     columns.forEach((c, i) => row.append(h('vscode-data-grid-cell', { 'grid-column': i + 1, class: c.numeric ? 'num' : undefined }, c.cell(r))));
     grid.append(row);
   }

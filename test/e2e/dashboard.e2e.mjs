@@ -1,0 +1,248 @@
+// The dashboard and comparison panels in the real workbench (code-server + Chromium), as a user meets them: a run that
+// is still writing metrics is opened from the command palette, its charts gain points and its tables fill as the run
+// goes on and completes; screenshots in dark, light and high-contrast themes; two runs compared and exported to a CSV
+// that is parsed and checked against the numbers the runs logged.
+import assert from 'node:assert/strict';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { writeRun } from './dashboard.runs.mjs';
+
+const UI_TIMEOUT = 30_000;
+const RUN_A = '20261127-100000-tiny-bert-full';
+const RUN_B = '20261127-110000-tiny-distilbert-feature-extraction';
+const SUMMARY_A = { trainSeconds: 73.4, samplesPerSecond: 51.8, inferenceMsPerExample: 2.41, modelBytes: 17_612_345, trainableParams: 4_386_178, totalParams: 4_386_178 };
+const SUMMARY_B = { trainSeconds: 21.7, samplesPerSecond: 188.2, inferenceMsPerExample: 2.38, modelBytes: 16_950_000, trainableParams: 1_538, totalParams: 4_122_050 };
+
+const state = { workspace: '', a: undefined, b: undefined, aText: '' };
+
+/** The workspace folder the harness opened (it is the `folder` query parameter of the workbench URL). */
+function workspaceOf(ctx) {
+  if (ctx.workspace) return ctx.workspace;
+  const folder = new URL(ctx.page.url()).searchParams.get('folder');
+  assert.ok(folder, `no folder in the workbench URL ${ctx.page.url()}`);
+  return folder;
+}
+
+async function until(what, fn, timeout = UI_TIMEOUT) {
+  const deadline = Date.now() + timeout;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      last = e instanceof Error ? e.message : String(e);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.fail(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+}
+
+/** The inner frame of the visible webview whose document has `selector` (VS Code nests iframe.webview > #active-frame). */
+function webviewFrame(page, selector) {
+  return until(`a webview containing ${selector}`, async () => {
+    for (const f of page.frames()) {
+      if (f.name() !== 'active-frame' && !f.url().includes('fake.html')) continue;
+      if (await f.$(selector).catch(() => null)) return f;
+    }
+    return undefined;
+  });
+}
+
+async function runCommand(page, title) {
+  // The palette lists the commands known when it opens; right after the window loads the extension's contributions
+  // may not be registered yet, so reopen it until the command shows up.
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await until(`command "${title}" in the palette`, async () => {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await input.fill(`>${title}`);
+    return row.waitFor({ state: 'visible', timeout: 3000 }).then(() => true);
+  });
+  await page.keyboard.press('Enter');
+}
+
+/** Switches the colour theme the way a user's settings do (workspace settings.json), which the workbench applies live. */
+function setTheme(theme) {
+  const dir = path.join(state.workspace, '.vscode');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'settings.json'), JSON.stringify({ 'workbench.colorTheme': theme }, null, 2));
+}
+
+/** Writes like the trainer does (src/util/atomicWrite.ts): temp file + rename, so readers never see half a file. */
+function writeAtomic(file, text) {
+  writeFileSync(`${file}.tmp`, text);
+  renameSync(`${file}.tmp`, file);
+}
+
+/** How many chart points the dashboard says it drew, and how many canvas pixels are not background. */
+async function chartInfo(frame, id) {
+  return frame.evaluate((chartId) => {
+    const el = document.getElementById(chartId);
+    const canvas = el?.querySelector('canvas');
+    let inked = 0;
+    if (canvas) {
+      const ctx = canvas.getContext('2d');
+      const px = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+      for (let i = 3; i < px.length; i += 4) if (px[i] > 0) inked++;
+    }
+    return { points: Number(el?.getAttribute('data-points') ?? 0), inked, canvas: Boolean(canvas) };
+  }, id);
+}
+
+const gridRows = (frame, gridId) => frame.locator(`#${gridId} vscode-data-grid-row[data-row]`);
+
+export const steps = [
+  {
+    name: 'two runs in the workspace: one still running, one completed',
+    async run(ctx) {
+      state.workspace = workspaceOf(ctx);
+      const root = path.join(state.workspace, '.finetune', 'runs');
+      const a = writeRun(root, { id: RUN_A, model: 'tiny-bert', strategy: 'full', epochs: 3, stepsPerEpoch: 60, seed: 7, finalAccuracy: 0.885, samplesPerSecond: 52, summary: SUMMARY_A });
+      state.b = writeRun(root, { id: RUN_B, model: 'tiny-distilbert', strategy: 'feature-extraction', epochs: 4, stepsPerEpoch: 30, seed: 11, finalAccuracy: 0.79, samplesPerSecond: 190, summary: SUMMARY_B });
+      // Run A is caught mid-training: only its first 1.5 epochs are in metrics.jsonl and run.json says running.
+      state.a = a;
+      const cut = a.lines.findIndex((l) => l.type === 'train' && l.step === 90);
+      writeFileSync(path.join(a.dir, 'metrics.jsonl'), a.lines.slice(0, cut + 1).map((l) => JSON.stringify(l)).join('\n') + '\n');
+      writeAtomic(path.join(a.dir, 'run.json'), JSON.stringify({ ...a.run, status: 'running', step: 90, bestMetric: { ...a.run.bestMetric, value: a.evals[0].metrics.accuracy, step: 60 } }, null, 2));
+    },
+  },
+  {
+    name: '"Open run dashboard" from the palette shows the running run: chart points, eval and per-class tables, heatmap',
+    async run({ page }) {
+      await runCommand(page, 'Fine-Tune Studio: Open run dashboard');
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: RUN_A }).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+      await page.keyboard.type(RUN_A);
+      await page.keyboard.press('Enter');
+      const frame = await webviewFrame(page, '#chart-loss');
+      const loss = await until('loss chart points', async () => {
+        const info = await chartInfo(frame, 'chart-loss');
+        return info.points >= 90 ? info : undefined;
+      });
+      // 90 train points + 1 eval point logged so far; the canvas has ink on it.
+      assert.equal(loss.points, 91);
+      assert.ok(loss.inked > 500, `loss chart canvas looks empty (${loss.inked} inked pixels)`);
+      for (const id of ['chart-lr', 'chart-throughput']) assert.equal((await chartInfo(frame, id)).points, 90, id);
+      assert.equal(await gridRows(frame, 'eval-grid').count(), 1);
+      assert.equal(await gridRows(frame, 'per-class-grid').count(), 2);
+      assert.equal((await frame.locator('#run-status').textContent()).trim(), 'running');
+      const firstConfusion = state.a.evals[0].confusion.flat().map(String);
+      assert.deepEqual(await frame.locator('#confusion td').allTextContents(), firstConfusion);
+    },
+  },
+  {
+    name: 'the dashboard follows the run folder live until the run completes',
+    async run({ page, screenshot }) {
+      const a = state.a;
+      const cut = a.lines.findIndex((l) => l.type === 'train' && l.step === 90);
+      // Appended in pieces, as the trainer does, including a line split across two writes.
+      const rest = a.lines.slice(cut + 1).map((l) => JSON.stringify(l) + '\n').join('');
+      const half = Math.floor(rest.length / 2);
+      appendFileSync(path.join(a.dir, 'metrics.jsonl'), rest.slice(0, half));
+      await new Promise((r) => setTimeout(r, 600));
+      appendFileSync(path.join(a.dir, 'metrics.jsonl'), rest.slice(half));
+      writeAtomic(path.join(a.dir, 'run.json'), JSON.stringify(a.run, null, 2));
+      const frame = await webviewFrame(page, '#chart-loss');
+      await until('all 180 train points and 3 evals drawn', async () => (await chartInfo(frame, 'chart-loss')).points === 183);
+      await until('status completed', async () => (await frame.locator('#run-status').textContent()).trim() === 'completed');
+      assert.equal(await gridRows(frame, 'eval-grid').count(), 3);
+      assert.equal(await frame.locator('#run-error').isVisible(), false, 'no run.json error shown');
+      assert.equal(await frame.locator('#problems').isVisible(), false, 'no metrics problems shown');
+      assert.equal((await chartInfo(frame, 'chart-eval')).points, 3 * 4);
+      const lastConfusion = a.evals.at(-1).confusion.flat().map(String);
+      assert.deepEqual(await frame.locator('#confusion td').allTextContents(), lastConfusion);
+      const perClass = await gridRows(frame, 'per-class-grid').allTextContents();
+      assert.ok(perClass[0].includes('negative') && perClass[0].includes(a.evals.at(-1).perClass[0].precision.toFixed(4)), perClass[0]);
+      assert.ok((await frame.locator('#facts').textContent()).includes('1m 13s'), 'summary training time shown');
+      assert.ok((await gridRows(frame, 'config-grid').count()) > 10, 'run configuration listed');
+      // Buttons follow the status: a completed run can be exported, not cancelled.
+      assert.equal(await frame.locator('#btn-cancel').getAttribute('disabled'), '');
+      assert.equal(await frame.locator('#btn-export').getAttribute('disabled'), null);
+      await screenshot('live');
+      await frame.locator('#per-class').scrollIntoViewIfNeeded();
+      await screenshot('tables');
+      await frame.locator('#chart-loss').scrollIntoViewIfNeeded();
+    },
+  },
+  {
+    name: 'dark, light and high-contrast themes recolour the dashboard',
+    async run({ page, screenshot }) {
+      const frame = await webviewFrame(page, '#chart-loss');
+      for (const [theme, bodyClass, background, shot] of [
+        ['Default Dark Modern', 'vscode-dark', 'rgb(31, 31, 31)', 'dark'],
+        ['Default Light Modern', 'vscode-light', 'rgb(255, 255, 255)', 'light'],
+        ['Default High Contrast', 'vscode-high-contrast', 'rgb(0, 0, 0)', 'high-contrast'],
+      ]) {
+        setTheme(theme);
+        await until(`${bodyClass} body class in the webview`, async () => frame.evaluate((c) => document.body.classList.contains(c), bodyClass));
+        assert.equal(await frame.evaluate(() => window.getComputedStyle(document.body).backgroundColor), background, `${theme} editor background`);
+        // The canvas is redrawn in the theme's colours: its axis text takes the theme's foreground.
+        await until(`chart redrawn for ${theme}`, async () => (await chartInfo(frame, 'chart-loss')).inked > 500);
+        await screenshot(shot);
+      }
+      setTheme('Default Light Modern');
+    },
+  },
+  {
+    name: '"Compare runs": both runs in the table with their figures, curves overlaid',
+    async run({ page, screenshot }) {
+      await runCommand(page, 'Fine-Tune Studio: Compare runs');
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: RUN_B }).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+      for (const id of [RUN_A, RUN_B]) await page.locator('.quick-input-widget .monaco-list-row', { hasText: id }).first().click();
+      await until('2 runs ticked', async () => (await page.locator('.quick-input-widget .monaco-list-row[aria-checked="true"]').count()) === 2);
+      await page.keyboard.press('Enter');
+      const frame = await webviewFrame(page, '#comparison-grid');
+      await until('2 rows', async () => (await gridRows(frame, 'comparison-grid').count()) === 2);
+      const overlay = await until('overlay chart points', async () => {
+        const info = await chartInfo(frame, 'chart-overlay');
+        return info.points === 180 + 120 ? info : undefined;
+      });
+      assert.ok(overlay.inked > 500);
+      // Sorted by best accuracy, highest first: the full fine-tune (88.5%) above feature extraction.
+      const rows = await gridRows(frame, 'comparison-grid').allTextContents();
+      assert.ok(rows[0].includes(RUN_A) && rows[1].includes(RUN_B), rows.join('\n'));
+      assert.ok(rows[0].includes('88.50%'), rows[0]);
+      await screenshot('comparison');
+    },
+  },
+  {
+    name: 'export CSV writes a file whose rows carry the runs’ logged numbers',
+    async run({ page }) {
+      const frame = await webviewFrame(page, '#comparison-grid');
+      const target = path.join(state.workspace, 'run-comparison.csv');
+      await frame.locator('#btn-export-csv').click();
+      // The save dialog proposes <workspace>/run-comparison.csv; accept it.
+      const input = page.locator('.quick-input-widget .quick-input-box input');
+      await input.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+      await until('the proposed file name', async () => (await input.inputValue()).endsWith('run-comparison.csv'));
+      await page.keyboard.press('Enter');
+      await until(`${target} written`, async () => existsSync(target));
+      const records = parse(readFileSync(target, 'utf8'), { columns: true });
+      assert.equal(records.length, 2);
+      const byRun = Object.fromEntries(records.map((r) => [r.run, r]));
+      for (const [id, run, summary, strategy, model] of [
+        [RUN_A, state.a, SUMMARY_A, 'full', 'tiny-bert'],
+        [RUN_B, state.b, SUMMARY_B, 'feature-extraction', 'tiny-distilbert'],
+      ]) {
+        const r = byRun[id];
+        assert.ok(r, `no CSV row for ${id}`);
+        const best = run.evals.find((e) => e.step === run.best.step);
+        assert.equal(r.base_model, model);
+        assert.equal(r.strategy, strategy);
+        assert.equal(Number(r.best_accuracy), best.metrics.accuracy);
+        assert.equal(Number(r.macro_f1), best.metrics.macroF1);
+        assert.equal(Number(r.epochs), run.run.config.settings.epochs);
+        assert.equal(Number(r.train_seconds), summary.trainSeconds);
+        assert.equal(Number(r.samples_per_second), summary.samplesPerSecond);
+        assert.equal(Number(r.inference_ms_per_example), summary.inferenceMsPerExample);
+        assert.equal(Number(r.model_bytes), summary.modelBytes);
+        assert.equal(Number(r.trainable_params), summary.trainableParams);
+        assert.equal(Number(r.total_params), summary.totalParams);
+        assert.equal(r.device, 'cpu');
+      }
+    },
+  },
+];
