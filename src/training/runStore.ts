@@ -3,6 +3,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { LabelSpace } from '../data/labels';
 import { appendLineSync, writeFileAtomic, writeJsonAtomic } from '../util/atomicWrite';
 
 export type RunStatus = 'running' | 'completed' | 'cancelled' | 'failed';
@@ -15,7 +16,7 @@ export interface RunRecord {
   /** The full resolved configuration (request + defaults), enough to re-run or resume. */
   config: Record<string, unknown> & { model: string; data: string; strategy: string };
   model: { path: string; modelType: string; hubId?: string; revision?: string };
-  dataset: { path: string; fingerprint: string; labels: string[]; trainRows: number; evalRows: number };
+  dataset: { path: string; fingerprint: string; labels: string[]; labelSpace?: LabelSpace; trainRows: number; evalRows: number };
   versions: Record<string, string>;
   device: { executionProvider: string; reason: string };
   totalSteps: number;
@@ -86,9 +87,12 @@ export function readMetrics(dir: string): Record<string, unknown>[] {
  * Writes a checkpoint folder atomically: files go to a temporary folder that is renamed into place, so a checkpoint
  * either exists whole or not at all. `state.json` is written last inside it and marks it complete.
  */
+export function checkpointPath(dir: string, step: number): string {
+  return path.join(checkpointsDir(dir), `step-${String(step).padStart(8, '0')}`);
+}
+
 export function saveCheckpoint(dir: string, step: number, files: Record<string, Uint8Array>, state: unknown): string {
-  const root = checkpointsDir(dir);
-  const final = path.join(root, `step-${String(step).padStart(8, '0')}`);
+  const final = checkpointPath(dir, step);
   const tmp = `${final}.tmp-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(tmp, { recursive: true });

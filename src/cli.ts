@@ -1,0 +1,148 @@
+// `finetune-studio train | eval | export | gradcheck`: the same engine as the extension, headless (scripts, CI, power users).
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { FromWorker, RunConfig } from './training/protocol';
+import { runTraining } from './training/worker/runTraining';
+import { ProgressBar } from './training/worker/progressBar';
+import { STRATEGIES, StrategyId } from './training/strategies';
+
+const USAGE = `Usage:
+  finetune-studio train [--model DIR] [--data FILE] [--strategy S] [--config FILE.json] [--set key=value ...]
+                        [--runs DIR] [--device auto|cpu|cuda|webgpu] [--resume RUN_DIR] [--json]
+      With no arguments: the bundled default (tiny BERT + sample sentiment dataset).
+  finetune-studio eval --run RUN_DIR [--data FILE] [--json]
+  finetune-studio export --run RUN_DIR [--out DIR]
+  finetune-studio gradcheck [--json]
+Strategies: ${Object.keys(STRATEGIES).join(', ')}`;
+
+/** Package root: dist/cli.js lives one level below it. */
+const ROOT = path.resolve(__dirname, '..');
+export const BUNDLED_DEFAULT = {
+  model: path.join(ROOT, 'test/fixtures/generated/workspace/models/tiny-bert'),
+  data: path.join(ROOT, 'test/fixtures/generated/workspace/data/sentiment_train.csv'),
+  // A tiny randomly initialised model needs a far larger lr than the 2e-5 meant for pretrained BERTs.
+  settings: { learningRate: 1e-3, epochs: 3, batchSize: 16, maxLength: 64 },
+};
+
+function parseValue(v: string): unknown {
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
+  }
+}
+
+async function train(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      model: { type: 'string' }, data: { type: 'string' }, strategy: { type: 'string' }, config: { type: 'string' },
+      set: { type: 'string', multiple: true }, runs: { type: 'string' }, device: { type: 'string' }, resume: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
+  const fromFile = values.config ? (JSON.parse(require('node:fs').readFileSync(values.config, 'utf8')) as Partial<RunConfig>) : {};
+  const useDefault = !values.model && !values.data && !fromFile.model && !values.resume;
+  const settings: Record<string, unknown> = { ...(useDefault ? BUNDLED_DEFAULT.settings : {}), ...(fromFile.settings ?? {}) };
+  for (const kv of values.set ?? []) {
+    const eq = kv.indexOf('=');
+    if (eq < 1) throw new Error(`--set expects key=value, got "${kv}"`);
+    settings[kv.slice(0, eq)] = parseValue(kv.slice(eq + 1));
+  }
+  const strategy = (values.strategy ?? fromFile.strategy ?? 'full') as StrategyId;
+  if (!(strategy in STRATEGIES)) throw new Error(`--strategy must be one of ${Object.keys(STRATEGIES).join(', ')}; got "${strategy}"`);
+  const config: RunConfig = {
+    model: path.resolve(values.model ?? fromFile.model ?? BUNDLED_DEFAULT.model),
+    data: path.resolve(values.data ?? fromFile.data ?? BUNDLED_DEFAULT.data),
+    strategy,
+    runsRoot: path.resolve(values.runs ?? fromFile.runsRoot ?? '.finetune/runs'),
+    device: values.device ?? fromFile.device ?? 'auto',
+    settings,
+  };
+  const bar = new ProgressBar();
+  let exit = 0;
+  const emit = (m: FromWorker) => {
+    if (values.json) {
+      process.stdout.write(JSON.stringify(m) + '\n');
+      return;
+    }
+    switch (m.type) {
+      case 'started':
+        console.error(`run ${m.runId} on ${m.device} (${m.deviceReason})\n  folder: ${m.runDir}`);
+        break;
+      case 'progress':
+        bar.update(m.step, m.totalSteps, `epoch ${m.epoch.toFixed(2)} loss ${m.loss.toFixed(4)} lr ${m.lr.toExponential(2)} ${m.samplesPerSecond.toFixed(1)} samples/s ETA ${Math.round(m.etaSeconds)}s`);
+        break;
+      case 'eval':
+        bar.done();
+        console.error(`eval @ step ${m.step}: ${Object.entries(m.metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join('  ')}`);
+        break;
+      case 'log':
+        console.error(`[${m.level}] ${m.message}`);
+        break;
+      case 'error':
+        exit = 1;
+        console.error(`error: ${m.message}`);
+        break;
+      case 'done':
+        bar.done();
+        console.error(`${m.status}: ${m.runDir}${m.bestMetric ? ` (best ${m.bestMetric.name} ${m.bestMetric.value.toFixed(4)})` : ''}`);
+        break;
+    }
+  };
+  let cancelled = false;
+  process.on('SIGINT', () => {
+    if (cancelled) process.exit(130);
+    cancelled = true;
+    console.error('\ncancelling after this step (Ctrl-C again to abort)');
+  });
+  await runTraining(config, { emit, isCancelled: () => cancelled, isPaused: () => false }, values.resume ? path.resolve(values.resume) : undefined);
+  return exit;
+}
+
+async function gradcheck(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' } } });
+  const { runGradcheck } = await import('./training/gradcheck');
+  const results = await runGradcheck({});
+  const TOLERANCE = 1e-6;
+  for (const r of results) {
+    if (values.json) process.stdout.write(JSON.stringify(r) + '\n');
+    else console.log(`${r.maxRelError <= TOLERANCE ? 'ok  ' : 'FAIL'} ${r.op.padEnd(28)} max rel error ${r.maxRelError.toExponential(2)}`);
+  }
+  const failed = results.filter((r) => !(r.maxRelError <= TOLERANCE));
+  if (!values.json) console.log(`${results.length - failed.length} passed, ${failed.length} failed`);
+  return failed.length ? 1 : 0;
+}
+
+async function main(): Promise<number> {
+  const [command, ...rest] = process.argv.slice(2);
+  switch (command ?? 'train') {
+    case 'train':
+      return train(rest);
+    case 'gradcheck':
+      return gradcheck(rest);
+    case 'eval':
+    case 'export': {
+      const { runCommand } = await import('./training/worker/runCommands');
+      return runCommand(command!, rest);
+    }
+    case '-h':
+    case '--help':
+    case 'help':
+      console.log(USAGE);
+      return 0;
+    default:
+      console.error(`unknown command "${command}"\n${USAGE}`);
+      return 2;
+  }
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (e: Error) => {
+      console.error(`error: ${e.message}`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,33 @@
+// Evaluates an exported model folder on a dataset file with the same metrics as training (`finetune-studio eval`).
+import * as ort from 'onnxruntime-node';
+import { collate, planBatches, tokenizeExamples } from '../../data/batching';
+import { loadExamples } from '../../data';
+import { buildForwardModel } from '../../models/arch/forward';
+import { Checkpoint } from '../../models/checkpoint';
+import { readModelSpec } from '../../models/modelSpec';
+import { loadTokenizer } from '../../models/tokenizer';
+import { loadWeights } from '../../models/weights';
+import { modelToBytes } from '../onnx/serialize';
+import type { RunRecord } from '../runStore';
+import { evaluate, type EvalResult, type TaskKind } from './evaluate';
+import { tokenizeFnFor } from './tokenize';
+
+export async function evaluateFolder(modelDir: string, dataFile: string, record: RunRecord): Promise<EvalResult> {
+  const spec = readModelSpec(modelDir);
+  const kind: TaskKind = spec.problemType === 'multi_label_classification' ? 'multi-label' : spec.problemType === 'regression' ? 'regression' : 'single-label';
+  const tokenizer = await loadTokenizer(modelDir, spec);
+  const labels = record.dataset.labels;
+  const space = record.dataset.labelSpace ?? { kind: kind === 'multi-label' ? 'multi' : kind === 'regression' ? 'float' : 'string', names: labels };
+  const loaded = await loadExamples(dataFile, { labels: space });
+  if (!loaded.ok) throw loaded.error;
+  const maxLength = Math.min(Number(record.config.settings && (record.config.settings as Record<string, unknown>).maxLength) || 128, tokenizer.maxLength);
+  const items = tokenizeExamples(loaded.value.examples, tokenizeFnFor(tokenizer, maxLength), { maxLength });
+  const weights = loadWeights(Checkpoint.open(modelDir), spec, 'sequence-classification');
+  const session = await ort.InferenceSession.create(modelToBytes(buildForwardModel(spec, weights.tensors, { head: 'sequence-classification' })));
+  const batches = planBatches(items.map((i) => i.ids.length), { batchSize: 32, bucket: true }).map((ix) => collate(items, ix, { padId: tokenizer.padTokenId }));
+  try {
+    return await evaluate(session, {}, batches, kind, labels);
+  } finally {
+    await session.release();
+  }
+}

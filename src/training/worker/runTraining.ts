@@ -1,0 +1,391 @@
+// The training run, top to bottom (in the spirit of nanoGPT's train.py): set up the run folder, the model, the data
+// and the artifacts, then loop over epochs and steps with the LR schedule, evaluation, checkpoints, early stopping,
+// and finally export. The extension's worker and the CLI both call runTraining(); it talks only through `hooks`.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type * as ortTypes from 'onnxruntime-node';
+import { collate, planBatches, type Batch, type TokenizedExample } from '../../data/batching';
+import { Checkpoint } from '../../models/checkpoint';
+import { buildForwardModel, graphInputNames } from '../../models/arch/forward';
+import { modelParameters, type HeadKind } from '../../models/arch/parameters';
+import { exportModel } from '../../models/export';
+import { readModelSpec, withLabels, type ModelSpec, type ProblemType } from '../../models/modelSpec';
+import { loadTokenizer } from '../../models/tokenizer';
+import { loadWeights } from '../../models/weights';
+import { Rng } from '../../util/rng';
+import { generateArtifacts, type TrainPlan } from '../artifacts/generateArtifacts';
+import type { LossSpec } from '../artifacts/losses';
+import { TrainingSession } from '../artifacts/session';
+import { resolveArgs, type TrainingArgs } from '../hyperparameters';
+import { maskTokens } from '../mlmMasking';
+import { modelToBytes } from '../onnx/serialize';
+import { planParameters } from '../parameterGroups';
+import { prepareData, type PreparedData } from '../prepareData';
+import type { FromWorker, RunConfig } from '../protocol';
+import {
+  appendMetrics, checkpointPath, createRunDir, fingerprintFiles, latestCheckpoint, pruneCheckpoints, readRun, writeRun, type RunRecord,
+} from '../runStore';
+import { chooseDevice, type DeviceSetting } from './device';
+import { seedDropout } from './dropoutSeeds';
+import { evalModelWithWeightInputs } from './evalGraph';
+import { evaluate, type EvalResult, type TaskKind } from './evaluate';
+import { FeatureCache, perExampleFrontier } from './featureCache';
+import { inputFeeds, labelFeed, type Feeds } from './feeds';
+import { learningRate, resolveWarmupSteps, type ScheduleOptions } from './schedules';
+import { readRunCheckpoint, writeRunCheckpoint, type TrainerState } from './runCheckpoint';
+import { tokenizeFnFor } from './tokenize';
+
+export interface TrainingHooks {
+  emit(m: FromWorker): void;
+  isCancelled(): boolean;
+  isPaused(): boolean;
+}
+
+interface Task {
+  head: HeadKind;
+  loss: LossSpec;
+  kind: TaskKind;
+  labels: string[];
+  problemType?: ProblemType;
+}
+
+function taskFor(config: RunConfig, data: PreparedData, args: TrainingArgs): Task {
+  if (config.strategy === 'mlm') return { head: 'masked-lm', loss: { kind: 'masked-lm' }, kind: 'masked-lm', labels: [] };
+  if (config.strategy === 'setfit') {
+    throw new Error('The SetFit strategy is not available in this version of the trainer; use feature extraction or full fine-tuning for small datasets.');
+  }
+  const space = data.labels!;
+  if (space.kind === 'multi') return { head: 'sequence-classification', loss: { kind: 'bce-with-logits' }, kind: 'multi-label', labels: space.names, problemType: 'multi_label_classification' };
+  if (space.kind === 'float') return { head: 'sequence-classification', loss: { kind: 'mse' }, kind: 'regression', labels: ['score'], problemType: 'regression' };
+  if (space.names.length < 2) throw new Error(`${config.data}: only one class ("${space.names[0]}") occurs in the training data; a classifier needs at least two.`);
+  return {
+    head: 'sequence-classification', loss: { kind: 'cross-entropy', labelSmoothing: args.labelSmoothing }, kind: 'single-label', labels: space.names,
+    problemType: 'single_label_classification',
+  };
+}
+
+/** The metric early stopping and "best checkpoint" follow, by task. */
+function primaryMetric(task: Task, args: TrainingArgs): { name: string; mode: 'max' | 'min' } {
+  if (args.earlyStopping) return { name: args.earlyStopping.metric, mode: args.earlyStopping.mode };
+  if (task.kind === 'single-label' || task.kind === 'multi-label') return { name: 'macroF1', mode: 'max' };
+  return { name: 'loss', mode: 'min' };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function runTraining(request: RunConfig, hooks: TrainingHooks, resumeFrom?: string): Promise<void> {
+  // ---- run folder and configuration -------------------------------------------------------------------------------
+  const resumed = resumeFrom ? readRun(resumeFrom) : undefined;
+  const config: RunConfig = resumed ? (resumed.config as unknown as RunConfig) : request;
+  const args = resolveArgs(config.settings);
+  const { id: runId, dir: runDir } = resumed ? { id: resumed.id, dir: resumeFrom! } : createRunDir(config.runsRoot, config.model, config.strategy);
+  const log = (message: string, level: 'info' | 'warn' = 'info') => {
+    hooks.emit({ type: 'log', level, message });
+    appendMetrics(runDir, { type: 'log', level, message });
+  };
+
+  const ort: typeof ortTypes = await import('onnxruntime-node');
+  const device = await chooseDevice(ort, (config.device ?? 'auto') as DeviceSetting);
+  const sessionOptions: ortTypes.InferenceSession.SessionOptions = {
+    executionProviders: [device.executionProvider],
+    graphOptimizationLevel: 'all',
+    ...(typeof config.settings?.threads === 'number' && config.settings.threads > 0 ? { intraOpNumThreads: config.settings.threads } : {}),
+  };
+
+  // ---- model, tokenizer, data ---------------------------------------------------------------------------------------
+  const baseSpec = readModelSpec(config.model);
+  const tokenizer = await loadTokenizer(config.model, baseSpec);
+  const maxLength = Math.min(args.maxLength, tokenizer.maxLength);
+  const data = await prepareData(config.data, { tokenize: tokenizeFnFor(tokenizer, maxLength), maxLength, seed: args.seed, unlabeled: config.strategy === 'mlm' });
+  for (const w of data.warnings) log(w, 'warn');
+  const task = taskFor(config, data, args);
+  const spec: ModelSpec = task.head === 'sequence-classification' ? withLabels(baseSpec, task.labels, task.problemType) : baseSpec;
+  const loaded = loadWeights(Checkpoint.open(config.model), spec, task.head, { seed: args.seed, ignoreMismatchedHead: true });
+  if (loaded.initialised.length) log(`newly initialised (not in the checkpoint): ${loaded.initialised.join(', ')}`);
+  /** Every weight of the model as it currently stands (base values overlaid with what training changed). */
+  const master = loaded.tensors;
+  const paramNames = modelParameters(spec, task.head).map((p) => p.name);
+  const inputNames = graphInputNames(spec);
+  const padId = tokenizer.padTokenId;
+
+  // ---- steps and schedule -------------------------------------------------------------------------------------------
+  const microBatchesPerEpoch = Math.ceil(data.train.length / args.batchSize);
+  const stepsPerEpoch = Math.max(1, Math.ceil(microBatchesPerEpoch / args.gradientAccumulationSteps));
+  const totalSteps = args.maxSteps > 0 ? args.maxSteps : Math.ceil(args.epochs * stepsPerEpoch);
+  const numEpochs = Math.ceil(totalSteps / stepsPerEpoch);
+  const schedule: ScheduleOptions = {
+    name: args.scheduler, baseLr: args.learningRate, totalSteps, warmupSteps: resolveWarmupSteps(totalSteps, args.warmupSteps, args.warmupRatio),
+    numCycles: args.numCycles, power: args.power, lrEnd: args.lrEnd,
+  };
+  const metric = primaryMetric(task, args);
+
+  // ---- run record ---------------------------------------------------------------------------------------------------
+  const record: RunRecord = resumed ?? {
+    id: runId, status: 'running', createdAt: new Date().toISOString(), updatedAt: '',
+    config: { ...config, settings: { ...args } } as unknown as RunRecord['config'],
+    model: { path: config.model, modelType: spec.modelType },
+    dataset: { path: config.data, fingerprint: await fingerprintFiles(data.files), labels: task.labels, labelSpace: data.labels, trainRows: data.train.length, evalRows: data.eval.length },
+    versions: { finetuneStudio: packageVersion(), onnxruntime: ort.env.versions.common ?? 'unknown', node: process.versions.node },
+    device: { executionProvider: device.executionProvider, reason: device.reason },
+    totalSteps, step: 0,
+  };
+  record.status = 'running';
+  record.device = { executionProvider: device.executionProvider, reason: device.reason };
+  writeRun(runDir, record);
+  hooks.emit({ type: 'started', runId, runDir, device: device.executionProvider, deviceReason: device.reason, totalSteps });
+  log(`train ${data.train.length} examples, evaluate on ${data.eval.length} (${data.evalSource}); ${numEpochs} epoch(s) × ${stepsPerEpoch} step(s), batch ${args.batchSize}` +
+    `${args.gradientAccumulationSteps > 1 ? ` × ${args.gradientAccumulationSteps} accumulated` : ''}, max length ${maxLength}`);
+
+  // ---- trainer state (fresh, or from the last checkpoint) ----------------------------------------------------------
+  let state: TrainerState = { step: 0, epoch: 0, microInEpoch: 0, best: undefined, badEvals: 0, touched: [], trainSeconds: 0, samplesSeen: 0 };
+  /** Optimizer state to continue with (empty: fresh zeros from the artifacts). */
+  let optimizerState = new Map<string, ortTypes.Tensor>();
+  if (resumed) {
+    const last = latestCheckpoint(runDir);
+    if (last) {
+      const r = readRunCheckpoint(last);
+      state = r.state;
+      for (const [k, v] of r.weights) master.set(k, v);
+      optimizerState = r.optimizer;
+      log(`resuming from ${path.basename(last)} (step ${state.step})`);
+    } else {
+      log('no checkpoint was written before the run stopped: starting from step 0');
+    }
+  }
+
+  // ---- artifacts and session for a phase (the trainable set changes only with gradual unfreezing) -----------------
+  const useDropout = args.dropout && config.strategy !== 'feature-extraction';
+  const planFor = (epoch: number) => planParameters(paramNames, spec.numLayers, config.strategy, { epoch, freezeLayers: args.freezeLayers, layerDecay: args.layerDecay, unfreezeSchedule: args.unfreezeSchedule });
+  let session: TrainingSession | undefined;
+  let evalSession: ortTypes.InferenceSession | undefined;
+  let phaseKey = '';
+  let phaseDir = '';
+  let cache: FeatureCache | undefined;
+
+  /** Current weights of the session folded into `master`, and its optimizer state kept for the next session. */
+  const syncFromSession = () => {
+    if (!session) return;
+    for (const [k, v] of session.weights()) master.set(k, Float32Array.from(v));
+    optimizerState = new Map(session.state);
+  };
+
+  /**
+   * Opens a fresh session at the current step: new artifacts if the trainable set changed, Dropout reseeded for this
+   * step, weights from `master`, optimizer state carried over. The uninterrupted and the resumed run both pass here at
+   * every checkpoint, which is what makes resuming exact.
+   */
+  const openPhase = async (epoch: number) => {
+    syncFromSession();
+    const p = planFor(epoch);
+    const key = p.trainable.join('\n');
+    if (key !== phaseKey) {
+      phaseKey = key;
+      phaseDir = path.join(runDir, 'artifacts', `epoch-${epoch}`);
+      const plan: TrainPlan = {
+        trainable: p.trainable, lrMultipliers: p.lrMultipliers, loss: task.loss, maxGradNorm: args.maxGradNorm, gradientAccumulation: args.gradientAccumulationSteps,
+        optimizer: args.optimizer === 'adamw'
+          ? { kind: 'adamw', beta1: args.adamBeta1, beta2: args.adamBeta2, eps: args.adamEpsilon, weightDecay: args.weightDecay }
+          : { kind: 'sgd', momentum: args.momentum, weightDecay: args.weightDecay },
+      };
+      generateArtifacts(buildForwardModel(spec, master, { head: task.head, training: useDropout }), plan, phaseDir);
+      const evalForward = evalModelWithWeightInputs(buildForwardModel(spec, master, { head: task.head }), p.trainable);
+      await evalSession?.release();
+      evalSession = await ort.InferenceSession.create(modelToBytes(evalForward), sessionOptions);
+      state.touched = [...new Set([...state.touched, ...p.trainable])];
+      log(`epoch ${epoch}: training ${p.trainable.length} of ${paramNames.length} parameter tensors`);
+    }
+    seedDropout(phaseDir, args.seed, state.step);
+    await session?.release();
+    session = await TrainingSession.open(phaseDir, { sessionOptions });
+    for (const prm of session.manifest.params) session.params.set(prm.name, new ort.Tensor('float32', master.get(prm.name)!, prm.shape));
+    for (const name of session.state.keys()) {
+      const carried = optimizerState.get(name);
+      if (carried) session.state.set(name, carried);
+    }
+    session.step = state.step;
+    const fp = session.manifest.frozenPrefix;
+    cache = undefined;
+    if (config.strategy === 'feature-extraction' && fp?.cacheable && perExampleFrontier(fp.outputs)) {
+      const file = path.join(runDir, 'cache', 'features.bin');
+      cache = FeatureCache.load(file, data.train.length, fp.outputs);
+      if (!cache) {
+        const t0 = performance.now();
+        cache = await FeatureCache.build(session, data.train, inputNames, padId);
+        cache.save(file);
+        log(`encoded ${data.train.length} examples once into the feature cache in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+      }
+    }
+  };
+
+  await openPhase(state.epoch);
+
+  // ---- evaluation batches (fixed; MLM masks them once with a fixed seed) ---------------------------------------------
+  const evalItems = task.kind === 'masked-lm' ? maskedItems(data.eval, tokenizer, spec, args, new Rng(args.seed ^ 0x5eed)) : data.eval;
+  const evalBatches = planBatches(evalItems.map((e) => e.ids.length), { batchSize: args.evalBatchSize, bucket: true }).map((ix) => collate(evalItems, ix, { padId }));
+
+  const runEval = async (epochFloat: number): Promise<EvalResult> => {
+    const weights: Feeds = Object.fromEntries(session!.params);
+    const r = await evaluate(evalSession!, weights, evalBatches, task.kind, task.labels);
+    appendMetrics(runDir, { type: 'eval', step: state.step, epoch: epochFloat, metrics: r.metrics, perClass: r.perClass, confusion: r.confusion });
+    hooks.emit({ type: 'eval', step: state.step, epoch: epochFloat, metrics: r.metrics });
+    return r;
+  };
+
+  const checkpoint = (isBest: boolean) => {
+    syncFromSession();
+    if (isBest) state.best = { ...state.best!, checkpoint: checkpointPath(runDir, state.step) };
+    const dir = writeRunCheckpoint(runDir, state, master, optimizerState);
+    if (isBest) record.bestCheckpoint = dir;
+    pruneCheckpoints(runDir, args.saveTotalLimit, state.best?.checkpoint);
+    record.step = state.step;
+    writeRun(runDir, record);
+    hooks.emit({ type: 'checkpoint', step: state.step, path: dir, best: isBest });
+    return dir;
+  };
+
+  // ---- the loop -----------------------------------------------------------------------------------------------------
+  let lastEval: EvalResult | undefined;
+  let stopReason: 'completed' | 'cancelled' | 'early-stopped' = 'completed';
+  let windowStart = performance.now();
+  let windowSamples = 0;
+  let windowTokens = 0;
+  let lossSum = 0;
+  let lossCount = 0;
+  training: for (let epoch = state.epoch; epoch < numEpochs; epoch++) {
+    if (epoch !== state.epoch) {
+      state.epoch = epoch;
+      state.microInEpoch = 0;
+      await openPhase(epoch);
+    }
+    // The order of an epoch depends only on (seed, epoch): a resumed run replays it and skips what it already did.
+    const order = planBatches(data.train.map((e) => e.ids.length), { batchSize: args.batchSize, bucket: true, seed: args.seed + epoch * 7919 });
+    for (let micro = state.microInEpoch; micro < order.length; micro++) {
+      while (hooks.isPaused() && !hooks.isCancelled()) await sleep(200);
+      if (hooks.isCancelled()) {
+        stopReason = 'cancelled';
+        break training;
+      }
+      const t0 = performance.now();
+      const items = task.kind === 'masked-lm' ? maskedItems(order[micro].map((i) => data.train[i]), tokenizer, spec, args, new Rng((args.seed * 1000003 + epoch * 8191 + micro) >>> 0)) : data.train;
+      const batch = collate(items, task.kind === 'masked-lm' ? items.map((_, k) => k) : order[micro], { padId });
+      const feeds: Feeds = { ...(cache ? cache.feeds(order[micro]) : inputFeeds(batch, inputNames)), labels: labelFeed(task.loss, batch.labels, task.labels.length, batch.seqLen) };
+      const lr = learningRate(state.step, schedule);
+      const result = await session!.trainStep(feeds, lr);
+      state.microInEpoch = micro + 1;
+      const elapsed = (performance.now() - t0) / 1000;
+      state.trainSeconds += elapsed;
+      state.samplesSeen += batch.size;
+      windowSamples += batch.size;
+      windowTokens += batch.realTokens;
+      lossSum += result.loss;
+      lossCount++;
+      if (!Number.isFinite(result.loss)) throw new Error(`the loss became ${result.loss} at step ${state.step + 1} (lr ${lr.toExponential(2)}): lower the learning rate or check the labels.`);
+      if (!result.stepped && micro < order.length - 1) continue;
+      state.step = session!.step;
+      const epochFloat = epoch + state.microInEpoch / order.length;
+
+      if (state.step % args.loggingSteps === 0 || state.step === totalSteps || micro === order.length - 1) {
+        const seconds = (performance.now() - windowStart) / 1000;
+        const sps = windowSamples / Math.max(seconds, 1e-9);
+        const entry = {
+          step: state.step, totalSteps, epoch: epochFloat, loss: lossSum / Math.max(1, lossCount), lr, gradNorm: result.gradNorm,
+          samplesPerSecond: sps, tokensPerSecond: windowTokens / Math.max(seconds, 1e-9),
+          etaSeconds: ((totalSteps - state.step) * args.batchSize * args.gradientAccumulationSteps) / Math.max(sps, 1e-9),
+        };
+        appendMetrics(runDir, { type: 'train', ...entry });
+        hooks.emit({ type: 'progress', ...entry });
+        windowStart = performance.now();
+        windowSamples = windowTokens = lossSum = lossCount = 0;
+      }
+
+      const endOfEpoch = micro === order.length - 1;
+      const evalNow = args.evalEvery === 'epoch' ? endOfEpoch : state.step % args.evalEvery === 0;
+      if (evalNow || state.step === totalSteps) {
+        lastEval = data.eval.length ? await runEval(epochFloat) : undefined;
+        let isBest = false;
+        const value = lastEval?.metrics[metric.name];
+        if (value !== undefined) {
+          const threshold = args.earlyStopping?.threshold ?? 0;
+          const better = !state.best || (metric.mode === 'max' ? value > state.best.value + threshold : value < state.best.value - threshold);
+          if (better) {
+            state.best = { name: metric.name, value, step: state.step, checkpoint: '' };
+            state.badEvals = 0;
+            isBest = true;
+          } else {
+            state.badEvals++;
+          }
+          record.bestMetric = { name: state.best!.name, value: state.best!.value, step: state.best!.step };
+        }
+        if (endOfEpoch) {
+          state.epoch = epoch + 1;
+          state.microInEpoch = 0;
+        }
+        checkpoint(isBest);
+        // A new session from this step on (see dropoutSeeds.ts): the resumed run reopens at exactly this point too.
+        if (!endOfEpoch || epoch + 1 < numEpochs) await openPhase(state.epoch);
+        // Evaluation and checkpoint time is not training throughput.
+        windowStart = performance.now();
+        if (args.earlyStopping && state.badEvals >= args.earlyStopping.patience) {
+          log(`early stopping: ${metric.name} did not improve by more than ${args.earlyStopping.threshold} for ${state.badEvals} evaluation(s)`);
+          stopReason = 'early-stopped';
+          break training;
+        }
+      }
+      if (state.step >= totalSteps) break training;
+    }
+  }
+
+  // ---- finish: checkpoint on cancel, export, summary -------------------------------------------------------------
+  if (stopReason === 'cancelled') {
+    checkpoint(false);
+    record.status = 'cancelled';
+    writeRun(runDir, record);
+    await session!.release();
+    hooks.emit({ type: 'done', runDir, status: 'cancelled', bestMetric: record.bestMetric });
+    return;
+  }
+  for (const [k, v] of session!.weights()) master.set(k, Float32Array.from(v));
+  if (args.earlyStopping && state.best?.checkpoint) {
+    // Early stopping keeps the best model (HF's load_best_model_at_end).
+    for (const [k, v] of readRunCheckpoint(state.best.checkpoint).weights) master.set(k, v);
+    log(`exporting the best checkpoint (step ${state.best.step}, ${state.best.name} ${state.best.value.toFixed(4)})`);
+  }
+  const modelDir = path.join(runDir, 'model');
+  exportModel({ sourceDir: config.model, outDir: modelDir, spec, head: task.head, weights: master, labels: task.head === 'sequence-classification' ? task.labels : undefined, problemType: task.problemType });
+  const modelBytes = fs.statSync(path.join(modelDir, 'model.safetensors')).size;
+  const trainable = session!.manifest.params.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
+  const total = modelParameters(spec, task.head).reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
+  appendMetrics(runDir, {
+    type: 'summary', trainSeconds: state.trainSeconds, samplesPerSecond: state.samplesSeen / Math.max(state.trainSeconds, 1e-9),
+    inferenceMsPerExample: lastEval && lastEval.examples ? (1000 * lastEval.seconds) / lastEval.examples : undefined,
+    modelBytes, trainableParams: trainable, totalParams: total, finalMetrics: lastEval?.metrics, stopReason,
+  });
+  record.status = 'completed';
+  record.step = state.step;
+  writeRun(runDir, record);
+  await session!.release();
+  await evalSession?.release();
+  hooks.emit({ type: 'done', runDir, status: 'completed', bestMetric: record.bestMetric });
+}
+
+function maskedItems(items: readonly TokenizedExample[], tokenizer: { padTokenId: number; vocab: Map<string, number> }, spec: ModelSpec, args: TrainingArgs, rng: Rng): TokenizedExample[] {
+  const vocab = tokenizer.vocab;
+  const maskId = vocab.get('[MASK]') ?? vocab.get('<mask>');
+  if (maskId === undefined) throw new Error('masked-LM training needs a mask token ([MASK] or <mask>) in the tokenizer vocabulary.');
+  const specials = new Set<number>([...vocab].filter(([k]) => /^\[.*\]$|^<.*>$/.test(k)).map(([, v]) => v));
+  const { inputIds, labels } = maskTokens(items.map((e) => e.ids), { probability: args.mlmProbability, maskTokenId: maskId, vocabSize: spec.vocabSize, specialIds: specials }, rng);
+  return items.map((e, k) => ({ ...e, ids: inputIds[k], label: labels[k], index: k }));
+}
+
+function packageVersion(): string {
+  for (const p of [path.join(__dirname, '..', 'package.json'), path.join(__dirname, '..', '..', '..', 'package.json')]) {
+    try {
+      return (JSON.parse(fs.readFileSync(p, 'utf8')) as { version: string }).version;
+    } catch {
+      // try the next layout (bundled dist/ vs compiled out/)
+    }
+  }
+  return 'unknown';
+}
+
+export type { Batch };
