@@ -92,3 +92,26 @@ test('graphs that cannot be fine-tuned are refused with the reason', () => {
   saveModel(renamedOut, f3);
   assert.throws(() => importOnnxForward(f3), /no "logits" or "last_hidden_state" output \(outputs: scores\)/);
 });
+
+test('loadForward builds from safetensors when present, else imports the ONNX export, else refuses pickle', async () => {
+  const { loadForward } = await import('../../../src/models/loadForward');
+  const dir = fixtureModel('tiny-bert');
+  const fromWeights = loadForward(dir, { head: 'sequence-classification' });
+  assert.equal(fromWeights.source, 'safetensors');
+  assert.deepEqual(fromWeights.notes, []);
+  const relabelled = loadForward(dir, { head: 'sequence-classification', labels: ['a', 'b', 'c'] });
+  assert.match(relabelled.notes[0], /classifier\.weight, classifier\.bias/);
+  const onnxOnly = tempDir('onnx');
+  fs.copyFileSync(path.join(dir, 'config.json'), path.join(onnxOnly, 'config.json'));
+  fs.mkdirSync(path.join(onnxOnly, 'onnx'));
+  fs.copyFileSync(path.join(dir, 'onnx', 'model.onnx'), path.join(onnxOnly, 'onnx', 'model.onnx'));
+  const fromOnnx = loadForward(onnxOnly, { head: 'sequence-classification' });
+  assert.equal(fromOnnx.source, 'onnx');
+  const a = (await runSession(await ortSession(fromWeights.model), INPUTS)).logits.data as Float32Array;
+  const b = (await runSession(await ortSession(fromOnnx.model), INPUTS)).logits.data as Float32Array;
+  assert.equal(maxAbsDiff(a, b), 0);
+  assert.throws(() => loadForward(onnxOnly, { head: 'sequence-classification', labels: ['x', 'y', 'z'] }), /fixed head \(2 labels/);
+  fs.rmSync(path.join(onnxOnly, 'onnx'), { recursive: true });
+  fs.writeFileSync(path.join(onnxOnly, 'pytorch_model.bin'), 'x');
+  assert.throws(() => loadForward(onnxOnly, { head: 'sequence-classification' }), /pickle/);
+});
