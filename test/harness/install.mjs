@@ -31,9 +31,17 @@ export function node24Env(extra = {}) {
   return { ...process.env, PATH: `${path.dirname(NODE24_BIN)}${path.delimiter}${process.env.PATH ?? ''}`, npm_config_nodedir: NODE24_DIR, ...extra };
 }
 
+/**
+ * Environment for a nested npm: without the npm_* variables of an outer `npm test`. npm reads npm_config_* as its
+ * own config, so an inherited npm_config_user_agent ("node/v20") would make code-server's postinstall reject Node 24.
+ */
+function cleanEnv(env) {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !/^npm_/i.test(k) || k === 'npm_config_nodedir'));
+}
+
 function npm(args, env) {
   console.log(`harness: npm ${args.join(' ')}`);
-  const r = spawnSync('npm', args, { cwd: HARNESS_DIR, env, stdio: 'inherit' });
+  const r = spawnSync('npm', args, { cwd: HARNESS_DIR, env: cleanEnv(env), stdio: 'inherit' });
   if (r.status !== 0) {
     throw new Error(
       `harness install failed: 'npm ${args.join(' ')}' in ${HARNESS_DIR} exited with ${r.status ?? r.signal}. ` +
