@@ -44,8 +44,8 @@ function npm(args, env) {
   const r = spawnSync('npm', args, { cwd: HARNESS_DIR, env: cleanEnv(env), stdio: 'inherit' });
   if (r.status !== 0) {
     throw new Error(
-      `harness install failed: 'npm ${args.join(' ')}' in ${HARNESS_DIR} exited with ${r.status ?? r.signal}. ` +
-        'code-server builds native modules: install build-essential, python3, pkg-config and libkrb5-dev, then rerun `node test/harness/install.mjs`.',
+      `harness install failed: 'npm ${args.join(' ')}' in ${HARNESS_DIR} exited with ${r.status ?? r.signal} (npm's output above says why). ` +
+        'code-server builds native modules and needs build-essential, python3, pkg-config and libkrb5-dev; rerun with `node test/harness/install.mjs`.',
     );
   }
 }
