@@ -21,7 +21,7 @@ export const BUNDLED_DEFAULT = {
   model: path.join(ROOT, 'test/fixtures/generated/workspace/models/tiny-bert'),
   data: path.join(ROOT, 'test/fixtures/generated/workspace/data/sentiment_train.csv'),
   // A tiny randomly initialised model needs a far larger lr than the 2e-5 meant for pretrained BERTs.
-  settings: { learningRate: 1e-3, epochs: 3, batchSize: 16, maxLength: 64 },
+  settings: { learningRate: 3e-3, epochs: 5, batchSize: 16, maxLength: 64 },
 };
 
 function parseValue(v: string): unknown {

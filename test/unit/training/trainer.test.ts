@@ -1,0 +1,179 @@
+// End-to-end trainer tests on the generated tiny BERT: what each strategy changes, LR values, exact resume after kill -9.
+// Needs `npm run fixtures` (npm test runs it first).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as child_process from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { SafetensorsFile } from '../../../src/models/safetensors';
+import type { FromWorker, RunConfig } from '../../../src/training/protocol';
+import { readMetrics, readRun } from '../../../src/training/runStore';
+import type { StrategyId } from '../../../src/training/strategies';
+import { runTraining } from '../../../src/training/worker/runTraining';
+import { learningRate, resolveWarmupSteps } from '../../../src/training/worker/schedules';
+
+const ROOT = path.resolve(__dirname, '../../../..');
+const WS = path.join(ROOT, 'test/fixtures/generated/workspace');
+const MODEL = path.join(WS, 'models/tiny-bert');
+const TRAIN = path.join(WS, 'data/sentiment_train.csv');
+const CLI = path.join(ROOT, 'out/src/cli.js');
+
+/** A small labelled file (no split siblings: the trainer makes a stratified validation split). */
+function smallDataset(rows: number): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trainer-data-'));
+  const lines = fs.readFileSync(TRAIN, 'utf8').trim().split('\n');
+  const file = path.join(dir, 'small.csv');
+  fs.writeFileSync(file, [lines[0], ...lines.slice(1, rows + 1)].join('\n') + '\n');
+  return file;
+}
+
+async function train(strategy: StrategyId, settings: Record<string, unknown>, data = smallDataset(40), model = MODEL): Promise<{ runDir: string; messages: FromWorker[] }> {
+  const runsRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'trainer-runs-'));
+  const messages: FromWorker[] = [];
+  const config: RunConfig = { model, data, strategy, runsRoot, device: 'cpu', settings: { batchSize: 8, maxLength: 32, learningRate: 1e-3, ...settings } };
+  await runTraining(config, { emit: (m) => messages.push(m), isCancelled: () => false, isPaused: () => false });
+  const done = messages.find((m) => m.type === 'done');
+  assert.ok(done && done.type === 'done', `no done message: ${JSON.stringify(messages.filter((m) => m.type === 'error'))}`);
+  return { runDir: done.runDir, messages };
+}
+
+function tensors(file: string): Map<string, Float32Array> {
+  const st = SafetensorsFile.open(file);
+  return new Map(st.names().map((n) => [n, st.readFloat32(n)]));
+}
+
+const base = tensors(path.join(MODEL, 'model.safetensors'));
+
+function changes(runDir: string): { changed: string[]; same: string[] } {
+  const trained = tensors(path.join(runDir, 'model', 'model.safetensors'));
+  const changed: string[] = [];
+  const same: string[] = [];
+  for (const [name, values] of trained) {
+    const before = base.get(name);
+    assert.ok(before, `exported "${name}" is not in the base checkpoint`);
+    (Buffer.compare(Buffer.from(values.buffer, values.byteOffset, values.byteLength), Buffer.from(before.buffer, before.byteOffset, before.byteLength)) === 0 ? same : changed).push(name);
+  }
+  return { changed, same };
+}
+
+const meanAbsDelta = (runDir: string, prefix: string) => {
+  const trained = tensors(path.join(runDir, 'model', 'model.safetensors'));
+  let sum = 0;
+  let n = 0;
+  for (const [name, v] of trained) {
+    if (!name.startsWith(prefix) || !name.endsWith('weight')) continue;
+    const b = base.get(name)!;
+    for (let i = 0; i < v.length; i++) sum += Math.abs(v[i] - b[i]);
+    n += v.length;
+  }
+  return sum / n;
+};
+
+test('feature extraction: only the head changes; the frozen encoder is bit-identical; features are cached', async () => {
+  const { runDir } = await train('feature-extraction', { epochs: 2 });
+  const { changed, same } = changes(runDir);
+  assert.deepEqual(changed.sort(), ['classifier.bias', 'classifier.weight']);
+  assert.ok(same.includes('bert.pooler.dense.weight') && same.includes('bert.embeddings.word_embeddings.weight'));
+  assert.ok(fs.existsSync(path.join(runDir, 'cache', 'features.bin')));
+  assert.ok(readMetrics(runDir).some((m) => m.type === 'log' && String(m.message).includes('feature cache')));
+});
+
+test('partial fine-tuning: embeddings and the bottom layer stay bit-identical, the rest trains', async () => {
+  const { runDir } = await train('partial', { epochs: 1, freezeLayers: 1 });
+  const { changed, same } = changes(runDir);
+  assert.ok(same.filter((n) => n.includes('embeddings') || n.includes('encoder.layer.0.')).length === same.length, `unexpectedly frozen: ${same}`);
+  assert.ok(same.some((n) => n.includes('encoder.layer.0.')) && same.some((n) => n.includes('embeddings')));
+  assert.ok(changed.includes('bert.encoder.layer.1.attention.self.query.weight') && changed.includes('classifier.weight') && changed.includes('bert.pooler.dense.weight'));
+});
+
+test('gradual unfreezing: epoch 0 trains the head, epoch 1 adds the top layer; lower layers untouched', async () => {
+  const { runDir } = await train('gradual-unfreezing', { epochs: 2 });
+  const { changed, same } = changes(runDir);
+  assert.ok(changed.includes('bert.encoder.layer.1.output.dense.weight') && changed.includes('classifier.weight'));
+  assert.ok(same.includes('bert.encoder.layer.0.output.dense.weight') && same.includes('bert.embeddings.word_embeddings.weight'));
+  const logs = readMetrics(runDir).filter((m) => m.type === 'log').map((m) => String(m.message));
+  assert.ok(logs.some((l) => /epoch 0: training 4 of/.test(l)), logs.join('\n'));
+  assert.ok(logs.some((l) => /epoch 1: training \d+ of/.test(l) && !/epoch 1: training 4 of/.test(l)));
+});
+
+test('discriminative learning rates: every tensor trains, lower layers move less', async () => {
+  const { runDir } = await train('discriminative-lr', { epochs: 1, layerDecay: 0.3, dropout: false, weightDecay: 0 });
+  const { same } = changes(runDir);
+  assert.deepEqual(same.filter((n) => !n.includes('token_type')), []);
+  const emb = meanAbsDelta(runDir, 'bert.embeddings.word');
+  const low = meanAbsDelta(runDir, 'bert.encoder.layer.0.');
+  const high = meanAbsDelta(runDir, 'bert.encoder.layer.1.');
+  const head = meanAbsDelta(runDir, 'classifier.');
+  assert.ok(emb < low && low < high && high < head, `emb ${emb} layer0 ${low} layer1 ${high} head ${head}`);
+});
+
+test('logged learning rates equal the HF schedule formulas at every logged step', async () => {
+  const { runDir } = await train('full', { epochs: 2, scheduler: 'cosine', warmupRatio: 0.25, loggingSteps: 1 });
+  const run = readRun(runDir);
+  const steps = readMetrics(runDir).filter((m) => m.type === 'train') as unknown as { step: number; lr: number }[];
+  assert.ok(steps.length >= 6);
+  const warmup = resolveWarmupSteps(run.totalSteps, 0, 0.25);
+  for (const s of steps) {
+    // The lr logged at optimizer step s is the one applied by that step: HF's LambdaLR value at s-1.
+    assert.equal(s.lr, learningRate(s.step - 1, { name: 'cosine', baseLr: 1e-3, totalSteps: run.totalSteps, warmupSteps: warmup }));
+  }
+  assert.equal(steps[0].lr, 0); // HF warmup starts at 0
+});
+
+test('masked-LM pre-training trains the body, and a classification run starts from its export', async () => {
+  const text = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mlm-')), 'corpus.txt');
+  fs.writeFileSync(text, fs.readFileSync(path.join(WS, 'data/reviews.txt'), 'utf8').split('\n').slice(0, 120).join('\n'));
+  const { runDir } = await train('mlm', { epochs: 1 }, text);
+  const mlm = tensors(path.join(runDir, 'model', 'model.safetensors'));
+  assert.ok([...mlm.keys()].some((k) => k.startsWith('cls.predictions')));
+  const delta = (name: string) => mlm.get(name)!.some((v, i) => v !== base.get(name)![i]);
+  assert.ok(delta('bert.encoder.layer.0.attention.self.query.weight') && delta('bert.embeddings.word_embeddings.weight'));
+  const evals = readMetrics(runDir).filter((m) => m.type === 'eval') as unknown as { metrics: { perplexity: number } }[];
+  assert.ok(evals.length && Number.isFinite(evals[0].metrics.perplexity));
+  const { runDir: cls } = await train('feature-extraction', { epochs: 1 }, smallDataset(40), path.join(runDir, 'model'));
+  const fromMlm = tensors(path.join(cls, 'model', 'model.safetensors'));
+  assert.deepEqual([...fromMlm.get('bert.encoder.layer.0.attention.self.query.weight')!], [...mlm.get('bert.encoder.layer.0.attention.self.query.weight')!]);
+});
+
+test('kill -9 mid-epoch, then --resume, reaches bit-identical final weights', async () => {
+  const data = smallDataset(120);
+  const args = (runs: string) => ['train', '--model', MODEL, '--data', data, '--runs', runs, '--device', 'cpu', '--json',
+    '--set', 'epochs=3', '--set', 'batchSize=8', '--set', 'maxLength=32', '--set', 'learningRate=1e-3', '--set', 'loggingSteps=1'];
+  const runsA = fs.mkdtempSync(path.join(os.tmpdir(), 'resume-a-'));
+  child_process.execFileSync(process.execPath, [CLI, ...args(runsA)], { stdio: 'ignore' });
+  const runA = path.join(runsA, fs.readdirSync(runsA)[0]);
+
+  const runsB = fs.mkdtempSync(path.join(os.tmpdir(), 'resume-b-'));
+  const child = child_process.spawn(process.execPath, [CLI, ...args(runsB)], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let stepsPerEpoch = 0;
+  let killedAt = 0;
+  await new Promise<void>((resolve) => {
+    let buf = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      buf += chunk.toString();
+      let nl;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const m = JSON.parse(buf.slice(0, nl)) as FromWorker;
+        buf = buf.slice(nl + 1);
+        if (m.type === 'started') stepsPerEpoch = m.totalSteps / 3;
+        // Mid-way through the second epoch: one checkpoint exists, half an epoch is lost.
+        if (m.type === 'progress' && !killedAt && m.step >= stepsPerEpoch * 1.5) {
+          killedAt = m.step;
+          child.kill('SIGKILL');
+        }
+      }
+    });
+    child.on('exit', () => resolve());
+  });
+  assert.ok(killedAt > 0, 'the run finished before it could be killed');
+  const runB = path.join(runsB, fs.readdirSync(runsB)[0]);
+  assert.equal(readRun(runB).status, 'running');
+  assert.ok(!fs.existsSync(path.join(runB, 'model')));
+  child_process.execFileSync(process.execPath, [CLI, 'train', '--resume', runB, '--json'], { stdio: 'ignore' });
+  assert.equal(readRun(runB).status, 'completed');
+  const a = fs.readFileSync(path.join(runA, 'model', 'model.safetensors'));
+  const b = fs.readFileSync(path.join(runB, 'model', 'model.safetensors'));
+  assert.ok(a.equals(b), 'resumed weights differ from the uninterrupted run');
+  assert.ok(readMetrics(runB).some((m) => m.type === 'log' && /resuming from step-/.test(String(m.message))));
+});
