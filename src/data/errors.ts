@@ -10,6 +10,7 @@ export type DatasetErrorCode =
   | 'unclosed-quote'
   | 'invalid-quote'
   | 'field-count'
+  | 'duplicate-column'
   | 'bad-json'
   | 'json-not-array'
   | 'row-not-object'
@@ -21,7 +22,8 @@ export type DatasetErrorCode =
   | 'bad-label'
   | 'single-class'
   | 'unseen-eval-labels'
-  | 'bad-split';
+  | 'bad-split'
+  | 'cancelled';
 
 export interface Location {
   file: string;

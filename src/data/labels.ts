@@ -18,6 +18,24 @@ export const MULTI_LABEL_DELIMITERS = ['|', ';', ','] as const;
 const INT = /^[+-]?\d+$/;
 const FLOAT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
+/**
+ * A list written as text: JSON ("[\"a\", \"b\"]") or Python's repr ("['a', 'b']"), which is what pandas writes to CSV
+ * for a list column. Undefined when the text is not such a list.
+ */
+export function parseListString(text: string): string[] | undefined {
+  const s = text.trim();
+  if (!s.startsWith('[') || !s.endsWith(']')) return undefined;
+  for (const candidate of [s, s.replace(/'((?:[^'\\]|\\.)*)'/g, (_m, inner: string) => JSON.stringify(inner.replace(/\\'/g, "'")))]) {
+    try {
+      const v: unknown = JSON.parse(candidate);
+      if (Array.isArray(v) && v.every((x) => typeof x === 'string' || typeof x === 'number')) return v.map(String);
+    } catch {
+      // not this notation
+    }
+  }
+  return undefined;
+}
+
 /** What a single raw label value looks like, before the column's kind is decided. */
 export type ValueShape = 'empty' | 'int' | 'float' | 'text' | 'list';
 
@@ -28,6 +46,7 @@ export function shapeOf(value: unknown): ValueShape {
   if (typeof value === 'boolean') return 'text';
   const s = String(value).trim();
   if (!s) return 'empty';
+  if (parseListString(s)) return 'list';
   if (INT.test(s)) return 'int';
   if (FLOAT.test(s)) return 'float';
   return 'text';
@@ -49,8 +68,9 @@ export function labelKey(value: unknown, kind: LabelKind, delimiter?: string): {
     case 'string':
       return shape === 'list' ? { problem: `expected one label but found a list ${JSON.stringify(value)}` } : { key: String(value).trim() };
     case 'multi': {
-      const parts = Array.isArray(value)
-        ? value.map((v) => String(v).trim())
+      const listed = Array.isArray(value) ? value.map(String) : parseListString(String(value));
+      const parts = listed
+        ? listed.map((v) => v.trim())
         : delimiter ? String(value).split(delimiter).map((v) => v.trim()) : [String(value).trim()];
       return { key: [...new Set(parts.filter((p) => p.length > 0))] };
     }

@@ -34,6 +34,8 @@ const LABEL_NAMES = [
   'emotion', 'topic', 'tags', 'tag', 'coarse_label', 'fine_label', 'y', 'score', 'rating', 'stars',
 ];
 const SPLIT_NAMES = ['split', 'subset', 'fold'];
+/** Row identifiers are never the text or the label, however few rows the sample has. */
+const ID_NAME = /^(id|idx|index|uid|guid|row|row_id|unnamed: \d+|.*_id)$/i;
 
 function findByName(columns: readonly string[], names: readonly string[]): string | undefined {
   const lower = new Map(columns.map((c) => [c.toLowerCase(), c]));
@@ -126,7 +128,7 @@ export function resolveMapping(file: string, columns: readonly string[], sample:
   // No telling name: the text is the column with the longest values that are words rather than numbers.
   if (!text) {
     const used = taken();
-    const candidates = columns.filter((c) => !used.has(c) && (stats.get(c)!.shapes.get('text') ?? 0) > 0);
+    const candidates = columns.filter((c) => !used.has(c) && !ID_NAME.test(c) && (stats.get(c)!.shapes.get('text') ?? 0) > 0);
     candidates.sort((a, b) => stats.get(b)!.avgLength - stats.get(a)!.avgLength);
     text = candidates[0];
   }
@@ -140,7 +142,7 @@ export function resolveMapping(file: string, columns: readonly string[], sample:
     const used = taken();
     const candidates = columns.filter((c) => {
       const s = stats.get(c)!;
-      return !used.has(c) && s.distinct.size >= 2 && s.distinct.size <= Math.max(2, Math.min(100, sample.length / 2));
+      return !used.has(c) && !ID_NAME.test(c) && s.distinct.size >= 2 && s.distinct.size <= Math.max(2, Math.min(100, sample.length / 2));
     });
     candidates.sort((a, b) => stats.get(a)!.distinct.size - stats.get(b)!.distinct.size);
     label = candidates[0];

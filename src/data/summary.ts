@@ -3,7 +3,7 @@
 // distinct labels and one hash per row, never by the file size.
 import * as fs from 'node:fs';
 import type { DatasetFormat } from './datasetFile';
-import { LabelError, toResult, type DataResult } from './errors';
+import { DatasetError, LabelError, toResult, type DataResult } from './errors';
 import { detectMapping } from './examples';
 import { labelKey, sortLabelNames, type LabelKind } from './labels';
 import { readRows } from './readers';
@@ -19,7 +19,9 @@ export interface DatasetSummary {
   file: string;
   format: DatasetFormat;
   sizeBytes: number;
+  /** Rows read; all of them when `complete`, else the first `maxRows`. */
   rows: number;
+  complete: boolean;
   columns: string[];
   mapping: ColumnMapping;
   labelKind?: LabelKind;
@@ -43,6 +45,10 @@ export interface SummaryOptions {
   tokenize?: TokenizeFn;
   /** Rows whose token lengths are measured (the first N); tokenizing a whole large file is not worth a view update. */
   tokenStatsRows?: number;
+  /** Stop after this many rows (a view refreshing many large files); the summary then has `complete: false`. */
+  maxRows?: number;
+  /** Abandon the pass (e.g. the view was refreshed again); the result is a 'cancelled' failure. */
+  signal?: AbortSignal;
 }
 
 /** 53-bit string hash (cyrb53): duplicate detection without keeping every text. */
@@ -77,7 +83,7 @@ export function summarizeDataset(file: string, opts: SummaryOptions = {}): Promi
     }
     const { columns, mapping, format } = detected;
     const summary: DatasetSummary = {
-      file, format, sizeBytes: (await fs.promises.stat(file)).size, rows: 0, columns, mapping, labelDistribution: [],
+      file, format, sizeBytes: (await fs.promises.stat(file)).size, rows: 0, complete: true, columns, mapping, labelDistribution: [],
       duplicateRows: 0, emptyRows: 0, emptyText: 0, unlabeledRows: 0, problems,
     };
     if (mapping.labelKind) summary.labelKind = mapping.labelKind;
@@ -100,7 +106,13 @@ export function summarizeDataset(file: string, opts: SummaryOptions = {}): Promi
     };
     let badLabels = 0;
 
-    for await (const { row } of readRows(file, { format })) {
+    const maxRows = opts.maxRows ?? Infinity;
+    for await (const { row, line } of readRows(file, { format })) {
+      if (opts.signal?.aborted) throw new DatasetError('cancelled', { file, line, unit: format === 'parquet' ? 'row' : 'line' }, 'summary cancelled');
+      if (summary.rows >= maxRows) {
+        summary.complete = false;
+        break;
+      }
       summary.rows++;
       if (Object.values(row).every(isEmpty)) summary.emptyRows++;
       const text = isEmpty(row[mapping.text]) ? '' : String(row[mapping.text]);

@@ -7,6 +7,7 @@ export interface SummaryFact {
 }
 
 const count = (n: number) => n.toLocaleString('en-US');
+const rowCount = (s: DatasetSummary) => (s.complete ? count(s.rows) : `over ${count(s.rows)}`);
 
 function mappingText(s: DatasetSummary): string {
   const text = s.mapping.textPair ? `${s.mapping.text} + ${s.mapping.textPair}` : s.mapping.text;
@@ -22,14 +23,14 @@ function labelText(s: DatasetSummary): string | undefined {
 
 /** One line: "csv · 1,204 rows · review → sentiment · 3 classes". */
 export function summaryDescription(s: DatasetSummary): string {
-  return [s.format === 'text' ? 'text (MLM)' : s.format, `${count(s.rows)} rows`, mappingText(s), labelText(s)]
+  return [s.format === 'text' ? 'text (MLM)' : s.format, `${rowCount(s)} rows`, mappingText(s), labelText(s)]
     .filter((p): p is string => !!p)
     .join(' · ');
 }
 
 export function summaryFacts(s: DatasetSummary): SummaryFact[] {
   const facts: SummaryFact[] = [
-    { label: 'Rows', value: count(s.rows) },
+    { label: 'Rows', value: rowCount(s) },
     { label: 'Columns', value: s.columns.join(', ') },
     { label: s.mapping.textPair ? 'Text pair' : 'Text', value: s.mapping.textPair ? `${s.mapping.text}, ${s.mapping.textPair}` : s.mapping.text },
   ];

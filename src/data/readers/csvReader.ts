@@ -43,7 +43,7 @@ export async function* readDelimited(file: string, delimiter: string, quoted = d
         line += linesSpanned(raw);
         if (record.length === 1 && record[0] === '' && raw.trim() === '') continue; // blank line
         if (!header) {
-          header = record.map((h) => h.trim());
+          header = headerNames(file, start, raw, record, delimiter);
           continue;
         }
         if (record.length !== header.length) throw fieldCountError(file, start, raw, record.length, header, delimiter);
@@ -68,12 +68,31 @@ export async function readDelimitedHeader(file: string, delimiter: string, quote
   source.on('error', (e) => parser.destroy(e));
   source.pipe(parser);
   try {
-    for await (const record of parser as AsyncIterable<string[]>) return record.map((h) => h.trim());
+    for await (const record of parser as AsyncIterable<string[]>) return headerNames(file, 1, record.join(delimiter), record, delimiter);
     return [];
   } finally {
     parser.destroy();
     source.destroy();
   }
+}
+
+/**
+ * Trimmed header names. Unnamed columns get pandas' names ("Unnamed: 0" is what `df.to_csv()` writes for the index),
+ * so files written by pandas read the same here as in Python; repeated names are an error, as rows would lose data.
+ */
+function headerNames(file: string, line: number, raw: string, record: string[], delimiter: string): string[] {
+  const names = record.map((h, i) => h.trim() || `Unnamed: ${i}`);
+  const seen = new Set<string>();
+  for (let i = 0; i < names.length; i++) {
+    if (seen.has(names[i])) {
+      const scan = scanCsvRecord(raw, delimiter);
+      const offset = isCsvProblem(scan) ? 0 : scan.fieldStarts[i];
+      throw new MalformedRowError('duplicate-column', { file, ...positionIn(raw, offset, line) },
+        `the header repeats the column name "${names[i]}"; rename one of them so every column has its own name`);
+    }
+    seen.add(names[i]);
+  }
+  return names;
 }
 
 function isCsvError(e: unknown): e is CsvError {

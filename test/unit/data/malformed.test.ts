@@ -246,6 +246,13 @@ test('an empty file and an unsupported extension', async () => {
   assert.equal(xlsx.message, 'sheet.xlsx: unsupported file type; use .csv, .tsv, .jsonl, .json, .parquet, or .txt/.md for unlabeled text');
 });
 
+// 28
+test('CSV: a header that repeats a column name', async () => {
+  const e = await failure('dupe.csv', 'text,label,text\na,b,c\n');
+  assert.equal(e.code, 'duplicate-column');
+  assert.equal(e.message, 'dupe.csv:1:12: the header repeats the column name "text"; rename one of them so every column has its own name');
+});
+
 test('a missing file is a typed failure, not an exception', async () => {
   const result = await loadExamples(path.join(dir, 'nowhere.csv'));
   assert.equal(result.ok, false);

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveMapping } from '../../../src/data/schema';
-import { buildLabelSpace, labelKey, labelMaps, parseLabelSpace, sortLabelNames } from '../../../src/data/labels';
+import { buildLabelSpace, labelKey, labelMaps, parseLabelSpace, parseListString, sortLabelNames } from '../../../src/data/labels';
 import { closestNames, editDistance } from '../../../src/data/editDistance';
 import type { RawRow } from '../../../src/data/readers/types';
 
@@ -33,6 +33,15 @@ test('multi-label: JSON lists, or strings with a delimiter', () => {
   ]));
   assert.deepEqual(piped, { text: 'text', label: 'tags', labelKind: 'multi', labelDelimiter: '|' });
   assert.deepEqual(labelKey('sports| politics |sports', 'multi', '|'), { key: ['sports', 'politics'] });
+});
+
+test('list labels written as text: JSON and Python repr', () => {
+  assert.deepEqual(parseListString('["a", "b"]'), ['a', 'b']);
+  assert.deepEqual(parseListString("['it\\'s', 'b']"), ["it's", 'b']);
+  assert.deepEqual(parseListString('[1, 2]'), ['1', '2']);
+  assert.equal(parseListString('[not a list'), undefined);
+  assert.equal(parseListString('[see note]'), undefined);
+  assert.deepEqual(labelKey("['x', 'y', 'x']", 'multi'), { key: ['x', 'y'] });
 });
 
 test('float labels mean regression; integers mean classes', () => {

@@ -70,6 +70,34 @@ test('a file with mixed label types is still summarised, with the problem listed
   assert.match(r.value.problems[0], /mixed\.csv:3: the label column "label" mixes numbers \(first at line 2: "1"\) and text/);
 });
 
+test('maxRows stops early and marks the summary incomplete; an aborted signal cancels', async () => {
+  const file = path.join(dir, 'long.csv');
+  fs.writeFileSync(file, ['text,label', ...Array.from({ length: 100 }, (_, i) => `t${i},${i % 2}`)].join('\n'));
+  const partial = await summarizeDataset(file, { maxRows: 10 });
+  assert.ok(partial.ok);
+  assert.equal(partial.value.rows, 10);
+  assert.equal(partial.value.complete, false);
+  assert.deepEqual(partial.value.labelDistribution, [{ label: '0', count: 5 }, { label: '1', count: 5 }]);
+  const whole = await summarizeDataset(file, { maxRows: 100 });
+  assert.ok(whole.ok && whole.value.complete && whole.value.rows === 100);
+  const controller = new AbortController();
+  controller.abort();
+  const cancelled = await summarizeDataset(file, { signal: controller.signal });
+  assert.equal(cancelled.ok, false);
+  if (!cancelled.ok) assert.equal(cancelled.error.code, 'cancelled');
+});
+
+test('a CSV written by pandas: unnamed index column and list labels in Python repr', async () => {
+  const file = path.join(dir, 'pandas.csv');
+  fs.writeFileSync(file, ',text,labels\n0,about football,"[\'sports\']"\n1,election news,"[\'politics\', \'news\']"\n2,match report,"[\'sports\', \'news\']"\n');
+  const r = await loadExamples(file);
+  assert.ok(r.ok, r.ok ? '' : r.error.message);
+  assert.deepEqual(r.value.columns, ['Unnamed: 0', 'text', 'labels']);
+  assert.deepEqual(r.value.mapping, { text: 'text', label: 'labels', labelKind: 'multi' });
+  assert.deepEqual(r.value.labels?.names, ['news', 'politics', 'sports']);
+  assert.deepEqual(r.value.examples.map((e) => e.label), [[2], [0, 1], [0, 2]]);
+});
+
 test('a malformed file gives a typed failure with its location', async () => {
   const file = path.join(dir, 'broken.jsonl');
   fs.writeFileSync(file, '{"text": "a", "label": 1}\n{"text": "b" "label": 0}\n');

@@ -5,7 +5,7 @@ import { summaryDescription, summaryFacts, summaryTooltip } from '../../../src/d
 import type { DatasetSummary } from '../../../src/data/summary';
 
 const base: DatasetSummary = {
-  file: '/w/reviews.csv', format: 'csv', sizeBytes: 100, rows: 12040, columns: ['review', 'sentiment'],
+  file: '/w/reviews.csv', format: 'csv', sizeBytes: 100, rows: 12040, complete: true, columns: ['review', 'sentiment'],
   mapping: { text: 'review', label: 'sentiment', labelKind: 'string' }, labelKind: 'string',
   labelDistribution: [{ label: 'neg', count: 5000 }, { label: 'pos', count: 7040 }],
   tokens: { counted: 10000, average: 23.456, max: 310 }, duplicateRows: 3, emptyRows: 1, emptyText: 2, unlabeledRows: 0, problems: [],
@@ -32,4 +32,5 @@ test('pairs, regression and unlabeled corpora', () => {
   const mlm: DatasetSummary = { ...base, format: 'text', mapping: { text: 'text' }, labelKind: undefined, labelDistribution: [], tokens: undefined, rows: 7 };
   assert.equal(summaryDescription(mlm), 'text (MLM) · 7 rows · text (unlabeled)');
   assert.ok(!summaryFacts(mlm).some((f) => f.label === 'Unlabeled rows'));
+  assert.equal(summaryDescription({ ...mlm, complete: false }), 'text (MLM) · over 7 rows · text (unlabeled)');
 });
