@@ -11,9 +11,27 @@ import { modelToBytes } from '../../../src/training/onnx/serialize';
 export const REPO = path.resolve(__dirname, '..', '..', '..', '..');
 const WORKSPACE = path.join(REPO, DEFAULT_OUT);
 
-/** The generated fixture workspace (generated here when `npm run fixtures` has not run yet). */
+const FIXTURE_MODELS = ['tiny-bert', 'tiny-nli-bert', 'tiny-roberta', 'tiny-distilbert', 'tiny-electra'];
+
+/**
+ * The generated fixture workspace, generated here when `npm run fixtures` has not run. Test files run in parallel
+ * processes, so each generates into its own folder and renames it into place; the first rename wins.
+ */
 export function fixtureWorkspace(): string {
-  if (!fs.existsSync(path.join(WORKSPACE, 'models', 'tiny-roberta', 'onnx', 'model.onnx'))) generateFixtures(WORKSPACE, DEFAULT_SEED);
+  const complete = () => FIXTURE_MODELS.every((m) => fs.existsSync(path.join(WORKSPACE, 'models', m, 'onnx', 'model.onnx')))
+    && fs.existsSync(path.join(WORKSPACE, 'data', 'reviews.txt'));
+  if (complete()) return WORKSPACE;
+  const staging = `${WORKSPACE}.tmp-${process.pid}`;
+  generateFixtures(staging, DEFAULT_SEED);
+  if (!complete()) {
+    fs.rmSync(WORKSPACE, { recursive: true, force: true });
+    try {
+      fs.renameSync(staging, WORKSPACE);
+    } catch {
+      // Another test process put a complete workspace there first.
+    }
+  }
+  fs.rmSync(staging, { recursive: true, force: true });
   return WORKSPACE;
 }
 
