@@ -96,3 +96,30 @@ test('a base checkpoint loads into any head: missing head weights are initialise
   const fresh = loadWeights(Checkpoint.open(dir), three, 'sequence-classification', { ignoreMismatchedHead: true });
   assert.deepEqual(fresh.initialised, ['classifier.weight', 'classifier.bias']);
 });
+
+test('bf16 and fp16 checkpoints, and old TF-converted LayerNorm gamma/beta names, load into the same model', async () => {
+  const { buildForwardModel } = await import('../../../src/models/arch/forward');
+  const { maxAbsDiff, ortSession, runSession } = await import('./support');
+  const src = fixtureModel('tiny-bert');
+  const spec = readModelSpec(src);
+  const reference = loadWeights(Checkpoint.open(src), spec, 'sequence-classification');
+  const inputs = { input_ids: [[2, 134, 150, 136, 3]], attention_mask: [[1, 1, 1, 1, 1]], token_type_ids: [[0, 0, 0, 0, 0]] };
+  const logitsOf = async (w: Map<string, Float32Array>) =>
+    (await runSession(await ortSession(buildForwardModel(spec, w, { head: 'sequence-classification' })), inputs)).logits.data as Float32Array;
+  const want = await logitsOf(reference.tensors);
+  for (const [dtype, tol] of [['BF16', 2e-2], ['F16', 2e-3]] as const) {
+    const dir = copyModel('tiny-bert');
+    const tensors = new Map<string, TensorToWrite>();
+    for (const [name, data] of reference.tensors) {
+      const legacy = name.replace(/LayerNorm\.weight$/, 'LayerNorm.gamma').replace(/LayerNorm\.bias$/, 'LayerNorm.beta');
+      tensors.set(dtype === 'BF16' ? legacy : name, { dtype, shape: reference.shapes.get(name) as number[], data });
+    }
+    writeSafetensors(path.join(dir, 'model.safetensors'), tensors);
+    const loaded = loadWeights(Checkpoint.open(dir), spec, 'sequence-classification');
+    assert.deepEqual(loaded.initialised, [], dtype);
+    const w = loaded.tensors.get('bert.embeddings.LayerNorm.weight') as Float32Array;
+    const r = reference.tensors.get('bert.embeddings.LayerNorm.weight') as Float32Array;
+    assert.ok(maxAbsDiff(w, r) <= (dtype === 'BF16' ? 2 ** -8 : 2 ** -11) * 2, `${dtype} rounding of LayerNorm weights`);
+    assert.ok(maxAbsDiff(await logitsOf(loaded.tensors), want) < tol, `${dtype} logits`);
+  }
+});
