@@ -16,6 +16,7 @@ export interface LabelSpace {
 export const MULTI_LABEL_DELIMITERS = ['|', ';', ','] as const;
 
 const INT = /^[+-]?\d+$/;
+const INTEGRAL_FLOAT = /^[+-]?\d+\.0+$/;
 const FLOAT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /**
@@ -47,7 +48,8 @@ export function shapeOf(value: unknown): ValueShape {
   const s = String(value).trim();
   if (!s) return 'empty';
   if (parseListString(s)) return 'list';
-  if (INT.test(s)) return 'int';
+  // "1.0" is how pandas writes an integer label column that has a missing value: still a class, not a target.
+  if (INT.test(s) || INTEGRAL_FLOAT.test(s)) return 'int';
   if (FLOAT.test(s)) return 'float';
   return 'text';
 }

@@ -50,6 +50,11 @@ test('float labels mean regression; integers mean classes', () => {
   assert.deepEqual(labelKey(' 3.25 ', 'float'), { key: 3.25 });
   assert.deepEqual(labelKey('07', 'int'), { key: '7' });
   assert.deepEqual(labelKey(7, 'int'), { key: '7' });
+  // pandas writes an int column with a missing value as floats: "1.0" is class 1, not a regression target.
+  const pandas = resolveMapping('f.csv', ['text', 'label'], rows([{ text: 'a', label: '1.0' }, { text: 'b', label: '0.0' }, { text: 'c', label: '' }]));
+  assert.equal(pandas.labelKind, 'int');
+  assert.deepEqual(labelKey('1.0', 'int'), { key: '1' });
+  assert.equal(resolveMapping('f.csv', ['text', 'label'], rows([{ text: 'a', label: '1.0' }, { text: 'b', label: '2.5' }])).labelKind, 'float');
 });
 
 test('without telling names: longest wordy column is the text, a low-cardinality column the label', () => {
