@@ -80,7 +80,7 @@ function render(): void {
         })),
       ],
       sorted,
-      { rowAttrs: (r) => ({ 'data-run': r.runId }), template: `3em minmax(16em, 2fr) repeat(${COLUMNS.length - 1}, minmax(8.5em, 1fr))`, label: 'Run comparison' },
+      { rowAttrs: (r) => ({ 'data-run': r.runId }), template: `2.5em 14em repeat(${COLUMNS.length - 1}, 6.5em)`, label: 'Run comparison' },
     ),
   );
   renderChart();
