@@ -192,6 +192,20 @@ function partition(forward: Graph, trainable: Set<string>, types: ReturnType<typ
   return { prefix, body, cacheable: !prefixNodes.some(isRandom) };
 }
 
+/** Drops nodes that no graph output depends on (constant subgraphs the prefix took over, unused heads). */
+function pruneDeadNodes(g: Graph): void {
+  const live = new Set(g.outputs.map((o) => o.name));
+  const kept: Node[] = [];
+  for (let i = g.nodes.length - 1; i >= 0; i--) {
+    const n = g.nodes[i];
+    if (n.outputs.some((o) => live.has(o))) {
+      kept.push(n);
+      n.inputs.forEach((x) => live.add(x));
+    }
+  }
+  g.nodes = kept.reverse();
+}
+
 /** Drops initializers no node reads (frozen weights that now live only in the prefix). */
 function pruneInitializers(g: Graph): void {
   const used = new Set(g.nodes.flatMap((n) => n.inputs).concat(g.outputs.map((o) => o.name)));
@@ -243,6 +257,7 @@ export function generateArtifacts(forward: Model, plan: TrainPlan, outDir: strin
   const LOSS = 'loss';
   b.op('Identity', [head.loss], {}, { output: LOSS });
   body.outputs = [{ name: LOSS, dtype: pred.dtype, shape: [] }, pred];
+  pruneDeadNodes(body);
   pruneInitializers(body);
   const modelInputs = body.inputs.filter((v) => !trainable.has(v.name));
 
