@@ -1,0 +1,51 @@
+// Keeps loaded classifiers warm, keyed by task + folder. Two at most: a zero-shot model and a fine-tuned one are the
+// usual pair, and each holds its weights in memory, so older ones are disposed.
+import type { Classifier } from './classifier';
+import type { ModelRef } from './protocol';
+
+export class ModelCache {
+  private readonly entries = new Map<string, Promise<Classifier>>();
+
+  constructor(private readonly load: (ref: ModelRef) => Promise<Classifier>, private readonly capacity = 2) {}
+
+  static key(ref: ModelRef): string {
+    return `${ref.task}\u0000${ref.folder}`;
+  }
+
+  has(ref: ModelRef): boolean {
+    return this.entries.has(ModelCache.key(ref));
+  }
+
+  /** The classifier for `ref`, loading it once; a failed load is forgotten so the next request retries. */
+  get(ref: ModelRef): Promise<Classifier> {
+    const key = ModelCache.key(ref);
+    let entry = this.entries.get(key);
+    if (entry) {
+      // Map order is insertion order: re-inserting marks it most recently used.
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+      return entry;
+    }
+    entry = this.load(ref);
+    this.entries.set(key, entry);
+    entry.catch(() => {
+      if (this.entries.get(key) === entry) this.entries.delete(key);
+    });
+    this.evict();
+    return entry;
+  }
+
+  private evict(): void {
+    while (this.entries.size > this.capacity) {
+      const [oldest, entry] = this.entries.entries().next().value as [string, Promise<Classifier>];
+      this.entries.delete(oldest);
+      void entry.then((c) => c.dispose()).catch(() => undefined);
+    }
+  }
+
+  async clear(): Promise<void> {
+    const all = [...this.entries.values()];
+    this.entries.clear();
+    await Promise.all(all.map((e) => e.then((c) => c.dispose()).catch(() => undefined)));
+  }
+}

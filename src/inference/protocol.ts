@@ -1,0 +1,71 @@
+// The ONLY definition of the messages between the extension (InferenceClient) and the inference worker.
+// Both sides import it; nothing here may import vscode, transformers.js or onnxruntime-node.
+
+export type InferenceTask = 'zero-shot' | 'text-classification';
+
+/** Which model a request needs: an absolute local folder (Hub ids are resolved to cache snapshots before this). */
+export interface ModelRef {
+  folder: string;
+  task: InferenceTask;
+}
+
+export interface ZeroShotOptions {
+  labels: string[];
+  /** "{}" is replaced by each label (transformers' hypothesis_template). */
+  hypothesisTemplate: string;
+  /** Each label scored on its own (entailment vs contradiction) instead of a softmax across labels. */
+  multiLabel: boolean;
+}
+
+export interface LabelScore {
+  label: string;
+  score: number;
+}
+
+/** One input text's result: every label, best first. */
+export interface Classification {
+  text: string;
+  scores: LabelScore[];
+}
+
+export interface ClassifyRequest {
+  type: 'classify';
+  id: number;
+  model: ModelRef;
+  texts: string[];
+  /** Required for zero-shot, ignored by text-classification. */
+  zeroShot?: ZeroShotOptions;
+}
+
+export type ToInferenceWorker =
+  | ClassifyRequest
+  /** Load a model ahead of the first request so that request finds it warm. */
+  | { type: 'load'; id: number; model: ModelRef }
+  | { type: 'cancel'; id: number }
+  | { type: 'shutdown' };
+
+export interface ModelLoadInfo {
+  folder: string;
+  task: InferenceTask;
+  /** Which ONNX file runs (onnx/model.onnx or onnx/model_quantized.onnx). */
+  onnxFile: string;
+  loadMs: number;
+}
+
+export type FromInferenceWorker =
+  | { type: 'ready'; pid: number }
+  | { type: 'loading'; id: number; folder: string }
+  | { type: 'loaded'; id: number; info: ModelLoadInfo; warm: boolean }
+  | { type: 'result'; id: number; results: Classification[]; inferenceMs: number }
+  | { type: 'cancelled'; id: number }
+  | { type: 'error'; id: number; message: string };
+
+export function isFromInferenceWorker(m: unknown): m is FromInferenceWorker {
+  return typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string';
+}
+
+export function isToInferenceWorker(m: unknown): m is ToInferenceWorker {
+  if (typeof m !== 'object' || m === null) return false;
+  const t = (m as { type?: unknown }).type;
+  return t === 'classify' || t === 'load' || t === 'cancel' || t === 'shutdown';
+}
