@@ -1,0 +1,307 @@
+// A SetFit run, top to bottom (setfit's Trainer.train): contrastive pairs from the few labelled examples, the
+// sentence-embedding body fine-tuned with the cosine-similarity loss, then a classification head on the embeddings,
+// evaluation and export. Same entry signature, run folder and protocol messages as runTraining, which dispatches here
+// for `strategy: 'setfit'`.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type * as ortTypes from 'onnxruntime-node';
+import { collate, planBatches, type TokenizedExample } from '../../data/batching';
+import { graphInputNames, buildForwardModel } from '../../models/arch/forward';
+import { modelParameters } from '../../models/arch/parameters';
+import { Checkpoint } from '../../models/checkpoint';
+import { readModelSpec, type ModelSpec } from '../../models/modelSpec';
+import { loadTokenizer } from '../../models/tokenizer';
+import { loadWeights } from '../../models/weights';
+import { Rng } from '../../util/rng';
+import { generateArtifacts, type TrainPlan } from '../artifacts/generateArtifacts';
+import { TrainingSession } from '../artifacts/session';
+import type { TrainingArgs } from '../hyperparameters';
+import { modelToBytes } from '../onnx/serialize';
+import { prepareData, type PreparedData } from '../prepareData';
+import type { RunConfig } from '../protocol';
+import { appendMetrics, createRunDir, fingerprintFiles, latestCheckpoint, readRun, writeRun, type RunRecord } from '../runStore';
+import { generatePairs } from '../setfitPairs';
+import { chooseDevice, type DeviceSetting } from '../worker/device';
+import { seedDropout } from '../worker/dropoutSeeds';
+import { evaluate, type EvalResult } from '../worker/evaluate';
+import { FeatureCache, perExampleFrontier } from '../worker/featureCache';
+import { inputFeeds, labelFeed } from '../worker/feeds';
+import { readRunCheckpoint, writeRunCheckpoint, type TrainerState } from '../worker/runCheckpoint';
+import type { TrainingHooks } from '../worker/runTraining';
+import { resolveWarmupSteps, type ScheduleOptions } from '../worker/schedules';
+import { tokenizeFnFor } from '../worker/tokenize';
+import { EMBEDDING, HEAD_BIAS, HEAD_WEIGHT, buildSetFitClassifier, initLinearHead } from './classifierGraph';
+import { runPerExample } from './embed';
+import { exportSetFit } from './exportSetFit';
+import { fitLogisticRegression, l2Normalize, type LinearHead } from './logisticRegression';
+import { pairBatchesForEpoch, pairFeeds } from './pairBatches';
+import { resolveSetFitSettings, type SetFitOptions } from './settings';
+import { trainPhase, type PhaseBatch } from './trainPhase';
+
+type Ort = typeof ortTypes;
+
+function singleLabels(config: RunConfig, data: PreparedData): string[] {
+  const space = data.labels!;
+  if (space.kind !== 'string' && space.kind !== 'int') {
+    throw new Error(`${config.data}: SetFit trains single-label classifiers; this dataset's labels are ${space.kind === 'multi' ? 'multi-label' : 'numeric scores'}. Use full fine-tuning for it.`);
+  }
+  if (space.names.length < 2) throw new Error(`${config.data}: only one class ("${space.names[0]}") occurs in the training data; a classifier needs at least two.`);
+  return space.names;
+}
+
+function schedule(args: TrainingArgs, baseLr: number, totalSteps: number): ScheduleOptions {
+  return {
+    name: args.scheduler, baseLr, totalSteps, warmupSteps: resolveWarmupSteps(totalSteps, args.warmupSteps, args.warmupRatio),
+    numCycles: args.numCycles, power: args.power, lrEnd: args.lrEnd,
+  };
+}
+
+function adamw(args: TrainingArgs): TrainPlan['optimizer'] {
+  return args.optimizer === 'adamw'
+    ? { kind: 'adamw', beta1: args.adamBeta1, beta2: args.adamBeta2, eps: args.adamEpsilon, weightDecay: args.weightDecay }
+    : { kind: 'sgd', momentum: args.momentum, weightDecay: args.weightDecay };
+}
+
+export async function runSetFit(request: RunConfig, hooks: TrainingHooks, resumeFrom?: string): Promise<void> {
+  // ---- run folder and configuration -------------------------------------------------------------------------------
+  const resumed = resumeFrom ? readRun(resumeFrom) : undefined;
+  const config: RunConfig = resumed ? (resumed.config as unknown as RunConfig) : request;
+  const { args, setfit } = resolveSetFitSettings(config.settings);
+  const { id: runId, dir: runDir } = resumed ? { id: resumed.id, dir: resumeFrom! } : createRunDir(config.runsRoot, config.model, config.strategy);
+  const log = (message: string, level: 'info' | 'warn' = 'info') => {
+    hooks.emit({ type: 'log', level, message });
+    appendMetrics(runDir, { type: 'log', level, message });
+  };
+  const ort: Ort = await import('onnxruntime-node');
+  const device = await chooseDevice(ort, (config.device ?? 'auto') as DeviceSetting);
+  const sessionOptions: ortTypes.InferenceSession.SessionOptions = {
+    executionProviders: [device.executionProvider],
+    graphOptimizationLevel: 'all',
+    ...(typeof config.settings?.threads === 'number' && config.settings.threads > 0 ? { intraOpNumThreads: config.settings.threads } : {}),
+  };
+
+  // ---- model, tokenizer, data ---------------------------------------------------------------------------------------
+  const spec: ModelSpec = readModelSpec(config.model);
+  const tokenizer = await loadTokenizer(config.model, spec);
+  const maxLength = Math.min(args.maxLength, tokenizer.maxLength);
+  const data = await prepareData(config.data, { tokenize: tokenizeFnFor(tokenizer, maxLength), maxLength, seed: args.seed });
+  for (const w of data.warnings) log(w, 'warn');
+  const labels = singleLabels(config, data);
+  const trainLabels = data.train.map((e) => e.label as number);
+  // The body as sentence-transformers holds it: bare encoder names, no pooler, no task head.
+  const loaded = loadWeights(Checkpoint.open(config.model), spec, 'sentence-embedding', { seed: args.seed });
+  const body = loaded.tensors;
+  const bodyParams = modelParameters(spec, 'sentence-embedding').map((p) => p.name);
+  const inputNames = graphInputNames(spec);
+  const padId = tokenizer.padTokenId;
+  const headLr = args.headLearningRate ?? args.learningRate;
+
+  // ---- pairs, steps -------------------------------------------------------------------------------------------------
+  const pairs = generatePairs(trainLabels, args.setfitIterations, new Rng(args.seed));
+  const pairBatchesPerEpoch = Math.ceil(pairs.length / args.batchSize);
+  const bodySteps = setfit.bodyEpochs * pairBatchesPerEpoch;
+  const headBatchesPerEpoch = Math.ceil(data.train.length / args.batchSize);
+  const headSteps = setfit.head === 'differentiable' ? setfit.headEpochs * headBatchesPerEpoch : 0;
+  const totalSteps = bodySteps + headSteps;
+
+  // ---- run record ---------------------------------------------------------------------------------------------------
+  const record: RunRecord = resumed ?? {
+    id: runId, status: 'running', createdAt: new Date().toISOString(), updatedAt: '',
+    config: { ...config, settings: { ...config.settings, ...args, ...setfitSettings(setfit) } } as unknown as RunRecord['config'],
+    model: { path: config.model, modelType: spec.modelType },
+    dataset: { path: config.data, fingerprint: await fingerprintFiles(data.files), labels, labelSpace: data.labels, trainRows: data.train.length, evalRows: data.eval.length },
+    versions: { finetuneStudio: packageVersion(), onnxruntime: ort.env.versions.common ?? 'unknown', node: process.versions.node },
+    device: { executionProvider: device.executionProvider, reason: device.reason },
+    totalSteps, step: 0,
+  };
+  record.status = 'running';
+  writeRun(runDir, record);
+  hooks.emit({ type: 'started', runId, runDir, device: device.executionProvider, deviceReason: device.reason, totalSteps });
+  log(`SetFit: ${data.train.length} examples (${labels.map((l, k) => `${l} ${trainLabels.filter((y) => y === k).length}`).join(', ')}) → ${pairs.length} pairs ` +
+    `(${args.setfitIterations} iteration(s)); body ${setfit.bodyEpochs} epoch(s) × ${pairBatchesPerEpoch} step(s) of ${args.batchSize} pairs at lr ${args.learningRate}; ` +
+    `${setfit.head} head${setfit.head === 'differentiable' ? ` ${setfit.headEpochs} epoch(s) at lr ${headLr}${setfit.endToEnd ? ', end to end' : ''}` : ` (C ${setfit.headC})`}; ` +
+    `evaluate on ${data.eval.length} (${data.evalSource})`);
+
+  const state: TrainerState = { step: 0, epoch: 0, microInEpoch: 0, best: undefined, badEvals: 0, touched: [], trainSeconds: 0, samplesSeen: 0 };
+  const cancelled = async () => {
+    record.status = 'cancelled';
+    writeRun(runDir, record);
+    hooks.emit({ type: 'done', runDir, status: 'cancelled' });
+  };
+
+  // ---- phase 1: contrastive fine-tuning of the body -----------------------------------------------------------------
+  const bodyCheckpoint = resumed ? latestCheckpoint(runDir) : undefined;
+  if (bodyCheckpoint) {
+    const r = readRunCheckpoint(bodyCheckpoint);
+    for (const [k, v] of r.weights) body.set(k, v);
+    Object.assign(state, r.state);
+    log(`resuming after the body phase from ${path.basename(bodyCheckpoint)} (step ${state.step})`);
+  } else if (bodySteps > 0) {
+    if (resumed) log('no checkpoint was written before the run stopped: the body phase starts again');
+    const dir = path.join(runDir, 'artifacts', 'body');
+    const plan: TrainPlan = { trainable: bodyParams, loss: { kind: 'cosine-similarity' }, prediction: EMBEDDING, optimizer: adamw(args), maxGradNorm: args.maxGradNorm };
+    generateArtifacts(buildForwardModel(spec, body, { head: 'sentence-embedding', training: args.dropout }), plan, dir);
+    seedDropout(dir, args.seed, 0);
+    const session = await TrainingSession.open(dir, { sessionOptions });
+    const r = await trainPhase({
+      phase: 'body', session, runDir, hooks, epochs: setfit.bodyEpochs, schedule: schedule(args, args.learningRate, bodySteps),
+      stepOffset: 0, totalSteps, epochOffset: 0, loggingSteps: args.loggingSteps,
+      batches: (epoch) => pairBatchesForEpoch(pairs, args.batchSize, args.seed, epoch).map((b) => pairFeeds(data.train, b, inputNames, padId)),
+    });
+    for (const [k, v] of session.weights()) body.set(k, Float32Array.from(v));
+    await session.release();
+    state.trainSeconds += r.seconds;
+    state.samplesSeen += r.samples;
+    if (r.cancelled) return cancelled();
+    state.step = r.steps;
+    state.epoch = setfit.bodyEpochs;
+    state.touched = bodyParams;
+    writeRunCheckpoint(runDir, state, body, new Map());
+    record.step = state.step;
+    writeRun(runDir, record);
+    hooks.emit({ type: 'checkpoint', step: state.step, path: latestCheckpoint(runDir)!, best: false });
+  } else {
+    log('setfitBodyEpochs is 0: the encoder stays frozen (feature extraction with a logistic head)');
+  }
+
+  // ---- phase 2: the classification head ----------------------------------------------------------------------------
+  const encoder = await ort.InferenceSession.create(modelToBytes(buildForwardModel(spec, body, { head: 'sentence-embedding' })), sessionOptions);
+  const embedTrain = (await runPerExample(encoder, EMBEDDING, data.train, padId)).data;
+  await encoder.release();
+  const features = setfit.normalize ? l2Normalize(embedTrain, spec.hiddenSize) : embedTrain;
+  const evalBatches = planBatches(data.eval.map((e) => e.ids.length), { batchSize: args.evalBatchSize, bucket: true }).map((ix) => collate(data.eval, ix, { padId }));
+  let lastEval: EvalResult | undefined;
+  const runEval = async (head: LinearHead, step: number, epoch: number): Promise<void> => {
+    if (!data.eval.length) return;
+    const s = await ort.InferenceSession.create(modelToBytes(buildSetFitClassifier(spec, body, head, { normalize: setfit.normalize })), sessionOptions);
+    try {
+      lastEval = await evaluate(s, {}, evalBatches, 'single-label', labels);
+    } finally {
+      await s.release();
+    }
+    appendMetrics(runDir, { type: 'eval', step, epoch, metrics: lastEval.metrics, perClass: lastEval.perClass, confusion: lastEval.confusion });
+    hooks.emit({ type: 'eval', step, epoch, metrics: lastEval.metrics });
+    const acc = lastEval.metrics.accuracy;
+    if (!record.bestMetric || acc > record.bestMetric.value) record.bestMetric = { name: 'accuracy', value: acc, step };
+  };
+
+  let head: LinearHead;
+  if (setfit.head === 'logistic') {
+    const t0 = performance.now();
+    const fit = fitLogisticRegression(features, trainLabels, labels.length, { c: setfit.headC });
+    state.trainSeconds += (performance.now() - t0) / 1000;
+    head = fit.head;
+    log(`logistic head: ${fit.converged ? 'converged' : 'stopped without converging'} after ${fit.iterations} L-BFGS iteration(s), objective ${fit.objective.toFixed(6)}`);
+    await runEval(head, state.step, setfit.bodyEpochs + 1);
+  } else {
+    const r = await trainDifferentiableHead({ ort, spec, body, data, trainLabels, labels, args, setfit, sessionOptions, runDir, hooks, inputNames, padId, headLr, stepOffset: state.step, totalSteps, runEval });
+    state.trainSeconds += r.seconds;
+    state.samplesSeen += r.samples;
+    if (r.cancelled) return cancelled();
+    state.step += r.steps;
+    head = r.head;
+  }
+
+  // ---- export, summary ----------------------------------------------------------------------------------------------
+  const modelDir = path.join(runDir, 'model');
+  exportSetFit({ sourceDir: config.model, outDir: modelDir, spec, body, head, headKind: setfit.head, labels, normalize: setfit.normalize, maxLength });
+  const bytes = (f: string) => (fs.existsSync(f) ? fs.statSync(f).size : 0);
+  const trainable = (setfit.bodyEpochs > 0 || setfit.endToEnd ? modelParameters(spec, 'sentence-embedding').reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0) : 0) + head.weight.length + head.bias.length;
+  const total = modelParameters(spec, 'sentence-embedding').reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0) + head.weight.length + head.bias.length;
+  appendMetrics(runDir, {
+    type: 'summary', trainSeconds: state.trainSeconds, samplesPerSecond: state.samplesSeen / Math.max(state.trainSeconds, 1e-9),
+    inferenceMsPerExample: lastEval && lastEval.examples ? (1000 * lastEval.seconds) / lastEval.examples : undefined,
+    modelBytes: bytes(path.join(modelDir, 'onnx', 'model.onnx')), trainableParams: trainable, totalParams: total, finalMetrics: lastEval?.metrics, stopReason: 'completed',
+  });
+  record.status = 'completed';
+  record.step = state.step;
+  writeRun(runDir, record);
+  hooks.emit({ type: 'done', runDir, status: 'completed', bestMetric: record.bestMetric });
+}
+
+interface HeadPhaseInput {
+  ort: Ort;
+  spec: ModelSpec;
+  body: Map<string, Float32Array>;
+  data: PreparedData;
+  trainLabels: number[];
+  labels: string[];
+  args: TrainingArgs;
+  setfit: SetFitOptions;
+  sessionOptions: ortTypes.InferenceSession.SessionOptions;
+  runDir: string;
+  hooks: TrainingHooks;
+  inputNames: string[];
+  padId: number;
+  headLr: number;
+  stepOffset: number;
+  totalSteps: number;
+  runEval(head: LinearHead, step: number, epoch: number): Promise<void>;
+}
+
+/**
+ * setfit's differentiable head: a linear layer on the (normalised) embeddings trained with cross-entropy, the body
+ * frozen (its embeddings computed once) or, end to end, trained along at the body learning rate.
+ */
+async function trainDifferentiableHead(o: HeadPhaseInput): Promise<{ head: LinearHead; cancelled: boolean; steps: number; seconds: number; samples: number }> {
+  const { spec, body, data, args, setfit } = o;
+  const init = initLinearHead(o.labels.length, spec.hiddenSize, (() => {
+    const rng = new Rng((args.seed ^ 0x4ead) >>> 0);
+    return () => rng.next();
+  })());
+  const bodyParams = modelParameters(spec, 'sentence-embedding').map((p) => p.name);
+  const headParams = [HEAD_WEIGHT, HEAD_BIAS];
+  const trainable = setfit.endToEnd ? [...bodyParams, ...headParams] : headParams;
+  // End to end the base lr is the body's and the head runs at its own lr through a multiplier; head-only, the head lr is the base.
+  const baseLr = setfit.endToEnd ? args.learningRate : o.headLr;
+  const lrMultipliers = setfit.endToEnd ? { [HEAD_WEIGHT]: o.headLr / args.learningRate, [HEAD_BIAS]: o.headLr / args.learningRate } : undefined;
+  const plan: TrainPlan = { trainable, lrMultipliers, loss: { kind: 'cross-entropy' }, optimizer: adamw(args), maxGradNorm: args.maxGradNorm };
+  const dir = path.join(o.runDir, 'artifacts', 'head');
+  const dropout = setfit.endToEnd && args.dropout;
+  generateArtifacts(buildSetFitClassifier(spec, body, init, { normalize: setfit.normalize, training: dropout }), plan, dir);
+  if (dropout) seedDropout(dir, args.seed, o.stepOffset);
+  const session = await TrainingSession.open(dir, { sessionOptions: o.sessionOptions });
+  const fp = session.manifest.frozenPrefix;
+  // Head only: the frozen encoder's embeddings are the same every epoch, so they are computed once.
+  const cache = !setfit.endToEnd && fp?.cacheable && perExampleFrontier(fp.outputs) ? await FeatureCache.build(session, data.train, o.inputNames, o.padId) : undefined;
+  const currentHead = (): LinearHead => ({
+    weight: Float32Array.from(session.params.get(HEAD_WEIGHT)!.data as Float32Array), bias: Float32Array.from(session.params.get(HEAD_BIAS)!.data as Float32Array),
+    classes: o.labels.length, dim: spec.hiddenSize,
+  });
+  const steps = setfit.headEpochs * Math.ceil(data.train.length / args.batchSize);
+  const r = await trainPhase({
+    phase: 'head', session, runDir: o.runDir, hooks: o.hooks, epochs: setfit.headEpochs, schedule: schedule(args, baseLr, steps),
+    stepOffset: o.stepOffset, totalSteps: o.totalSteps, epochOffset: setfit.bodyEpochs, loggingSteps: args.loggingSteps,
+    batches: (epoch) => planBatches(data.train.map((e) => e.ids.length), { batchSize: args.batchSize, bucket: true, seed: args.seed + epoch * 7919 }).map((ix): PhaseBatch => {
+      const batch = collate(data.train, ix, { padId: o.padId });
+      const feeds = cache ? cache.feeds(ix) : inputFeeds(batch, o.inputNames);
+      return { feeds: { ...feeds, labels: labelFeed({ kind: 'cross-entropy' }, batch.labels, o.labels.length) }, sentences: batch.size, realTokens: batch.realTokens };
+    }),
+    afterEpoch: async (epoch, step) => {
+      // Evaluation reads the session's current weights; end to end the body moved too.
+      if (setfit.endToEnd) for (const [k, v] of session.weights()) if (!headParams.includes(k)) body.set(k, Float32Array.from(v));
+      await o.runEval(currentHead(), step, setfit.bodyEpochs + epoch + 1);
+    },
+  });
+  const head = currentHead();
+  if (setfit.endToEnd) for (const [k, v] of session.weights()) if (!headParams.includes(k)) body.set(k, Float32Array.from(v));
+  await session.release();
+  return { head, cancelled: r.cancelled, steps: r.steps, seconds: r.seconds, samples: r.samples };
+}
+
+function setfitSettings(s: SetFitOptions): Record<string, unknown> {
+  return { setfitHead: s.head, setfitBodyEpochs: s.bodyEpochs, setfitHeadEpochs: s.headEpochs, setfitEndToEnd: s.endToEnd, setfitNormalize: s.normalize, setfitHeadC: s.headC };
+}
+
+function packageVersion(): string {
+  for (const p of [path.join(__dirname, '..', 'package.json'), path.join(__dirname, '..', '..', '..', 'package.json'), path.join(__dirname, '..', '..', '..', '..', 'package.json')]) {
+    try {
+      return (JSON.parse(fs.readFileSync(p, 'utf8')) as { version: string }).version;
+    } catch {
+      // try the next layout (bundled dist/ vs compiled out/)
+    }
+  }
+  return 'unknown';
+}
+
+export type { TokenizedExample };
