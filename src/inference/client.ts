@@ -54,6 +54,8 @@ interface Pending {
 export class InferenceClient {
   private child: child_process.ChildProcess | undefined;
   private readonly pending = new Map<number, Pending>();
+  /** Load-only requests: answered by 'loaded' instead of 'result'. */
+  private readonly preloads = new Set<number>();
   private readonly crashes: number[] = [];
   private readonly recentOutput: string[] = [];
   private nextId = 1;
@@ -193,8 +195,6 @@ export class InferenceClient {
     else if (m.type === 'cancelled') this.settle(m.id, (q) => q.reject(new CancelledError()));
     else this.settle(m.id, (q) => q.reject(new InferenceWorkerError(m.message)));
   }
-
-  private readonly preloads = new Set<number>();
 
   private isPreload(id: number): boolean {
     return this.preloads.has(id);
