@@ -1,10 +1,11 @@
 // What the Datasets view shows for a file, computed in one streaming pass: rows, columns, detected mapping, label
 // distribution, token lengths for the chosen tokenizer, duplicate / empty rows. Memory stays bounded by the number of
-// distinct labels and one hash per row, never by the file size.
+// distinct labels and 8 to 16 bytes of hash per distinct row, never by the file size.
 import * as fs from 'node:fs';
 import type { DatasetFormat } from './datasetFile';
 import { DatasetError, LabelError, toResult, type DataResult } from './errors';
 import { detectMapping } from './examples';
+import { StringHashSet } from './hashSet';
 import { labelKey, sortLabelNames, type LabelKind } from './labels';
 import { readRows } from './readers';
 import type { ColumnMapping, MappingOverride } from './schema';
@@ -51,20 +52,6 @@ export interface SummaryOptions {
   signal?: AbortSignal;
 }
 
-/** 53-bit string hash (cyrb53): duplicate detection without keeping every text. */
-function hash53(s: string): number {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 2654435761);
-    h2 = Math.imul(h2 ^ c, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
-}
-
 function isEmpty(v: unknown): boolean {
   return v === null || v === undefined || (typeof v === 'string' && v.trim() === '');
 }
@@ -88,7 +75,7 @@ export function summarizeDataset(file: string, opts: SummaryOptions = {}): Promi
     };
     if (mapping.labelKind) summary.labelKind = mapping.labelKind;
     const counts = new Map<string, number>();
-    const seen = new Set<number>();
+    const seen = new StringHashSet();
     const target = { min: Infinity, max: -Infinity, sum: 0, n: 0 };
     const tokenLimit = opts.tokenize ? opts.tokenStatsRows ?? 20000 : 0;
     const pending: (string | [string, string])[] = [];
@@ -118,9 +105,7 @@ export function summarizeDataset(file: string, opts: SummaryOptions = {}): Promi
       const text = isEmpty(row[mapping.text]) ? '' : String(row[mapping.text]);
       const pair = mapping.textPair ? (isEmpty(row[mapping.textPair]) ? '' : String(row[mapping.textPair])) : undefined;
       if (!text || pair === '') summary.emptyText++;
-      const h = hash53(pair === undefined ? text : `${text}\u0000${pair}`);
-      if (seen.has(h)) summary.duplicateRows++;
-      else seen.add(h);
+      if (!seen.add(pair === undefined ? text : `${text}\u0000${pair}`)) summary.duplicateRows++;
       if (summary.rows <= tokenLimit) {
         pending.push(pair === undefined ? text : [text, pair]);
         if (pending.length >= 256) flushTokens();
