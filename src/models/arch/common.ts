@@ -62,7 +62,11 @@ export function dropout(ctx: BuildContext, x: string, ratio: number): string {
   if (!ctx.training || ratio <= 0) return x;
   const b = ctx.b;
   const training = b.constant({ dtype: 'bool', dims: [], data: new Uint8Array([1]) }, 'bool', 'dropout_training');
-  return b.op('Dropout', [x, b.constant(ratio, 'float32', 'dropout_ratio'), training]);
+  const [y, mask] = b.opMulti('Dropout', [x, b.constant(ratio, 'float32', 'dropout_ratio'), training], {}, 2);
+  // ORT's inference build deletes every Dropout whose mask output nobody reads (EliminateDropout), even in training
+  // mode. Multiplying by the mask again changes no value (dropped units are already 0) but keeps the node alive,
+  // including where no gradient flows (dropout over frozen layers).
+  return b.op('Mul', [y, b.op('Cast', [mask], { to: int(1) })]);
 }
 
 /** HF's extended attention mask: (1 − mask)·finfo.min, shaped [batch, 1, 1, seq] to broadcast over heads and queries. */

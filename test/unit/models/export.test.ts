@@ -168,3 +168,25 @@ test('quantized export is smaller and swaps every Linear MatMul for MatMulIntege
   const session = await ortSession(path.join(out, 'onnx', 'model_quantized.onnx'));
   assert.deepEqual([...session.inputNames].sort(), ['attention_mask', 'input_ids', 'token_type_ids']);
 });
+
+test('a sentence-embedding export runs in transformers.js feature-extraction with mean pooling equal to our graph', async () => {
+  const dir = fixtureModel('tiny-distilbert');
+  const spec = readModelSpec(dir);
+  const { tensors } = loadWeights(Checkpoint.open(dir), spec, 'sentence-embedding');
+  const out = tempDir('export');
+  exportModel({ sourceDir: dir, outDir: out, spec, head: 'sentence-embedding', weights: tensors, quantize: false });
+  const config = JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8'));
+  assert.deepEqual(config.architectures, ['DistilBertModel']);
+  assert.ok(!('problem_type' in config));
+  assert.ok(SafetensorsFile.open(path.join(out, 'model.safetensors')).names().includes('embeddings.word_embeddings.weight'), 'bare-model names, no prefix');
+  const tok = await loadTokenizer(dir, spec);
+  const enc = tok.encode(['I would buy this again.']);
+  const session = await ortSession(buildForwardModel(spec, tensors, { head: 'sentence-embedding' }));
+  const ours = (await runSession(session, { input_ids: toRows(enc.inputIds, 1, enc.seq), attention_mask: toRows(enc.attentionMask, 1, enc.seq) })).sentence_embedding.data as Float32Array;
+  const { pipeline } = await loadTransformers();
+  const extract = await pipeline('feature-extraction', out, { local_files_only: true, dtype: 'fp32' });
+  const theirs = await extract('I would buy this again.', { pooling: 'mean' });
+  const d = Array.from(theirs.data as Float32Array).reduce((m, v, i) => Math.max(m, Math.abs(v - ours[i])), 0);
+  assert.equal(theirs.data.length, 32);
+  assert.ok(d <= 1e-5, `max diff ${d}`);
+});

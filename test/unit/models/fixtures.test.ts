@@ -68,3 +68,13 @@ test('datasets hold the real labelled sentences, split without overlap, CSV-quot
   const testText = fs.readFileSync(path.join(data, 'sentiment_test.csv'), 'utf8');
   assert.ok(!reviews.slice(0, 50).some((r) => testText.includes(r)), 'MLM text is disjoint from the test split');
 });
+
+test('the NLI fixture runs in transformers.js zero-shot classification (entailment/contradiction from label2id)', async () => {
+  const { loadTransformers } = await import('../../../src/models/tokenizer');
+  const { fixtureModel } = await import('./support');
+  const { pipeline } = await loadTransformers();
+  const zeroShot = await pipeline('zero-shot-classification', fixtureModel('tiny-nli-bert'), { local_files_only: true, dtype: 'fp32' });
+  const r = (await zeroShot('The food was cold and the service was slow.', ['food', 'service', 'price'])) as { labels: string[]; scores: number[] };
+  assert.deepEqual([...r.labels].sort(), ['food', 'price', 'service']);
+  assert.ok(Math.abs(r.scores.reduce((a, b) => a + b, 0) - 1) < 1e-6);
+});

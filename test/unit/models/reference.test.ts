@@ -8,7 +8,7 @@ import { Checkpoint } from '../../../src/models/checkpoint';
 import { TensorToWrite, writeSafetensors } from '../../../src/models/safetensors';
 import { loadWeights } from '../../../src/models/weights';
 import { readModelSpec, withLabels } from '../../../src/models/modelSpec';
-import { fixtureModel, runReference, tempDir } from './support';
+import { fixtureModel, runReference, torchMissing, tempDir } from './support';
 
 const IDS = [[2, 134, 150, 136, 147, 3], [2, 173, 3, 0, 0, 0]];
 const MASK = [[1, 1, 1, 1, 1, 1], [1, 1, 1, 0, 0, 0]];
@@ -20,7 +20,7 @@ const softmax = (xs: number[]) => {
   return e.map((x) => x / s);
 };
 
-test('grad mode: cross-entropy loss and classifier.bias gradient agree with the logits; every HF parameter has a gradient', () => {
+test('grad mode: cross-entropy loss and classifier.bias gradient agree with the logits; every HF parameter has a gradient', { skip: torchMissing }, () => {
   const dir = fixtureModel('tiny-bert');
   const labels = [1, 0];
   const [r] = runReference([{ model_dir: dir, mode: 'grad', dtype: 'float64', input_ids: IDS, attention_mask: MASK, token_type_ids: IDS.map((r) => r.map(() => 0)), labels }]);
@@ -38,7 +38,7 @@ test('grad mode: cross-entropy loss and classifier.bias gradient agree with the 
   for (const p of expected) assert.deepEqual(r.grads?.[p.name].shape, p.shape, p.name);
 });
 
-test('grad mode: multi-label uses BCE-with-logits and token classification ignores label −100', () => {
+test('grad mode: multi-label uses BCE-with-logits and token classification ignores label −100', { skip: torchMissing }, () => {
   const dir = fixtureModel('tiny-roberta');
   const spec = withLabels(readModelSpec(dir), ['O', 'X']);
   const { tensors, shapes } = loadWeights(Checkpoint.open(dir), spec, 'token-classification');

@@ -43,6 +43,12 @@ export function tempDir(tag: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `fts-${tag}-`));
 }
 
+/** Why PyTorch-backed tests cannot run here (Debian python3-torch missing), or false when they can. */
+export const torchMissing: string | false = (() => {
+  const r = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' });
+  return r.status === 0 ? false : `PyTorch is not importable by /usr/bin/python3 (apt install python3-torch libopenblas0-pthread): ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`;
+})();
+
 export interface ReferenceReply {
   output: unknown;
   shape: number[];
