@@ -45,7 +45,10 @@ export function formatLocation(loc: Location): string {
 
 /** Paths are shown relative to the current directory when inside it, so messages stay short. */
 function displayPath(file: string): string {
-  const rel = path.relative(process.cwd(), file);
+  const cwd = process.cwd();
+  // The extension host often runs in "/": a path relative to the root would just lose its leading slash.
+  if (path.parse(cwd).root === cwd) return file;
+  const rel = path.relative(cwd, file);
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
 }
 

@@ -5,6 +5,7 @@ import { didYouMean } from './editDistance';
 import {
   ColumnError, DatasetError, LabelError, listSome, toResult, type DataResult, type DatasetWarning, type DatasetWarningCode,
 } from './errors';
+import { StringHashSet } from './hashSet';
 import { buildLabelSpace, labelIndex, labelKey, type LabelSpace } from './labels';
 import { formatOrThrow, readColumnNames, readRows, type RawRow } from './readers';
 import { resolveMapping, type ColumnMapping, type MappingOverride } from './schema';
@@ -108,7 +109,7 @@ export function loadExamples(file: string, opts: LoadOptions = {}): Promise<Data
     const keys: (string | string[] | number | undefined)[] = [];
     const kind = opts.labels?.kind ?? mapping.labelKind;
     const delimiter = opts.labels?.delimiter ?? mapping.labelDelimiter;
-    const seen = new Map<string, number>();
+    const seen = new StringHashSet();
 
     for await (const { row, line } of readRows(file, { format })) {
       const text = textOf(file, row, mapping.text, line, unit, columns);
@@ -137,9 +138,7 @@ export function loadExamples(file: string, opts: LoadOptions = {}): Promise<Data
       if (pair !== undefined) example.textPair = pair;
       if (mapping.split) example.split = String(row[mapping.split] ?? '').trim().toLowerCase();
       const identity = pair === undefined ? text : `${text}\u0000${pair}`;
-      if (seen.has(identity)) {
-        tally.add('duplicate-rows', line);
-      } else seen.set(identity, line);
+      if (!seen.add(identity)) tally.add('duplicate-rows', line);
       examples.push(example);
       keys.push(key);
     }
