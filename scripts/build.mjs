@@ -9,6 +9,7 @@ const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', 
 const entries = [
   { entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
   { entryPoints: ['src/training/worker/main.ts'], outfile: 'dist/worker.js' },
+  { entryPoints: ['src/inference/worker.ts'], outfile: 'dist/inferenceWorker.js' },
   { entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: ['scripts/fixtures/generate.ts'], outfile: 'dist/tools/fixtures.js' },
 ].filter((e) => existsSync(e.entryPoints[0]));

@@ -1,0 +1,83 @@
+// The inference pieces that live as long as the extension: one worker client, the result decorations/hover, an
+// output channel and a status-bar item showing the worker's state. Created on first use, so activation stays light
+// (no process is started until something is classified).
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { resolveHubCacheDir } from '../hub/cacheLocation';
+import { HubClient } from '../hub/hubClient';
+import { InferenceClient, InferenceWorkerState } from './client';
+import { showLabelActions } from './labelActions';
+import { ResultDecorations } from './resultDecorations';
+
+export interface InferenceServices {
+  client: InferenceClient;
+  decorations: ResultDecorations;
+  showLabelActions: typeof showLabelActions;
+  hub(): HubClient;
+  log(line: string): void;
+  showLog(): void;
+}
+
+const STATE_TEXT: Record<InferenceWorkerState, string> = {
+  stopped: '',
+  idle: '$(check) Classifier ready',
+  loading: '$(sync~spin) Classifier loading model',
+  busy: '$(sync~spin) Classifying',
+  failed: '$(error) Classifier stopped',
+};
+
+let services: InferenceServices | undefined;
+
+export function inferenceServices(context: vscode.ExtensionContext): InferenceServices {
+  if (services) return services;
+  const output = vscode.window.createOutputChannel('Fine-Tune Studio: Inference');
+  const status = vscode.window.createStatusBarItem('finetuneStudio.inference', vscode.StatusBarAlignment.Right, 50);
+  status.name = 'Fine-Tune Studio inference worker';
+  status.command = 'finetuneStudio.showInferenceLog';
+  const log = (line: string) => output.appendLine(`[${new Date().toISOString()}] ${line}`);
+  const client = new InferenceClient({
+    workerPath: path.join(context.extensionPath, 'dist', 'inferenceWorker.js'),
+    onLog: (line) => output.appendLine(line),
+    onStateChange: (state, detail) => {
+      log(`worker ${state}: ${detail}`);
+      status.text = STATE_TEXT[state];
+      status.tooltip = `Inference worker: ${state} (${detail}). Click for the log.`;
+      if (state === 'stopped') status.hide();
+      else status.show();
+      if (state === 'failed') {
+        void vscode.window.showErrorMessage('The inference worker keeps crashing and was stopped.', 'Restart it', 'Show log').then((c) => {
+          if (c === 'Restart it') client.reset();
+          else if (c === 'Show log') output.show(true);
+        });
+      }
+    },
+  });
+  const decorations = new ResultDecorations();
+  const current: InferenceServices = {
+    client,
+    decorations,
+    showLabelActions,
+    hub: () => {
+      const cfg = vscode.workspace.getConfiguration('finetuneStudio');
+      return new HubClient({
+        endpoint: cfg.get<string>('hub.endpoint'),
+        offline: cfg.get<boolean>('hub.offline', false),
+        cacheDir: resolveHubCacheDir(cfg.get<string>('cacheFolder', '')),
+      });
+    },
+    log,
+    showLog: () => output.show(true),
+  };
+  services = current;
+  context.subscriptions.push(
+    output,
+    status,
+    decorations,
+    vscode.commands.registerCommand('finetuneStudio.showInferenceLog', () => output.show(true)),
+    { dispose: () => {
+      client.dispose();
+      services = undefined;
+    } },
+  );
+  return current;
+}
