@@ -86,7 +86,8 @@ export function exportModel(opts: ExportOptions): ExportResult {
     const src = path.join(opts.sourceDir, f);
     if (fs.existsSync(src) && path.resolve(src) !== path.resolve(opts.outDir, f)) fs.copyFileSync(src, out(f));
   }
-  const forward = buildForwardModel(spec, opts.weights, { head: opts.head });
+  // transformers.js' feature-extraction pipeline pools `last_hidden_state` itself, so embedding models expose it too.
+  const forward = buildForwardModel(spec, opts.weights, { head: opts.head, outputHidden: opts.head === 'sentence-embedding' });
   files.push(...saveModel(forward, path.join(opts.outDir, 'onnx', 'model.onnx')));
   let quantization: QuantizeReport | undefined;
   if (opts.quantize ?? true) {

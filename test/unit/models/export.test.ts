@@ -190,3 +190,46 @@ test('a sentence-embedding export runs in transformers.js feature-extraction wit
   assert.equal(theirs.data.length, 32);
   assert.ok(d <= 1e-5, `max diff ${d}`);
 });
+
+// Head parameters HF saves for …ForMaskedLM (tied decoder weights/biases are dropped by save_pretrained) and
+// …ForTokenClassification, from modeling_bert/roberta/distilbert/electra.py, for the tiny configs.
+const HEADS: Record<string, { mlm: [string, number[]][]; token: [string, number[]][] }> = {
+  'tiny-bert': {
+    mlm: [['cls.predictions.bias', [-1]], ['cls.predictions.transform.dense.weight', [32, 32]], ['cls.predictions.transform.dense.bias', [32]],
+      ['cls.predictions.transform.LayerNorm.weight', [32]], ['cls.predictions.transform.LayerNorm.bias', [32]]],
+    token: [['classifier.weight', [5, 32]], ['classifier.bias', [5]]],
+  },
+  'tiny-roberta': {
+    mlm: [['lm_head.bias', [-1]], ['lm_head.dense.weight', [32, 32]], ['lm_head.dense.bias', [32]], ['lm_head.layer_norm.weight', [32]], ['lm_head.layer_norm.bias', [32]]],
+    token: [['classifier.weight', [5, 32]], ['classifier.bias', [5]]],
+  },
+  'tiny-distilbert': {
+    mlm: [['vocab_transform.weight', [32, 32]], ['vocab_transform.bias', [32]], ['vocab_layer_norm.weight', [32]], ['vocab_layer_norm.bias', [32]], ['vocab_projector.bias', [-1]]],
+    token: [['classifier.weight', [5, 32]], ['classifier.bias', [5]]],
+  },
+  'tiny-electra': {
+    mlm: [['generator_predictions.dense.weight', [16, 32]], ['generator_predictions.dense.bias', [16]], ['generator_predictions.LayerNorm.weight', [16]],
+      ['generator_predictions.LayerNorm.bias', [16]], ['generator_lm_head.bias', [-1]]],
+    token: [['classifier.weight', [5, 32]], ['classifier.bias', [5]]],
+  },
+};
+
+for (const [model, heads] of Object.entries(HEADS)) {
+  test(`${model}: masked-LM and token-classification exports carry HF's head names and shapes and no pooler`, () => {
+    const dir = fixtureModel(model);
+    for (const [head, want, labels] of [['masked-lm', heads.mlm, undefined], ['token-classification', heads.token, ['O', 'B-PER', 'I-PER', 'B-LOC', 'I-LOC']]] as const) {
+      const spec = labels ? withLabels(readModelSpec(dir), [...labels]) : readModelSpec(dir);
+      const { tensors } = loadWeights(Checkpoint.open(dir), spec, head, { ignoreMismatchedHead: true });
+      const out = tempDir('export');
+      exportModel({ sourceDir: dir, outDir: out, spec, head, weights: tensors, quantize: false });
+      const st = SafetensorsFile.open(path.join(out, 'model.safetensors'));
+      const base = `${spec.family}.`;
+      const got = st.names().filter((n) => !n.startsWith(base)).map((n) => `${n} ${JSON.stringify(st.entry(n).shape)}`).sort();
+      const expected = want.map(([n, s]) => `${n} ${JSON.stringify(s.map((d) => (d === -1 ? spec.vocabSize : d)))}`).sort();
+      assert.deepEqual(got, expected, `${model} ${head}`);
+      assert.ok(!st.names().some((n) => n.includes('pooler')), `${head} models have no pooler in HF`);
+      const config = JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8'));
+      assert.equal(config.architectures[0], `${ARCH[model].replace('ForSequenceClassification', '')}${head === 'masked-lm' ? 'ForMaskedLM' : 'ForTokenClassification'}`);
+    }
+  });
+}
