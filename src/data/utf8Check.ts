@@ -55,6 +55,8 @@ export class Utf8Check extends Transform {
     if (!isUtf8(body)) return done(this.failAt(body, firstInvalidByte(body)));
     this.advance(body);
     this.carry = Buffer.from(buf.subarray(end));
+    // A chunk that was all the start of one character: nothing to pass on yet.
+    if (body.length === 0) return done();
     done(null, body);
   }
 
