@@ -1,0 +1,125 @@
+// `npm run bench [-- --quick] [-- --only train,bucketing,...]`: every benchmark in one run, each against its reference
+// measured right after it on the same machine. Each bench is its own child process (its peak RSS is its own, and a
+// crash names the bench). Results: bench/results/latest.json and a markdown table in bench/results/latest.md.
+//
+// Sections: train (engine vs PyTorch train step, MatMul limit, forward-only rate, MFU), cache (feature-extraction
+// cache), bucketing (length bucketing vs pad-to-max), zeroshot (bench/zeroShotLatency, when present), activation.
+import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(`--${name}`);
+const option = (name, fallback) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] && !argv[i + 1].startsWith('--') ? argv[i + 1] : fallback;
+};
+const quick = flag('quick');
+const ep = option('ep', 'cpu');
+const sections = new Set(option('only', 'train,cache,bucketing,zeroshot,activation').split(','));
+const configs = option('configs', quick ? 'bert-4L-256H' : 'bert-4L-256H,bert-6L-384H').split(',');
+const steps = Number(option('steps', quick ? 3 : 5));
+const warmup = Number(option('warmup', quick ? 1 : 2));
+const threads = Number(option('threads', 2));
+const python = option('python', '/usr/bin/python3');
+const work = path.resolve(ROOT, option('work', '.bench-tmp/run'));
+const outDir = path.resolve(ROOT, option('out', 'bench/results'));
+
+// ---- build: bench/*.ts → dist/bench/*.js (same externals as scripts/build.mjs) ----------------------------------
+const ENTRIES = ['prepare', 'trainStep', 'forward', 'matmul', 'featureCache', 'bucketing', 'activation', 'zeroShotLatency']
+  .map((n) => path.join(ROOT, 'bench', `${n}.ts`))
+  .filter((f) => fs.existsSync(f));
+await build({
+  entryPoints: ENTRIES, outdir: path.join(ROOT, 'dist', 'bench'), bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true,
+  external: ['vscode', 'onnxruntime-node', '@huggingface/transformers', 'sharp', 'onnxruntime-web'], logLevel: 'warning',
+});
+
+// ---- child processes ---------------------------------------------------------------------------------------------
+function lastJson(stdout) {
+  const lines = stdout.trim().split('\n').filter((l) => l.startsWith('{'));
+  return lines.length ? JSON.parse(lines[lines.length - 1]) : undefined;
+}
+
+function runChild(label, cmd, args, env = {}) {
+  process.stderr.write(`· ${label} … `);
+  const t0 = performance.now();
+  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
+  const secs = ((performance.now() - t0) / 1000).toFixed(1);
+  const result = r.status === 0 ? lastJson(r.stdout) : undefined;
+  if (!result) {
+    const why = (r.error?.message ?? r.stderr ?? '').trim().split('\n').slice(-3).join(' | ');
+    process.stderr.write(`FAILED (${secs} s): ${why}\n`);
+    return { error: why || `exit ${r.status}` };
+  }
+  process.stderr.write(`${secs} s\n`);
+  return result;
+}
+
+const node = (label, script, args, env) => runChild(label, process.execPath, [path.join(ROOT, 'dist', 'bench', `${script}.js`), ...args], env);
+
+function torchAvailable() {
+  const r = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
+  return r.status === 0 ? { ok: true, version: r.stdout.trim() } : { ok: false, why: `${python} cannot import torch (${(r.stderr || r.error?.message || '').trim().split('\n').pop()})` };
+}
+
+const machine = {
+  cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, memoryGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
+  node: process.versions.node, platform: `${os.platform()} ${os.release()}`, loadAverageAtStart: os.loadavg().map((x) => +x.toFixed(2)),
+};
+const results = { date: new Date().toISOString(), quick, ep, threads, machine, sections: {} };
+const torch = torchAvailable();
+results.torch = torch.ok ? torch.version : torch.why;
+const pyEnv = { OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
+
+// ---- train: engine vs PyTorch, MatMul limit, forward-only rate ----------------------------------------------------
+if (sections.has('train')) {
+  fs.rmSync(work, { recursive: true, force: true });
+  const prep = node('prepare models, data and artifacts', 'prepare', ['--work', work, '--configs', configs.join(',')]);
+  const mm = node('ORT MatMul limit', 'matmul', ['--n', quick ? '1024' : '2048', '--threads', quick ? String(threads) : `1,${threads}`, '--ep', ep]);
+  const train = [];
+  for (const c of prep.configs ?? []) {
+    const common = ['--artifacts', c.artifacts, '--batch', c.batchFile, '--warmup', String(warmup), '--steps', String(steps), '--ep', ep];
+    const row = { config: c, variants: {} };
+    row.ours = node(`${c.id}: engine train step (${threads} threads)`, 'trainStep', [...common, '--threads', String(threads)]);
+    row.torch = torch.ok
+      ? runChild(`${c.id}: PyTorch train step (${threads} threads)`, python, [path.join(ROOT, 'test/reference/bench_train_step.py'), c.modelDir, c.batchFile, '--warmup', String(warmup), '--steps', String(steps)], pyEnv)
+      : { error: torch.why };
+    row.forward = node(`${c.id}: ORT forward only (${threads} threads)`, 'forward', ['--model', c.forward, '--batch', c.batchFile, '--threads', String(threads), '--ep', ep, '--warmup', String(warmup), '--reps', String(steps)]);
+    if (!quick && c.id === configs[0]) {
+      // Settings the engine could choose differently, measured rather than assumed (first configuration only).
+      row.variants['1 thread'] = node(`${c.id}: engine, 1 thread`, 'trainStep', [...common, '--threads', '1']);
+      row.variants['no spinning'] = node(`${c.id}: engine, no spin-wait`, 'trainStep', [...common, '--threads', String(threads), '--spin', 'false']);
+      row.variants['no CPU arena'] = node(`${c.id}: engine, no memory arena`, 'trainStep', [...common, '--threads', String(threads), '--arena', 'false']);
+      row.variants['separate graphs'] = node(`${c.id}: engine, separate training + optimizer graphs`, 'trainStep', [...common, '--threads', String(threads), '--mode', 'separate']);
+      row.forward1 = node(`${c.id}: ORT forward only (1 thread)`, 'forward', ['--model', c.forward, '--batch', c.batchFile, '--threads', '1', '--ep', ep, '--warmup', String(warmup), '--reps', String(steps)]);
+    }
+    train.push(row);
+  }
+  results.sections.train = { prepare: prep, matmul: mm, rows: train };
+}
+
+// ---- feature-extraction cache, length bucketing, zero-shot, activation ------------------------------------------
+if (sections.has('cache')) {
+  results.sections.cache = node('feature-extraction cache vs recomputing the encoder', 'featureCache', ['--work', path.join(work, 'cache'), '--examples', quick ? '128' : '256', '--epochs', '3', '--threads', String(threads)]);
+}
+if (sections.has('bucketing')) {
+  results.sections.bucketing = node('length bucketing vs pad-to-max (real reviews)', 'bucketing', ['--work', path.join(work, 'bucketing'), '--examples', quick ? '128' : '256', '--threads', String(threads)]);
+}
+if (sections.has('zeroshot') && fs.existsSync(path.join(ROOT, 'dist', 'bench', 'zeroShotLatency.js'))) {
+  results.sections.zeroshot = node('zero-shot latency (bench/zeroShotLatency)', 'zeroShotLatency', quick ? ['--quick'] : []);
+}
+if (sections.has('activation')) {
+  results.sections.activation = node('extension activation (stub vscode)', 'activation', ['--reps', quick ? '3' : '5']);
+}
+
+machine.loadAverageAtEnd = os.loadavg().map((x) => +x.toFixed(2));
+fs.mkdirSync(outDir, { recursive: true });
+fs.writeFileSync(path.join(outDir, 'latest.json'), JSON.stringify(results, null, 2) + '\n');
+const { renderTable } = await import('./report.mjs');
+const md = renderTable(results);
+fs.writeFileSync(path.join(outDir, 'latest.md'), md);
+process.stdout.write(md);
