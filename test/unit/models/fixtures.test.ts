@@ -27,7 +27,7 @@ test('the same seed gives byte-identical fixtures; another seed gives other weig
 
 test('each model folder has the real Hugging Face layout', () => {
   const { outDir } = generateFixtures(tempDir('fx'), 1234);
-  const common = ['config.json', 'model.safetensors', 'onnx/model.onnx', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json'];
+  const common = ['config.json', 'model.safetensors', 'onnx/model.onnx', 'onnx/model_quantized.onnx', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json'];
   const layouts: Record<string, string[]> = {
     'tiny-bert': [...common, 'vocab.txt'], 'tiny-nli-bert': [...common, 'vocab.txt'], 'tiny-distilbert': [...common, 'vocab.txt'],
     'tiny-electra': [...common, 'vocab.txt'], 'tiny-roberta': [...common, 'vocab.json', 'merges.txt'],
