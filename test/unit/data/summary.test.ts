@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import { summarizeDataset } from '../../../src/data/summary';
 import { findDatasetFiles } from '../../../src/data/discovery';
 import { loadExamples } from '../../../src/data/examples';
@@ -96,6 +97,27 @@ test('a CSV written by pandas: unnamed index column and list labels in Python re
   assert.deepEqual(r.value.mapping, { text: 'text', label: 'labels', labelKind: 'multi' });
   assert.deepEqual(r.value.labels?.names, ['news', 'politics', 'sports']);
   assert.deepEqual(r.value.examples.map((e) => e.label), [[2], [0, 1], [0, 2]]);
+});
+
+test('Parquet with a list label column loads as multi-label; messages say "row" for Parquet', async () => {
+  const file = path.join(dir, 'topics.parquet');
+  fs.writeFileSync(file, new Uint8Array(parquetWriteBuffer({
+    columnData: [
+      { name: 'text', data: ['goal scored', 'vote counted', 'vote on stadium', 'rain'], type: 'STRING' },
+      { name: 'labels', data: [['sports'], ['politics'], ['politics', 'sports'], []] },
+    ],
+  })));
+  const r = await loadExamples(file);
+  assert.ok(r.ok, r.ok ? '' : r.error.message);
+  assert.deepEqual(r.value.mapping, { text: 'text', label: 'labels', labelKind: 'multi' });
+  assert.deepEqual(r.value.examples.map((e) => e.label), [[1], [0], [0, 1], []]);
+  const mixed = path.join(dir, 'mixed.parquet');
+  fs.writeFileSync(mixed, new Uint8Array(parquetWriteBuffer({
+    columnData: [{ name: 'text', data: ['a', 'b', 'c'], type: 'STRING' }, { name: 'label', data: ['1', '0', 'pos'], type: 'STRING' }],
+  })));
+  const m = await loadExamples(mixed);
+  assert.equal(m.ok, false);
+  if (!m.ok) assert.match(m.error.message, /mixed\.parquet row 3: the label column "label" mixes numbers \(first at row 1: "1"\) and text \(first at row 3: "pos"\)/);
 });
 
 test('a malformed file gives a typed failure with its location', async () => {
