@@ -1,30 +1,59 @@
 // Entry point: wires services, registers commands and views; nothing else. Heavy modules (onnxruntime-node,
 // transformers.js) are never imported here — training and inference run in child processes.
 import * as vscode from 'vscode';
-import { ModelsView } from './views/modelsView';
-import { DatasetsView } from './views/datasetsView';
-import { RunsView } from './views/runsView';
-import { runFineTuneFlow } from './commands/fineTune';
+import { registerHubCommands } from './commands/hubCommands';
+import { registerRunCommands } from './commands/runCommands';
+import { presetFrom, runFineTuneFlow, runSavedConfiguration, type RunRequest } from './commands/fineTune';
+import { startRun } from './commands/startRun';
 import { classifySelection } from './commands/classifySelection';
+import { HubService } from './services/hubService';
+import { DatasetsView } from './views/datasetsView';
+import { ModelsView } from './views/modelsView';
+import { RunsView } from './views/runsView';
+import { registerInference } from './inference';
+import { registerWebviews } from './webview';
 
-export function activate(context: vscode.ExtensionContext): { models: ModelsView; datasets: DatasetsView; runs: RunsView } {
-  const models = new ModelsView();
+export interface Api {
+  models: ModelsView;
+  datasets: DatasetsView;
+  runs: RunsView;
+  /** Starts a run without the interactive flow (automation, tests); resolves with the worker's last message. */
+  startRun(request: RunRequest): ReturnType<typeof startRun>;
+}
+
+export function activate(context: vscode.ExtensionContext): Api {
+  const hub = new HubService(context.secrets);
+  const models = new ModelsView(hub);
   const datasets = new DatasetsView();
   const runs = new RunsView();
+  const views = { models, datasets, runs };
+  const runsTree = vscode.window.createTreeView('finetuneStudio.runs', { treeDataProvider: runs, canSelectMany: true });
   context.subscriptions.push(
     vscode.window.registerTreeDataProvider('finetuneStudio.models', models),
     vscode.window.registerTreeDataProvider('finetuneStudio.datasets', datasets),
-    vscode.window.registerTreeDataProvider('finetuneStudio.runs', runs),
+    runsTree,
     vscode.commands.registerCommand('finetuneStudio.refreshModels', () => models.refresh()),
     vscode.commands.registerCommand('finetuneStudio.refreshDatasets', () => datasets.refresh()),
     vscode.commands.registerCommand('finetuneStudio.refreshRuns', () => runs.refresh()),
-    vscode.commands.registerCommand('finetuneStudio.fineTune', () => runFineTuneFlow(context, { models, datasets, runs })),
+    vscode.commands.registerCommand('finetuneStudio.fineTune', (arg?: unknown) => runFineTuneFlow(context, views, presetFrom(arg))),
+    vscode.commands.registerCommand('finetuneStudio.runSavedConfig', (arg?: unknown) => runSavedConfiguration(context, views, arg)),
     vscode.commands.registerCommand('finetuneStudio.classifySelection', () => classifySelection(context)),
+    vscode.commands.registerCommand('finetuneStudio.compareSelectedRuns', () =>
+      vscode.commands.executeCommand('finetuneStudio.compareRuns', runsTree.selection.map((r) => r.run.dir)),
+    ),
+    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('finetuneStudio') && models.refresh()),
   );
+  registerHubCommands(context, hub, models);
+  registerRunCommands(context, runs);
+  registerWebviews(context);
+  registerInference(context);
+  // Runs written by the CLI or another window show up without a manual refresh.
+  const watcher = vscode.workspace.createFileSystemWatcher('**/.finetune/runs/*/run.json');
+  context.subscriptions.push(watcher, watcher.onDidCreate(() => runs.refresh()), watcher.onDidChange(() => runs.refresh()), watcher.onDidDelete(() => runs.refresh()));
   // Returned so integration tests can inspect what the views hold without scraping the UI.
-  return { models, datasets, runs };
+  return { models, datasets, runs, startRun: (request) => startRun(context, request, runs) };
 }
 
 export function deactivate(): void {
-  // Child processes are disposed through context.subscriptions.
+  // Worker processes are disposed through context.subscriptions and their IPC disconnect.
 }

@@ -1,10 +1,20 @@
-// "Fine-tune model": a step-by-step QuickPick flow (model → dataset → strategy), then the run starts in the worker.
+// "Fine-tune model": model → dataset → columns → strategy → hyperparameters → summary (parameters, memory, time from a
+// short probe run) → start. A finished configuration can be saved as .finetune/configs/<name>.json and re-run.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ModelsView } from '../views/modelsView';
-import type { DatasetsView } from '../views/datasetsView';
-import type { RunsView } from '../views/runsView';
+import { detectMapping, type MappingOverride } from '../data';
+import { modelParameters } from '../models/arch/parameters';
+import { readModelSpec } from '../models/modelSpec';
+import { DEFAULT_ARGS, resolveArgs } from '../training/hyperparameters';
+import { planParameters } from '../training/parameterGroups';
+import type { RunConfig } from '../training/protocol';
 import { STRATEGIES, StrategyId } from '../training/strategies';
+import { writeJsonAtomic } from '../util/atomicWrite';
+import type { DatasetsView } from '../views/datasetsView';
+import type { ModelsView } from '../views/modelsView';
+import type { RunsView } from '../views/runsView';
+import { probeThroughput } from './probeRun';
 import { startRun } from './startRun';
 
 export interface Views {
@@ -13,27 +23,202 @@ export interface Views {
   runs: RunsView;
 }
 
-export async function runFineTuneFlow(context: vscode.ExtensionContext, views: Views): Promise<void> {
-  const models = await views.models.findModels();
-  const usable = models.filter((m) => !m.onlyPickle);
-  const model = await vscode.window.showQuickPick(
-    usable.map((m) => ({ label: path.basename(m.dir), description: m.modelType, detail: vscode.workspace.asRelativePath(m.dir), dir: m.dir })),
-    { title: 'Fine-tune model (1/3): choose a base model', placeHolder: usable.length ? 'Select a model to fine-tune' : 'No model folders found in this workspace', ignoreFocusOut: true },
-  );
-  if (!model) return;
+export type RunRequest = Omit<RunConfig, 'runsRoot'>;
 
-  const datasets = await views.datasets.findDatasets();
-  const dataset = await vscode.window.showQuickPick(
-    datasets.map((uri) => ({ label: path.basename(uri.fsPath), detail: vscode.workspace.asRelativePath(uri), uri })),
-    { title: 'Fine-tune model (2/3): choose a dataset', placeHolder: 'Select a labelled dataset (CSV, TSV, JSONL, JSON, Parquet)', ignoreFocusOut: true },
-  );
-  if (!dataset) return;
+/** Preselections: the context menu on a model or a dataset passes one of them. */
+export interface FlowPreset {
+  model?: string;
+  data?: string;
+}
 
+const uriPath = (arg: unknown): string | undefined =>
+  arg instanceof vscode.Uri ? arg.fsPath : (arg as { resourceUri?: vscode.Uri })?.resourceUri?.fsPath ?? (typeof arg === 'string' ? arg : undefined);
+
+export function presetFrom(arg: unknown): FlowPreset {
+  const p = uriPath(arg);
+  if (!p) return {};
+  return fs.existsSync(path.join(p, 'config.json')) ? { model: p } : { data: p };
+}
+
+export async function runFineTuneFlow(context: vscode.ExtensionContext, views: Views, preset: FlowPreset = {}): Promise<RunRequest | undefined> {
+  const step = (n: number, what: string) => `Fine-tune model (${n}/6): ${what}`;
+
+  let model = preset.model;
+  if (!model) {
+    const usable = (await views.models.findModels()).filter((m) => !m.onlyPickle);
+    const pick = await vscode.window.showQuickPick(
+      usable.map((m) => ({ label: path.basename(m.dir), description: m.modelType, detail: m.dir, dir: m.dir })),
+      { title: step(1, 'choose a base model'), placeHolder: usable.length ? 'Select a model to fine-tune' : 'No local models: search the Hub in the Models view first', ignoreFocusOut: true, matchOnDetail: true },
+    );
+    if (!pick) return undefined;
+    model = pick.dir;
+  }
+
+  let data = preset.data;
+  if (!data) {
+    const datasets = await views.datasets.findDatasets();
+    const pick = await vscode.window.showQuickPick(
+      datasets.map((uri) => ({ label: path.basename(uri.fsPath), detail: vscode.workspace.asRelativePath(uri), file: uri.fsPath })),
+      { title: step(2, 'choose a dataset'), placeHolder: 'Select a labelled dataset (CSV, TSV, JSONL, JSON, Parquet) or text for masked-LM', ignoreFocusOut: true },
+    );
+    if (!pick) return undefined;
+    data = pick.file;
+  }
+
+  const mapping = await chooseColumns(data, step(3, 'check the columns'));
+  if (!mapping) return undefined;
+
+  const unlabeled = mapping.label === null;
+  const strategies = Object.entries(STRATEGIES).filter(([id]) => (unlabeled ? id === 'mlm' : id !== 'mlm'));
   const strategy = await vscode.window.showQuickPick(
-    Object.entries(STRATEGIES).map(([id, s]) => ({ label: s.title, detail: s.description, id: id as StrategyId })),
-    { title: 'Fine-tune model (3/3): choose a strategy', placeHolder: 'How much of the model to train', ignoreFocusOut: true },
+    strategies.map(([id, s]) => ({ label: s.title, detail: s.description, id: id as StrategyId })),
+    { title: step(4, 'choose a strategy'), placeHolder: 'How much of the model to train', ignoreFocusOut: true },
   );
-  if (!strategy) return;
+  if (!strategy) return undefined;
 
-  await startRun(context, { model: model.dir, data: dataset.uri.fsPath, strategy: strategy.id }, views.runs);
+  const settings = await chooseHyperparameters(step(5, 'hyperparameters'), strategy.id);
+  if (!settings) return undefined;
+
+  const request: RunRequest = { model, data, strategy: strategy.id, mapping, settings };
+  return confirmAndStart(context, views, request, step(6, 'summary'));
+}
+
+async function chooseColumns(file: string, title: string): Promise<MappingOverride | undefined> {
+  let detected: Awaited<ReturnType<typeof detectMapping>>;
+  try {
+    detected = await detectMapping(file);
+  } catch (e) {
+    void vscode.window.showErrorMessage((e as Error).message);
+    return undefined;
+  }
+  const m = detected.mapping;
+  const summary = `text: ${m.text}${m.textPair ? ` + ${m.textPair}` : ''} · label: ${m.label ? `${m.label} (${m.labelKind})` : 'none (unlabeled)'}${m.split ? ` · split: ${m.split}` : ''}`;
+  const choice = await vscode.window.showQuickPick(
+    [{ label: 'Use the detected columns', detail: summary, edit: false }, { label: 'Choose columns…', detail: `columns: ${detected.columns.join(', ')}`, edit: true }],
+    { title, ignoreFocusOut: true },
+  );
+  if (!choice) return undefined;
+  if (!choice.edit) return m.label ? { text: m.text, textPair: m.textPair, label: m.label, split: m.split } : { text: m.text, label: null };
+  const text = await vscode.window.showQuickPick(detected.columns, { title: `${title}: text column`, ignoreFocusOut: true });
+  if (!text) return undefined;
+  const none = '(no label: unlabeled text for masked-LM)';
+  const label = await vscode.window.showQuickPick([...detected.columns.filter((c) => c !== text), none], { title: `${title}: label column`, ignoreFocusOut: true });
+  if (!label) return undefined;
+  return { text, label: label === none ? null : label };
+}
+
+async function chooseHyperparameters(title: string, strategy: StrategyId): Promise<Record<string, unknown> | undefined> {
+  const d = DEFAULT_ARGS;
+  const pick = await vscode.window.showQuickPick(
+    [
+      { label: 'Tutorial defaults', detail: `lr ${d.learningRate} · ${d.epochs} epochs · warmup ${d.warmupRatio * 100}% · weight decay ${d.weightDecay} · batch ${d.batchSize} · max length ${d.maxLength}`, edit: false },
+      { label: 'Edit…', detail: 'Learning rate, epochs, batch size, max length, warmup, weight decay', edit: true },
+    ],
+    { title, ignoreFocusOut: true },
+  );
+  if (!pick) return undefined;
+  const settings: Record<string, unknown> = {};
+  if (!pick.edit) return settings;
+  const fields: [keyof typeof DEFAULT_ARGS, string][] = [
+    ['learningRate', 'Learning rate'], ['epochs', 'Epochs'], ['batchSize', 'Batch size'], ['maxLength', 'Max length (tokens)'], ['warmupRatio', 'Warmup ratio'], ['weightDecay', 'Weight decay'],
+  ];
+  if (strategy === 'partial') fields.push(['freezeLayers', 'Bottom layers to freeze']);
+  if (strategy === 'discriminative-lr') fields.push(['layerDecay', 'Layer-wise lr decay (e.g. 0.9)']);
+  for (const [key, label] of fields) {
+    const value = await vscode.window.showInputBox({
+      title: `${title}: ${label}`, value: String(DEFAULT_ARGS[key] ?? ''), ignoreFocusOut: true,
+      validateInput: (v) => {
+        try {
+          resolveArgs({ [key]: Number(v) });
+          return undefined;
+        } catch (e) {
+          return (e as Error).message.split('\n- ')[1];
+        }
+      },
+    });
+    if (value === undefined) return undefined;
+    if (value !== '') settings[key] = Number(value);
+  }
+  return settings;
+}
+
+/** Memory for weights (+ gradients and AdamW moments of trainable ones) and activations, in bytes. A rough guide. */
+function estimateMemory(total: number, trainable: number, layers: number, hidden: number, batch: number, seq: number): number {
+  const weights = 4 * total + 12 * trainable;
+  const activations = 4 * batch * seq * hidden * layers * 24;
+  return weights + activations;
+}
+
+export async function confirmAndStart(context: vscode.ExtensionContext, views: Views, request: RunRequest, title: string): Promise<RunRequest | undefined> {
+  const args = resolveArgs(request.settings);
+  const spec = readModelSpec(request.model);
+  const head = request.strategy === 'mlm' ? 'masked-lm' : 'sequence-classification';
+  const params = modelParameters(spec, head);
+  const plan = planParameters(params.map((p) => p.name), spec.numLayers, request.strategy, { freezeLayers: args.freezeLayers, layerDecay: args.layerDecay });
+  const size = (names: Set<string>) => params.filter((p) => names.has(p.name)).reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
+  const total = size(new Set(params.map((p) => p.name)));
+  const trainable = size(new Set(plan.trainable));
+  const memory = estimateMemory(total, trainable, spec.numLayers, spec.hiddenSize, args.batchSize, args.maxLength);
+  const probe = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Measuring training speed (short probe run)…', cancellable: true }, (_p, token) =>
+    probeThroughput(context, request, token),
+  );
+  const rows = Number((probe?.trainRows ?? 0).toFixed(0));
+  const seconds = probe && probe.samplesPerSecond > 0 ? (rows * args.epochs) / probe.samplesPerSecond : undefined;
+  const detail = [
+    `${path.basename(request.model)} · ${STRATEGIES[request.strategy].title} · ${path.basename(request.data)}`,
+    `Trainable parameters: ${trainable.toLocaleString()} of ${total.toLocaleString()} (${((100 * trainable) / total).toFixed(1)}%)`,
+    `Estimated memory: ${(memory / 2 ** 20).toFixed(0)} MB`,
+    probe
+      ? `Measured ${probe.samplesPerSecond.toFixed(1)} samples/s on ${probe.device}: about ${formatDuration(seconds!)} for ${args.epochs} epoch(s) of ${rows} examples`
+      : 'Training speed could not be measured (probe cancelled or failed).',
+    `lr ${args.learningRate} · ${args.epochs} epochs · batch ${args.batchSize} · max length ${args.maxLength} · warmup ${args.warmupRatio * 100}% · weight decay ${args.weightDecay}`,
+  ].join('\n');
+  const choice = await vscode.window.showInformationMessage(title, { modal: true, detail }, 'Start', 'Save configuration…');
+  if (choice === 'Save configuration…') {
+    await saveConfiguration(request);
+    return request;
+  }
+  if (choice !== 'Start') return undefined;
+  void startRun(context, request, views.runs);
+  return request;
+}
+
+function formatDuration(s: number): string {
+  return s < 90 ? `${Math.round(s)} s` : s < 5400 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`;
+}
+
+export function configsFolder(): string | undefined {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  return folder ? path.join(folder.uri.fsPath, '.finetune', 'configs') : undefined;
+}
+
+async function saveConfiguration(request: RunRequest): Promise<void> {
+  const dir = configsFolder();
+  if (!dir) return;
+  const name = await vscode.window.showInputBox({ title: 'Save run configuration', prompt: 'Name', value: `${path.basename(request.model)}-${request.strategy}`, validateInput: (v) => (/^[\w.-]+$/.test(v) ? undefined : 'Letters, digits, "-", "_" and "." only') });
+  if (!name) return;
+  const file = path.join(dir, `${name}.json`);
+  writeJsonAtomic(file, request);
+  void vscode.window.showInformationMessage(`Saved ${vscode.workspace.asRelativePath(file)}; run it with "Fine-Tune Studio: Run saved configuration".`);
+}
+
+export async function runSavedConfiguration(context: vscode.ExtensionContext, views: Views, arg?: unknown): Promise<RunRequest | undefined> {
+  let file = uriPath(arg);
+  if (!file) {
+    const dir = configsFolder();
+    const files = dir && fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.json')) : [];
+    const pick = await vscode.window.showQuickPick(files, { title: 'Run a saved configuration', placeHolder: files.length ? undefined : 'No saved configurations in .finetune/configs' });
+    if (!pick || !dir) return undefined;
+    file = path.join(dir, pick);
+  }
+  let request: RunRequest;
+  try {
+    request = JSON.parse(fs.readFileSync(file, 'utf8')) as RunRequest;
+    resolveArgs(request.settings);
+    if (!(request.strategy in STRATEGIES)) throw new Error(`"strategy" must be one of ${Object.keys(STRATEGIES).join(', ')}`);
+  } catch (e) {
+    void vscode.window.showErrorMessage(`${file}: ${(e as Error).message}`);
+    return undefined;
+  }
+  return confirmAndStart(context, views, request, `Run ${path.basename(file)}`);
 }

@@ -1,10 +1,25 @@
-// Starts a run in a forked worker process and supervises it: progress notification, status bar, cancel, crash report.
+// Starts runs in forked worker processes and supervises them: progress notification, status bar, dashboard,
+// cancel, and on a crash the worker's last output with an offer to resume from the last checkpoint.
 import * as child_process from 'node:child_process';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { FromWorker, isFromWorker, RunConfig, ToWorker } from '../training/protocol';
 import type { RunsView } from '../views/runsView';
 import { runsRoot } from '../views/runsView';
+
+/** Workers by run folder, so Cancel in the Runs view or the dashboard reaches the right process. */
+const active = new Map<string, child_process.ChildProcess>();
+
+export function cancelRun(runDir: string): boolean {
+  const w = active.get(runDir);
+  if (!w?.connected) return false;
+  w.send({ type: 'cancel' } satisfies ToWorker);
+  return true;
+}
+
+export function isRunActive(runDir: string): boolean {
+  return active.has(runDir);
+}
 
 export async function startRun(
   context: vscode.ExtensionContext,
@@ -18,12 +33,13 @@ export async function startRun(
     return undefined;
   }
   const device = vscode.workspace.getConfiguration('finetuneStudio').get<string>('device', 'auto');
-  const config: RunConfig = { ...request, device, runsRoot: runsRoot(folder) };
+  const threads = vscode.workspace.getConfiguration('finetuneStudio.training').get<number>('threads', 0);
+  const config: RunConfig = { device, ...request, runsRoot: runsRoot(folder), settings: { ...(threads > 0 ? { threads } : {}), ...request.settings } };
   const status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 10);
   status.text = '$(sync~spin) Fine-tune: starting';
   status.show();
   const lastLogs: string[] = [];
-  // fork with process.execPath: inside the extension host PATH may hold no (or another) node.
+  // fork uses process.execPath: inside the extension host PATH may hold no node, or another one.
   const worker = child_process.fork(path.join(context.extensionPath, 'dist', 'worker.js'), [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   const remember = (chunk: Buffer) => {
     lastLogs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
@@ -32,6 +48,7 @@ export async function startRun(
   worker.stdout?.on('data', remember);
   worker.stderr?.on('data', remember);
   const send = (m: ToWorker) => worker.connected && worker.send(m);
+  let runDir = resumeFrom;
 
   try {
     return await vscode.window.withProgress(
@@ -43,31 +60,44 @@ export async function startRun(
           worker.on('message', (m: unknown) => {
             if (!isFromWorker(m)) return;
             last = m;
-            if (m.type === 'started') {
-              progress.report({ message: `${m.device} (${m.deviceReason})` });
-              runs.refresh();
-            } else if (m.type === 'progress') {
-              const pct = (100 * m.step) / Math.max(1, m.totalSteps);
-              progress.report({ increment: 100 / Math.max(1, m.totalSteps), message: `step ${m.step}/${m.totalSteps} · loss ${m.loss.toFixed(4)}` });
-              status.text = `$(sync~spin) Fine-tune ${pct.toFixed(0)}% · loss ${m.loss.toFixed(3)}`;
-            } else if (m.type === 'error') {
-              reject(new Error(m.message));
-            } else if (m.type === 'done') {
-              resolve(m);
+            switch (m.type) {
+              case 'started':
+                runDir = m.runDir;
+                active.set(m.runDir, worker);
+                progress.report({ message: `on ${m.device} (${m.deviceReason})` });
+                runs.refresh();
+                void vscode.commands.executeCommand('finetuneStudio.openDashboard', m.runDir);
+                break;
+              case 'progress':
+                progress.report({ increment: 100 / Math.max(1, m.totalSteps), message: `step ${m.step}/${m.totalSteps} · loss ${m.loss.toFixed(4)}` });
+                status.text = `$(sync~spin) Fine-tune ${Math.round((100 * m.step) / Math.max(1, m.totalSteps))}% · loss ${m.loss.toFixed(3)}`;
+                status.tooltip = `${m.samplesPerSecond.toFixed(1)} samples/s · ETA ${Math.round(m.etaSeconds)} s`;
+                break;
+              case 'log':
+                lastLogs.push(m.message);
+                break;
+              case 'error':
+                reject(new Error(m.message));
+                break;
+              case 'done':
+                resolve(m);
+                break;
             }
           });
           worker.on('exit', (code, signal) => {
-            if (last?.type === 'done') return;
-            reject(new Error(`The training worker stopped (${signal ?? `exit code ${code}`}). Last output:\n${lastLogs.join('\n')}`));
+            if (last?.type === 'done' || last?.type === 'error') return;
+            reject(new Error(`the training worker stopped (${signal ?? `exit code ${code}`}). Last output:\n${lastLogs.slice(-10).join('\n')}`));
           });
           send({ type: 'start', config, resumeFrom });
         }),
     );
   } catch (err) {
-    const choice = await vscode.window.showErrorMessage(`Fine-tuning failed: ${(err as Error).message}`, 'Resume from last checkpoint');
-    if (choice) void vscode.commands.executeCommand('finetuneStudio.resumeRun');
+    const canResume = runDir !== undefined;
+    const choice = await vscode.window.showErrorMessage(`Fine-tuning failed: ${(err as Error).message}`, ...(canResume ? ['Resume from last checkpoint'] : []));
+    if (choice && runDir) void vscode.commands.executeCommand('finetuneStudio.resumeRun', runDir);
     return undefined;
   } finally {
+    if (runDir) active.delete(runDir);
     status.dispose();
     if (worker.exitCode === null) worker.kill();
     runs.refresh();

@@ -7,6 +7,8 @@ export interface RunConfig {
   strategy: import('./strategies').StrategyId;
   /** Where the run folder is created (`<runsRoot>/<id>/`). */
   runsRoot: string;
+  /** Column mapping overrides (text, textPair, label, split...); unset columns are detected. */
+  mapping?: import('../data/schema').MappingOverride;
   /** auto | cpu | cuda | webgpu (the finetuneStudio.device setting). */
   device?: string;
   /** Hyperparameters, columns, schedule...: anything unset takes the trainer's defaults. */

@@ -1,15 +1,29 @@
-// Models view: model folders found in the workspace (the Hub and HF-cache sections join here later).
+// Models view: Hub search results, models already in the Hugging Face cache (Python's downloads included), model
+// folders in the workspace, and models exported by fine-tuning runs.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { scanHubCache, type CachedRepo, type HubModelSummary } from '../hub';
 import { inspectModelFolder, ModelFolderInfo } from '../models/modelFolder';
+import type { HubService } from '../services/hubService';
+import { readRunSummaries, runsRoot } from './runsView';
 
-const EXCLUDE = '{**/node_modules/**,**/.git/**,**/.finetune/runs/**/checkpoints/**}';
+const EXCLUDE = '{**/node_modules/**,**/.git/**,**/.finetune/**}';
+
+type SectionId = 'hub' | 'cache' | 'workspace' | 'runs';
+
+export class SectionItem extends vscode.TreeItem {
+  constructor(readonly section: SectionId, label: string, description?: string) {
+    super(label, vscode.TreeItemCollapsibleState.Expanded);
+    this.description = description;
+    this.contextValue = `finetuneStudio.section.${section}`;
+  }
+}
 
 export class ModelItem extends vscode.TreeItem {
-  constructor(readonly info: ModelFolderInfo) {
-    super(path.basename(info.dir), vscode.TreeItemCollapsibleState.None);
+  constructor(readonly info: ModelFolderInfo, label = path.basename(info.dir), where?: string) {
+    super(label, vscode.TreeItemCollapsibleState.None);
     const formats = [info.hasSafetensors && 'safetensors', info.hasOnnx && 'onnx'].filter(Boolean).join(' + ');
-    this.description = `${info.modelType}${formats ? ` · ${formats}` : ''}`;
+    this.description = `${info.modelType}${formats ? ` · ${formats}` : ''}${where ? ` · ${where}` : ''}`;
     this.tooltip = info.onlyPickle
       ? `${info.dir}\nOnly pytorch_model.bin (pickle) is present: it is never loaded because unpickling can run code. Convert it to model.safetensors.`
       : info.dir;
@@ -19,27 +33,105 @@ export class ModelItem extends vscode.TreeItem {
   }
 }
 
-export class ModelsView implements vscode.TreeDataProvider<ModelItem> {
+export class HubModelItem extends vscode.TreeItem {
+  constructor(readonly model: HubModelSummary) {
+    super(model.id, vscode.TreeItemCollapsibleState.None);
+    const params = model.parameters ? `${formatCount(model.parameters)} params · ` : '';
+    this.description = `${params}↓${formatCount(model.downloads)} · ♥${formatCount(model.likes)}${model.gated ? ' · gated' : ''}`;
+    this.tooltip = new vscode.MarkdownString(
+      `**${model.id}**\n\n${model.task ?? 'no task tag'} · license ${model.license ?? 'unknown'} · updated ${model.lastModified.toISOString().slice(0, 10)}`,
+    );
+    this.iconPath = new vscode.ThemeIcon('cloud');
+    this.contextValue = 'finetuneStudio.hubModel';
+    this.command = { command: 'finetuneStudio.showModelCard', title: 'Model card', arguments: [this] };
+  }
+}
+
+export class CachedModelItem extends vscode.TreeItem {
+  constructor(readonly repo: CachedRepo, readonly info: ModelFolderInfo | null) {
+    super(repo.repoId, vscode.TreeItemCollapsibleState.None);
+    const rev = repo.revisions[0];
+    this.description = `${info?.modelType ?? 'model'} · ${formatBytes(repo.sizeBytes)}${repo.incompleteBytes ? ' · partial download' : ''}`;
+    this.tooltip = `${rev?.snapshotDir ?? repo.dir}\nrevisions: ${repo.revisions.map((r) => `${r.commit.slice(0, 8)} (${r.refs.join(', ') || 'no ref'})`).join(', ')}`;
+    this.iconPath = new vscode.ThemeIcon('database');
+    this.contextValue = info ? 'finetuneStudio.model' : 'finetuneStudio.cachedRepo';
+    if (rev) this.resourceUri = vscode.Uri.file(rev.snapshotDir);
+  }
+}
+
+export type ModelsNode = SectionItem | ModelItem | HubModelItem | CachedModelItem | vscode.TreeItem;
+
+export class ModelsView implements vscode.TreeDataProvider<ModelsNode> {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
+  private hubResults: HubModelSummary[] | undefined;
+  private hubQuery = '';
+
+  constructor(private readonly hub: HubService) {}
 
   refresh(): void {
     this.changed.fire();
   }
 
-  getTreeItem(item: ModelItem): vscode.TreeItem {
+  showHubResults(query: string, results: HubModelSummary[]): void {
+    this.hubQuery = query;
+    this.hubResults = results;
+    this.refresh();
+  }
+
+  getTreeItem(item: ModelsNode): vscode.TreeItem {
     return item;
   }
 
-  async getChildren(): Promise<ModelItem[]> {
-    return (await this.findModels()).map((info) => new ModelItem(info));
+  async getChildren(parent?: ModelsNode): Promise<ModelsNode[]> {
+    if (!parent) {
+      const sections: SectionItem[] = [];
+      if (this.hubResults) sections.push(new SectionItem('hub', 'Hub results', `"${this.hubQuery}" · ${this.hubResults.length}`));
+      sections.push(new SectionItem('cache', 'Downloaded', this.hub.offline ? 'offline' : undefined), new SectionItem('workspace', 'Workspace'), new SectionItem('runs', 'Fine-tuned'));
+      return sections;
+    }
+    if (!(parent instanceof SectionItem)) return [];
+    switch (parent.section) {
+      case 'hub':
+        return (this.hubResults ?? []).map((m) => new HubModelItem(m));
+      case 'cache':
+        return (await this.cachedModels()).map(({ repo, info }) => new CachedModelItem(repo, info));
+      case 'workspace':
+        return (await this.workspaceModels()).map((info) => new ModelItem(info, path.basename(info.dir), path.dirname(vscode.workspace.asRelativePath(info.dir))));
+      case 'runs':
+        return this.runModels().map(({ info, runId }) => new ModelItem(info, runId));
+    }
   }
 
-  async findModels(): Promise<ModelFolderInfo[]> {
+  async cachedModels(): Promise<{ repo: CachedRepo; info: ModelFolderInfo | null }[]> {
+    const scan = await scanHubCache(this.hub.cacheDir);
+    return scan.repos.map((repo) => ({ repo, info: repo.revisions[0] ? inspectModelFolder(repo.revisions[0].snapshotDir) : null }));
+  }
+
+  async workspaceModels(): Promise<ModelFolderInfo[]> {
     const configs = await vscode.workspace.findFiles('**/config.json', EXCLUDE, 500);
-    const infos = configs
-      .map((uri) => inspectModelFolder(path.dirname(uri.fsPath)))
-      .filter((i): i is ModelFolderInfo => i !== null);
+    const infos = configs.map((uri) => inspectModelFolder(path.dirname(uri.fsPath))).filter((i): i is ModelFolderInfo => i !== null);
     return infos.sort((a, b) => a.dir.localeCompare(b.dir));
   }
+
+  runModels(): { info: ModelFolderInfo; runId: string }[] {
+    return (vscode.workspace.workspaceFolders ?? [])
+      .flatMap((f) => readRunSummaries(runsRoot(f)))
+      .map((r) => ({ info: inspectModelFolder(path.join(r.dir, 'model')), runId: r.id }))
+      .filter((x): x is { info: ModelFolderInfo; runId: string } => x.info !== null);
+  }
+
+  /** Every local model a run can start from: workspace folders, run exports and cached Hub snapshots. */
+  async findModels(): Promise<ModelFolderInfo[]> {
+    const cached = (await this.cachedModels()).map((c) => c.info).filter((i): i is ModelFolderInfo => i !== null);
+    return [...(await this.workspaceModels()), ...this.runModels().map((r) => r.info), ...cached];
+  }
+}
+
+export function formatCount(n: number): string {
+  return n >= 1e9 ? `${(n / 1e9).toFixed(1)}B` : n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : String(n);
+}
+
+export function formatBytes(n: number): string {
+  return n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(1)} GB` : n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`;
 }

@@ -19,6 +19,7 @@ export class RunItem extends vscode.TreeItem {
     this.description = `${run.status} · ${run.strategy} · ${path.basename(run.model)}${best}`;
     this.tooltip = run.dir;
     this.contextValue = `finetuneStudio.run.${run.status}`;
+    this.command = { command: 'finetuneStudio.openDashboard', title: 'Open dashboard', arguments: [run.dir] };
     this.iconPath = new vscode.ThemeIcon(
       run.status === 'completed' ? 'pass' : run.status === 'failed' ? 'error' : run.status === 'running' ? 'sync~spin' : 'circle-outline',
     );

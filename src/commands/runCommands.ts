@@ -1,0 +1,70 @@
+// Runs view commands: open folder, resume, cancel, export, delete.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { readRun } from '../training/runStore';
+import { RunItem, type RunsView } from '../views/runsView';
+import { cancelRun, isRunActive, startRun } from './startRun';
+
+/** Commands get a RunItem from the view, a run folder path from the dashboard, or nothing (then the user picks). */
+async function runDirOf(arg: unknown, runs: RunsView): Promise<string | undefined> {
+  if (arg instanceof RunItem) return arg.run.dir;
+  if (typeof arg === 'string') return arg;
+  if (arg instanceof vscode.Uri) return arg.fsPath;
+  const pick = await vscode.window.showQuickPick(runs.listRuns().map((r) => ({ label: r.id, description: `${r.status} · ${r.strategy}`, dir: r.dir })), { title: 'Choose a run' });
+  return pick?.dir;
+}
+
+export function registerRunCommands(context: vscode.ExtensionContext, runs: RunsView): void {
+  context.subscriptions.push(
+    vscode.commands.registerCommand('finetuneStudio.openRunFolder', async (arg?: unknown) => {
+      const dir = await runDirOf(arg, runs);
+      if (dir) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(path.join(dir, 'run.json')));
+    }),
+    vscode.commands.registerCommand('finetuneStudio.cancelRun', async (arg?: unknown) => {
+      const dir = await runDirOf(arg, runs);
+      if (dir && !cancelRun(dir)) void vscode.window.showInformationMessage('That run is not running in this window.');
+    }),
+    vscode.commands.registerCommand('finetuneStudio.resumeRun', async (arg?: unknown) => {
+      const dir = await runDirOf(arg, runs);
+      if (!dir) return undefined;
+      if (isRunActive(dir)) {
+        void vscode.window.showInformationMessage('That run is already running.');
+        return undefined;
+      }
+      const record = readRun(dir);
+      if (record.status === 'completed') {
+        void vscode.window.showInformationMessage(`${record.id} already completed.`);
+        return undefined;
+      }
+      return startRun(context, { model: record.config.model, data: record.config.data, strategy: record.config.strategy as never }, runs, dir);
+    }),
+    vscode.commands.registerCommand('finetuneStudio.exportRun', async (arg?: unknown) => {
+      const dir = await runDirOf(arg, runs);
+      if (!dir) return undefined;
+      const model = path.join(dir, 'model');
+      if (!fs.existsSync(path.join(model, 'config.json'))) {
+        void vscode.window.showWarningMessage('This run has no exported model yet: it is written when the run completes (resume it to finish).');
+        return undefined;
+      }
+      const target = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Export model here' });
+      if (!target?.[0]) return undefined;
+      const out = path.join(target[0].fsPath, path.basename(dir));
+      fs.cpSync(model, out, { recursive: true });
+      void vscode.window.showInformationMessage(`Exported to ${out} (Hugging Face folder + onnx/ for transformers.js).`);
+      return out;
+    }),
+    vscode.commands.registerCommand('finetuneStudio.deleteRun', async (arg?: unknown) => {
+      const dir = await runDirOf(arg, runs);
+      if (!dir) return;
+      if (isRunActive(dir)) {
+        void vscode.window.showWarningMessage('Cancel the run before deleting it.');
+        return;
+      }
+      const ok = await vscode.window.showWarningMessage(`Delete run ${path.basename(dir)} with its checkpoints and model?`, { modal: true }, 'Delete');
+      if (ok !== 'Delete') return;
+      fs.rmSync(dir, { recursive: true, force: true });
+      runs.refresh();
+    }),
+  );
+}
