@@ -91,11 +91,19 @@ export function addGradients(graph: Graph, opts: GradientOptions): GradientResul
     if (list) list.push(d);
     else contributions.set(v, [d]);
   };
+  // A gradient has exactly the shape of its value: say so where inference lost track, so later rules stay static.
+  const refine = (grad: string, like: string) => {
+    const t = g.info(like);
+    const cur = g.info(grad);
+    const unknown = (s: (string | number)[] | undefined) => (s ? s.filter((d) => d === '?').length : Infinity);
+    if (t?.shape && unknown(t.shape) < unknown(cur?.shape)) g.types.set(grad, { dtype: cur?.dtype ?? t.dtype, shape: [...t.shape] });
+  };
   const total = (v: string): string | undefined => {
     const list = contributions.get(v);
     if (!list || list.length === 0) return undefined;
     if (list.length > 1) {
       const s = g.op('Sum', list);
+      refine(s, v);
       contributions.set(v, [s]);
       return s;
     }
@@ -122,7 +130,10 @@ export function addGradients(graph: Graph, opts: GradientOptions): GradientResul
     const needs = node.inputs.map((x) => x !== '' && origin.has(x));
     const dx = rule({ node, dy, needs, g });
     node.inputs.forEach((x, k) => {
-      if (needs[k] && dx[k]) contribute(x, dx[k]!);
+      if (needs[k] && dx[k]) {
+        refine(dx[k]!, x);
+        contribute(x, dx[k]!);
+      }
     });
   }
 

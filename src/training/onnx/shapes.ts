@@ -7,6 +7,8 @@ import { DType, Dim, Graph, Node, TensorData, attrInt, attrInts, isDefaultDomain
 export interface TypeInfo {
   dtype: DType;
   shape?: Dim[];
+  /** Known contents of a small int64 tensor (a shape being computed), possibly symbolic: Shape(x) → x's dims. */
+  value?: Dim[];
 }
 
 export type TypeMap = Map<string, TypeInfo>;
@@ -38,7 +40,8 @@ export function broadcastShapes(shapes: (Dim[] | undefined)[]): Dim[] | undefine
       const e = s![k];
       if (e === 1) continue;
       if (d === 1) d = e;
-      else if (d !== e) d = typeof d === 'number' && typeof e === 'number' ? NaN : typeof d === 'number' ? d : typeof e === 'number' ? e : '?';
+      // '?' could only be 1 or equal to the other dim, so a known dim (number or symbol) wins over it.
+      else if (d !== e) d = typeof d === 'number' && typeof e === 'number' ? NaN : typeof d === 'number' ? d : typeof e === 'number' ? e : d === '?' ? e : e === '?' ? d : '?';
     }
     if (Number.isNaN(d)) return undefined;
     out.push(d);
@@ -67,7 +70,7 @@ export function constantValues(g: Graph): Map<string, TensorData> {
 export function inferTypes(g: Graph, opset = 17): TypeMap {
   const types: TypeMap = new Map();
   for (const v of [...g.inputs, ...g.valueInfo, ...g.outputs]) types.set(v.name, { dtype: v.dtype, shape: [...v.shape] });
-  for (const [k, t] of g.initializers) types.set(k, { dtype: t.dtype, shape: [...t.dims] });
+  for (const [k, t] of g.initializers) types.set(k, { dtype: t.dtype, shape: [...t.dims], value: smallIntValues(t) });
   const consts = constantValues(g);
   for (const n of g.nodes) {
     let outs: (TypeInfo | undefined)[];
@@ -87,10 +90,31 @@ export function inferTypes(g: Graph, opset = 17): TypeMap {
   return types;
 }
 
+/** The dim of `all` left over once the dims `used` are taken out (same names/numbers), if exactly one is. */
+function leftoverDim(all: Dim[], used: Dim[]): Dim | undefined {
+  const rest = [...all];
+  for (const d of used) {
+    const i = rest.indexOf(d);
+    if (i < 0 || d === '?') return undefined;
+    rest.splice(i, 1);
+  }
+  const left = rest.filter((d) => d !== 1);
+  return left.length === 1 ? left[0] : left.length === 0 ? 1 : undefined;
+}
+
+function smallIntValues(t: TensorData): number[] | undefined {
+  return (t.dtype === 'int64' || t.dtype === 'int32') && t.dims.length <= 1 && t.data.length <= 16 ? tensorValues(t) : undefined;
+}
+
 /** Types of one node's outputs given what is known of its inputs (undefined entries: not inferable). */
 export function inferNode(n: Node, types: TypeMap, consts: Map<string, TensorData>, opset: number): (TypeInfo | undefined)[] {
   const t = (i: number) => (n.inputs[i] ? types.get(n.inputs[i]) : undefined);
   const c = (i: number) => (n.inputs[i] ? consts.get(n.inputs[i]) : undefined);
+  /** Contents of input i when known (constant or propagated symbolic shape values). */
+  const vals = (i: number): Dim[] | undefined => {
+    const k = c(i);
+    return k ? smallIntValues(k) : n.inputs[i] ? types.get(n.inputs[i])?.value : undefined;
+  };
   const x = t(0);
   const same = (shape?: Dim[]): TypeInfo[] => (x ? [{ dtype: x.dtype, shape: shape ?? x.shape }] : []);
   const rank = x?.shape?.length;
@@ -110,32 +134,37 @@ export function inferNode(n: Node, types: TypeMap, consts: Map<string, TensorDat
       const v = t(1);
       return v ? [{ dtype: v.dtype, shape: broadcastShapes([t(0)?.shape, v.shape, t(2)?.shape]) }] : [];
     }
+    case 'Identity':
+      return x ? [{ ...x }] : [];
     case 'Sqrt': case 'Neg': case 'Exp': case 'Log': case 'Erf': case 'Tanh': case 'Relu': case 'Sigmoid': case 'Softmax':
-    case 'LogSoftmax': case 'Identity': case 'Abs': case 'Reciprocal': case 'Gelu': case 'Sin': case 'Cos': case 'Floor': case 'Ceil':
+    case 'LogSoftmax': case 'Abs': case 'Reciprocal': case 'Gelu': case 'Sin': case 'Cos': case 'Floor': case 'Ceil':
     case 'Softplus': case 'LeakyRelu': case 'Elu': case 'Clip': case 'Round': case 'Sign': case 'HardSigmoid':
       return same();
     case 'Dropout':
       return x ? [{ dtype: x.dtype, shape: x.shape }, { dtype: 'bool', shape: x.shape }] : [];
-    case 'Cast':
-      return [{ dtype: dtypeFromCode(attrInt(n, 'to'), `Cast node "${n.name}"`), shape: x?.shape }];
+    case 'Cast': {
+      const to = dtypeFromCode(attrInt(n, 'to'), `Cast node "${n.name}"`);
+      return [{ dtype: to, shape: x?.shape, value: to === 'int64' || to === 'int32' ? x?.value : undefined }];
+    }
     case 'CastLike':
       return t(1) ? [{ dtype: t(1)!.dtype, shape: x?.shape }] : [];
     case 'Shape': {
       if (rank === undefined) return [{ dtype: 'int64', shape: ['?'] }];
-      const start = normAxis(attrInt(n, 'start', 0), rank);
-      const end = n.attrs.end ? normAxis(attrInt(n, 'end'), rank) : rank;
-      return [{ dtype: 'int64', shape: [Math.max(0, Math.min(end, rank) - Math.max(0, start))] }];
+      const start = Math.max(0, normAxis(attrInt(n, 'start', 0), rank));
+      const end = n.attrs.end ? Math.min(rank, normAxis(attrInt(n, 'end'), rank)) : rank;
+      return [{ dtype: 'int64', shape: [Math.max(0, end - start)], value: x!.shape!.slice(start, end) }];
     }
     case 'Size':
       return [{ dtype: 'int64', shape: [] }];
     case 'ConstantOfShape': {
       const v = n.attrs.value?.type === 'tensor' ? n.attrs.value.value.dtype : 'float32';
-      const s = c(0);
-      return [{ dtype: v, shape: s ? tensorValues(s) : x?.shape && typeof x.shape[0] === 'number' ? Array.from({ length: x.shape[0] as number }, () => '?') : undefined }];
+      const s = vals(0);
+      return [{ dtype: v, shape: s ? s : x?.shape && typeof x.shape[0] === 'number' ? Array.from({ length: x.shape[0] as number }, () => '?') : undefined }];
     }
     case 'Range': {
-      const [a, b, d] = [c(0), c(1), c(2)].map((v) => (v ? tensorValues(v)[0] : undefined));
-      const len = a !== undefined && b !== undefined && d !== undefined ? Math.max(Math.ceil((b - a) / d), 0) : '?';
+      const [a, b, d] = [vals(0), vals(1), vals(2)].map((v) => v?.[0]);
+      const len: Dim =
+        typeof a === 'number' && typeof b === 'number' && typeof d === 'number' ? Math.max(Math.ceil((b - a) / d), 0) : a === 0 && d === 1 && typeof b === 'string' ? b : '?';
       return x ? [{ dtype: x.dtype, shape: [len] }] : [];
     }
     case 'Constant': {
@@ -167,19 +196,20 @@ export function inferNode(n: Node, types: TypeMap, consts: Map<string, TensorDat
       return same(perm.map((p) => x.shape![p]));
     }
     case 'Reshape': {
-      const s = c(1);
-      if (!s) {
+      const want = vals(1);
+      if (!want) {
         const len = t(1)?.shape?.[0];
         return same(typeof len === 'number' ? Array.from({ length: len }, () => '?') : undefined);
       }
-      const want = tensorValues(s);
       const allowZero = attrInt(n, 'allowzero', 0) === 1;
       const out: Dim[] = want.map((d, i) => (d === 0 && !allowZero ? (x?.shape?.[i] ?? '?') : d));
       const neg = out.indexOf(-1);
       if (neg >= 0) {
         const total = x?.shape && isStatic(x.shape) ? x.shape.reduce((p, q) => p * q, 1) : undefined;
         const rest = out.filter((_, i) => i !== neg);
-        out[neg] = total !== undefined && isStatic(rest) ? total / rest.reduce((p, q) => p * q, 1) : '?';
+        // With the other dims known, -1 takes the one input dim they do not account for (symbolic or not).
+        const leftover = x?.shape ? leftoverDim(x.shape, rest) : undefined;
+        out[neg] = total !== undefined && isStatic(rest) ? total / rest.reduce((p, q) => p * q, 1) : (leftover ?? '?');
       }
       return same(out);
     }
@@ -190,6 +220,7 @@ export function inferNode(n: Node, types: TypeMap, consts: Map<string, TensorDat
       return same([prod(x.shape.slice(0, axis)), prod(x.shape.slice(axis))]);
     }
     case 'Squeeze': {
+      if (x?.value && (x.shape?.length ?? 0) <= 1) return [{ dtype: x.dtype, shape: [], value: x.value }];
       if (!x?.shape) return same();
       const axesT = opset >= 13 ? c(1) : undefined;
       const axes = axesT ? tensorValues(axesT) : attrInts(n, 'axes');
@@ -198,6 +229,7 @@ export function inferNode(n: Node, types: TypeMap, consts: Map<string, TensorDat
       return same(x.shape.filter((_, i) => !norm.includes(i)));
     }
     case 'Unsqueeze': {
+      if (x?.value && x.shape?.length === 0) return [{ dtype: x.dtype, shape: [1], value: x.value }];
       if (!x?.shape) return same();
       const axesT = opset >= 13 ? c(1) : undefined;
       const axes = axesT ? tensorValues(axesT) : attrInts(n, 'axes');
@@ -211,6 +243,11 @@ export function inferNode(n: Node, types: TypeMap, consts: Map<string, TensorDat
     }
     case 'Concat': {
       const shapes = n.inputs.map((_, i) => t(i)?.shape);
+      const parts = n.inputs.map((_, i) => vals(i));
+      if (x?.dtype === 'int64' && parts.every((p) => p !== undefined)) {
+        const value = parts.flatMap((p) => p!);
+        return [{ dtype: 'int64', shape: [value.length], value }];
+      }
       if (!x || shapes.some((s) => !s)) return same(undefined);
       const axis = normAxis(attrInt(n, 'axis'), shapes[0]!.length);
       const out = [...shapes[0]!];
@@ -259,14 +296,20 @@ export function inferNode(n: Node, types: TypeMap, consts: Map<string, TensorDat
     }
     case 'Gather': {
       const idx = t(1);
+      const data = vals(0);
+      const which = c(1) ? tensorValues(c(1)!) : undefined;
+      if (data && which && (x?.shape?.length ?? 1) === 1) {
+        const picked = which.map((i) => data[i < 0 ? i + data.length : i]);
+        return [{ dtype: x!.dtype, shape: c(1)!.dims.length === 0 ? [] : [picked.length], value: picked }];
+      }
       if (!x?.shape || !idx?.shape) return same(undefined);
       const axis = normAxis(attrInt(n, 'axis', 0), x.shape.length);
       return same([...x.shape.slice(0, axis), ...idx.shape, ...x.shape.slice(axis + 1)]);
     }
     case 'Expand': {
-      const s = c(1);
+      const s = vals(1);
       if (!s) return same(undefined);
-      return same(broadcastShapes([x?.shape, tensorValues(s)]));
+      return same(broadcastShapes([x?.shape, s]));
     }
     case 'ReduceMean': case 'ReduceSum': case 'ReduceMax': case 'ReduceMin': case 'ReduceProd': case 'ReduceL2': case 'ReduceSumSquare': {
       if (!x?.shape) return same();

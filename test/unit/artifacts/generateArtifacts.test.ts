@@ -107,13 +107,14 @@ test('cached frozen-prefix features train exactly like running the prefix every 
 test('fused train step and separate training + optimizer graphs give the same training run', async () => {
   const { model, names } = tinyBert();
   const dir = tempDir('art');
-  generateArtifacts(model, plan(names), dir);
+  // SGD: Adam would turn rounding noise in exactly-zero gradients (attention key biases) into ±lr updates.
+  generateArtifacts(model, plan(names, { optimizer: { kind: 'sgd', momentum: 0.9 } }), dir);
   const fused = await TrainingSession.open(dir, { mode: 'fused' });
   const separate = await TrainingSession.open(dir, { mode: 'separate' });
   const first: number[] = [];
   for (let i = 0; i < 4; i++) {
-    const f = await fused.trainStep(batch(3, 6, i), 5e-3);
-    const s = await separate.trainStep(batch(3, 6, i), 5e-3);
+    const f = await fused.trainStep(batch(3, 6, i), 5e-2);
+    const s = await separate.trainStep(batch(3, 6, i), 5e-2);
     assert.ok(Math.abs(f.loss - s.loss) < 1e-6 && Math.abs(f.gradNorm! - s.gradNorm!) < 1e-5, `step ${i}: ${f.loss} vs ${s.loss}`);
     first.push(f.loss);
   }
