@@ -192,7 +192,7 @@ export async function runSetFit(request: RunConfig, hooks: TrainingHooks, resume
     state.trainSeconds += (performance.now() - t0) / 1000;
     head = fit.head;
     log(`logistic head: ${fit.converged ? 'converged' : 'stopped without converging'} after ${fit.iterations} L-BFGS iteration(s), objective ${fit.objective.toFixed(6)}`);
-    await runEval(head, state.step, setfit.bodyEpochs + 1);
+    await runEval(head, state.step, setfit.bodyEpochs);
   } else {
     const r = await trainDifferentiableHead({ ort, spec, body, data, trainLabels, labels, args, setfit, sessionOptions, runDir, hooks, inputNames, padId, headLr, stepOffset: state.step, totalSteps, runEval });
     state.trainSeconds += r.seconds;
