@@ -51,9 +51,6 @@ interface Task {
 
 function taskFor(config: RunConfig, data: PreparedData, args: TrainingArgs): Task {
   if (config.strategy === 'mlm') return { head: 'masked-lm', loss: { kind: 'masked-lm' }, kind: 'masked-lm', labels: [] };
-  if (config.strategy === 'setfit') {
-    throw new Error('The SetFit strategy is not available in this version of the trainer; use feature extraction or full fine-tuning for small datasets.');
-  }
   const space = data.labels!;
   if (space.kind === 'multi') return { head: 'sequence-classification', loss: { kind: 'bce-with-logits' }, kind: 'multi-label', labels: space.names, problemType: 'multi_label_classification' };
   if (space.kind === 'float') return { head: 'sequence-classification', loss: { kind: 'mse' }, kind: 'regression', labels: ['score'], problemType: 'regression' };
@@ -74,6 +71,12 @@ function primaryMetric(task: Task, args: TrainingArgs): { name: string; mode: 'm
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function runTraining(request: RunConfig, hooks: TrainingHooks, resumeFrom?: string): Promise<void> {
+  const strategy = resumeFrom ? readRun(resumeFrom).config.strategy : request.strategy;
+  if (strategy === 'setfit') {
+    // SetFit trains in two stages (contrastive body, then a head) with its own loop.
+    const { runSetFit } = await import('../setfit/runSetFit');
+    return runSetFit(request, hooks, resumeFrom);
+  }
   // ---- run folder and configuration -------------------------------------------------------------------------------
   const resumed = resumeFrom ? readRun(resumeFrom) : undefined;
   const config: RunConfig = resumed ? (resumed.config as unknown as RunConfig) : request;
