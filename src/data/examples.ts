@@ -1,7 +1,7 @@
 // A dataset file → validated training examples: columns resolved, labels mapped to stable ids, bad rows reported
 // with their line. Errors stop loading (typed result); recoverable problems become warnings with line lists.
 import type { DatasetFormat } from './datasetFile';
-import { didYouMean } from './editDistance';
+import { closestNames, didYouMean } from './editDistance';
 import {
   ColumnError, DatasetError, LabelError, listSome, toResult, type DataResult, type DatasetWarning, type DatasetWarningCode,
 } from './errors';
@@ -88,12 +88,12 @@ export async function detectMapping(file: string, override: MappingOverride = {}
   return { columns, mapping, format };
 }
 
-function textOf(file: string, row: Record<string, unknown>, column: string, line: number, unit: 'line' | 'row', columns: string[]): string | undefined {
+function textOf(file: string, row: Record<string, unknown>, column: string, line: number, unit: 'line' | 'row'): string | undefined {
   if (!(column in row)) {
     // Only JSON rows can lack a key; CSV rows all have the header's fields.
     throw new ColumnError('missing-column', { file, line, unit },
       `this row has no "${column}" field.${didYouMean(column, Object.keys(row))} Fields here: ${Object.keys(row).join(', ')}`,
-      columns);
+      closestNames(column, Object.keys(row)));
   }
   const v = row[column];
   if (v === null || v === undefined) return undefined;
@@ -112,8 +112,8 @@ export function loadExamples(file: string, opts: LoadOptions = {}): Promise<Data
     const seen = new StringHashSet();
 
     for await (const { row, line } of readRows(file, { format })) {
-      const text = textOf(file, row, mapping.text, line, unit, columns);
-      const pair = mapping.textPair ? textOf(file, row, mapping.textPair, line, unit, columns) : undefined;
+      const text = textOf(file, row, mapping.text, line, unit);
+      const pair = mapping.textPair ? textOf(file, row, mapping.textPair, line, unit) : undefined;
       if (!text || (mapping.textPair && !pair)) {
         tally.add('empty-text', line);
         continue;
@@ -127,10 +127,12 @@ export function loadExamples(file: string, opts: LoadOptions = {}): Promise<Data
         }
         const parsed = labelKey(raw, kind, delimiter);
         if ('problem' in parsed) {
-          const code = kind === 'float' || kind === 'int' ? 'mixed-label-types' : 'bad-label';
-          throw new LabelError(code, { file, line, unit },
-            `label column "${mapping.label}": ${parsed.problem}; the first rows hold ${kind === 'float' ? 'numbers' : `${kind} labels`}. ` +
-            'Make every label the same type, or set the label type to "string" to treat numbers as class names.');
+          const numeric = kind === 'float' || kind === 'int';
+          throw new LabelError(numeric ? 'mixed-label-types' : 'bad-label', { file, line, unit },
+            `label column "${mapping.label}": ${parsed.problem}; the first rows hold ${kind === 'float' ? 'numbers' : kind === 'int' ? 'integer labels' : 'single labels'}. ` +
+            (numeric
+              ? 'Make every label the same type, or set the label type to "string" to treat numbers as class names.'
+              : 'Give every row a single label, or set the label type to "multi" for multi-label data.'));
         }
         key = parsed.key;
       }

@@ -173,6 +173,7 @@ test('a JSONL row without the text field names the line and the fields it has', 
   const e = await failure('nokey.jsonl', '{"text": "a", "label": 1}\n{"text": "b", "label": 0}\n{"txt": "c", "label": 1}\n');
   assert.equal(e.code, 'missing-column');
   assert.equal(e.message, 'nokey.jsonl:3: this row has no "text" field. Did you mean "txt"? Fields here: txt, label');
+  assert.deepEqual((e as ColumnError).suggestions, ['txt']);
 });
 
 // 20
@@ -247,6 +248,15 @@ test('an empty file and an unsupported extension', async () => {
 });
 
 // 28
+test('a list where single labels are expected', async () => {
+  const rows = Array.from({ length: 5 }, (_, i) => JSON.stringify({ text: `t${i}`, label: i % 2 ? 'a' : 'b' }));
+  const e = await failure('listlabel.jsonl', [...rows, '{"text": "x", "label": ["a", "b"]}'].join('\n'), { sampleRows: 5 });
+  assert.equal(e.code, 'bad-label');
+  assert.equal(e.message,
+    'listlabel.jsonl:6: label column "label": expected one label but found a list ["a","b"]; the first rows hold single labels. Give every row a single label, or set the label type to "multi" for multi-label data.');
+});
+
+// 29
 test('CSV: a header that repeats a column name', async () => {
   const e = await failure('dupe.csv', 'text,label,text\na,b,c\n');
   assert.equal(e.code, 'duplicate-column');
