@@ -39,11 +39,12 @@ async function until(what, fn, timeout = UI_TIMEOUT) {
   assert.fail(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
 }
 
-/** The inner frame of the visible webview whose document has `selector` (VS Code nests iframe.webview > #active-frame). */
+/** The webview document that has `selector` (VS Code nests iframe.webview > #active-frame; a restored one may still be
+ *  named pending-frame), searched in every frame of the page. */
 function webviewFrame(page, selector) {
   return until(`a webview containing ${selector}`, async () => {
     for (const f of page.frames()) {
-      if (f.name() !== 'active-frame' && !f.url().includes('fake.html')) continue;
+      if (f === page.mainFrame()) continue;
       if (await f.$(selector).catch(() => null)) return f;
     }
     return undefined;
@@ -251,6 +252,19 @@ export const steps = [
         assert.equal(Number(r.total_params), summary.totalParams);
         assert.equal(r.device, 'cpu');
       }
+    },
+  },
+  {
+    name: 'after a window reload both panels come back with their data (serializers)',
+    async run({ page, screenshot }) {
+      await runCommand(page, 'Developer: Reload Window');
+      await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+      const comparison = await webviewFrame(page, '#comparison-grid');
+      await until('comparison rows restored', async () => (await gridRows(comparison, 'comparison-grid').count()) === 2, 60_000);
+      await page.locator('.tabs-container .tab', { hasText: 'Run: tiny-bert' }).click();
+      const dashboard = await webviewFrame(page, '#chart-loss');
+      await until('dashboard chart restored', async () => (await chartInfo(dashboard, 'chart-loss')).points === 183, 60_000);
+      await screenshot('restored');
     },
   },
 ];

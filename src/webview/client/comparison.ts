@@ -101,9 +101,15 @@ function renderChart(): void {
   chart.update(overlayCurves(shown));
 }
 
+let lastData = '';
+
 window.addEventListener('message', (event: MessageEvent<ToComparison>) => {
   const m = event.data;
   if (m.type !== 'data') return;
+  // An identical update (a refresh with nothing new) must not rebuild the table under the user's cursor.
+  const text = JSON.stringify(m);
+  if (text === lastData) return;
+  lastData = text;
   rows = m.rows;
   curves = m.curves;
   runDirs = m.runDirs;
