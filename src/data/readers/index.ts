@@ -1,11 +1,12 @@
 // One entry point over every reader: rows of any supported file as an async iterator of {row, line}.
 import { datasetFormatOf, type DatasetFormat } from '../datasetFile';
-import { DatasetError } from '../errors';
+import { DatasetError, MalformedRowError } from '../errors';
 import { readDelimited, readDelimitedHeader } from './csvReader';
 import { sniffCsvDelimiter } from './delimiter';
 import { readJsonArray } from './jsonArrayReader';
 import { readJsonl } from './jsonlReader';
 import { readParquet, readParquetColumns } from './parquetReader';
+import { textFromLine } from './source';
 import { readTextLines, TEXT_COLUMN } from './textReader';
 import type { RawRow, ReaderOptions } from './types';
 
@@ -26,9 +27,36 @@ export function readRows(file: string, opts: ReaderOptions & { format?: DatasetF
     case 'csv': return readCsv(file);
     case 'tsv': return readDelimited(file, '\t');
     case 'jsonl': return readJsonl(file);
-    case 'json': return readJsonArray(file);
+    case 'json': return readJson(file);
     case 'parquet': return readParquet(file, opts);
     case 'text': return readTextLines(file);
+  }
+}
+
+/**
+ * ".json" holds either an array of rows or, as Hugging Face `Dataset.to_json` and pandas `lines=True` write it, one
+ * object per line. A file starting with "{" is read as JSON Lines; if its first line is not a whole object it was one
+ * (pretty-printed) object, which is not a table.
+ */
+async function* readJson(file: string): AsyncGenerator<RawRow> {
+  const head = (await textFromLine(file, 1, 1 << 12)).trimStart();
+  if (!head.startsWith('{')) {
+    yield* readJsonArray(file);
+    return;
+  }
+  let rows = 0;
+  try {
+    for await (const r of readJsonl(file)) {
+      rows++;
+      yield r;
+    }
+  } catch (e) {
+    if (rows === 0 && e instanceof MalformedRowError && e.line === 1) {
+      throw new MalformedRowError('json-not-array', { file, line: 1, column: 1 },
+        'expected a JSON array of row objects ([{...}, {...}]) or one object per line, but the file holds one object; ' +
+        'write one object per line, or wrap the rows in [ ]');
+    }
+    throw e;
   }
 }
 

@@ -46,10 +46,7 @@ export async function* readJsonArray(file: string): AsyncGenerator<RawRow> {
       } else if (c !== ' ' && c !== '\t' && c !== '\n' && c !== '\r') {
         if (phase === 'start') {
           if (c !== '[') {
-            throw fail(c === '{'
-              ? 'expected a JSON array of row objects ([{...}, {...}]) but the file holds one object; ' +
-                'write one object per line in a .jsonl file, or wrap the rows in [ ]'
-              : `expected a JSON array of row objects ([{...}, {...}]) but found '${c}'`);
+            throw fail(`expected a JSON array of row objects ([{...}, {...}]) but found '${c}'`);
           }
           phase = 'before-element';
         } else if (phase === 'before-element' && c === ']') {

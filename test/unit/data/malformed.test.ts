@@ -118,11 +118,13 @@ test('JSON: a missing comma inside an element of the array', async () => {
 });
 
 // 13
-test('JSON: one object instead of an array of rows', async () => {
-  const e = await failure('object.json', '{"text": "a", "label": 1}\n');
+test('JSON: one pretty-printed object instead of rows', async () => {
+  const e = await failure('object.json', '{\n  "data": [{"text": "a", "label": 1}]\n}\n');
   assert.equal(e.code, 'json-not-array');
   assert.equal(e.message,
-    'object.json:1:1: expected a JSON array of row objects ([{...}, {...}]) but the file holds one object; write one object per line in a .jsonl file, or wrap the rows in [ ]');
+    'object.json:1:1: expected a JSON array of row objects ([{...}, {...}]) or one object per line, but the file holds one object; write one object per line, or wrap the rows in [ ]');
+  const scalar = await failure('scalar.json', '  "just text"');
+  assert.equal(scalar.message, "scalar.json:1:3: expected a JSON array of row objects ([{...}, {...}]) but found '\"'");
 });
 
 // 14

@@ -77,6 +77,11 @@ test('JSON array: elements split across read chunks, strings with brackets and e
   assert.deepEqual(await all(write('empty.json', ' [ ] ')), []);
 });
 
+test('".json" written as JSON Lines (Hugging Face Dataset.to_json) is read line by line', async () => {
+  const file = write('hf.json', '{"text":"a","label":0}\n{"text":"b","label":1}\n');
+  assert.deepEqual(await all(file), [{ row: { text: 'a', label: 0 }, line: 1 }, { row: { text: 'b', label: 1 }, line: 2 }]);
+});
+
 test('Parquet: rows from several row groups, int64 as numbers, row numbers', async () => {
   const n = 25;
   const texts = Array.from({ length: n }, (_, i) => `review ${i}`);
