@@ -26,6 +26,8 @@ interface Case {
   labels?: string[];
   problemType?: 'multi_label_classification' | 'regression';
   pairs?: boolean;
+  /** Override of the activation (config key differs: hidden_act, DistilBERT's activation). */
+  act?: 'gelu_new' | 'relu';
 }
 
 const FAMILIES = ['tiny-bert', 'tiny-roberta', 'tiny-distilbert', 'tiny-electra'];
@@ -39,6 +41,8 @@ const CASES: Case[] = [
   { model: 'tiny-bert', head: 'sequence-classification', labels: ['a', 'b', 'c'], problemType: 'multi_label_classification' },
   { model: 'tiny-roberta', head: 'sequence-classification', labels: ['score'], problemType: 'regression' },
   { model: 'tiny-nli-bert', head: 'sequence-classification', pairs: true },
+  { model: 'tiny-bert', head: 'masked-lm', act: 'gelu_new' },
+  { model: 'tiny-distilbert', head: 'sequence-classification', act: 'relu' },
 ];
 
 interface Prepared {
@@ -52,6 +56,7 @@ async function prepare(c: Case, scratch: string): Promise<Prepared> {
   const dir = fixtureModel(c.model);
   let spec: ModelSpec = readModelSpec(dir);
   if (c.labels) spec = withLabels(spec, c.labels, c.problemType);
+  if (c.act) spec = { ...spec, hiddenAct: c.act };
   const loaded = loadWeights(Checkpoint.open(dir), spec, c.head, { ignoreMismatchedHead: true });
   // HF's init leaves new heads with zero biases and unit norms; perturb them so every parameter matters.
   const rng = new Rng(7);
@@ -59,7 +64,7 @@ async function prepare(c: Case, scratch: string): Promise<Prepared> {
     const w = loaded.tensors.get(name) as Float32Array;
     for (let i = 0; i < w.length; i++) w[i] += rng.normal() * 0.1;
   }
-  const weightsFile = path.join(scratch, `${c.model}-${c.head}-${c.labels?.length ?? 0}.safetensors`);
+  const weightsFile = path.join(scratch, `${c.model}-${c.head}-${c.labels?.length ?? 0}-${c.act ?? ''}.safetensors`);
   const out = new Map<string, TensorToWrite>();
   for (const [name, data] of loaded.tensors) out.set(name, { dtype: 'F32', shape: loaded.shapes.get(name) as number[], data });
   writeSafetensors(weightsFile, out);
@@ -80,8 +85,9 @@ async function prepare(c: Case, scratch: string): Promise<Prepared> {
     overrides.id2label = Object.fromEntries(c.labels.map((l, i) => [String(i), l]));
     if (c.problemType) overrides.problem_type = c.problemType;
   }
+  if (c.act) overrides[spec.family === 'distilbert' ? 'activation' : 'hidden_act'] = c.act;
   return {
-    name: `${c.model} ${c.head}${c.problemType ? ` (${c.problemType})` : ''}`,
+    name: `${c.model} ${c.head}${c.problemType ? ` (${c.problemType})` : ''}${c.act ? ` (${c.act})` : ''}`,
     ours: result.data as Float32Array,
     dims: result.dims,
     request: {
