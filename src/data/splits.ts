@@ -106,7 +106,8 @@ export function overlapWarning(trainFile: string, train: readonly Example[], eva
   const seen = new Set(train.map(identity));
   const lines = evalSet.filter((e) => seen.has(identity(e))).map((e) => e.line);
   if (!lines.length) return undefined;
-  const where = evalFile === trainFile ? `${evalName} rows at lines` : `${path.basename(evalFile)} lines`;
+  const noun = lines.length === 1 ? 'line' : 'lines';
+  const where = evalFile === trainFile ? `${evalName} rows at ${noun}` : `${path.basename(evalFile)} ${noun}`;
   return {
     code: 'train-test-overlap', file: evalFile, lines: lines.slice(0, 20), count: lines.length,
     message: `${lines.length} of ${evalSet.length} ${evalName} example(s) also appear in the training data ` +

@@ -73,4 +73,6 @@ test('texts present in both train and test give a warning with the test lines', 
   assert.equal(w.message,
     '2 of 4 test example(s) also appear in the training data (test.csv lines 2, 4); scores on them measure memorisation, not generalisation.');
   assert.equal(overlapWarning('train.csv', train, 'test.csv', [{ text: 'new', line: 2 }]), undefined);
+  assert.equal(overlapWarning('all.csv', train, 'all.csv', [{ text: 'same', line: 9 }], 'validation')?.message,
+    '1 of 1 validation example(s) also appear in the training data (validation rows at line 9); scores on them measure memorisation, not generalisation.');
 });
