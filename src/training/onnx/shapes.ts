@@ -90,16 +90,24 @@ export function inferTypes(g: Graph, opset = 17): TypeMap {
   return types;
 }
 
-/** The dim of `all` left over once the dims `used` are taken out (same names/numbers), if exactly one is. */
+/** What a -1 in a reshape of `all` stands for, given the other target dims `used` (symbols cancel by name). */
 function leftoverDim(all: Dim[], used: Dim[]): Dim | undefined {
-  const rest = [...all];
+  const symbols = all.filter((d): d is string => typeof d === 'string');
+  let numAll = 1;
+  let numUsed = 1;
+  for (const d of all) if (typeof d === 'number') numAll *= d;
   for (const d of used) {
-    const i = rest.indexOf(d);
+    if (typeof d === 'number') {
+      numUsed *= d;
+      continue;
+    }
+    const i = symbols.indexOf(d);
     if (i < 0 || d === '?') return undefined;
-    rest.splice(i, 1);
+    symbols.splice(i, 1);
   }
-  const left = rest.filter((d) => d !== 1);
-  return left.length === 1 ? left[0] : left.length === 0 ? 1 : undefined;
+  if (symbols.includes('?')) return undefined;
+  if (symbols.length === 0) return Number.isInteger(numAll / numUsed) ? numAll / numUsed : undefined;
+  return symbols.length === 1 && numAll === numUsed ? symbols[0] : undefined;
 }
 
 function smallIntValues(t: TensorData): number[] | undefined {

@@ -110,8 +110,23 @@ test('shape inference follows broadcasting, MatMul, Reshape with -1 and 0, Gathe
   const types = inferTypes(b.build());
   assert.deepEqual(types.get(g), { dtype: 'float32', shape: ['batch', 'seq', 8] });
   assert.deepEqual(types.get(mm)?.shape, ['batch', 'seq', 4]);
-  assert.deepEqual(types.get(r)?.shape, ['batch', 'seq', 2, '?']);
-  assert.deepEqual(types.get(tr)?.shape, ['batch', 2, 'seq', '?']);
+  assert.deepEqual(types.get(r)?.shape, ['batch', 'seq', 2, 2]);
+  assert.deepEqual(types.get(tr)?.shape, ['batch', 2, 'seq', 2]);
   assert.deepEqual(types.get(red)?.shape, ['batch', 2, 'seq']);
   assert.equal(types.get(c)?.dtype, 'float64');
+});
+
+test('shape values computed in the graph (Shape → Gather → Range, Concat → Reshape) keep their symbols', () => {
+  const b = new GraphBuilder('symbolic');
+  const ids = b.input('input_ids', 'int64', ['batch', 'sequence']);
+  const x = b.input('x', 'float32', ['batch', 'sequence', 8]);
+  const seq = b.op('Gather', [b.op('Shape', [ids]), b.constant(tensor('int64', [], [1]), 'int64')], { axis: int(0) });
+  const positions = b.op('Range', [b.constant(tensor('int64', [], [0]), 'int64'), seq, b.constant(tensor('int64', [], [1]), 'int64')]);
+  const shape = b.op('Concat', [b.op('Shape', [x], { end: int(2) }), b.int64s([2, 4])], { axis: int(0) });
+  const heads = b.op('Reshape', [x, shape]);
+  const merged = b.op('Reshape', [heads, b.int64s([0, -1, 8])]);
+  const types = inferTypes(b.build());
+  assert.deepEqual(types.get(positions)?.shape, ['sequence']);
+  assert.deepEqual(types.get(heads)?.shape, ['batch', 'sequence', 2, 4]);
+  assert.deepEqual(types.get(merged)?.shape, ['batch', 'sequence', 8]);
 });
