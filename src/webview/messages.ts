@@ -2,7 +2,7 @@
 // sides import these types; the client bundle gets no runtime code from here.
 import type { FromWorker } from '../training/protocol';
 import type { RunRecord } from '../training/runStore';
-import type { PerClassRow, SummaryEntry, TrainEntry } from './metricsEntries';
+import type { LogEntry, PerClassRow, SummaryEntry, TrainEntry } from './metricsEntries';
 import type { ComparisonRow, SortSpec } from './comparisonColumns';
 
 /** One x axis shared by its series (uPlot's aligned-data layout); null = no point at that x. */
@@ -23,6 +23,8 @@ export interface DashboardMetrics {
   /** Train points logged so far (before downsampling). */
   trainPoints: number;
   lastTrain?: TrainEntry;
+  /** The trainer's log lines (warnings about the data, what each epoch trains), capped. */
+  logs: LogEntry[];
   problems: string[];
 }
 

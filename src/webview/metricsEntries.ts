@@ -10,6 +10,8 @@ export interface TrainEntry {
   lr: number;
   samplesPerSecond: number;
   tokensPerSecond: number;
+  totalSteps?: number;
+  etaSeconds?: number;
 }
 
 export interface PerClassRow {
@@ -41,7 +43,15 @@ export interface SummaryEntry {
   totalParams?: number;
 }
 
-export type MetricsEntry = TrainEntry | EvalEntry | SummaryEntry;
+/** A trainer message kept in the run's log (data warnings, what is trained per epoch). */
+export interface LogEntry {
+  type: 'log';
+  time?: string;
+  level: 'info' | 'warn' | 'error';
+  message: string;
+}
+
+export type MetricsEntry = TrainEntry | EvalEntry | SummaryEntry | LogEntry;
 
 export type ParseResult = { entry: MetricsEntry } | { problem: string } | { skip: true };
 
@@ -65,7 +75,18 @@ export function parseMetricsLine(line: string, where: string): ParseResult {
     case 'train': {
       if (!isNum(o.step)) return { problem: `${where}: train entry without a numeric "step"` };
       return {
-        entry: { type: 'train', time, step: o.step, epoch: num(o.epoch), loss: num(o.loss), lr: num(o.lr), samplesPerSecond: num(o.samplesPerSecond), tokensPerSecond: num(o.tokensPerSecond) },
+        entry: {
+          type: 'train',
+          time,
+          step: o.step,
+          epoch: num(o.epoch),
+          loss: num(o.loss),
+          lr: num(o.lr),
+          samplesPerSecond: num(o.samplesPerSecond),
+          tokensPerSecond: num(o.tokensPerSecond),
+          totalSteps: isNum(o.totalSteps) ? o.totalSteps : undefined,
+          etaSeconds: isNum(o.etaSeconds) ? o.etaSeconds : undefined,
+        },
       };
     }
     case 'eval': {
@@ -91,6 +112,11 @@ export function parseMetricsLine(line: string, where: string): ParseResult {
           totalParams: pick('totalParams'),
         },
       };
+    }
+    case 'log': {
+      if (typeof o.message !== 'string') return { problem: `${where}: log entry without a "message" string` };
+      const level = o.level === 'warn' || o.level === 'error' ? o.level : 'info';
+      return { entry: { type: 'log', time, level, message: o.message } };
     }
     default:
       // Other entry types (checkpoints, logs) may be added by the trainer; the dashboard does not draw them.

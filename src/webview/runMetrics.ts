@@ -1,11 +1,14 @@
 // Accumulates a run's metrics entries (from metrics.jsonl, read whole or tailed) and shapes them into what the
 // dashboard draws. Pure: no vscode, no fs, so the same code is unit-tested and reused by the comparison view.
 import { alignSeries, downsampleMinMax, XY } from './downsample';
-import type { EvalEntry, MetricsEntry, SummaryEntry, TrainEntry } from './metricsEntries';
+import type { EvalEntry, LogEntry, MetricsEntry, SummaryEntry, TrainEntry } from './metricsEntries';
 import type { DashboardMetrics, LineChartData } from './messages';
 
 /** Points per series sent to the webview per update; enough for a panel a few thousand pixels wide. */
 export const DEFAULT_MAX_POINTS = 1000;
+
+/** Log lines kept for the dashboard: the newest ones, warnings and errors first to survive. */
+export const MAX_LOGS = 50;
 
 /** Eval metrics drawn per epoch, in this order, when present. */
 const EVAL_CHART_METRICS = ['accuracy', 'macroF1', 'weightedF1', 'microF1'];
@@ -20,12 +23,14 @@ export class RunMetrics {
   private lastTrain: TrainEntry | undefined;
   private evals: EvalEntry[] = [];
   private summary: SummaryEntry | undefined;
+  private logs: LogEntry[] = [];
   readonly problems: string[] = [];
 
   add(entries: Iterable<MetricsEntry>): void {
     for (const e of entries) {
       if (e.type === 'train') this.addTrain(e);
       else if (e.type === 'eval') this.addEval(e);
+      else if (e.type === 'log') this.addLog(e);
       else this.summary = e;
     }
   }
@@ -67,6 +72,14 @@ export class RunMetrics {
     this.lastTrain = e;
   }
 
+  private addLog(e: LogEntry): void {
+    this.logs.push(e);
+    if (this.logs.length <= MAX_LOGS) return;
+    // Over the cap, drop the oldest info line (or the oldest line when all are warnings) so warnings stay visible.
+    const i = this.logs.findIndex((l) => l.level === 'info');
+    this.logs.splice(i >= 0 ? i : 0, 1);
+  }
+
   private addEval(e: EvalEntry): void {
     this.evals = this.evals.filter((v) => v.step !== e.step);
     this.evals.push(e);
@@ -105,6 +118,7 @@ export class RunMetrics {
       summary: this.summary,
       trainPoints: this.step.length,
       lastTrain: this.lastTrain,
+      logs: this.logs.slice(),
       problems: this.problems.slice(),
     };
   }

@@ -39,6 +39,7 @@ const evalSection = h('div', { id: 'eval-table' });
 const perClassSection = h('div', { id: 'per-class' });
 const confusionSection = h('div', { id: 'confusion-host' });
 const configSection = h('div', { id: 'config' });
+const logSection = h('ul', { id: 'run-log', class: 'run-log' });
 const scale = dropdown(
   'loss-scale',
   [
@@ -59,6 +60,7 @@ app.append(
   h('div', { class: 'charts' }, charts.loss.element, charts.lr.element, charts.throughput.element, charts.evalChart.element),
   h('section', { class: 'card' }, h('h2', {}, 'Evaluation per epoch'), evalSection),
   h('div', { class: 'two-col' }, h('section', { class: 'card' }, h('h2', { id: 'per-class-title' }, 'Per class'), perClassSection), h('section', { class: 'card' }, h('h2', {}, 'Confusion matrix'), confusionSection)),
+  h('section', { class: 'card' }, h('h2', {}, 'Trainer log'), logSection),
   h('section', { class: 'card' }, h('h2', {}, 'Run configuration'), configSection),
 );
 
@@ -79,11 +81,13 @@ function renderHeader(): void {
   setDisabled(buttons.cancel, s !== 'running');
   setDisabled(buttons.resume, !(s === 'cancelled' || s === 'failed'));
   setDisabled(buttons.export, s !== 'completed');
-  const total = live?.totalSteps ?? run?.totalSteps ?? 0;
+  const total = live?.totalSteps ?? metrics?.lastTrain?.totalSteps ?? run?.totalSteps ?? 0;
   const step = Math.max(live?.step ?? 0, metrics?.lastTrain?.step ?? 0, run?.step ?? 0);
   const parts = [total ? `step ${step} / ${total} (${((100 * step) / total).toFixed(0)}%)` : `step ${step}`];
   if (metrics?.lastTrain) parts.push(`epoch ${formatNumber(metrics.lastTrain.epoch, 2)}`, `loss ${formatNumber(metrics.lastTrain.loss)}`);
-  if (live && s === 'running') parts.push(`ETA ${formatSeconds(live.etaSeconds)}`);
+  // ETA from the worker's live progress, else from the last logged step (a CLI run or a reloaded window).
+  const eta = live && live.step >= (metrics?.lastTrain?.step ?? 0) ? live.etaSeconds : metrics?.lastTrain?.etaSeconds;
+  if (s === 'running' && eta !== undefined) parts.push(`ETA ${formatSeconds(eta)}`);
   if (run) parts.push(`device ${run.device.executionProvider}`);
   if (run?.error) parts.push(`error: ${run.error}`);
   progressText.textContent = parts.join(' · ');
@@ -131,6 +135,10 @@ function renderMetrics(): void {
   problems.hidden = metrics.problems.length === 0;
   clear(problems);
   if (metrics.problems.length) problems.append(h('strong', {}, 'Some metrics lines could not be read:'), h('ul', {}, ...metrics.problems.map((p) => h('li', {}, p))));
+
+  clear(logSection);
+  if (!metrics.logs.length) logSection.append(h('li', { class: 'muted' }, 'No messages from the trainer.'));
+  for (const l of metrics.logs) logSection.append(h('li', { class: `log-${l.level}` }, h('span', { class: 'log-level' }, l.level), ' ', l.message));
 
   const names = [...new Set(metrics.evals.flatMap((e) => Object.keys(e.metrics)))];
   clear(evalSection);

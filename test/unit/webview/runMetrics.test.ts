@@ -97,3 +97,19 @@ test('problems are capped so a corrupt file cannot grow the message without boun
   assert.equal(m.problems.length, 20);
   assert.equal(m.problems[0], 'line 0');
 });
+
+test('trainer log lines are kept, capped, with warnings outliving info lines', () => {
+  const m = new RunMetrics();
+  const lines = [JSON.stringify({ type: 'log', level: 'warn', message: '1 row repeats line 225' })];
+  for (let i = 0; i < 60; i++) lines.push(JSON.stringify({ type: 'log', level: 'info', message: `epoch ${i}` }));
+  lines.push('{"type":"log","level":"info"}');
+  const { entries, problems } = parseMetricsText(lines.join('\n'), 'm');
+  assert.equal(problems.length, 1);
+  assert.match(problems[0], /:62: log entry without a "message"/);
+  m.add(entries);
+  const logs = m.snapshot().logs;
+  assert.equal(logs.length, 50);
+  assert.equal(logs[0].message, '1 row repeats line 225');
+  assert.equal(logs[1].message, 'epoch 11');
+  assert.equal(logs.at(-1)?.message, 'epoch 59');
+});
