@@ -40,14 +40,20 @@ export function validateZeroShot(options: ZeroShotOptions | undefined): ZeroShot
   return { ...options, labels };
 }
 
-export async function loadClassifier(ref: ModelRef): Promise<Classifier> {
+export interface ClassifierOptions {
+  /** onnxruntime intra-op threads; 0 or absent: ORT's default (one per core). */
+  threads?: number;
+}
+
+export async function loadClassifier(ref: ModelRef, options: ClassifierOptions = {}): Promise<Classifier> {
   const files = inspectInferenceModel(ref.folder, ref.task);
   const t0 = performance.now();
   const { pipeline } = await loadTransformers();
   const task = ref.task === 'zero-shot' ? 'zero-shot-classification' : 'text-classification';
   let pipe: unknown;
   try {
-    pipe = await pipeline(task, files.folder, { dtype: files.dtype, device: 'cpu', local_files_only: true });
+    const session_options = options.threads ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {};
+    pipe = await pipeline(task, files.folder, { dtype: files.dtype, device: 'cpu', local_files_only: true, session_options });
   } catch (e) {
     throw new Error(`${files.folder}: transformers.js cannot load ${files.onnxFile} for ${task} (${(e as Error).message}).`, { cause: e });
   }

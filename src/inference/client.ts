@@ -15,6 +15,8 @@ export interface InferenceClientOptions {
   workerPath: string;
   maxCrashes?: number;
   crashWindowMs?: number;
+  /** Extra environment for the worker process (e.g. FTS_INFERENCE_THREADS). */
+  env?: Record<string, string>;
   /** Lines of worker output kept for crash reports. */
   logLines?: number;
   onStateChange?(state: InferenceWorkerState, detail: string): void;
@@ -34,6 +36,8 @@ export interface ClassifyOutcome {
   /** The model was already loaded when the request arrived. */
   warm: boolean;
   inferenceMs: number;
+  /** Worker CPU time for the request (all threads). */
+  cpuMs: number;
   workerPid: number;
 }
 
@@ -78,7 +82,7 @@ export class InferenceClient {
     const { message, loaded, pid } = await this.request({ type: 'classify', id, model, texts, zeroShot }, opts);
     if (message.type !== 'result') throw new InferenceWorkerError(`Unexpected answer "${message.type}" to a classify request.`);
     if (!loaded) throw new InferenceWorkerError('The worker answered before reporting which model it loaded.');
-    return { results: message.results, model: loaded.info, warm: loaded.warm, inferenceMs: message.inferenceMs, workerPid: pid };
+    return { results: message.results, model: loaded.info, warm: loaded.warm, inferenceMs: message.inferenceMs, cpuMs: message.cpuMs, workerPid: pid };
   }
 
   /** Loads a model without classifying, so that the next request is warm. */
@@ -155,7 +159,8 @@ export class InferenceClient {
       );
     }
     // fork runs process.execPath: inside the extension host PATH may hold no node at all (or another version).
-    const child = child_process.fork(this.options.workerPath, [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const env = this.options.env ? { ...process.env, ...this.options.env } : undefined;
+    const child = child_process.fork(this.options.workerPath, [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env });
     this.child = child;
     const onOutput = (chunk: Buffer) => {
       for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {

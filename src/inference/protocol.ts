@@ -56,7 +56,8 @@ export type FromInferenceWorker =
   | { type: 'ready'; pid: number }
   | { type: 'loading'; id: number; folder: string }
   | { type: 'loaded'; id: number; info: ModelLoadInfo; warm: boolean }
-  | { type: 'result'; id: number; results: Classification[]; inferenceMs: number }
+  /** cpuMs: the worker's CPU time for the request, all threads (on a busy machine wall time says little). */
+  | { type: 'result'; id: number; results: Classification[]; inferenceMs: number; cpuMs: number }
   | { type: 'cancelled'; id: number }
   | { type: 'error'; id: number; message: string };
 

@@ -1,13 +1,17 @@
 // Inference worker entry (bundled as dist/inferenceWorker.js, started with child_process.fork by InferenceClient).
 // Requests run one at a time: onnxruntime-node's session.run blocks this process's event loop, so running two at
 // once would only interleave them. Cancels are read between texts (see Classifier.classify).
+import * as os from 'node:os';
 import { CancelledError, loadClassifier } from './classifier';
 import { ModelCache } from './modelCache';
 import { FromInferenceWorker, ToInferenceWorker, isToInferenceWorker } from './protocol';
 
 type Job = Extract<ToInferenceWorker, { type: 'classify' | 'load' }>;
 
-const cache = new ModelCache(loadClassifier);
+// One sentence is a small matrix product: past a few threads ORT's workers mostly spin, and the editor (and maybe a
+// training worker) share these cores. Half the cores, 1 to 4; FTS_INFERENCE_THREADS overrides (benchmarks).
+const threads = Number(process.env.FTS_INFERENCE_THREADS) || Math.max(1, Math.min(4, Math.floor(os.availableParallelism() / 2)));
+const cache = new ModelCache((ref) => loadClassifier(ref, { threads }));
 const queue: Job[] = [];
 const cancelled = new Set<number>();
 let busy = false;
@@ -28,8 +32,10 @@ async function runJob(job: Job): Promise<void> {
   send({ type: 'loaded', id: job.id, info: classifier.info, warm });
   if (job.type === 'load') return;
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const results = await classifier.classify(job.texts, job.zeroShot, () => cancelled.has(job.id));
-  send({ type: 'result', id: job.id, results, inferenceMs: performance.now() - t0 });
+  const cpu = process.cpuUsage(c0);
+  send({ type: 'result', id: job.id, results, inferenceMs: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 });
 }
 
 async function drain(): Promise<void> {
