@@ -15,11 +15,13 @@ export interface CsvProblem {
  * Scans one record starting at `text[0]` and returns its field start offsets, or the first quoting problem.
  * A record ends at an unquoted "\n" (or the end of the text).
  */
-export function scanCsvRecord(text: string, delimiter: string): { fieldStarts: number[]; end: number } | CsvProblem {
+export function scanCsvRecord(text: string, delimiter: string, quoted = true): { fieldStarts: number[]; end: number } | CsvProblem {
   const fieldStarts = [0];
   let i = 0;
   for (;;) {
-    if (text[i] === '"') {
+    if (!quoted) {
+      while (i < text.length && text[i] !== delimiter && text[i] !== '\n') i++;
+    } else if (text[i] === '"') {
       const open = i;
       i++;
       for (;;) {
@@ -51,7 +53,10 @@ export function scanCsvRecord(text: string, delimiter: string): { fieldStarts: n
         i++;
       }
     }
-    if (i >= text.length || text[i] === '\n' || (text[i] === '\r' && text[i + 1] === '\n')) return { fieldStarts, end: i };
+    if (i >= text.length || text[i] === '\n' || (text[i] === '\r' && text[i + 1] === '\n')) {
+      // An unquoted last field stops at "\n"; its "\r" belongs to the line break, not the field.
+      return { fieldStarts, end: text[i] === '\n' && text[i - 1] === '\r' ? i - 1 : i };
+    }
     i++; // delimiter
     fieldStarts.push(i);
   }

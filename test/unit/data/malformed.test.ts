@@ -83,6 +83,13 @@ test('TSV: a row with a tab too many', async () => {
     'tabs.tsv:3:9: expected 2 fields (sentence, label) as in the header but found 3. A field contains a tab character.');
 });
 
+test('TSV with CRLF and bare quotes: too few fields points just past the last character', async () => {
+  const e = await failure('short.tsv', 'sentence\tlabel\tsource\r\nsay "hi"\t1\tweb\r\nit "works"\t0\r\n');
+  assert.equal(e.code, 'field-count');
+  assert.equal(e.message,
+    "short.tsv:3:13: expected 3 fields (sentence, label, source) as in the header but found 2. Add the missing field(s) or check for a tab missing between fields.");
+});
+
 // 8
 test('JSONL: a missing value is reported at its line and column', async () => {
   const e = await failure('missing.jsonl', '{"text": "a", "label": 1}\n{"text": "b", "label": }\n');
