@@ -2,16 +2,12 @@
 // the NLI model from finetuneStudio.zeroShot.model (a folder, or a Hub id fetched into the HF cache on first use);
 // inference runs in the inference worker and the results are shown inline, in hovers and in a QuickPick.
 import * as vscode from 'vscode';
+import { parseLabels } from '../inference/candidateLabels';
 import { ClassifyCommandResult, classifyEditorSelections, nonEmptySelections } from '../inference/classifyEditor';
 import { locateInferenceModel } from '../inference/modelLocation';
 import { inferenceServices } from '../inference/services';
 
 const LAST_LABELS = 'finetuneStudio.zeroShot.lastLabels';
-
-/** "a, b,, c" → ["a", "b", "c"], first spelling of duplicates kept. */
-export function parseLabels(input: string): string[] {
-  return [...new Set(input.split(',').map((l) => l.trim()).filter(Boolean))];
-}
 
 export async function classifySelection(context: vscode.ExtensionContext): Promise<ClassifyCommandResult | undefined> {
   const editor = vscode.window.activeTextEditor;
