@@ -124,7 +124,7 @@ export class DashboardPanel {
     try {
       const run = readRun(this.runDir);
       this.runReadFailures = 0;
-      this.panel.title = titleFor(this.runDir, run.config?.model, run.config?.strategy);
+      this.panel.title = titleFor(this.runDir, run.config?.model, run.config?.strategy, run.createdAt);
       this.post({ type: 'run', runDir: this.runDir, run });
     } catch (e) {
       // A writer that does not rename atomically can be caught mid-write: retry on the next change or poll, and
@@ -149,6 +149,9 @@ export class DashboardPanel {
   }
 }
 
-function titleFor(runDir: string, model?: string, strategy?: string): string {
-  return model ? `Run: ${path.basename(model)} · ${strategy ?? ''}`.trim() : `Run: ${path.basename(runDir)}`;
+/** Two runs of the same model and strategy are told apart by their start time (UTC, as in the run id). */
+function titleFor(runDir: string, model?: string, strategy?: string, createdAt?: string): string {
+  if (!model) return `Run: ${path.basename(runDir)}`;
+  const started = createdAt && /^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(createdAt) ? ` · ${createdAt.slice(5, 10)} ${createdAt.slice(11, 16)}` : '';
+  return `Run: ${path.basename(model)} · ${strategy ?? '?'}${started}`;
 }

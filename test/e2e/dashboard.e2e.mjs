@@ -3,12 +3,15 @@
 // goes on and completes; screenshots in dark, light and high-contrast themes; two runs compared and exported to a CSV
 // that is parsed and checked against the numbers the runs logged.
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { writeRun } from './dashboard.runs.mjs';
 
 const UI_TIMEOUT = 30_000;
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RUN_A = '20261127-100000-tiny-bert-full';
 const RUN_B = '20261127-110000-tiny-distilbert-feature-extraction';
 const SUMMARY_A = { trainSeconds: 73.4, samplesPerSecond: 51.8, inferenceMsPerExample: 2.41, modelBytes: 17_612_345, trainableParams: 4_386_178, totalParams: 4_386_178 };
@@ -255,15 +258,64 @@ export const steps = [
     },
   },
   {
+    name: 'a real training run on the fixture (CLI, tiny-bert) is followed live to completion',
+    async run({ page, screenshot }) {
+      const root = path.join(state.workspace, '.finetune', 'runs');
+      const before = new Set(readdirSync(root));
+      const cli = spawn(
+        process.execPath,
+        [path.join(REPO_ROOT, 'dist', 'cli.js'), 'train', '--model', path.join(state.workspace, 'models', 'tiny-bert'), '--data', path.join(state.workspace, 'data', 'sentiment_train.csv'), '--strategy', 'full', '--runs', root, '--set', 'epochs=2'],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let output = '';
+      cli.stdout.on('data', (d) => (output += d));
+      cli.stderr.on('data', (d) => (output += d));
+      const exited = new Promise((resolve) => cli.on('exit', (code) => resolve(code)));
+      try {
+        const id = await until('the CLI run folder', async () => readdirSync(root).find((d) => !before.has(d) && existsSync(path.join(root, d, 'run.json'))), 60_000);
+        await runCommand(page, 'Fine-Tune Studio: Open run dashboard');
+        await page.locator('.quick-input-widget .monaco-list-row', { hasText: id }).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+        await page.keyboard.type(id);
+        await page.keyboard.press('Enter');
+        const frame = await webviewFrame(page, '#chart-loss');
+        assert.equal(await exited, 0, `CLI training failed:\n${output.slice(-2000)}`);
+        await until('status completed', async () => (await frame.locator('#run-status').textContent()).trim() === 'completed', 60_000);
+        const entries = readFileSync(path.join(root, id, 'metrics.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+        const train = entries.filter((e) => e.type === 'train');
+        const evals = entries.filter((e) => e.type === 'eval');
+        assert.ok(train.length > 0 && evals.length > 0, 'the run logged train steps and evaluations');
+        await until('every logged point drawn', async () => (await chartInfo(frame, 'chart-loss')).points === train.length + evals.length, 60_000);
+        assert.equal(await gridRows(frame, 'eval-grid').count(), evals.length);
+        assert.equal(await gridRows(frame, 'per-class-grid').count(), evals.at(-1).perClass.length);
+        assert.deepEqual(await frame.locator('#confusion td').allTextContents(), evals.at(-1).confusion.flat().map(String));
+        await screenshot('real-run');
+      } finally {
+        if (cli.exitCode === null) cli.kill();
+      }
+    },
+  },
+  {
     name: 'after a window reload both panels come back with their data (serializers)',
     async run({ page, screenshot }) {
       await runCommand(page, 'Developer: Reload Window');
       await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+      // The active tab (the last dashboard opened) is restored first; the others when they are shown.
+      const dashboard = await webviewFrame(page, '#chart-loss');
+      await until('dashboard chart restored', async () => (await chartInfo(dashboard, 'chart-loss')).points > 0, 60_000);
+      assert.equal((await dashboard.locator('#run-status').textContent()).trim(), 'completed');
+      await screenshot('restored');
+      await page.locator('.tabs-container .tab', { hasText: 'Compare runs' }).click();
       const comparison = await webviewFrame(page, '#comparison-grid');
       await until('comparison rows restored', async () => (await gridRows(comparison, 'comparison-grid').count()) === 2, 60_000);
-      await page.locator('.tabs-container .tab', { hasText: 'Run: tiny-bert' }).click();
-      const dashboard = await webviewFrame(page, '#chart-loss');
-      await until('dashboard chart restored', async () => (await chartInfo(dashboard, 'chart-loss')).points === 183, 60_000);
+      await page.locator('.tabs-container .tab', { hasText: '10:00' }).click();
+      const first = await until('the first run dashboard restored', async () => {
+        for (const f of page.frames()) {
+          if (f === page.mainFrame() || !(await f.$('#chart-loss').catch(() => null))) continue;
+          if ((await chartInfo(f, 'chart-loss')).points === 183) return f;
+        }
+        return undefined;
+      }, 60_000);
+      assert.ok(first);
       await screenshot('restored');
     },
   },
