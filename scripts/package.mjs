@@ -109,8 +109,8 @@ function stageFiles(stage) {
     if (existsSync(path.join(ROOT, f))) cpSync(path.join(ROOT, f), path.join(stage, f));
   }
   for (const d of ['dist', 'media']) cpSync(path.join(ROOT, d), path.join(stage, d), { recursive: true });
-  // Developer tools bundled next to the extension (fixture generator) are not part of the product.
-  rmSync(path.join(stage, 'dist', 'tools'), { recursive: true, force: true });
+  // Developer tools bundled next to the extension (fixture generator, benchmarks) are not part of the product.
+  for (const d of ['tools', 'bench']) rmSync(path.join(stage, 'dist', d), { recursive: true, force: true });
 }
 
 function stageModules(stage, target) {
@@ -156,7 +156,7 @@ function packageTarget(target, pkg) {
     stageModules(stage, target);
     pruneForTarget(stage, target);
     const out = path.join(ROOT, `${pkg.name}-${pkg.version}-${target}.vsix`);
-    run(process.execPath, [VSCE, 'package', '--target', target, '--out', out, '--allow-missing-repository', '--skip-license'], { cwd: stage });
+    run(process.execPath, [VSCE, 'package', '--target', target, '--out', out, '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links'], { cwd: stage });
     return out;
   } finally {
     rmSync(stage, { recursive: true, force: true, maxRetries: 3 });
