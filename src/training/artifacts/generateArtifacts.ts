@@ -173,11 +173,10 @@ function partition(forward: Graph, trainable: Set<string>, types: ReturnType<typ
       n.inputs.forEach((x) => need.add(x));
     }
   }
-  const info = (name: string): ValueInfo => {
-    const t = types.get(name);
-    if (!t) throw new Error(`generateArtifacts: cannot infer the type of frontier value "${name}"`);
-    return { name, dtype: t.dtype, shape: t.shape ?? [] };
-  };
+  // Frontier values become graph inputs, which need a dtype and a rank; where inference cannot tell them
+  // (an op it does not know), the graph is not split: correct, only without the cacheable prefix.
+  if (frontier.some((v) => !types.get(v)?.shape)) return { prefix: undefined, body: cloneGraph(forward), cacheable: true };
+  const info = (name: string): ValueInfo => ({ name, dtype: types.get(name)!.dtype, shape: types.get(name)!.shape! });
   const prefix: Graph = {
     name: `${forward.name}_frozen_prefix`,
     nodes: prefixNodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs], attrs: { ...n.attrs } })),

@@ -50,6 +50,7 @@ export class TrainingSession {
     readonly manifest: ArtifactManifest,
     readonly mode: 'fused' | 'separate',
     private readonly sessions: { prefix?: ort.InferenceSession; training?: ort.InferenceSession; eval: ort.InferenceSession; optimizer?: ort.InferenceSession; trainStep?: ort.InferenceSession },
+    private readonly sessionOptions: ort.InferenceSession.SessionOptions,
   ) {}
 
   static async open(dir: string, opts: TrainingSessionOptions = {}): Promise<TrainingSession> {
@@ -67,7 +68,7 @@ export class TrainingSession {
       optimizer: mode === 'separate' ? await open(FILES.optimizer) : undefined,
       trainStep: mode === 'fused' ? await open(FILES.trainStep) : undefined,
     };
-    const s = new TrainingSession(dir, manifest, mode, sessions);
+    const s = new TrainingSession(dir, manifest, mode, sessions, so);
     s.restore(opts.checkpointDir ?? path.join(dir, FILES.checkpoint));
     return s;
   }
@@ -175,7 +176,7 @@ export class TrainingSession {
 
   /** Loss, prediction and every trainable parameter's gradient for one batch, without changing any weight. */
   async gradients(batch: Feeds): Promise<{ loss: number; prediction: ort.Tensor; grads: Map<string, ort.Tensor> }> {
-    this.sessions.training ??= await ort.InferenceSession.create(path.join(this.dir, FILES.training), { logSeverityLevel: 3 });
+    this.sessions.training ??= await ort.InferenceSession.create(path.join(this.dir, FILES.training), this.sessionOptions);
     const training = this.sessions.training;
     const extra: Feeds = {};
     if (this.manifest.accumulation > 1) {

@@ -69,6 +69,7 @@ export function constantValues(g: Graph): Map<string, TensorData> {
 /** Infers dtype (always, for known ops) and shape (when derivable) of every value in the graph. */
 export function inferTypes(g: Graph, opset = 17): TypeMap {
   const types: TypeMap = new Map();
+  const declared = new Map([...g.valueInfo, ...g.outputs].map((v) => [v.name, v]));
   for (const v of [...g.inputs, ...g.valueInfo, ...g.outputs]) types.set(v.name, { dtype: v.dtype, shape: [...v.shape] });
   for (const [k, t] of g.initializers) types.set(k, { dtype: t.dtype, shape: [...t.dims], value: smallIntValues(t) });
   const consts = constantValues(g);
@@ -82,9 +83,9 @@ export function inferTypes(g: Graph, opset = 17): TypeMap {
     n.outputs.forEach((o, i) => {
       const got = outs[i];
       if (!o || !got) return;
-      const prior = types.get(o);
-      // value_info from the file may carry a better shape than our inference.
-      types.set(o, prior && prior.shape && !got.shape ? { dtype: got.dtype, shape: prior.shape } : got);
+      const prior = declared.get(o);
+      // A shape the file declares (output, value_info) wins over ours when we lost track or disagree on the rank.
+      types.set(o, prior && (!got.shape || got.shape.length !== prior.shape.length) ? { ...got, shape: [...prior.shape] } : got);
     });
   }
   return types;
@@ -190,6 +191,16 @@ export function inferNode(n: Node, types: TypeMap, consts: Map<string, TensorDat
       const out = [...batch, ...(x.shape.length === 1 ? [] : [a2[a2.length - 2]]), ...(b.shape.length === 1 ? [] : [b2[b2.length - 1]])];
       return [{ dtype: x.dtype, shape: out }];
     }
+    case 'MatMulInteger': {
+      const m = inferNode({ ...n, opType: 'MatMul', inputs: n.inputs.slice(0, 2) }, types, consts, opset)[0];
+      return m ? [{ dtype: 'int32', shape: m.shape }] : [];
+    }
+    case 'DynamicQuantizeLinear':
+      return [{ dtype: 'uint8', shape: x?.shape }, { dtype: 'float32', shape: [] }, { dtype: 'uint8', shape: [] }];
+    case 'QuantizeLinear':
+      return [{ dtype: t(2)?.dtype ?? 'uint8', shape: x?.shape }];
+    case 'DequantizeLinear':
+      return [{ dtype: t(1)?.dtype ?? 'float32', shape: x?.shape }];
     case 'Gemm': {
       const b = t(1);
       if (!x || !b) return [];

@@ -188,3 +188,29 @@ test('a batch missing an input gets an error naming it, its type and what the ba
 });
 
 
+
+test('an exported ONNX file (transformers.js layout) trains like a built graph', async () => {
+  const model = loadModel(path.join(fixtureModel('tiny-bert'), 'onnx', 'model.onnx'));
+  const trainable = [...model.graph.initializers.entries()].filter(([, t]) => t.dtype === 'float32' && t.dims.length > 0 && !t.dims.every((d) => d === 1)).map(([k]) => k);
+  assert.ok(trainable.includes('bert.encoder.layer.0.attention.self.query.weight'));
+  const dir = tempDir('art');
+  const m = generateArtifacts(model, plan(trainable), dir);
+  const s = await TrainingSession.open(dir);
+  const losses: number[] = [];
+  for (let i = 0; i < 20; i++) losses.push((await s.trainStep(batch(4), 3e-3)).loss);
+  assert.ok(losses[19] < losses[0] * 0.5, `loss ${losses[0]} → ${losses[19]}`);
+  assert.deepEqual(m.unreachedParams.filter((p) => !p.includes('scalar')), m.unreachedParams);
+});
+
+test('a quantized export: frozen quantized ops need no rule, training through one names it', async () => {
+  const model = loadModel(path.join(fixtureModel('tiny-bert'), 'onnx', 'model_quantized.onnx'));
+  const dir = tempDir('art');
+  const m = generateArtifacts(model, plan(['classifier.bias']), dir);
+  assert.equal(m.frozenPrefix?.cacheable, true);
+  const s = await TrainingSession.open(dir);
+  const first = (await s.trainStep(batch(4), 1e-1)).loss;
+  let last = first;
+  for (let i = 0; i < 10; i++) last = (await s.trainStep(batch(4), 1e-1)).loss;
+  assert.ok(last < first, `${first} → ${last}`);
+  assert.throws(() => generateArtifacts(model, plan(['bert.pooler.dense.bias']), tempDir('art')), /no gradient rule for op (DynamicQuantizeLinear|MatMulInteger|Cast) \(node "[^"]+"\), which trainable parameter "bert\.pooler\.dense\.bias" needs/);
+});
