@@ -8,11 +8,18 @@ import type { Classification, LabelScore, ModelLoadInfo, ModelRef, ZeroShotOptio
 export { CancelledError };
 
 /** The parts of transformers.js' pipelines used here (its own typings are a union over every task). */
+interface PipeTokenizer {
+  encode(text: string, options?: { text_pair?: string | null; add_special_tokens?: boolean }): number[];
+  decode(ids: number[], options?: { skip_special_tokens?: boolean }): string;
+  readonly model_max_length: number;
+}
 interface ZeroShotPipe {
+  tokenizer: PipeTokenizer;
   (text: string, labels: string[], options: { hypothesis_template: string; multi_label: boolean }): Promise<{ labels: string[]; scores: number[] }>;
   dispose(): Promise<void>;
 }
 interface TextClassificationPipe {
+  tokenizer: PipeTokenizer;
   (text: string, options: { top_k: number | null }): Promise<LabelScore[]>;
   dispose(): Promise<void>;
 }
@@ -59,12 +66,15 @@ export async function loadClassifier(ref: ModelRef, options: ClassifierOptions =
   }
   const info: ModelLoadInfo = { folder: files.folder, task: ref.task, onnxFile: files.onnxFile, loadMs: performance.now() - t0 };
 
-  const run = async (texts: string[], one: (text: string) => Promise<LabelScore[]>, shouldStop?: () => boolean) => {
+  const tokenizer = (pipe as { tokenizer: PipeTokenizer }).tokenizer;
+  const limits = [tokenizer.model_max_length, files.maxPositions].filter((n): n is number => typeof n === 'number' && n > 0 && n < 1e9);
+  const maxLength = limits.length ? Math.min(...limits) : 512;
+  const run = async (texts: string[], one: (text: string) => Promise<{ scores: LabelScore[]; truncated?: Classification['truncated'] }>, shouldStop?: () => boolean) => {
     const out: Classification[] = [];
     for (const text of texts) {
       await yieldToEventLoop();
       if (shouldStop?.()) throw new CancelledError();
-      out.push({ text, scores: await one(text) });
+      out.push({ text, ...(await one(text)) });
     }
     return out;
   };
@@ -75,9 +85,11 @@ export async function loadClassifier(ref: ModelRef, options: ClassifierOptions =
       info,
       classify: async (texts, zeroShot, shouldStop) => {
         const o = validateZeroShot(zeroShot);
+        const hypotheses = o.labels.map((l) => o.hypothesisTemplate.replace('{}', l));
         return run(texts, async (text) => {
-          const r = await zs(text, o.labels, { hypothesis_template: o.hypothesisTemplate, multi_label: o.multiLabel });
-          return r.labels.map((label, i) => ({ label, score: r.scores[i] }));
+          const fitted = fitFirstSequence(tokenizer, text, hypotheses, maxLength);
+          const r = await zs(fitted.text, o.labels, { hypothesis_template: o.hypothesisTemplate, multi_label: o.multiLabel });
+          return { scores: r.labels.map((label, i) => ({ label, score: r.scores[i] })), truncated: fitted.truncated };
         }, shouldStop);
       },
       dispose: () => zs.dispose(),
@@ -87,7 +99,35 @@ export async function loadClassifier(ref: ModelRef, options: ClassifierOptions =
   return {
     info,
     // top_k null: every label with its probability, best first (softmax, or sigmoid for multi-label models).
-    classify: (texts, _zeroShot, shouldStop) => run(texts, (text) => tc(text, { top_k: null }), shouldStop),
+    classify: (texts, _zeroShot, shouldStop) => run(texts, async (text) => {
+      const fitted = fitFirstSequence(tokenizer, text, [], maxLength);
+      return { scores: await tc(fitted.text, { top_k: null }), truncated: fitted.truncated };
+    }, shouldStop),
     dispose: () => tc.dispose(),
   };
+}
+
+/**
+ * Shortens `text` so that it fits next to the longest of `pairs` within `maxLength` tokens (HF's "only_first"
+ * truncation, as transformers' zero-shot pipeline does). transformers.js would instead cut the finished sequence,
+ * which drops the hypothesis of a long premise entirely (every label then scores the same) and the final [SEP].
+ * The kept tokens are decoded back to text because the pipeline takes strings; re-encoding can differ by a token,
+ * hence the loop.
+ */
+export function fitFirstSequence(tokenizer: PipeTokenizer, text: string, pairs: string[], maxLength: number): { text: string; truncated?: { kept: number; total: number } } {
+  const ids = tokenizer.encode(text, { add_special_tokens: false });
+  const longestPair = pairs.reduce((best, p) => (p.length > best.length ? p : best), '');
+  const pairIds = pairs.length ? tokenizer.encode(longestPair, { add_special_tokens: false }) : [];
+  const full = tokenizer.encode(text, { text_pair: pairs.length ? longestPair : null, add_special_tokens: true });
+  const specials = full.length - ids.length - pairIds.length;
+  let budget = maxLength - specials - pairIds.length;
+  if (ids.length <= budget) return { text };
+  if (budget < 1) throw new Error(`The hypothesis "${longestPair}" alone takes ${pairIds.length + specials} of the model's ${maxLength} tokens: shorten the template or the label.`);
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const shortened = tokenizer.decode(ids.slice(0, budget), { skip_special_tokens: true });
+    const again = tokenizer.encode(shortened, { add_special_tokens: false }).length;
+    if (again <= maxLength - specials - pairIds.length) return { text: shortened, truncated: { kept: again, total: ids.length } };
+    budget -= again - (maxLength - specials - pairIds.length);
+  }
+  throw new Error(`Could not shorten the text to the model's ${maxLength} tokens.`);
 }

@@ -22,6 +22,8 @@ export interface InferenceModelFiles {
   onnxFile: string;
   dtype: 'fp32' | 'q8';
   id2label: Record<string, string>;
+  /** Longest input the position table takes (RoBERTa-style models lose padding_idx + 1 slots); undefined if unknown. */
+  maxPositions?: number;
   /** Zero-shot only: the logit indices transformers' pipeline reads. */
   entailmentId?: number;
   contradictionId?: number;
@@ -59,7 +61,12 @@ export function inspectInferenceModel(folder: string, task: InferenceTask): Infe
   if (typeof id2label !== 'object' || id2label === null || Object.keys(id2label).length === 0) {
     throw new InferenceModelError(`${path.join(abs, 'config.json')} has no id2label: a classification model names its labels there.`);
   }
-  const out: InferenceModelFiles = { folder: abs, onnxFile: choice.file, dtype: choice.dtype, id2label: id2label as Record<string, string> };
+  const positions = typeof config.max_position_embeddings === 'number' ? config.max_position_embeddings : undefined;
+  const offset = ['roberta', 'xlm-roberta', 'camembert'].includes(String(config.model_type)) ? Number(config.pad_token_id ?? 1) + 1 : 0;
+  const out: InferenceModelFiles = {
+    folder: abs, onnxFile: choice.file, dtype: choice.dtype, id2label: id2label as Record<string, string>,
+    maxPositions: positions !== undefined ? positions - offset : undefined,
+  };
   if (task === 'zero-shot') {
     const label2id = Object.fromEntries(Object.entries((config.label2id ?? {}) as Record<string, number>).map(([k, v]) => [k.toLowerCase(), v]));
     out.entailmentId = label2id.entailment;

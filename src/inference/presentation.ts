@@ -44,6 +44,7 @@ export function hoverMarkdown(c: Classification, ctx: ResultContext): string {
     `Model: \`${ctx.modelName.replace(/`/g, "'")}\``,
   ];
   if (ctx.task === 'zero-shot' && ctx.hypothesisTemplate) lines.push(`Hypothesis: \`${ctx.hypothesisTemplate.replace(/`/g, "'")}\``);
+  if (c.truncated) lines.push('', `_Long selection: only its first ${c.truncated.kept} of ${c.truncated.total} tokens fit the model and were classified._`);
   return lines.join('\n');
 }
 

@@ -26,6 +26,8 @@ export interface LabelScore {
 export interface Classification {
   text: string;
   scores: LabelScore[];
+  /** Set when the text was longer than the model takes: how many of its tokens were classified, of how many. */
+  truncated?: { kept: number; total: number };
 }
 
 export interface ClassifyRequest {

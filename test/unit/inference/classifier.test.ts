@@ -133,6 +133,33 @@ test('text-classification: softmax over the model head, every id2label name best
   }
 });
 
+test('a text longer than the model takes is cut before the hypothesis, not the hypothesis dropped', async () => {
+  const zs = await loadClassifier({ folder: NLI, task: 'zero-shot' });
+  const tc = await loadClassifier({ folder: NLI, task: 'text-classification' });
+  try {
+    const long = Array.from({ length: 60 }, () => 'the team won the match').join(' ');
+    const tok = await loadTokenizer(NLI);
+    const total = tok.encodeOne(long, undefined, 10_000).length - 2;
+    assert.ok(total > 128, `test text has only ${total} tokens`);
+    const [r] = await zs.classify([long], { labels: LABELS, hypothesisTemplate: TEMPLATE, multiLabel: false });
+    assert.ok(r.truncated, 'the result says the text was truncated');
+    assert.equal(r.truncated.total, total);
+    const longestHypothesis = Math.max(...LABELS.map((l) => tok.encodeOne(TEMPLATE.replace('{}', l), undefined, 10_000).length - 2));
+    assert.ok(r.truncated.kept + longestHypothesis + 3 <= 128, `kept ${r.truncated.kept} + hypothesis ${longestHypothesis} + 3 specials exceed 128`);
+    assert.ok(r.truncated.kept >= 128 - longestHypothesis - 3 - 1, `only ${r.truncated.kept} tokens kept: more of the text fits`);
+    // Had the hypothesis been cut off, every label would see the same input and score exactly 1/3.
+    assert.ok(new Set(r.scores.map((s) => s.score.toFixed(9))).size === LABELS.length, `labels scored alike: ${JSON.stringify(r.scores)}`);
+
+    const [t] = await tc.classify([long]);
+    assert.deepEqual(t.truncated, { kept: 126, total });
+    const [short] = await zs.classify([PREMISE], { labels: LABELS, hypothesisTemplate: TEMPLATE, multiLabel: false });
+    assert.equal(short.truncated, undefined);
+  } finally {
+    await zs.dispose();
+    await tc.dispose();
+  }
+});
+
 test('a stop request between texts ends the batch with CancelledError', async () => {
   const zs = await loadClassifier({ folder: NLI, task: 'zero-shot' });
   try {

@@ -27,6 +27,8 @@ test('hover: one table row per label, user labels escaped so they cannot break t
   assert.match(tc, /fine-tuned classifier/);
   assert.doesNotMatch(tc, /Hypothesis/);
   assert.match(hoverMarkdown(result, { task: 'zero-shot', modelName: 'm', multiLabel: true }), /multi-label \(each label scored on its own\)/);
+  assert.doesNotMatch(md, /Long selection/);
+  assert.match(hoverMarkdown({ ...result, truncated: { kept: 120, total: 900 } }, { task: 'text-classification', modelName: 'm' }), /only its first 120 of 900 tokens fit the model/);
 });
 
 test('labels typed in the input box: comma-separated, trimmed, no empties or repeats', () => {
