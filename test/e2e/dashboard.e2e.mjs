@@ -54,6 +54,18 @@ function webviewFrame(page, selector) {
   });
 }
 
+/** The dashboard of one run (its title element carries the run id). */
+const dashboardFrame = (page, runId) => webviewFrame(page, `#run-title[title="${runId}"]`);
+
+/** Opens a run's dashboard the way a user does: palette command, then the run picked from the list. */
+async function openDashboard(page, runId) {
+  await runCommand(page, 'Fine-Tune Studio: Open run dashboard');
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: runId }).first();
+  await row.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+  await row.click();
+  return dashboardFrame(page, runId);
+}
+
 async function runCommand(page, title) {
   // The palette lists the commands known when it opens; right after the window loads the extension's contributions
   // may not be registered yet, so reopen it until the command shows up.
@@ -117,11 +129,7 @@ export const steps = [
   {
     name: '"Open run dashboard" from the palette shows the running run: chart points, eval and per-class tables, heatmap',
     async run({ page }) {
-      await runCommand(page, 'Fine-Tune Studio: Open run dashboard');
-      await page.locator('.quick-input-widget .monaco-list-row', { hasText: RUN_A }).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-      await page.keyboard.type(RUN_A);
-      await page.keyboard.press('Enter');
-      const frame = await webviewFrame(page, '#chart-loss');
+      const frame = await openDashboard(page, RUN_A);
       const loss = await until('loss chart points', async () => {
         const info = await chartInfo(frame, 'chart-loss');
         return info.points >= 90 ? info : undefined;
@@ -149,7 +157,7 @@ export const steps = [
       await new Promise((r) => setTimeout(r, 600));
       appendFileSync(path.join(a.dir, 'metrics.jsonl'), rest.slice(half));
       writeAtomic(path.join(a.dir, 'run.json'), JSON.stringify(a.run, null, 2));
-      const frame = await webviewFrame(page, '#chart-loss');
+      const frame = await dashboardFrame(page, RUN_A);
       await until('all 180 train points and 3 evals drawn', async () => (await chartInfo(frame, 'chart-loss')).points === 183);
       await until('status completed', async () => (await frame.locator('#run-status').textContent()).trim() === 'completed');
       assert.equal(await gridRows(frame, 'eval-grid').count(), 3);
@@ -174,7 +182,7 @@ export const steps = [
   {
     name: 'dark, light and high-contrast themes recolour the dashboard',
     async run({ page, screenshot }) {
-      const frame = await webviewFrame(page, '#chart-loss');
+      const frame = await dashboardFrame(page, RUN_A);
       for (const [theme, bodyClass, background, shot] of [
         ['Default Dark Modern', 'vscode-dark', 'rgb(31, 31, 31)', 'dark'],
         ['Default Light Modern', 'vscode-light', 'rgb(255, 255, 255)', 'light'],
@@ -273,11 +281,7 @@ export const steps = [
       const exited = new Promise((resolve) => cli.on('exit', (code) => resolve(code)));
       try {
         const id = await until('the CLI run folder', async () => readdirSync(root).find((d) => !before.has(d) && existsSync(path.join(root, d, 'run.json'))), 60_000);
-        await runCommand(page, 'Fine-Tune Studio: Open run dashboard');
-        await page.locator('.quick-input-widget .monaco-list-row', { hasText: id }).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-        await page.keyboard.type(id);
-        await page.keyboard.press('Enter');
-        const frame = await webviewFrame(page, '#chart-loss');
+        const frame = await openDashboard(page, id);
         assert.equal(await exited, 0, `CLI training failed:\n${output.slice(-2000)}`);
         await until('status completed', async () => (await frame.locator('#run-status').textContent()).trim() === 'completed', 60_000);
         const entries = readFileSync(path.join(root, id, 'metrics.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
@@ -297,6 +301,11 @@ export const steps = [
   {
     name: 'after a window reload both panels come back with their data (serializers)',
     async run({ page, screenshot }) {
+      // Without these activation events nothing registers the serializers after a reload and the tabs stay blank.
+      const events = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).activationEvents ?? [];
+      for (const viewType of ['finetuneStudio.dashboard', 'finetuneStudio.comparison']) {
+        assert.ok(events.includes(`onWebviewPanel:${viewType}`), `package.json activationEvents lacks "onWebviewPanel:${viewType}": the panel cannot be restored after a reload`);
+      }
       await runCommand(page, 'Developer: Reload Window');
       await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
       // The active tab (the last dashboard opened) is restored first; the others when they are shown.
