@@ -1,5 +1,6 @@
 // Runs inside the extension host of a real VS Code, on a copy of the generated fixture workspace
-// (models/tiny-bert, models/tiny-roberta, models/tiny-distilbert, data/*.csv, data/*.jsonl).
+// (models/tiny-bert, models/tiny-roberta, models/tiny-distilbert, ..., data/*.csv, data/*.jsonl). Named to sort
+// first (index.ts loads files alphabetically) so activation is observed before other suites trigger it.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -45,8 +46,10 @@ suite('Fine-Tune Studio in VS Code', () => {
   });
 
   test('activates when one of its commands runs', async () => {
-    await vscode.commands.executeCommand('finetuneStudio.refreshModels');
     const ext = extension();
+    // This file sorts first, so nothing has activated the extension yet: opening the workbench must not.
+    assert.equal(ext.isActive, false, 'the extension activated before any of its commands or views was used');
+    await vscode.commands.executeCommand('finetuneStudio.refreshModels');
     assert.equal(ext.isActive, true);
     api = ext.exports;
     assert.equal(typeof api.models.findModels, 'function');
