@@ -28,11 +28,12 @@ function smallDataset(rows: number): string {
   return file;
 }
 
-async function train(strategy: StrategyId, settings: Record<string, unknown>, data = smallDataset(40), model = MODEL): Promise<{ runDir: string; messages: FromWorker[] }> {
+async function train(strategy: StrategyId, settings: Record<string, unknown>, data = smallDataset(40), model = MODEL, cancelAfterStep = Infinity): Promise<{ runDir: string; messages: FromWorker[] }> {
   const runsRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'trainer-runs-'));
   const messages: FromWorker[] = [];
   const config: RunConfig = { model, data, strategy, runsRoot, device: 'cpu', settings: { batchSize: 8, maxLength: 32, learningRate: 1e-3, ...settings } };
-  await runTraining(config, { emit: (m) => messages.push(m), isCancelled: () => false, isPaused: () => false });
+  const stepsDone = () => messages.filter((m) => m.type === 'progress').length;
+  await runTraining(config, { emit: (m) => messages.push(m), isCancelled: () => stepsDone() >= cancelAfterStep, isPaused: () => false });
   const done = messages.find((m) => m.type === 'done');
   assert.ok(done && done.type === 'done', `no done message: ${JSON.stringify(messages.filter((m) => m.type === 'error'))}`);
   return { runDir: done.runDir, messages };
@@ -176,4 +177,26 @@ test('kill -9 mid-epoch, then --resume, reaches bit-identical final weights', as
   const b = fs.readFileSync(path.join(runB, 'model', 'model.safetensors'));
   assert.ok(a.equals(b), 'resumed weights differ from the uninterrupted run');
   assert.ok(readMetrics(runB).some((m) => m.type === 'log' && /resuming from step-/.test(String(m.message))));
+});
+
+test('cancel takes effect at the next step and leaves a resumable checkpoint', async () => {
+  const { runDir, messages } = await train('full', { epochs: 3, loggingSteps: 1 }, smallDataset(40), MODEL, 2);
+  const progress = messages.filter((m) => m.type === 'progress');
+  assert.equal(progress.length, 2);
+  const done = messages.find((m) => m.type === 'done');
+  assert.ok(done?.type === 'done' && done.status === 'cancelled');
+  assert.equal(readRun(runDir).status, 'cancelled');
+  assert.ok(fs.existsSync(path.join(runDir, 'checkpoints', 'step-00000002', 'state.json')));
+});
+
+test('early stopping stops after `patience` evaluations without improvement and exports the best checkpoint', async () => {
+  // An lr this high ruins the model after the first evaluations, so macro-F1 stops improving.
+  const { runDir } = await train('full', { epochs: 8, evalEvery: 2, learningRate: 0.5, earlyStopping: { metric: 'loss', patience: 2 } }, smallDataset(40));
+  const run = readRun(runDir);
+  const evals = readMetrics(runDir).filter((m) => m.type === 'eval') as unknown as { step: number; metrics: { loss: number } }[];
+  assert.ok(run.totalSteps > evals.at(-1)!.step, 'the run went to the end: nothing stopped it');
+  const best = Math.min(...evals.map((e) => e.metrics.loss));
+  assert.equal(run.bestMetric?.value, best);
+  assert.equal(evals.length - 1 - evals.findIndex((e) => e.metrics.loss === best), 2);
+  assert.ok(readMetrics(runDir).some((m) => m.type === 'log' && /exporting the best checkpoint/.test(String(m.message))));
 });
