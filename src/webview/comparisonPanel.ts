@@ -1,53 +1,14 @@
 // The comparison panel: one table over several runs (what the tutorial's model-comparison table lists, measured on
 // the user's data) with overlaid loss curves, exportable as CSV or Markdown. Running runs keep updating.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { metricsPath, readRun } from '../training/runStore';
 import { SortSpec, sortRows } from './comparisonColumns';
-import { comparisonRow, RunInput, toCsv, toMarkdown } from './comparisonTable';
-import type { ComparisonCurve, FromComparison, ToComparison } from './messages';
-import { parseMetricsText } from './metricsEntries';
+import { ComparisonSource } from './comparisonData';
+import { toCsv, toMarkdown } from './comparisonTable';
+import type { FromComparison } from './messages';
 import { setPanelPage, webviewOptions } from './panelPage';
 import { Disposable, watchRunFolder } from './runFolderWatch';
-import { RunMetrics } from './runMetrics';
 import { Throttle } from './throttle';
-
-/** Points per overlaid curve: several runs share one chart, so fewer than on a dashboard. */
-const CURVE_POINTS = 600;
-
-export function loadRunInput(dir: string): { input?: RunInput; problems: string[] } {
-  let run;
-  try {
-    run = readRun(dir);
-  } catch (e) {
-    return { problems: [(e as Error).message] };
-  }
-  const file = metricsPath(dir);
-  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-  // The trainer may be writing the last line right now: only complete lines count.
-  const complete = text.slice(0, text.lastIndexOf('\n') + 1);
-  const { entries, problems } = parseMetricsText(complete, file);
-  return { input: { dir, run, entries }, problems };
-}
-
-export function comparisonData(dirs: readonly string[]): ToComparison {
-  const rows = [];
-  const curves: ComparisonCurve[] = [];
-  const problems: string[] = [];
-  for (const dir of dirs) {
-    const loaded = loadRunInput(dir);
-    problems.push(...loaded.problems.slice(0, 5));
-    if (!loaded.input) continue;
-    const row = comparisonRow(loaded.input);
-    rows.push(row);
-    const m = new RunMetrics();
-    m.add(loaded.input.entries);
-    const loss = m.lossSeries(CURVE_POINTS);
-    curves.push({ runId: row.runId, x: loss.x, loss: loss.series[0].values });
-  }
-  return { type: 'data', runDirs: [...dirs], rows, curves, problems };
-}
 
 export class ComparisonPanel {
   static readonly viewType = 'finetuneStudio.comparison';
@@ -56,9 +17,9 @@ export class ComparisonPanel {
   private readonly disposables: vscode.Disposable[] = [];
   private watchers: Disposable[] = [];
   private readonly throttle = new Throttle(() => this.postData(), 1000);
+  private readonly source: ComparisonSource;
   private ready = false;
   private disposed = false;
-  private last: ToComparison | undefined;
 
   static createOrShow(context: vscode.ExtensionContext, runDirs: string[]): ComparisonPanel {
     const dirs = [...new Set(runDirs.map((d) => path.resolve(d)))];
@@ -83,9 +44,10 @@ export class ComparisonPanel {
   private constructor(
     readonly panel: vscode.WebviewPanel,
     extensionUri: vscode.Uri,
-    private runDirs: string[],
+    runDirs: string[],
   ) {
     ComparisonPanel.current = this;
+    this.source = new ComparisonSource(runDirs);
     setPanelPage(panel.webview, extensionUri, 'comparison', 'Compare runs');
     panel.onDidDispose(() => this.dispose(), null, this.disposables);
     panel.webview.onDidReceiveMessage((m: FromComparison) => this.onMessage(m), null, this.disposables);
@@ -93,7 +55,7 @@ export class ComparisonPanel {
   }
 
   setRuns(dirs: string[]): void {
-    this.runDirs = dirs;
+    this.source.setRuns(dirs);
     for (const w of this.watchers) w.dispose();
     // Completed runs do not change; polling them slowly costs one stat per run and keeps running ones live.
     this.watchers = dirs.map((d) => watchRunFolder(d, () => this.throttle.request(), 2000));
@@ -101,8 +63,8 @@ export class ComparisonPanel {
   }
 
   private postData(): void {
-    this.last = comparisonData(this.runDirs);
-    if (this.ready) void this.panel.webview.postMessage(this.last);
+    const data = this.source.read();
+    if (this.ready) void this.panel.webview.postMessage(data);
   }
 
   private onMessage(m: FromComparison): void {
@@ -124,12 +86,12 @@ export class ComparisonPanel {
   }
 
   private async export(format: 'csv' | 'markdown', runIds: string[], sort?: SortSpec): Promise<void> {
-    const data = comparisonData(this.runDirs);
+    const data = this.source.read();
     let rows = runIds.length ? data.rows.filter((r) => runIds.includes(r.runId)) : data.rows;
     if (sort) rows = sortRows(rows, sort);
     const text = format === 'csv' ? toCsv(rows) : toMarkdown(rows);
     const ext = format === 'csv' ? 'csv' : 'md';
-    const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(path.dirname(path.dirname(this.runDirs[0] ?? '.')));
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(path.dirname(path.dirname(this.source.runDirs[0] ?? '.')));
     const target = await vscode.window.showSaveDialog({
       title: `Export comparison of ${rows.length} runs`,
       defaultUri: vscode.Uri.joinPath(folder, `run-comparison.${ext}`),
