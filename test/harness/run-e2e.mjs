@@ -47,7 +47,9 @@ async function runFile(file) {
 
 async function main() {
   mkdirSync(RESULTS_DIR, { recursive: true });
-  const files = readdirSync(E2E_DIR).filter((f) => f.endsWith('.e2e.mjs')).sort();
+  // FTS_E2E_ONLY=workbench runs only the files whose name contains that text (while working on one).
+  const only = process.env.FTS_E2E_ONLY;
+  const files = readdirSync(E2E_DIR).filter((f) => f.endsWith('.e2e.mjs') && (!only || f.includes(only))).sort();
   let passed = 0;
   let failed = 0;
   for (const file of files) {
