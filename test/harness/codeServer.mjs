@@ -125,6 +125,7 @@ export async function startCodeServer({ logFile, timeoutMs = 60_000 }) {
     for (let i = 0; i < 25 && groupAlive(pid); i++) await sleep(200);
     process.off('exit', onExit);
     rmSync(stateDir, { recursive: true, force: true, maxRetries: 3 });
+    if (groupAlive(pid)) throw new Error(`code-server's process group ${pid} survived SIGKILL: check for stuck processes (ps -g ${pid}).`);
   };
 
   const url = `http://${HOST}:${port}`;
