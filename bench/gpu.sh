@@ -62,7 +62,7 @@ if [ "$MODE" = pack ]; then pack; exit 0; fi
 [ -d "$PACK" ] || { echo "bench/gpu.sh: $PACK is missing; run 'bash bench/gpu.sh --pack' on a dev checkout first" >&2; exit 1; }
 RT="$(mktemp -d /tmp/ftbench.XXXXXX)"
 tar -C "$RT" -xJf "$PACK/ort.tar.xz"
-NODE="$(command -v node || true)"
+NODE="$(command -v node || true)"; [ -n "${GPU_BENCH_PACKED_NODE:-}" ] && NODE=""   # force the packed node (tests the pack)
 if [ -z "$NODE" ] || ! "$NODE" -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)'; then
   xz -dc "$PACK/node.xz" > "$RT/node" && chmod +x "$RT/node" && NODE="$RT/node"
 fi
@@ -102,9 +102,10 @@ WORK="$RT/work"
 RESULTS="$OUTDIR/gpu-results.json"
 echo "[" > "$RESULTS"
 first=1
-record() { # label json
+record() { # label json (the command's stderr is in $RT/last.err)
   local json="${2:-}"
-  [ -n "$json" ] || json="{\"error\":\"no output (see gpu-results.log)\"}"
+  cat "$RT/last.err" >> "$LOG" 2>/dev/null || true
+  [ -n "$json" ] || json="$("$NODE" -e 'const t=require("fs").readFileSync(process.argv[1],"utf8").trim().split("\n").filter((l)=>l.trim()&&!/^\s+at /.test(l)).slice(-2).join(" | ");console.log(JSON.stringify({error:t||"no output"}))' "$RT/last.err")"
   [ $first = 1 ] || echo "," >> "$RESULTS"
   first=0
   printf '{"label":"%s","result":%s}\n' "$1" "$json" >> "$RESULTS"
@@ -114,16 +115,17 @@ ep_of() { if [ $DRY = 1 ]; then echo cpu; else echo "$1"; fi; }
 for c in ${CONFIGS//,/ }; do
   D="$WORK/$c"
   common=(--artifacts "$D/artifacts" --batch "$D/batch.json" --warmup "$WARMUP" --steps "$STEPS")
-  record "$c ours cpu" "$("$NODE" "$PACK/trainStep.js" "${common[@]}" --ep cpu --threads 0 2>>"$LOG" | tail -1 || true)"
+  record "$c ours cpu" "$("$NODE" "$PACK/trainStep.js" "${common[@]}" --ep cpu --threads 0 2>"$RT/last.err" | grep "^{" | tail -1 || true)"
   if [ "$CUDA_STATUS" = absent ] && [ $DRY = 0 ]; then
+    : > "$RT/last.err"
     record "$c ours cuda" '{"error":"CUDA EP: provider library absent (libonnxruntime_providers_cuda.so of ORT 1.30 is fetched only by an online npm install; see bench/gpu.sh header)"}'
   else
-    record "$c ours cuda" "$("$NODE" "$PACK/trainStep.js" "${common[@]}" --ep "$(ep_of cuda)" 2>>"$LOG" | tail -1 || true)"
+    record "$c ours cuda" "$("$NODE" "$PACK/trainStep.js" "${common[@]}" --ep "$(ep_of cuda)" 2>"$RT/last.err" | grep "^{" | tail -1 || true)"
   fi
-  record "$c ours webgpu" "$(timeout 300 "$NODE" "$PACK/trainStep.js" "${common[@]}" --ep "$(ep_of webgpu)" 2>>"$LOG" | tail -1 || true)"
-  record "$c ours webgpu forward" "$(timeout 120 "$NODE" "$PACK/forward.js" --model "$D/forward.onnx" --batch "$D/batch.json" --ep "$(ep_of webgpu)" --warmup "$WARMUP" --reps "$STEPS" 2>>"$LOG" | tail -1 || true)"
+  record "$c ours webgpu" "$(timeout 300 "$NODE" "$PACK/trainStep.js" "${common[@]}" --ep "$(ep_of webgpu)" 2>"$RT/last.err" | grep "^{" | tail -1 || true)"
+  record "$c ours webgpu forward" "$(timeout 120 "$NODE" "$PACK/forward.js" --model "$D/forward.onnx" --batch "$D/batch.json" --ep "$(ep_of webgpu)" --warmup "$WARMUP" --reps "$STEPS" 2>"$RT/last.err" | grep "^{" | tail -1 || true)"
   dev=cuda; [ $DRY = 1 ] && dev=cpu
-  record "$c pytorch $dev" "$(OMP_NUM_THREADS=${OMP_NUM_THREADS:-2} "$PY" "$ROOT/test/reference/bench_train_step.py" "$D/model" "$D/batch.json" --device $dev --warmup "$WARMUP" --steps "$STEPS" 2>>"$LOG" | tail -1 || true)"
+  record "$c pytorch $dev" "$(OMP_NUM_THREADS=${OMP_NUM_THREADS:-2} "$PY" "$ROOT/test/reference/bench_train_step.py" "$D/model" "$D/batch.json" --device $dev --warmup "$WARMUP" --steps "$STEPS" 2>"$RT/last.err" | grep "^{" | tail -1 || true)"
 done
 echo "]" >> "$RESULTS"
 "$NODE" -e '

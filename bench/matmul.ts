@@ -4,6 +4,7 @@ import { DEFAULT_IR_VERSION, DEFAULT_OPSET } from '../src/training/onnx/ir';
 import { modelToBytes } from '../src/training/onnx/serialize';
 import * as ort from 'onnxruntime-node';
 import { Rng } from '../src/util/rng';
+import { serve } from './lib/serve';
 import { args, emit, median, timeRuns } from './lib/stats';
 
 function matmulModel(): Uint8Array {
@@ -23,6 +24,14 @@ async function main(): Promise<void> {
   const rng = new Rng(7);
   const x = new ort.Tensor('float32', Float32Array.from({ length: n * n }, () => rng.normal()), [n, n]);
   const y = new ort.Tensor('float32', Float32Array.from({ length: n * n }, () => rng.normal()), [n, n]);
+  if (a.get('serve') === 'true') {
+    const s = await ort.InferenceSession.create(matmulModel(), { executionProviders: [ep], intraOpNumThreads: threads[0], interOpNumThreads: 1, logSeverityLevel: 3 });
+    await serve(async () => {
+      await s.run({ a: x, b: y });
+    }, { engine: 'ort-matmul', ep, n, threads: threads[0], flops: 2 * n ** 3 });
+    await s.release();
+    return;
+  }
   const results: Record<string, unknown>[] = [];
   for (const t of threads) {
     const s = await ort.InferenceSession.create(matmulModel(), { executionProviders: [ep], intraOpNumThreads: t, interOpNumThreads: 1, logSeverityLevel: 3 });

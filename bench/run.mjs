@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only train,bucketing,...]`: every benchmark in one run, each against its reference
+// `npm run bench [-- --quick] [-- --only train,bucketing,...] [-- --steps N --warmup N --examples N --configs a,b]`: every benchmark in one run, each against its reference
 // measured right after it on the same machine. Each bench is its own child process (its peak RSS is its own, and a
 // crash names the bench). Results: bench/results/latest.json and a markdown table in bench/results/latest.md.
 //
@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { interleaved } from './interleave.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -26,6 +27,7 @@ const steps = Number(option('steps', quick ? 3 : 5));
 const warmup = Number(option('warmup', quick ? 1 : 2));
 const threads = Number(option('threads', 2));
 const python = option('python', '/usr/bin/python3');
+const examples = option('examples', quick ? '128' : '256');
 const work = path.resolve(ROOT, option('work', '.bench-tmp/run'));
 const outDir = path.resolve(ROOT, option('out', 'bench/results'));
 
@@ -81,21 +83,26 @@ if (sections.has('train')) {
   const prep = node('prepare models, data and artifacts', 'prepare', ['--work', work, '--configs', configs.join(',')]);
   const mm = node('ORT MatMul limit', 'matmul', ['--n', quick ? '1024' : '2048', '--threads', quick ? String(threads) : `1,${threads}`, '--ep', ep]);
   const train = [];
+  const dist = (script) => path.join(ROOT, 'dist', 'bench', `${script}.js`);
   for (const c of prep.configs ?? []) {
-    const common = ['--artifacts', c.artifacts, '--batch', c.batchFile, '--warmup', String(warmup), '--steps', String(steps), '--ep', ep];
-    const row = { config: c, variants: {} };
-    row.ours = node(`${c.id}: engine train step (${threads} threads)`, 'trainStep', [...common, '--threads', String(threads)]);
-    row.torch = torch.ok
-      ? runChild(`${c.id}: PyTorch train step (${threads} threads)`, python, [path.join(ROOT, 'test/reference/bench_train_step.py'), c.modelDir, c.batchFile, '--warmup', String(warmup), '--steps', String(steps)], pyEnv)
-      : { error: torch.why };
-    row.forward = node(`${c.id}: ORT forward only (${threads} threads)`, 'forward', ['--model', c.forward, '--batch', c.batchFile, '--threads', String(threads), '--ep', ep, '--warmup', String(warmup), '--reps', String(steps)]);
+    const ours = (label, extra) => ({ label, cmd: process.execPath, args: [dist('trainStep'), '--serve', '--artifacts', c.artifacts, '--batch', c.batchFile, '--ep', ep, '--threads', String(threads), ...extra] });
+    const forward = (label, t) => ({ label, cmd: process.execPath, args: [dist('forward'), '--serve', '--model', c.forward, '--batch', c.batchFile, '--ep', ep, '--threads', String(t)] });
+    const matmul = { label: 'ORT MatMul', cmd: process.execPath, args: [dist('matmul'), '--serve', '--n', '1024', '--threads', String(threads), '--ep', ep] };
+    const specs = [ours('engine', []), forward(`ORT forward (${threads} threads)`, threads), matmul];
+    if (torch.ok) specs.push({ label: 'PyTorch', cmd: python, args: [path.join(ROOT, 'test/reference/bench_train_step.py'), c.modelDir, c.batchFile, '--serve'], env: pyEnv });
+    process.stderr.write(`· ${c.id}: engine, ORT forward, ORT MatMul and PyTorch, ${warmup}+${steps} interleaved turns\n`);
+    const got = await interleaved(specs, { warmup, steps, cwd: ROOT, log: (m) => process.stderr.write(`    ${m}\n`) });
+    const row = { config: c, ours: got[0], forward: got[1], matmul: got[2], torch: torch.ok ? got[3] : { error: torch.why }, variants: {} };
     if (!quick && c.id === configs[0]) {
-      // Settings the engine could choose differently, measured rather than assumed (first configuration only).
-      row.variants['1 thread'] = node(`${c.id}: engine, 1 thread`, 'trainStep', [...common, '--threads', '1']);
-      row.variants['no spinning'] = node(`${c.id}: engine, no spin-wait`, 'trainStep', [...common, '--threads', String(threads), '--spin', 'false']);
-      row.variants['no CPU arena'] = node(`${c.id}: engine, no memory arena`, 'trainStep', [...common, '--threads', String(threads), '--arena', 'false']);
-      row.variants['separate graphs'] = node(`${c.id}: engine, separate training + optimizer graphs`, 'trainStep', [...common, '--threads', String(threads), '--mode', 'separate']);
-      row.forward1 = node(`${c.id}: ORT forward only (1 thread)`, 'forward', ['--model', c.forward, '--batch', c.batchFile, '--threads', '1', '--ep', ep, '--warmup', String(warmup), '--reps', String(steps)]);
+      // Settings the engine could choose differently, measured against the default in turns, not assumed.
+      const variants = [
+        ['1 thread', ['--threads', '1']], ['no spinning', ['--spin', 'false']], ['no CPU arena', ['--arena', 'false']], ['separate graphs', ['--mode', 'separate']],
+      ];
+      process.stderr.write(`· ${c.id}: engine settings (${variants.map((v) => v[0]).join(', ')}, ORT forward 1 thread) vs default, interleaved\n`);
+      const vs = await interleaved([ours('default', []), ...variants.map(([label, extra]) => ours(label, extra)), forward('ORT forward (1 thread)', 1)], { warmup, steps, cwd: ROOT, log: (m) => process.stderr.write(`    ${m}\n`) });
+      row.variantBaseline = vs[0];
+      variants.forEach(([label], k) => (row.variants[label] = vs[k + 1]));
+      row.forward1 = vs[vs.length - 1];
     }
     train.push(row);
   }
@@ -104,10 +111,10 @@ if (sections.has('train')) {
 
 // ---- feature-extraction cache, length bucketing, zero-shot, activation ------------------------------------------
 if (sections.has('cache')) {
-  results.sections.cache = node('feature-extraction cache vs recomputing the encoder', 'featureCache', ['--work', path.join(work, 'cache'), '--examples', quick ? '128' : '256', '--epochs', '3', '--threads', String(threads)]);
+  results.sections.cache = node('feature-extraction cache vs recomputing the encoder', 'featureCache', ['--work', path.join(work, 'cache'), '--examples', examples, '--epochs', '3', '--threads', String(threads)]);
 }
 if (sections.has('bucketing')) {
-  results.sections.bucketing = node('length bucketing vs pad-to-max (real reviews)', 'bucketing', ['--work', path.join(work, 'bucketing'), '--examples', quick ? '128' : '256', '--threads', String(threads)]);
+  results.sections.bucketing = node('length bucketing vs pad-to-max (real reviews)', 'bucketing', ['--work', path.join(work, 'bucketing'), '--examples', examples, '--threads', String(threads)]);
 }
 if (sections.has('zeroshot') && fs.existsSync(path.join(ROOT, 'dist', 'bench', 'zeroShotLatency.js'))) {
   results.sections.zeroshot = node('zero-shot latency (bench/zeroShotLatency)', 'zeroShotLatency', quick ? ['--quick'] : []);

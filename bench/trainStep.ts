@@ -3,6 +3,7 @@
 import * as ort from 'onnxruntime-node';
 import { TrainingSession } from '../src/training/artifacts/session';
 import { batchFeeds, readBatch } from './lib/batchFeeds';
+import { serve } from './lib/serve';
 import { args, emit, median, need, peakRssMiB } from './lib/stats';
 
 async function main(): Promise<void> {
@@ -25,6 +26,11 @@ async function main(): Promise<void> {
   const session = await TrainingSession.open(need(a, 'artifacts'), { mode, sessionOptions });
   const openSeconds = (performance.now() - t0) / 1000;
   const feeds = batchFeeds(readBatch(need(a, 'batch')), true);
+  if (a.get('serve') === 'true') {
+    await serve(async () => ({ loss: (await session.trainStep(feeds, 1e-4)).loss }), { engine: 'ours', ep, threads, mode, spin, arena, openSeconds });
+    await session.release();
+    return;
+  }
   const times: number[] = [];
   const cpu: number[] = [];
   const losses: number[] = [];

@@ -2,7 +2,7 @@
 of bert_reference.py on the same model folder and batch.json as the engine, torch.optim.AdamW with HF Trainer's
 decay/no-decay groups, clip_grad_norm_(1.0), no dropout (the engine's bench graphs have none either).
 
-Usage: /usr/bin/python3 bench_train_step.py MODEL_DIR BATCH_JSON [--device cpu|cuda] [--warmup 2] [--steps 5]
+Usage: /usr/bin/python3 bench_train_step.py MODEL_DIR BATCH_JSON [--device cpu|cuda] [--warmup 2] [--steps 5] [--serve]
 CPU: threads from OMP_NUM_THREADS (the bench sets 2). Prints one JSON line: step wall and CPU seconds (warm-up excluded),
 losses, peak RSS (MiB, ru_maxrss) and, on CUDA, peak device memory.
 """
@@ -33,6 +33,7 @@ def main():
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--steps", type=int, default=5)
+    ap.add_argument("--serve", action="store_true", help="interleaved mode: one step per 'run' line on stdin")
     a = ap.parse_args()
     threads = int(os.environ.get("OMP_NUM_THREADS", "2"))
     torch.set_num_threads(threads)
@@ -58,17 +59,39 @@ def main():
     types = torch.tensor(b["token_type_ids"], dtype=torch.long, device=dev)
     labels = torch.tensor(b["labels"], dtype=torch.long, device=dev)
     sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
-    times, cpu, losses = [], [], []
-    for i in range(a.warmup + a.steps):
-        sync()
-        t0, c0 = time.perf_counter(), time.process_time()
+
+    def step():
         opt.zero_grad(set_to_none=True)
         loss = hf_loss("sequence-classification", "single_label_classification", model(ids, mask, types), labels, c)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
-        losses.append(loss.item())  # .item() synchronises, as the engine's loss read does
+        out = loss.item()  # .item() synchronises, as the engine's loss read does
         sync()
+        return out
+
+    def peak():
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    if a.serve:
+        # bench/lib/serve.ts's protocol: "run" → one timed step as a JSON line, "exit" → peak RSS.
+        print(json.dumps({"ready": True, "engine": "pytorch", "device": a.device, "threads": threads, "torch": torch.__version__}), flush=True)
+        for line in sys.stdin:
+            cmd = line.strip()
+            if cmd == "exit":
+                break
+            if cmd == "run":
+                sync()
+                t0, c0 = time.perf_counter(), time.process_time()
+                loss = step()
+                print(json.dumps({"seconds": time.perf_counter() - t0, "cpuSeconds": time.process_time() - c0, "loss": loss}), flush=True)
+        print(json.dumps({"done": True, "peakRssMiB": peak()}), flush=True)
+        return
+    times, cpu, losses = [], [], []
+    for i in range(a.warmup + a.steps):
+        sync()
+        t0, c0 = time.perf_counter(), time.process_time()
+        losses.append(step())
         if i >= a.warmup:
             times.append(time.perf_counter() - t0)
             cpu.append(time.process_time() - c0)
@@ -76,7 +99,7 @@ def main():
     out = {
         "engine": "pytorch", "device": a.device, "threads": threads, "torch": torch.__version__, "stepSeconds": times, "medianStepSeconds": median(times),
         "cpuSeconds": cpu, "medianCpuSeconds": median(cpu),
-        "losses": losses, "peakRssMiB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "losses": losses, "peakRssMiB": peak(),
     }
     if dev.type == "cuda":
         out["peakDeviceMiB"] = torch.cuda.max_memory_allocated() / 2**20
