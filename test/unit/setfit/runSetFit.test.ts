@@ -44,7 +44,8 @@ async function setfit(settings: Record<string, unknown>, isCancelled: (messages:
 }
 
 // Runs shared by several tests (each takes seconds on the tiny model).
-const trained = setfit({});
+const TRAINED = { loggingSteps: 2 };
+const trained = setfit(TRAINED);
 const frozen = setfit({ setfitBodyEpochs: 0 });
 
 async function embed(onnxFile: string, output: string, texts: string[], tokenizerDir: string): Promise<Float32Array[]> {
@@ -213,4 +214,21 @@ test('cancelling stops the body phase at once: status cancelled, no export', asy
   assert.deepEqual(messages.at(-1), { type: 'done', runDir, status: 'cancelled' });
   assert.equal(readRun(runDir).status, 'cancelled');
   assert.ok(!fs.existsSync(path.join(runDir, 'model')));
+});
+
+test('seeded: the same settings give a bit-identical body and head; another seed does not', async () => {
+  const [a, b, c] = await Promise.all([trained, setfit(TRAINED), setfit({ ...TRAINED, seed: 8 })]);
+  const files = (dir: string) => ['model.safetensors', 'model_head.safetensors'].map((f) => fs.readFileSync(path.join(dir, 'model', 'sentence-transformer', f)));
+  const [fa, fb, fc] = [files(a.runDir), files(b.runDir), files(c.runDir)];
+  assert.ok(fa.every((buf, i) => buf.equals(fb[i])), 'same seed, same bytes');
+  assert.ok(!fa[0].equals(fc[0]), 'another seed trains differently');
+});
+
+test('a run cancelled in the body phase resumes in its own folder and completes', async () => {
+  const { runDir } = await setfit({ loggingSteps: 1 }, (ms) => ms.some((m) => m.type === 'progress'));
+  const messages: FromWorker[] = [];
+  await runSetFit({} as RunConfig, { emit: (m) => messages.push(m), isCancelled: () => false, isPaused: () => false }, runDir);
+  assert.deepEqual(messages.at(-1), { type: 'done', runDir, status: 'completed', bestMetric: readRun(runDir).bestMetric });
+  assert.ok(messages.some((m) => m.type === 'log' && m.message.includes('the body phase starts again')));
+  assert.ok(fs.existsSync(path.join(runDir, 'model', 'onnx', 'model.onnx')));
 });
