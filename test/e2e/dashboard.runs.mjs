@@ -43,7 +43,9 @@ export function writeRun(runsRoot, o) {
   const warmup = Math.round(totalSteps * 0.1);
   const baseLr = 5e-5;
   const evalRows = 200;
-  const start = Date.parse('2026-11-27T10:00:00Z');
+  // Run ids start with their UTC start time (src/training/runStore.ts newRunId): 20261127-100000-...
+  const stamp = /^(\d{4})(\d\d)(\d\d)-(\d\d)(\d\d)(\d\d)/.exec(o.id);
+  const start = stamp ? Date.UTC(+stamp[1], +stamp[2] - 1, +stamp[3], +stamp[4], +stamp[5], +stamp[6]) : Date.parse('2026-11-27T10:00:00Z');
   const lines = [];
   const evals = [];
   let best;
