@@ -64,7 +64,13 @@ export interface StepOutputs {
 export function addOptimizerStep(b: GraphBuilder, spec: OptimizerSpec, params: ParamSpec[], io: StepInputs, maxGradNorm = 0): StepOutputs {
   if (params.length === 0) throw new Error('optimizer: no trainable parameters');
   const dt = params[0].dtype;
-  const c = (v: number) => b.constant(v, dt, 'opt_c');
+  // One initializer per distinct scalar, shared by every parameter's update.
+  const scalars = new Map<number, string>();
+  const c = (v: number) => {
+    let name = scalars.get(v);
+    if (!name) scalars.set(v, (name = b.constant(v, dt, 'opt_c')));
+    return name;
+  };
   const castTo = (x: string) => b.op('Cast', [x], { to: int(dtypeCode(dt)) });
   const lr = io.learningRate;
 
@@ -78,6 +84,14 @@ export function addOptimizerStep(b: GraphBuilder, spec: OptimizerSpec, params: P
     grads = new Map([...grads].map(([k, v]) => [k, b.op('Mul', [v, coef])]));
   }
 
+  // Scalars derived from the lr are computed once per distinct multiplier, not once per parameter.
+  const memo = new Map<string, string>();
+  const once = (key: string, make: () => string) => {
+    let v = memo.get(key);
+    if (!v) memo.set(key, (v = make()));
+    return v;
+  };
+  const lrFor = (p: ParamSpec) => (p.lrMultiplier !== undefined && p.lrMultiplier !== 1 ? once(`lr*${p.lrMultiplier}`, () => b.op('Mul', [lr, c(p.lrMultiplier!)])) : lr);
   const outParams = new Map<string, string>();
   const outState = new Map<string, string>();
   if (spec.kind === 'adamw') {
@@ -91,14 +105,14 @@ export function addOptimizerStep(b: GraphBuilder, spec: OptimizerSpec, params: P
     for (const p of params) {
       const g = grads.get(p.name)!;
       const [mName, vName] = stateNames(spec, p.name);
-      const lrP = p.lrMultiplier !== undefined && p.lrMultiplier !== 1 ? b.op('Mul', [lr, c(p.lrMultiplier)]) : lr;
+      const lrP = lrFor(p);
       let w = io.params.get(p.name)!;
       // Decoupled weight decay first, as torch.optim.AdamW: p ← p·(1 − lr·wd).
-      if (wd > 0 && !isNoDecay(p.name)) w = b.op('Mul', [w, b.op('Sub', [c(1), b.op('Mul', [lrP, c(wd)])])]);
+      if (wd > 0 && !isNoDecay(p.name)) w = b.op('Mul', [w, once(`decay:${lrP}`, () => b.op('Sub', [c(1), b.op('Mul', [lrP, c(wd)])]))]);
       const m = b.op('Add', [b.op('Mul', [io.state.get(mName)!, c(beta1)]), b.op('Mul', [g, c(1 - beta1)])]);
       const v = b.op('Add', [b.op('Mul', [io.state.get(vName)!, c(beta2)]), b.op('Mul', [b.op('Mul', [g, g]), c(1 - beta2)])]);
       const denom = b.op('Add', [b.op('Div', [b.op('Sqrt', [v]), bc2Sqrt]), c(eps)]);
-      const stepSize = b.op('Div', [lrP, bc1]);
+      const stepSize = once(`step:${lrP}`, () => b.op('Div', [lrP, bc1]));
       outParams.set(p.name, b.op('Sub', [w, b.op('Mul', [stepSize, b.op('Div', [m, denom])])]));
       outState.set(mName, m);
       outState.set(vName, v);
@@ -116,7 +130,7 @@ export function addOptimizerStep(b: GraphBuilder, spec: OptimizerSpec, params: P
         g = b.op('Add', [b.op('Mul', [io.state.get(bufName)!, c(momentum)]), g]);
         outState.set(bufName, g);
       }
-      const lrP = p.lrMultiplier !== undefined && p.lrMultiplier !== 1 ? b.op('Mul', [lr, c(p.lrMultiplier)]) : lr;
+      const lrP = lrFor(p);
       outParams.set(p.name, b.op('Sub', [w, b.op('Mul', [g, lrP])]));
     }
   }
