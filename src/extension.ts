@@ -7,7 +7,7 @@ import { presetFrom, runFineTuneFlow, runSavedConfiguration, type RunRequest } f
 import { startRun } from './commands/startRun';
 import { classifySelection } from './commands/classifySelection';
 import { HubService } from './services/hubService';
-import { DatasetsView } from './views/datasetsView';
+import { DatasetsView, TOKENIZER_STATE_KEY } from './views/datasetsView';
 import { ModelsView } from './views/modelsView';
 import { RunsView } from './views/runsView';
 import { registerInference } from './inference';
@@ -24,7 +24,7 @@ export interface Api {
 export function activate(context: vscode.ExtensionContext): Api {
   const hub = new HubService(context.secrets);
   const models = new ModelsView(hub);
-  const datasets = new DatasetsView();
+  const datasets = new DatasetsView(context.workspaceState);
   const runs = new RunsView();
   const views = { models, datasets, runs };
   const runsTree = vscode.window.createTreeView('finetuneStudio.runs', { treeDataProvider: runs, canSelectMany: true });
@@ -36,6 +36,12 @@ export function activate(context: vscode.ExtensionContext): Api {
     vscode.commands.registerCommand('finetuneStudio.refreshDatasets', () => datasets.refresh()),
     vscode.commands.registerCommand('finetuneStudio.refreshRuns', () => runs.refresh()),
     vscode.commands.registerCommand('finetuneStudio.fineTune', (arg?: unknown) => runFineTuneFlow(context, views, presetFrom(arg))),
+    vscode.commands.registerCommand('finetuneStudio.chooseDatasetTokenizer', async (dir?: string) => {
+      const chosen = dir ?? (await vscode.window.showQuickPick((await models.findModels()).map((m) => ({ label: m.dir.split(/[\\/]/).pop()!, detail: m.dir })), { title: 'Tokenizer for dataset token statistics' }))?.detail;
+      if (!chosen) return;
+      await context.workspaceState.update(TOKENIZER_STATE_KEY, chosen);
+      datasets.refresh();
+    }),
     vscode.commands.registerCommand('finetuneStudio.runSavedConfig', (arg?: unknown) => runSavedConfiguration(context, views, arg)),
     vscode.commands.registerCommand('finetuneStudio.classifySelection', () => classifySelection(context)),
     vscode.commands.registerCommand('finetuneStudio.compareSelectedRuns', () =>
