@@ -170,6 +170,7 @@ export const steps = [
       assert.ok(perClass[0].includes('negative') && perClass[0].includes(a.evals.at(-1).perClass[0].precision.toFixed(4)), perClass[0]);
       assert.ok((await frame.locator('#facts').textContent()).includes('1m 13s'), 'summary training time shown');
       assert.ok((await gridRows(frame, 'config-grid').count()) > 10, 'run configuration listed');
+      assert.ok((await frame.locator('#run-log li.log-warn').textContent()).includes('line 225'), 'trainer warnings listed');
       // Buttons follow the status: a completed run can be exported, not cancelled.
       assert.equal(await frame.locator('#btn-cancel').getAttribute('disabled'), '');
       assert.equal(await frame.locator('#btn-export').getAttribute('disabled'), null);

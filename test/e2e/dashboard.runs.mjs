@@ -46,7 +46,10 @@ export function writeRun(runsRoot, o) {
   // Run ids start with their UTC start time (src/training/runStore.ts newRunId): 20261127-100000-...
   const stamp = /^(\d{4})(\d\d)(\d\d)-(\d\d)(\d\d)(\d\d)/.exec(o.id);
   const start = stamp ? Date.UTC(+stamp[1], +stamp[2] - 1, +stamp[3], +stamp[4], +stamp[5], +stamp[6]) : Date.parse('2026-11-27T10:00:00Z');
-  const lines = [];
+  const lines = [
+    { time: new Date(start).toISOString(), type: 'log', level: 'warn', message: "1 row(s) repeat an earlier row's text (line 225); duplicates weigh those examples more." },
+    { time: new Date(start).toISOString(), type: 'log', level: 'info', message: `train ${o.stepsPerEpoch * 16} examples, evaluate on 200; ${o.epochs} epoch(s) × ${o.stepsPerEpoch} step(s), batch 16` },
+  ];
   const evals = [];
   let best;
   for (let step = 1; step <= totalSteps; step++) {
