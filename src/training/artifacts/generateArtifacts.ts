@@ -20,6 +20,7 @@ import { GraphBuilder } from '../onnx/builder';
 import { DType, Graph, Model, Node, OpsetImport, TensorData, ValueInfo, allocData, cloneGraph, defaultOpset, isDefaultDomain, numElements } from '../onnx/ir';
 import { saveModel } from '../onnx/serialize';
 import { inferTypes } from '../onnx/shapes';
+import { upgradeToOpset13 } from '../onnx/upgradeOpset';
 import { saveCheckpoint } from './checkpoint';
 import { LossSpec, addLoss } from './losses';
 import { GRAD_NORM, GRAD_SCALE, LEARNING_RATE, OptimizerSpec, ParamSpec, STEP, addOptimizerStep, stateNames } from './optimizers';
@@ -226,7 +227,8 @@ function zerosLike(t: TensorData): TensorData {
 }
 
 /** Compiles training artifacts for `forward` under `plan` into `outDir`; returns the manifest (also written). */
-export function generateArtifacts(forward: Model, plan: TrainPlan, outDir: string): ArtifactManifest {
+export function generateArtifacts(original: Model, plan: TrainPlan, outDir: string): ArtifactManifest {
+  const forward = upgradeToOpset13(original);
   const fwd = cloneGraph(forward.graph);
   checkTrainable(fwd, plan);
   const opset = Math.max(defaultOpset(forward), 17);
