@@ -10,6 +10,7 @@ import { SafetensorsFile } from '../../../src/models/safetensors';
 import { loadTokenizer, loadTransformers } from '../../../src/models/tokenizer';
 import type { FromWorker, RunConfig } from '../../../src/training/protocol';
 import { readMetrics, readRun } from '../../../src/training/runStore';
+import { evaluateSetFitFolder, isSetFitFolder } from '../../../src/training/setfit/evaluateSetFitFolder';
 import { runSetFit } from '../../../src/training/setfit/runSetFit';
 import { fixtureModel, fixtureWorkspace, tempDir } from '../models/support';
 
@@ -231,4 +232,16 @@ test('a run cancelled in the body phase resumes in its own folder and completes'
   assert.deepEqual(messages.at(-1), { type: 'done', runDir, status: 'completed', bestMetric: readRun(runDir).bestMetric });
   assert.ok(messages.some((m) => m.type === 'log' && m.message.includes('the body phase starts again')));
   assert.ok(fs.existsSync(path.join(runDir, 'model', 'onnx', 'model.onnx')));
+});
+
+test('evaluating the exported folder (finetune-studio eval) reproduces the evaluation logged by the run', async () => {
+  const { runDir } = await trained;
+  const model = path.join(runDir, 'model');
+  assert.ok(isSetFitFolder(model));
+  assert.ok(!isSetFitFolder(MODEL));
+  const again = await evaluateSetFitFolder(model, path.join(path.dirname(DATA.file), 'test.csv'), readRun(runDir));
+  const logged = readMetrics(runDir).filter((m) => m.type === 'eval').at(-1)!.metrics as Record<string, number>;
+  assert.equal(again.examples, 40);
+  assert.equal(again.metrics.accuracy, logged.accuracy);
+  assert.ok(Math.abs(again.metrics.loss - logged.loss) < 1e-9, `${again.metrics.loss} vs ${logged.loss}`);
 });
