@@ -37,7 +37,8 @@ registerRule('MatMul', ({ node, dy, needs, g }) => {
     if (rb === 2 && ra > 2) {
       // A weight shared across the batch: fold the batch into rows and do one GEMM instead of a batched product + sum.
       const a2 = g.op('Flatten', [a], { axis: int(ra - 1) });
-      const d2 = g.op('Flatten', [d], { axis: int(g.rank(d, `MatMul node "${node.name}"`) - 1) });
+      // With a 2-D right operand the output has the left operand's rank.
+      const d2 = g.op('Flatten', [d], { axis: int(ra - 1) });
       db = g.op('Gemm', [a2, d2], { transA: int(1) });
     } else {
       db = g.reduceTo(g.op('MatMul', [swapLast(g, a, ra), d]), b);
