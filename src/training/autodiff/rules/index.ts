@@ -3,3 +3,4 @@ import './elementwise';
 import './linear';
 import './normalization';
 import './movement';
+import './loss';
