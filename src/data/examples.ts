@@ -1,7 +1,7 @@
 // A dataset file → validated training examples: columns resolved, labels mapped to stable ids, bad rows reported
 // with their line. Errors stop loading (typed result); recoverable problems become warnings with line lists.
 import type { DatasetFormat } from './datasetFile';
-import { closestNames, didYouMean } from './editDistance';
+import { closestNames, didYouMean } from '../util/closestNames';
 import {
   ColumnError, DatasetError, LabelError, listSome, toResult, type DataResult, type DatasetWarning, type DatasetWarningCode,
 } from './errors';

@@ -1,7 +1,7 @@
 // Which columns hold the text (or text pair) and the label, and what kind of label it is: detected from column names
 // and a sample of values, with every detected choice overridable. Override names are checked against the file.
 import { ColumnError, LabelError } from './errors';
-import { didYouMean, closestNames } from './editDistance';
+import { didYouMean, closestNames } from '../util/closestNames';
 import { MULTI_LABEL_DELIMITERS, shapeOf, type LabelKind, type ValueShape } from './labels';
 import type { RawRow } from './readers/types';
 

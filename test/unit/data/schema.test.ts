@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveMapping } from '../../../src/data/schema';
 import { buildLabelSpace, labelKey, labelMaps, parseLabelSpace, parseListString, sortLabelNames } from '../../../src/data/labels';
-import { closestNames, editDistance } from '../../../src/data/editDistance';
+import { closestNames, editDistance } from '../../../src/util/closestNames';
 import type { RawRow } from '../../../src/data/readers/types';
 
 const rows = (objs: Record<string, unknown>[]): RawRow[] => objs.map((row, i) => ({ row, line: i + 2 }));
