@@ -1,4 +1,4 @@
-// `node bench/setfit.mjs [--model DIR] [--seeds 1,2,3,4,5] [--settings JSON]`: few-shot SetFit vs frozen encoder +
+// `node bench/setfit.mjs [--model DIR] [--seeds 1,2,3,4,5] [--settings JSON] [--domain amazon|imdb|yelp]`: few-shot SetFit vs frozen encoder +
 // logistic head, 8 sentences per class, averaged over seeds (bench/setfit.ts). Without --model, the generated tiny BERT
 // is first MLM-pretrained on the fixture's unlabeled reviews.txt with the trainer's CLI (cached in .bench-tmp/setfit/).
 import { build } from 'esbuild';
@@ -43,10 +43,10 @@ await build({
   format: 'cjs', external: ['vscode', 'onnxruntime-node', '@huggingface/transformers', 'sharp'], logLevel: 'warning',
 });
 const model = option('model') ?? pretrainedEncoder();
-const out = run(process.execPath, ['dist/bench/setfit.js', '--model', model, '--seeds', option('seeds', '1,2,3,4,5'), '--settings', option('settings', '{}')]);
+const out = run(process.execPath, ['dist/bench/setfit.js', '--model', model, '--seeds', option('seeds', '1,2,3,4,5'), '--settings', option('settings', '{}'), ...(option('domain') ? ['--domain', option('domain')] : [])]);
 const result = JSON.parse(out.trim().split('\n').pop());
 fs.mkdirSync(WORK, { recursive: true });
 fs.writeFileSync(path.join(WORK, 'result.json'), JSON.stringify(result, null, 2));
 const pct = (x) => (100 * x).toFixed(1);
-console.log(`| SetFit few-shot (${result.perClass}/class, ${result.seeds.length} seeds, ${result.heldOut} held out) | frozen + logistic ${pct(result.frozen.mean)} ± ${pct(result.frozen.std)} % | SetFit ${pct(result.setfit.mean)} ± ${pct(result.setfit.std)} % | SetFit better on ${result.setfitWins}/${result.seeds.length} seeds |`);
+console.log(`| SetFit few-shot, ${result.domain} (${result.perClass}/class, ${result.seeds.length} seeds, ${result.heldOut} held out) | frozen + logistic ${pct(result.frozen.mean)} ± ${pct(result.frozen.std)} % | SetFit ${pct(result.setfit.mean)} ± ${pct(result.setfit.std)} % | SetFit better on ${result.setfitWins}/${result.seeds.length} seeds |`);
 console.log(`per seed: ${result.seeds.map((s) => `${s.seed}: ${pct(s.frozen)} → ${pct(s.setfit)}`).join(', ')}`);
