@@ -141,6 +141,18 @@ export const steps = [
       assert.equal(await gridRows(frame, 'eval-grid').count(), 1);
       assert.equal(await gridRows(frame, 'per-class-grid').count(), 2);
       assert.equal((await frame.locator('#run-status').textContent()).trim(), 'running');
+      assert.match(await frame.locator('#chart-loss').getAttribute('aria-label'), /^Loss: 91 points over step 1 to 90; latest train loss [\d.]+, eval loss [\d.]+$/);
+      // The Cancel button reaches the extension's cancel command (the run was not started by this window, so the
+      // command says so instead of stopping anything).
+      await frame.locator('#btn-cancel').click();
+      await until('the cancel command answered', async () => {
+        const texts = await page.locator('.notification-list-item-message').allTextContents();
+        if (texts.some((t) => t.includes('not running in this window'))) return true;
+        // Toasts may be suppressed in a headless window; the notification centre lists every notification.
+        await runCommand(page, 'Notifications: Show Notifications');
+        return undefined;
+      });
+      await page.keyboard.press('Escape');
       const firstConfusion = state.a.evals[0].confusion.flat().map(String);
       assert.deepEqual(await frame.locator('#confusion td').allTextContents(), firstConfusion);
     },

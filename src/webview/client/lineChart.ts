@@ -28,6 +28,14 @@ export interface LineChartOptions {
   height?: number;
 }
 
+function lastValue(values: (number | null)[]): string {
+  for (let i = values.length - 1; i >= 0; i--) {
+    const v = values[i];
+    if (v !== null) return Math.abs(v) < 1e-3 && v !== 0 ? v.toExponential(2) : String(Number(v.toPrecision(4)));
+  }
+  return '—';
+}
+
 export class LineChart {
   readonly element: HTMLElement;
   private readonly canvasHost: HTMLElement;
@@ -38,7 +46,7 @@ export class LineChart {
   constructor(private readonly opts: LineChartOptions) {
     this.yLog = opts.yLog ?? false;
     this.canvasHost = h('div', { class: 'chart-canvas' });
-    this.element = h('section', { class: 'chart', id: opts.id, 'data-points': 0 }, h('h3', {}, opts.title), this.canvasHost);
+    this.element = h('section', { class: 'chart', id: opts.id, 'data-points': 0, role: 'img', 'aria-label': opts.title }, h('h3', {}, opts.title), this.canvasHost);
     onThemeChange(() => this.rebuild());
     new ResizeObserver(() => this.plot?.setSize(this.size())).observe(this.canvasHost);
   }
@@ -53,6 +61,9 @@ export class LineChart {
     this.data = data;
     const drawn = data.series.reduce((n, s) => n + s.values.filter((v) => v !== null).length, 0);
     this.element.setAttribute('data-points', String(drawn));
+    // Canvas is invisible to screen readers: the section says what the chart shows and its latest values.
+    const latest = data.series.map((s) => `${s.label} ${lastValue(s.values)}`).join(', ');
+    this.element.setAttribute('aria-label', `${this.opts.title}: ${drawn} points over ${this.opts.xLabel} ${data.x[0] ?? '—'} to ${data.x.at(-1) ?? '—'}; latest ${latest}`);
     if (!this.plot || shapeChanged) this.rebuild();
     else this.plot.setData(this.aligned());
   }
