@@ -3,8 +3,8 @@
 // (no process is started until something is classified).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { resolveHubCacheDir } from '../hub/cacheLocation';
-import { HubClient } from '../hub/hubClient';
+import type { HubClient } from '../hub/hubClient';
+import { HubService } from '../services/hubService';
 import { InferenceClient, InferenceWorkerState } from './client';
 import { showLabelActions } from './labelActions';
 import { ResultDecorations } from './resultDecorations';
@@ -57,14 +57,8 @@ export function inferenceServices(context: vscode.ExtensionContext): InferenceSe
     client,
     decorations,
     showLabelActions,
-    hub: () => {
-      const cfg = vscode.workspace.getConfiguration('finetuneStudio');
-      return new HubClient({
-        endpoint: cfg.get<string>('hub.endpoint'),
-        offline: cfg.get<boolean>('hub.offline', false),
-        cacheDir: resolveHubCacheDir(cfg.get<string>('cacheFolder', '')),
-      });
-    },
+    // Same client as the Models view: endpoint, offline mode, cache folder, and the signed-in token (gated models).
+    hub: () => new HubService(context.secrets).client(),
     log,
     showLog: () => output.show(true),
   };
