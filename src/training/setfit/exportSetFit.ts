@@ -9,6 +9,7 @@
 // The head is never pickled (setfit writes model_head.pkl); safetensors and JSON carry the same numbers.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { buildForwardModel } from '../../models/arch/forward';
 import { ExportError, TOKENIZER_FILES, exportConfig, exportModel } from '../../models/export';
 import type { ModelSpec } from '../../models/modelSpec';
 import { quantizeDynamic } from '../../models/quantize';
@@ -73,6 +74,8 @@ export function exportSetFit(o: SetFitExportOptions): { files: string[] } {
   // ---- the body, sentence-transformers layout -----------------------------------------------------------------------
   const st = path.join(o.outDir, SENTENCE_TRANSFORMER_DIR);
   files.push(...exportModel({ sourceDir: o.sourceDir, outDir: st, spec: o.spec, head: 'sentence-embedding', weights: o.body, quantize: false }).files);
+  // sentence-transformers' ONNX backend (through Optimum) reads the token embeddings and pools them itself.
+  saveModel(buildForwardModel(o.spec, o.body, { head: 'sentence-embedding', outputHidden: true }), path.join(st, 'onnx', 'model.onnx'));
   writeJsonAtomic(out(st, 'modules.json'), [
     { idx: 0, name: '0', path: '', type: 'sentence_transformers.models.Transformer' },
     { idx: 1, name: '1', path: '1_Pooling', type: 'sentence_transformers.models.Pooling' },

@@ -128,6 +128,9 @@ test('export: the body in sentence-transformers layout plus the head, and a clas
   assert.equal(pooling.pooling_mode_cls_token, false);
   assert.equal(pooling.word_embedding_dimension, 32);
   assert.deepEqual(JSON.parse(fs.readFileSync(path.join(st, 'config.json'), 'utf8')).architectures, ['BertModel']);
+  const stOnnx = await ort.InferenceSession.create(path.join(st, 'onnx', 'model.onnx'));
+  assert.deepEqual([...stOnnx.outputNames].sort(), ['last_hidden_state', 'sentence_embedding']);
+  await stOnnx.release();
 
   const config = JSON.parse(fs.readFileSync(path.join(model, 'config.json'), 'utf8'));
   assert.deepEqual(config.id2label, { 0: 'negative', 1: 'positive' });
