@@ -74,10 +74,10 @@ function crossEntropy(b: GraphBuilder, pred: Pred, classWeights: number[] | unde
   const logp = b.op('LogSoftmax', [logits2d], { axis: int(-1) });
   const valid = b.op('Not', [b.op('Equal', [flatLabels, b.constant(tensor('int64', [], [ignoreIndex]), 'int64')])]);
   const safe = b.op('Where', [valid, flatLabels, b.constant(tensor('int64', [], [0]), 'int64')]);
-  const classIds = b.op('Range', [b.constant(tensor('int64', [], [0]), 'int64'), b.op('Squeeze', [C, b.int64s([0])]), b.constant(tensor('int64', [], [1]), 'int64')]);
-  const onehot = b.op('Cast', [b.op('Equal', [b.op('Unsqueeze', [safe, b.int64s([-1])]), classIds])], { to: int(dtypeCode(dt)) });
   const validF = b.op('Cast', [valid], { to: int(dtypeCode(dt)) });
-  const nll = b.op('Neg', [b.op('ReduceSum', [b.op('Mul', [onehot, logp]), b.int64s([-1])], { keepdims: int(0) })]);
+  // Pick log p[label] per row: no one-hot [rows, classes] tensor to keep alive (it is as big as an MLM's logits).
+  const picked = b.op('GatherElements', [logp, b.op('Unsqueeze', [safe, b.int64s([-1])])], { axis: int(-1) });
+  const nll = b.op('Neg', [b.op('Reshape', [picked, b.int64s([-1])])]);
   let sampleWeight = validF;
   let weightRow: string | undefined;
   if (classWeights) {
