@@ -1,4 +1,5 @@
 // `finetune-studio train | eval | export | gradcheck`: the same engine as the extension, headless (scripts, CI, power users).
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { FromWorker, RunConfig } from './training/protocol';
@@ -15,8 +16,18 @@ const USAGE = `Usage:
   finetune-studio gradcheck [--json]
 Strategies: ${Object.keys(STRATEGIES).join(', ')}`;
 
-/** Package root: dist/cli.js lives one level below it. */
-const ROOT = path.resolve(__dirname, '..');
+/** Package root: the nearest folder above this file with our package.json (dist/cli.js and out/src/cli.js alike). */
+function packageRoot(): string {
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    try {
+      if (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).name === 'finetune-studio') return dir;
+    } catch {
+      // not here: keep walking up
+    }
+  }
+  return path.resolve(__dirname, '..');
+}
+const ROOT = packageRoot();
 export const BUNDLED_DEFAULT = {
   model: path.join(ROOT, 'test/fixtures/generated/workspace/models/tiny-bert'),
   data: path.join(ROOT, 'test/fixtures/generated/workspace/data/sentiment_train.csv'),
@@ -41,7 +52,7 @@ async function train(argv: string[]): Promise<number> {
       json: { type: 'boolean' },
     },
   });
-  const fromFile = values.config ? (JSON.parse(require('node:fs').readFileSync(values.config, 'utf8')) as Partial<RunConfig>) : {};
+  const fromFile = values.config ? (JSON.parse(fs.readFileSync(values.config, 'utf8')) as Partial<RunConfig>) : {};
   const useDefault = !values.model && !values.data && !fromFile.model && !values.resume;
   const settings: Record<string, unknown> = { ...(useDefault ? BUNDLED_DEFAULT.settings : {}), ...(fromFile.settings ?? {}) };
   for (const kv of values.set ?? []) {

@@ -200,3 +200,23 @@ test('early stopping stops after `patience` evaluations without improvement and 
   assert.equal(evals.length - 1 - evals.findIndex((e) => e.metrics.loss === best), 2);
   assert.ok(readMetrics(runDir).some((m) => m.type === 'log' && /exporting the best checkpoint/.test(String(m.message))));
 });
+
+test('`finetune-studio train` with no arguments trains the bundled default and writes a valid run folder', () => {
+  const runs = fs.mkdtempSync(path.join(os.tmpdir(), 'default-run-'));
+  child_process.execFileSync(process.execPath, [CLI, 'train', '--runs', runs, '--set', 'epochs=1'], { stdio: 'ignore' });
+  const [id] = fs.readdirSync(runs);
+  const dir = path.join(runs, id);
+  const run = readRun(dir);
+  assert.equal(run.status, 'completed');
+  assert.equal(run.config.model, MODEL);
+  assert.equal(run.config.data, TRAIN);
+  assert.match(run.dataset.fingerprint, /^sha256:[0-9a-f]{64}$/);
+  assert.equal(run.device.executionProvider, 'cpu');
+  assert.ok(run.versions.onnxruntime && run.versions.node);
+  const metrics = readMetrics(dir);
+  assert.ok(metrics.some((m) => m.type === 'train') && metrics.some((m) => m.type === 'eval') && metrics.some((m) => m.type === 'summary'));
+  for (const f of ['config.json', 'model.safetensors', 'tokenizer.json', 'onnx/model.onnx', 'onnx/model_quantized.onnx']) assert.ok(fs.existsSync(path.join(dir, 'model', f)), f);
+  const config = JSON.parse(fs.readFileSync(path.join(dir, 'model', 'config.json'), 'utf8'));
+  assert.deepEqual(config.architectures, ['BertForSequenceClassification']);
+  assert.deepEqual(Object.values(config.id2label), run.dataset.labels);
+});
