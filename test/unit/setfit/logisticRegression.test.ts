@@ -2,8 +2,10 @@
 // checked against conditions computed here independently (finite differences, optimality, a 1-D case solved by bisection).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { Rng } from '../../../src/util/rng';
 import { fitLogisticRegression, headLogits, l2Normalize, logisticObjective } from '../../../src/training/setfit/logisticRegression';
+import { torchMissing } from '../models/support';
 
 function blobs(n: number, dim: number, classes: number, seed: number, spread = 1): { x: Float64Array; y: number[] } {
   const rng = new Rng(seed);
@@ -102,4 +104,30 @@ test('bad labels and shapes are refused with the example named', () => {
 test('l2Normalize gives unit rows and leaves a zero row at zero', () => {
   const out = l2Normalize([3, 4, 0, 0, 1, 0], 2);
   assert.deepEqual(Array.from(out), [0.6000000238418579, 0.800000011920929, 0, 0, 1, 0]);
+});
+
+test('matches PyTorch: the same objective minimised by torch.optim.LBFGS in float64 gives the same head (≤ 1e-5)', { skip: torchMissing }, () => {
+  const { x, y } = blobs(24, 6, 3, 11, 2);
+  const fit = fitLogisticRegression(x, y, 3, { c: 0.5, tolerance: 1e-9 });
+  const script = `
+import json, sys, torch
+d = json.load(sys.stdin)
+x = torch.tensor(d["x"], dtype=torch.float64).reshape(-1, d["dim"])
+y = torch.tensor(d["y"])
+W = torch.zeros(d["classes"], d["dim"], dtype=torch.float64, requires_grad=True)
+b = torch.zeros(d["classes"], dtype=torch.float64, requires_grad=True)
+opt = torch.optim.LBFGS([W, b], lr=1, max_iter=5000, tolerance_grad=1e-12, tolerance_change=1e-15, line_search_fn="strong_wolfe")
+def closure():
+    opt.zero_grad()
+    loss = d["c"] * torch.nn.functional.cross_entropy(x @ W.T + b, y, reduction="sum") + 0.5 * (W * W).sum()
+    loss.backward()
+    return loss
+opt.step(closure)
+print(json.dumps({"weight": W.detach().flatten().tolist(), "bias": b.detach().tolist()}))
+`;
+  const r = spawnSync('/usr/bin/python3', ['-c', script], { input: JSON.stringify({ x: Array.from(x), y, dim: 6, classes: 3, c: 0.5 }), encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
+  assert.equal(r.status, 0, r.stderr);
+  const ref = JSON.parse(r.stdout) as { weight: number[]; bias: number[] };
+  const worst = Math.max(...ref.weight.map((v, i) => Math.abs(v - fit.head.weight[i])), ...ref.bias.map((v, i) => Math.abs(v - fit.head.bias[i])));
+  assert.ok(worst <= 1e-5, `max |Δ| vs PyTorch ${worst}`);
 });
