@@ -16,6 +16,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { addGradients } from '../autodiff/backward';
+import { closestNames } from '../../util/closestNames';
 import { GraphBuilder } from '../onnx/builder';
 import { DType, Graph, Model, Node, OpsetImport, TensorData, ValueInfo, allocData, cloneGraph, defaultOpset, isDefaultDomain, numElements } from '../onnx/ir';
 import { saveModel } from '../onnx/serialize';
@@ -79,25 +80,6 @@ export interface ArtifactManifest {
   files: typeof FILES;
 }
 
-/** Levenshtein distance, for "did you mean" lists. */
-export function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0];
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j];
-      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
-    }
-  }
-  return prev[b.length];
-}
-
-export function closestNames(name: string, candidates: string[], n = 3): string[] {
-  return [...candidates].sort((x, y) => editDistance(name, x) - editDistance(name, y)).slice(0, n);
-}
-
 function checkTrainable(forward: Graph, plan: TrainPlan): void {
   if (plan.trainable.length === 0) throw new Error('training plan: no trainable parameters (choose at least the head)');
   const available = [...forward.initializers.keys()].filter((k) => {
@@ -107,7 +89,9 @@ function checkTrainable(forward: Graph, plan: TrainPlan): void {
   const set = new Set(available);
   for (const p of plan.trainable) {
     if (!set.has(p)) {
-      throw new Error(`training plan: "${p}" is not a parameter of the model; closest names: ${closestNames(p, available).map((c) => `"${c}"`).join(', ')}`);
+      const near = closestNames(p, available);
+      const hint = near.length ? `closest names: ${near.map((c) => `"${c}"`).join(', ')}` : `no parameter has a similar name; the model's parameters start ${available.slice(0, 3).map((c) => `"${c}"`).join(', ')}, …`;
+      throw new Error(`training plan: "${p}" is not a parameter of the model; ${hint}`);
     }
   }
   const dup = plan.trainable.find((p, i) => plan.trainable.indexOf(p) !== i);
