@@ -7,7 +7,7 @@
 #   2. Copy the checkout plus that folder to the GPU machine, then:   bash bench/gpu.sh [--quick] [--out DIR]
 #      → per configuration (4L/256H, 6L/384H; batch 16 × 128): the engine's train step on the CUDA EP, on the WebGPU EP,
 #        and PyTorch eager on cuda (same weights, same batch, AdamW), plus the CPU EP as a control.
-#        Results: DIR/gpu-results.json and DIR/gpu-results.md (DIR defaults to $OUT, else bench/results).
+#        Results: DIR/gpu-results.json and DIR/gpu-results.md (DIR defaults to $OUT, else .bench-tmp/results).
 #   --dry-run (any machine): the same script with every EP replaced by cpu and PyTorch on cpu, 1 step, to check
 #   everything but the GPU itself.
 #
@@ -20,7 +20,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PACK="${GPU_PACK:-$ROOT/.bench-tmp/gpu-pack}"
 CONFIGS="bert-4L-256H,bert-6L-384H"
 STEPS=10 WARMUP=3 DRY=0 MODE=run
-OUTDIR="${OUT:-$ROOT/bench/results}"
+OUTDIR="${OUT:-$ROOT/.bench-tmp/results}"
 while [ $# -gt 0 ]; do
   case "$1" in
     --pack) MODE=pack ;;

@@ -58,6 +58,17 @@ function trainRows(section) {
         out.push(`| ${tag}: engine, ${name} | ${f(b / v.medianStepSeconds)} samples/s (${f(b / v.medianCpuSeconds)} per CPU-s), peak ${f(v.peakRssMiB, 0)} MiB | default ${f(b / base.medianStepSeconds)} samples/s (${f(b / base.medianCpuSeconds)} per CPU-s), ${f(base.peakRssMiB, 0)} MiB | ${f(base.medianStepSeconds / v.medianStepSeconds)}× wall, ${f(base.medianCpuSeconds / v.medianCpuSeconds)}× CPU |`);
       }
     }
+    if (row.torchByThreads) {
+      // Best setting of each side, from the same turns: the fairest single ratio on a machine where threads do not scale.
+      const cands = [['default', base], ...Object.entries(row.variants ?? {})].filter(([, v]) => !failed(v) && v.losses?.length);
+      const [bestName, bestOurs] = cands.reduce((m, x) => (x[1].medianStepSeconds < m[1].medianStepSeconds ? x : m));
+      const torches = Object.entries(row.torchByThreads).filter(([, v]) => !failed(v));
+      if (torches.length) {
+        for (const [t, v] of torches) out.push(`| ${tag}: PyTorch with ${t} thread(s) (settings turns) | | ${f(b / v.medianStepSeconds)} samples/s (${f(b / v.medianCpuSeconds)} per CPU-s), peak ${f(v.peakRssMiB, 0)} MiB | |`);
+        const [bt, bestTorch] = torches.reduce((m, x) => (x[1].medianStepSeconds < m[1].medianStepSeconds ? x : m));
+        out.push(`| ${tag}: best engine setting (${bestName}) vs best PyTorch (${bt} thread(s)) | **${f(b / bestOurs.medianStepSeconds)}** samples/s | PyTorch ${f(b / bestTorch.medianStepSeconds)} samples/s | **${f(bestTorch.medianStepSeconds / bestOurs.medianStepSeconds)}×** |`);
+      }
+    }
   }
   return out;
 }

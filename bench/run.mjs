@@ -1,6 +1,7 @@
 // `npm run bench [-- --quick] [-- --only train,bucketing,...] [-- --steps N --warmup N --examples N --configs a,b]`: every benchmark in one run, each against its reference
-// measured right after it on the same machine. Each bench is its own child process (its peak RSS is its own, and a
-// crash names the bench). Results: bench/results/latest.json and a markdown table in bench/results/latest.md.
+// measured in the same run (train-step rows in interleaved turns, bench/interleave.mjs). Each bench is its own child process (its peak RSS is its own, and a
+// crash names the bench). Results: .bench-tmp/results/latest.json and a markdown table in latest.md beside it (--out DIR);
+// snapshots quoted by BENCHMARKS.md are copied to bench/results/.
 //
 // Sections: train (engine vs PyTorch train step, MatMul limit, forward-only rate, MFU), cache (feature-extraction
 // cache), bucketing (length bucketing vs pad-to-max), zeroshot (bench/zeroShotLatency, when present), activation.
@@ -29,7 +30,7 @@ const threads = Number(option('threads', 2));
 const python = option('python', '/usr/bin/python3');
 const examples = option('examples', quick ? '128' : '256');
 const work = path.resolve(ROOT, option('work', '.bench-tmp/run'));
-const outDir = path.resolve(ROOT, option('out', 'bench/results'));
+const outDir = path.resolve(ROOT, option('out', '.bench-tmp/results'));
 
 // ---- build: bench/*.ts → dist/bench/*.js (same externals as scripts/build.mjs) ----------------------------------
 const ENTRIES = ['prepare', 'trainStep', 'forward', 'matmul', 'featureCache', 'bucketing', 'activation', 'zeroShotLatency']
@@ -99,10 +100,13 @@ if (sections.has('train')) {
         ['1 thread', ['--threads', '1']], ['no spinning', ['--spin', 'false']], ['no CPU arena', ['--arena', 'false']], ['separate graphs', ['--mode', 'separate']],
       ];
       process.stderr.write(`· ${c.id}: engine settings (${variants.map((v) => v[0]).join(', ')}, ORT forward 1 thread) vs default, interleaved\n`);
-      const vs = await interleaved([ours('default', []), ...variants.map(([label, extra]) => ours(label, extra)), forward('ORT forward (1 thread)', 1)], { warmup, steps, cwd: ROOT, log: (m) => process.stderr.write(`    ${m}\n`) });
+      // PyTorch at 1 and 2 threads take the same turns, so the best setting of each side can be compared.
+      const torchSpecs = torch.ok ? [1, threads].map((t) => ({ label: `PyTorch ${t} thread(s)`, cmd: python, args: [path.join(ROOT, 'test/reference/bench_train_step.py'), c.modelDir, c.batchFile, '--serve'], env: { OMP_NUM_THREADS: String(t), MKL_NUM_THREADS: String(t) } })) : [];
+      const vs = await interleaved([ours('default', []), ...variants.map(([label, extra]) => ours(label, extra)), forward('ORT forward (1 thread)', 1), ...torchSpecs], { warmup, steps, cwd: ROOT, log: (m) => process.stderr.write(`    ${m}\n`) });
       row.variantBaseline = vs[0];
       variants.forEach(([label], k) => (row.variants[label] = vs[k + 1]));
-      row.forward1 = vs[vs.length - 1];
+      row.forward1 = vs[variants.length + 1];
+      if (torch.ok) row.torchByThreads = { 1: vs[variants.length + 2], [threads]: vs[variants.length + 3] };
     }
     train.push(row);
   }

@@ -25,9 +25,11 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const session = await TrainingSession.open(need(a, 'artifacts'), { mode, sessionOptions });
   const openSeconds = (performance.now() - t0) / 1000;
+  // Peak right after the sessions open (graph optimisation, initial weights) vs at the end (activations, gradients).
+  const peakAfterOpenMiB = peakRssMiB();
   const feeds = batchFeeds(readBatch(need(a, 'batch')), true);
   if (a.get('serve') === 'true') {
-    await serve(async () => ({ loss: (await session.trainStep(feeds, 1e-4)).loss }), { engine: 'ours', ep, threads, mode, spin, arena, openSeconds });
+    await serve(async () => ({ loss: (await session.trainStep(feeds, 1e-4)).loss }), { engine: 'ours', ep, threads, mode, spin, arena, openSeconds, peakAfterOpenMiB });
     await session.release();
     return;
   }
@@ -47,7 +49,7 @@ async function main(): Promise<void> {
     }
   }
   await session.release();
-  emit({ engine: 'ours', ep, threads, mode, spin, arena, openSeconds, stepSeconds: times, medianStepSeconds: median(times), cpuSeconds: cpu, medianCpuSeconds: median(cpu), losses, peakRssMiB: peakRssMiB(), rssBeforeSessionMiB: rssBefore, ort: ort.env.versions.common });
+  emit({ engine: 'ours', ep, threads, mode, spin, arena, openSeconds, stepSeconds: times, medianStepSeconds: median(times), cpuSeconds: cpu, medianCpuSeconds: median(cpu), losses, peakRssMiB: peakRssMiB(), rssBeforeSessionMiB: rssBefore, peakAfterOpenMiB, ort: ort.env.versions.common });
 }
 
 main().catch((e: unknown) => {
