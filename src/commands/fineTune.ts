@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { detectMapping, type MappingOverride } from '../data';
+import { summarizeDataset } from '../data/summary';
 import { modelParameters } from '../models/arch/parameters';
 import { readModelSpec } from '../models/modelSpec';
 import { DEFAULT_ARGS, resolveArgs } from '../training/hyperparameters';
@@ -70,8 +71,16 @@ export async function runFineTuneFlow(context: vscode.ExtensionContext, views: V
 
   const unlabeled = mapping.label === null;
   const strategies = Object.entries(STRATEGIES).filter(([id]) => (unlabeled ? id === 'mlm' : id !== 'mlm'));
+  // With only a handful of examples per class, SetFit is the method that works: offer it first.
+  const perClass = unlabeled ? undefined : await largestClassSize(data, mapping);
+  const fewShot = perClass !== undefined && perClass <= FEW_SHOT_PER_CLASS;
+  if (fewShot) strategies.sort(([a], [b]) => Number(b === 'setfit') - Number(a === 'setfit'));
   const strategy = await vscode.window.showQuickPick(
-    strategies.map(([id, s]) => ({ label: s.title, detail: s.description, id: id as StrategyId })),
+    strategies.map(([id, s]) => ({
+      label: s.title, id: id as StrategyId,
+      description: fewShot && id === 'setfit' ? `recommended: at most ${perClass} examples per class` : undefined,
+      detail: s.description,
+    })),
     { title: step(4, 'choose a strategy'), placeHolder: 'How much of the model to train', ignoreFocusOut: true },
   );
   if (!strategy) return undefined;
@@ -81,6 +90,14 @@ export async function runFineTuneFlow(context: vscode.ExtensionContext, views: V
 
   const request: RunRequest = { model, data, strategy: strategy.id, mapping, settings };
   return confirmAndStart(context, views, request, step(6, 'summary'));
+}
+
+/** SetFit is offered first when no class has more examples than this (SetFit's few-shot regime). */
+const FEW_SHOT_PER_CLASS = 16;
+
+async function largestClassSize(file: string, mapping: MappingOverride): Promise<number | undefined> {
+  const r = await summarizeDataset(file, { mapping, maxRows: 10_000 });
+  return r.ok && r.value.labelDistribution.length ? Math.max(...r.value.labelDistribution.map((l) => l.count)) : undefined;
 }
 
 async function chooseColumns(file: string, title: string): Promise<MappingOverride | undefined> {

@@ -13,6 +13,8 @@ import { evaluate, type EvalResult, type TaskKind } from './evaluate';
 import { tokenizeFnFor } from './tokenize';
 
 export async function evaluateFolder(modelDir: string, dataFile: string, record: RunRecord): Promise<EvalResult> {
+  const setfit = await import('../setfit/evaluateSetFitFolder');
+  if (setfit.isSetFitFolder(modelDir)) return setfit.evaluateSetFitFolder(modelDir, dataFile, record);
   const spec = readModelSpec(modelDir);
   const kind: TaskKind = spec.problemType === 'multi_label_classification' ? 'multi-label' : spec.problemType === 'regression' ? 'regression' : 'single-label';
   const tokenizer = await loadTokenizer(modelDir, spec);
