@@ -38,6 +38,8 @@ export function pageHtml(spec: PageSpec): string {
   <meta charset="UTF-8">
   <meta http-equiv="Content-Security-Policy" content="${escapeHtml(contentSecurityPolicy(spec.cspSource, spec.nonce))}">
   <meta name="viewport" content="width=device-width, initial-scale=1.0">
+  <!-- FAST (under the toolkit) reads this to put the nonce on the <style> elements it creates. -->
+  <meta property="csp-nonce" content="${escapeHtml(spec.nonce)}">
 ${styles}
   <title>${escapeHtml(spec.title)}</title>
 </head>

@@ -17,7 +17,7 @@ const RUN_B = '20261127-110000-tiny-distilbert-feature-extraction';
 const SUMMARY_A = { trainSeconds: 73.4, samplesPerSecond: 51.8, inferenceMsPerExample: 2.41, modelBytes: 17_612_345, trainableParams: 4_386_178, totalParams: 4_386_178 };
 const SUMMARY_B = { trainSeconds: 21.7, samplesPerSecond: 188.2, inferenceMsPerExample: 2.38, modelBytes: 16_950_000, trainableParams: 1_538, totalParams: 4_122_050 };
 
-const state = { workspace: '', a: undefined, b: undefined, aText: '' };
+const state = { workspace: '', a: undefined, b: undefined, cspViolations: [] };
 
 /** The workspace folder the harness opened (it is the `folder` query parameter of the workbench URL). */
 function workspaceOf(ctx) {
@@ -116,6 +116,10 @@ export const steps = [
     name: 'two runs in the workspace: one still running, one completed',
     async run(ctx) {
       state.workspace = workspaceOf(ctx);
+      // Chromium reports every resource or inline code the webviews' CSP blocks on the console (of any frame).
+      ctx.page.on('console', (m) => {
+        if (/Content Security Policy|Refused to (load|apply|execute)/i.test(m.text()) && /vscode-resource|webview|nonce/i.test(m.text())) state.cspViolations.push(m.text());
+      });
       const root = path.join(state.workspace, '.finetune', 'runs');
       const a = writeRun(root, { id: RUN_A, model: 'tiny-bert', strategy: 'full', epochs: 3, stepsPerEpoch: 60, seed: 7, finalAccuracy: 0.885, samplesPerSecond: 52, summary: SUMMARY_A });
       state.b = writeRun(root, { id: RUN_B, model: 'tiny-distilbert', strategy: 'feature-extraction', epochs: 4, stepsPerEpoch: 30, seed: 11, finalAccuracy: 0.79, samplesPerSecond: 190, summary: SUMMARY_B });
@@ -186,6 +190,7 @@ export const steps = [
       // Buttons follow the status: a completed run can be exported, not cancelled.
       assert.equal(await frame.locator('#btn-cancel').getAttribute('disabled'), '');
       assert.equal(await frame.locator('#btn-export').getAttribute('disabled'), null);
+      assert.deepEqual(state.cspViolations, [], 'the dashboard runs under its CSP without violations');
       await screenshot('live');
       await frame.locator('#per-class').scrollIntoViewIfNeeded();
       await screenshot('tables');
@@ -226,6 +231,7 @@ export const steps = [
         return info.points === 180 + 120 ? info : undefined;
       });
       assert.ok(overlay.inked > 500);
+      assert.deepEqual(state.cspViolations, [], 'the comparison runs under its CSP without violations');
       // Sorted by best accuracy, highest first: the full fine-tune (88.5%) above feature extraction.
       const rows = await gridRows(frame, 'comparison-grid').allTextContents();
       assert.ok(rows[0].includes(RUN_A) && rows[1].includes(RUN_B), rows.join('\n'));

@@ -76,7 +76,7 @@ function status(): string {
 function renderHeader(): void {
   const s = status();
   statusTag.textContent = s;
-  statusTag.className = `status-${s}`;
+  statusTag.className = `tag status-${s}`;
   ring.hidden = s !== 'running';
   setDisabled(buttons.cancel, s !== 'running');
   setDisabled(buttons.resume, !(s === 'cancelled' || s === 'failed'));

@@ -12,7 +12,6 @@ import {
   vsCodeDropdown,
   vsCodeOption,
   vsCodeProgressRing,
-  vsCodeTag,
 } from '@vscode/webview-ui-toolkit';
 import { h } from './dom';
 
@@ -32,7 +31,6 @@ export function registerToolkit(): void {
     vsCodeDropdown(),
     vsCodeOption(),
     vsCodeProgressRing(),
-    vsCodeTag(),
   );
 }
 
@@ -60,8 +58,12 @@ export function progressRing(): HTMLElement {
   return h('vscode-progress-ring', { 'aria-label': 'Running' });
 }
 
+/**
+ * A status tag. Not the toolkit's vscode-tag: its template carries a bound style attribute, which a strict CSP
+ * (no 'unsafe-inline' styles) blocks on every page load; a span styled in webview.css looks the same.
+ */
 export function tag(text: string, id?: string): HTMLElement {
-  return h('vscode-tag', { id }, text);
+  return h('span', { id, class: 'tag' }, text);
 }
 
 export function badge(text: string): HTMLElement {

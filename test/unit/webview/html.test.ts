@@ -33,6 +33,8 @@ test('page: one script, carrying the nonce; no inline script or remote URL; titl
   for (const u of urls) assert.ok(u.startsWith(spec.cspSource), u);
   assert.ok(html.includes('<title>Run: &lt;tiny&gt; &amp; &quot;bert&quot;</title>'));
   assert.ok(html.includes('http-equiv="Content-Security-Policy"'));
+  // The component library's own <style> elements get the nonce from here.
+  assert.ok(html.includes('<meta property="csp-nonce" content="abc123+/=">'));
 });
 
 test('nonces differ per page load and are long enough to be unguessable', () => {
