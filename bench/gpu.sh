@@ -8,8 +8,8 @@
 #      → per configuration (4L/256H, 6L/384H; batch 16 × 128): the engine's train step on the CUDA EP, on the WebGPU EP,
 #        and PyTorch eager on cuda (same weights, same batch, AdamW), plus the CPU EP as a control.
 #        Results: DIR/gpu-results.json and DIR/gpu-results.md (DIR defaults to $OUT, else .bench-tmp/results).
-#   --dry-run (any machine): the same script with every EP replaced by cpu and PyTorch on cpu, 1 step, to check
-#   everything but the GPU itself.
+#   --dry-run (any machine): 1 step, 4L/256H, PyTorch on cpu; the CUDA and WebGPU rows run as on a GPU machine, so
+#   on one without a GPU they show the recorded failure messages (the graceful path), the cpu row the whole pipeline.
 #
 # The CUDA EP needs libonnxruntime_providers_cuda.so (+ _shared) of the SAME ORT version beside the node binding.
 # onnxruntime-node fetches them only during an online `npm install`; 1.30's are ~230 MB (CUDA 12) and cannot travel
@@ -71,7 +71,13 @@ for f in /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json /usr/share/vulkan/
   if [ -f "$f" ] && [ -z "${VK_DRIVER_FILES:-}" ]; then export VK_DRIVER_FILES="$f"; fi
 done
 BIN="$RT/node_modules/onnxruntime-node/bin/napi-v6/linux/x64"
-PY="$(command -v python3)"
+# The first python3 that imports torch (a pyenv shim may shadow the system one that has it); PYTHON overrides.
+PY="${PYTHON:-}"
+for cand in python3 /usr/bin/python3 /opt/torch/.venv/bin/python3; do
+  [ -n "$PY" ] && break
+  if command -v "$cand" >/dev/null 2>&1 && "$cand" -c 'import torch' >/dev/null 2>&1; then PY="$(command -v "$cand")"; fi
+done
+PY="${PY:-python3}"
 mkdir -p "$OUTDIR"
 LOG="$OUTDIR/gpu-results.log"
 : > "$LOG"
@@ -111,19 +117,18 @@ record() { # label json (the command's stderr is in $RT/last.err)
   printf '{"label":"%s","result":%s}\n' "$1" "$json" >> "$RESULTS"
   note "$1: $(echo "$json" | head -c 300)"
 }
-ep_of() { if [ $DRY = 1 ]; then echo cpu; else echo "$1"; fi; }
 for c in ${CONFIGS//,/ }; do
   D="$WORK/$c"
   common=(--artifacts "$D/artifacts" --batch "$D/batch.json" --warmup "$WARMUP" --steps "$STEPS")
   record "$c ours cpu" "$("$NODE" "$PACK/trainStep.js" "${common[@]}" --ep cpu --threads 0 2>"$RT/last.err" | grep "^{" | tail -1 || true)"
-  if [ "$CUDA_STATUS" = absent ] && [ $DRY = 0 ]; then
+  if [ "$CUDA_STATUS" = absent ]; then
     : > "$RT/last.err"
     record "$c ours cuda" '{"error":"CUDA EP: provider library absent (libonnxruntime_providers_cuda.so of ORT 1.30 is fetched only by an online npm install; see bench/gpu.sh header)"}'
   else
-    record "$c ours cuda" "$("$NODE" "$PACK/trainStep.js" "${common[@]}" --ep "$(ep_of cuda)" 2>"$RT/last.err" | grep "^{" | tail -1 || true)"
+    record "$c ours cuda" "$("$NODE" "$PACK/trainStep.js" "${common[@]}" --ep cuda 2>"$RT/last.err" | grep "^{" | tail -1 || true)"
   fi
-  record "$c ours webgpu" "$(timeout 300 "$NODE" "$PACK/trainStep.js" "${common[@]}" --ep "$(ep_of webgpu)" 2>"$RT/last.err" | grep "^{" | tail -1 || true)"
-  record "$c ours webgpu forward" "$(timeout 120 "$NODE" "$PACK/forward.js" --model "$D/forward.onnx" --batch "$D/batch.json" --ep "$(ep_of webgpu)" --warmup "$WARMUP" --reps "$STEPS" 2>"$RT/last.err" | grep "^{" | tail -1 || true)"
+  record "$c ours webgpu" "$(timeout 300 "$NODE" "$PACK/trainStep.js" "${common[@]}" --ep webgpu 2>"$RT/last.err" | grep "^{" | tail -1 || true)"
+  record "$c ours webgpu forward" "$(timeout 120 "$NODE" "$PACK/forward.js" --model "$D/forward.onnx" --batch "$D/batch.json" --ep webgpu --warmup "$WARMUP" --reps "$STEPS" 2>"$RT/last.err" | grep "^{" | tail -1 || true)"
   dev=cuda; [ $DRY = 1 ] && dev=cpu
   record "$c pytorch $dev" "$(OMP_NUM_THREADS=${OMP_NUM_THREADS:-2} "$PY" "$ROOT/test/reference/bench_train_step.py" "$D/model" "$D/batch.json" --device $dev --warmup "$WARMUP" --steps "$STEPS" 2>"$RT/last.err" | grep "^{" | tail -1 || true)"
 done
