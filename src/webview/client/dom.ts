@@ -26,7 +26,20 @@ export function themeColor(name: string, fallback: string): string {
 
 /** Calls `fn` when VS Code switches theme (it changes the body's class: vscode-light / -dark / -high-contrast). */
 export function onThemeChange(fn: () => void): void {
-  new MutationObserver(fn).observe(document.body, { attributes: true, attributeFilter: ['class', 'data-vscode-theme-kind'] });
+  // VS Code sets the theme's colours as CSS variables on <html style> and the theme kind as <body class>, not
+  // necessarily in that order: react to both, once per frame, so colours are read after both changed.
+  let queued = false;
+  const run = () => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => {
+      queued = false;
+      fn();
+    });
+  };
+  const observer = new MutationObserver(run);
+  observer.observe(document.body, { attributes: true, attributeFilter: ['class', 'data-vscode-theme-kind'] });
+  observer.observe(document.documentElement, { attributes: true, attributeFilter: ['style'] });
 }
 
 export function formatNumber(v: number | null | undefined, digits = 4): string {

@@ -5,12 +5,13 @@ import type { LineChartData } from '../messages';
 import { tickLabels } from '../chartTicks';
 import { h, onThemeChange, themeColor } from './dom';
 
+// Second colour red, not orange: Dark Modern's chart orange is too dark to read as a thin line on its background.
 const PALETTE: [string, string][] = [
   ['--vscode-charts-blue', '#3794ff'],
-  ['--vscode-charts-orange', '#d18616'],
+  ['--vscode-charts-red', '#f14c4c'],
   ['--vscode-charts-green', '#89d185'],
   ['--vscode-charts-purple', '#b180d7'],
-  ['--vscode-charts-red', '#f14c4c'],
+  ['--vscode-charts-orange', '#d18616'],
   ['--vscode-charts-yellow', '#cca700'],
 ];
 
