@@ -291,7 +291,9 @@ function decodeGraph(p: onnx.IGraphProto, dir: string | undefined): Graph {
 export function modelFromBytes(bytes: Uint8Array, dir?: string): Model {
   let p: onnx.ModelProto;
   try {
-    p = onnx.ModelProto.decode(bytes);
+    // A plain Uint8Array view: given a Buffer, protobufjs 6 picks its BufferReader, which calls the deprecated
+    // Buffer() constructor (a DEP0005 warning on every model load).
+    p = onnx.ModelProto.decode(Buffer.isBuffer(bytes) ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes);
   } catch (e) {
     throw new Error(`not a valid ONNX model (${(e as Error).message})`, { cause: e });
   }
