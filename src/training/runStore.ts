@@ -60,7 +60,7 @@ export function readRun(dir: string): RunRecord {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as RunRecord;
   } catch (e) {
-    throw new Error(`${file}: not a readable run record (${(e as Error).message})`);
+    throw new Error(`${file}: not a readable run record (${(e as Error).message})`, { cause: e });
   }
 }
 
