@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { FromWorker, isFromWorker, RunConfig, ToWorker } from '../training/protocol';
 import type { RunsView } from '../views/runsView';
+import { DashboardPanel } from '../webview';
 import { runsRoot } from '../views/runsView';
 
 /** Workers by run folder, so Cancel in the Runs view or the dashboard reaches the right process. */
@@ -60,6 +61,8 @@ export async function startRun(
           worker.on('message', (m: unknown) => {
             if (!isFromWorker(m)) return;
             last = m;
+            // The dashboard also follows the run folder; live messages add per-step progress between metric writes.
+            if (runDir) DashboardPanel.forward(runDir, m);
             switch (m.type) {
               case 'started':
                 runDir = m.runDir;
