@@ -78,7 +78,9 @@ async function runCommand(page, title) {
     await input.fill(`>${title}`);
     return row.waitFor({ state: 'visible', timeout: 3000 }).then(() => true);
   });
-  await page.keyboard.press('Enter');
+  // Click the matching entry: Enter would run whichever command fuzzy ranking put first (other "… model"/"… runs"
+  // commands, or recently used ones).
+  await row.click();
 }
 
 /** Switches the colour theme the way a user's settings do (workspace settings.json), which the workbench applies live. */
