@@ -44,6 +44,8 @@ export interface TrainingArgs {
   /** SetFit: contrastive pair iterations per example. */
   setfitIterations: number;
   dropout: boolean;
+  /** ORT intra-op threads (0 or unset: onnxruntime's default). */
+  threads?: number;
 }
 
 export const DEFAULT_ARGS: TrainingArgs = {
@@ -123,6 +125,7 @@ const CHECKS: Record<keyof TrainingArgs, Check> = {
   mlmProbability: (v) => (typeof v === 'number' && v > 0 && v < 1 ? undefined : 'a number in (0, 1)'),
   setfitIterations: positiveInt,
   dropout: bool,
+  threads: nonNegativeInt,
 };
 
 export class SettingsError extends Error {}

@@ -92,7 +92,7 @@ export async function runTraining(request: RunConfig, hooks: TrainingHooks, resu
   const sessionOptions: ortTypes.InferenceSession.SessionOptions = {
     executionProviders: [device.executionProvider],
     graphOptimizationLevel: 'all',
-    ...(typeof config.settings?.threads === 'number' && config.settings.threads > 0 ? { intraOpNumThreads: config.settings.threads } : {}),
+    ...(args.threads ? { intraOpNumThreads: args.threads } : {}),
   };
 
   // ---- model, tokenizer, data ---------------------------------------------------------------------------------------

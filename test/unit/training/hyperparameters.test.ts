@@ -31,3 +31,8 @@ test('early stopping gets a mode from its metric', () => {
   assert.equal(resolveArgs({ earlyStopping: { metric: 'loss', patience: 2 } }).earlyStopping?.mode, 'min');
   assert.equal(resolveArgs({ earlyStopping: { metric: 'accuracy', patience: 2 } }).earlyStopping?.mode, 'max');
 });
+
+test('the threads setting the extension passes is a known, validated key', () => {
+  assert.equal(resolveArgs({ threads: 2 }).threads, 2);
+  assert.throws(() => resolveArgs({ threads: -1 }), /"threads" must be an integer >= 0, got -1/);
+});
