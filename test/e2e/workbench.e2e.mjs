@@ -65,6 +65,7 @@ export const steps = [
       await waitForRows(pane(page, 'Datasets').locator('.monaco-list-row'), ['.csv', '.jsonl']);
       // Move the pointer off the activity bar so its hover tooltip does not cover the views in the screenshot.
       await page.mouse.move(700, 450);
+      await page.locator('.workbench-hover, .monaco-hover:not(.hidden)').first().waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
       await screenshot('sidebar');
     },
   },
