@@ -22,6 +22,7 @@ import { GraphBuilder } from './onnx/builder';
 import { Graph, Model, Node, cloneGraph, float, int, ints, str, tensor } from './onnx/ir';
 import { modelToBytes } from './onnx/serialize';
 import { inferTypes } from './onnx/shapes';
+import { Rng } from '../util/rng';
 
 export interface GradcheckResult {
   /** Op type, prefixed by its domain when not ai.onnx (e.g. "com.microsoft.FastGelu"). */
@@ -41,17 +42,6 @@ export interface GradcheckOptions {
 }
 
 const H = 1e-6;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Range = 'any' | 'positive' | 'awayFromZero';
 
@@ -312,7 +302,8 @@ async function checkDropoutMask(full: Graph, _forward: Graph, grads: Map<string,
 
 export async function runGradcheck(opts: GradcheckOptions = {}): Promise<GradcheckResult[]> {
   const tolerance = opts.tolerance ?? 1e-6;
-  const rnd = mulberry32(opts.seed ?? 1234);
+  const rng = new Rng(opts.seed ?? 1234);
+  const rnd = () => rng.next();
   const all = cases();
   const byOp = new Map<string, Case[]>();
   for (const c of all) byOp.set(c.op, [...(byOp.get(c.op) ?? []), c]);

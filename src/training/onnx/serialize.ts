@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { onnx } from 'onnx-proto';
 import { Attr, DType, Dim, Graph, Model, Node, TensorData, TypedData, ValueInfo, allocData, bytesPerElement, numElements } from './ir';
+import { writeFileAtomic } from '../../util/atomicWrite';
 
 const DT = onnx.TensorProto.DataType;
 const AT = onnx.AttributeProto.AttributeType;
@@ -147,7 +148,7 @@ export function saveModel(model: Model, file: string, opts: SaveOptions = {}): s
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const useExternal = opts.externalData ?? initializerBytes(model.graph) > EXTERNAL_DATA_AUTO_BYTES;
   if (!useExternal) {
-    writeAtomic(file, encodeModel(model));
+    writeFileAtomic(file, encodeModel(model));
     return [file];
   }
   const threshold = opts.externalThreshold ?? 1024;
@@ -174,20 +175,8 @@ export function saveModel(model: Model, file: string, opts: SaveOptions = {}): s
     const o = placed.get(name);
     return o === undefined ? undefined : { location: dataName, offset: o };
   });
-  writeAtomic(file, bytes);
+  writeFileAtomic(file, bytes);
   return [file, dataPath];
-}
-
-function writeAtomic(file: string, bytes: Uint8Array): void {
-  const tmp = `${file}.tmp`;
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    fs.writeSync(fd, bytes);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
 }
 
 // ---------- decode ----------
