@@ -7,8 +7,6 @@ export interface PreparedData {
   labels?: LabelSpace;
   train: TokenizedExample[];
   eval: TokenizedExample[];
-  trainExamples: Example[];
-  evalExamples: Example[];
   files: string[];
   warnings: string[];
   /** How the evaluation set was chosen, for the run log. */
@@ -41,7 +39,7 @@ export async function prepareData(file: string, o: PrepareOptions): Promise<Prep
     d.source === 'files' ? `${evalName} file ${d.files[evalName]}` : d.source === 'column' ? `the ${evalName} rows of split column "${d.mapping.split}"` : `a stratified 10% of ${file} (seed ${o.seed})`;
   const tok = (xs: Example[]) => tokenizeExamples(xs, o.tokenize, { maxLength: o.maxLength });
   return {
-    labels: d.labels, train: tok(d.train), eval: tok(evalExamples), trainExamples: d.train, evalExamples,
+    labels: d.labels, train: tok(d.train), eval: tok(evalExamples),
     files: Object.values(d.files).filter((f): f is string => !!f), warnings, evalSource,
   };
 }

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as ortTypes from 'onnxruntime-node';
-import { collate, planBatches, type Batch, type TokenizedExample } from '../../data/batching';
+import { collate, planBatches, type TokenizedExample } from '../../data/batching';
 import { Checkpoint } from '../../models/checkpoint';
 import { buildForwardModel, graphInputNames } from '../../models/arch/forward';
 import { modelParameters, type HeadKind } from '../../models/arch/parameters';
@@ -391,4 +391,3 @@ function packageVersion(): string {
   return 'unknown';
 }
 
-export type { Batch };
