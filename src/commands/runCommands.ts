@@ -3,30 +3,27 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { readRun } from '../training/runStore';
-import { RunItem, type RunsView } from '../views/runsView';
+import type { RunsView } from '../views/runsView';
+import { pickRun, runDirOf as runDirFromArg } from '../webview/runPicker';
 import { cancelRun, isRunActive, startRun } from './startRun';
 
-/** Commands get a RunItem from the view, a run folder path from the dashboard, or nothing (then the user picks). */
-async function runDirOf(arg: unknown, runs: RunsView): Promise<string | undefined> {
-  if (arg instanceof RunItem) return arg.run.dir;
-  if (typeof arg === 'string') return arg;
-  if (arg instanceof vscode.Uri) return arg.fsPath;
-  const pick = await vscode.window.showQuickPick(runs.listRuns().map((r) => ({ label: r.id, description: `${r.status} · ${r.strategy}`, dir: r.dir })), { title: 'Choose a run' });
-  return pick?.dir;
+/** Commands get a Runs-view item, a run folder path (dashboard) or nothing (palette: the user picks). */
+async function runDirOf(arg: unknown): Promise<string | undefined> {
+  return runDirFromArg(arg) ?? (await pickRun('Choose a run'));
 }
 
 export function registerRunCommands(context: vscode.ExtensionContext, runs: RunsView): void {
   context.subscriptions.push(
     vscode.commands.registerCommand('finetuneStudio.openRunFolder', async (arg?: unknown) => {
-      const dir = await runDirOf(arg, runs);
+      const dir = await runDirOf(arg);
       if (dir) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(path.join(dir, 'run.json')));
     }),
     vscode.commands.registerCommand('finetuneStudio.cancelRun', async (arg?: unknown) => {
-      const dir = await runDirOf(arg, runs);
+      const dir = await runDirOf(arg);
       if (dir && !cancelRun(dir)) void vscode.window.showInformationMessage('That run is not running in this window.');
     }),
     vscode.commands.registerCommand('finetuneStudio.resumeRun', async (arg?: unknown) => {
-      const dir = await runDirOf(arg, runs);
+      const dir = await runDirOf(arg);
       if (!dir) return undefined;
       if (isRunActive(dir)) {
         void vscode.window.showInformationMessage('That run is already running.');
@@ -40,7 +37,7 @@ export function registerRunCommands(context: vscode.ExtensionContext, runs: Runs
       return startRun(context, { model: record.config.model, data: record.config.data, strategy: record.config.strategy as never }, runs, dir);
     }),
     vscode.commands.registerCommand('finetuneStudio.exportRun', async (arg?: unknown) => {
-      const dir = await runDirOf(arg, runs);
+      const dir = await runDirOf(arg);
       if (!dir) return undefined;
       const model = path.join(dir, 'model');
       if (!fs.existsSync(path.join(model, 'config.json'))) {
@@ -55,7 +52,7 @@ export function registerRunCommands(context: vscode.ExtensionContext, runs: Runs
       return out;
     }),
     vscode.commands.registerCommand('finetuneStudio.deleteRun', async (arg?: unknown) => {
-      const dir = await runDirOf(arg, runs);
+      const dir = await runDirOf(arg);
       if (!dir) return;
       if (isRunActive(dir)) {
         void vscode.window.showWarningMessage('Cancel the run before deleting it.');

@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { readRun } from '../training/runStore';
 
 export interface RunSummary {
   id: string;
@@ -37,7 +38,7 @@ export function readRunSummaries(root: string): RunSummary[] {
   for (const id of fs.readdirSync(root)) {
     const dir = path.join(root, id);
     try {
-      const run = JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8'));
+      const run = readRun(dir);
       out.push({ id, dir, status: run.status ?? 'unknown', model: run.config?.model ?? '?', strategy: run.config?.strategy ?? '?', bestMetric: run.bestMetric });
     } catch {
       // A folder without a readable run.json is not a run (or one still being created).

@@ -26,13 +26,13 @@ function workspaceRuns(): RunSummary[] {
 
 const pickItem = (r: RunSummary) => ({ label: r.id, description: `${r.status} · ${r.strategy}`, detail: r.dir, dir: r.dir });
 
-export async function pickRun(): Promise<string | undefined> {
+export async function pickRun(title = 'Open the dashboard of run'): Promise<string | undefined> {
   const runs = workspaceRuns();
   if (!runs.length) {
     void vscode.window.showInformationMessage('No runs in this workspace yet (runs are stored in the runs folder, .finetune/runs by default).');
     return undefined;
   }
-  const choice = await vscode.window.showQuickPick(runs.map(pickItem), { title: 'Open the dashboard of run', matchOnDetail: true });
+  const choice = await vscode.window.showQuickPick(runs.map(pickItem), { title, matchOnDetail: true });
   return choice?.dir;
 }
 
