@@ -1,5 +1,5 @@
 // BERT (incl. MiniLM and the small Turc et al. BERTs): HF BertModel + its task heads.
-import { activation, scoped, attentionBias, bertLayer, dropout, firstToken, layerNorm, linear, lookup, meanPool, positionRange, tiedDecoder } from './common';
+import { activation, scoped, attentionBias, bertLayer, dropout, firstToken, layerNorm, linear, lookup, meanPool, onlyFirstRow, positionRange, tiedDecoder } from './common';
 import type { BuildContext } from './common';
 import type { FamilyBuilder, GraphInputs } from './family';
 import type { HeadKind } from './parameters';
@@ -8,7 +8,7 @@ import type { HeadKind } from './parameters';
 export function bertEncoder(ctx: BuildContext, embeddings: string, inputs: GraphInputs): string {
   const bias = attentionBias(ctx, inputs.attentionMask);
   let h = embeddings;
-  for (let i = 0; i < ctx.spec.numLayers; i++) h = bertLayer(ctx, h, bias, scoped(ctx, `encoder.layer.${i}`));
+  for (let i = 0; i < ctx.spec.numLayers; i++) h = bertLayer(ctx, h, bias, scoped(ctx, `encoder.layer.${i}`), onlyFirstRow(ctx, i));
   return h;
 }
 

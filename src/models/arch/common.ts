@@ -17,6 +17,13 @@ export interface BuildContext {
   training: boolean;
   /** The encoder's name prefix: "bert", "roberta", … in task models, "" in a bare model (sentence-transformers). */
   base: string;
+  /**
+   * The head reads only the first token of the last hidden state (sequence classification): the last layer then
+   * computes queries, attention output, residuals and feed-forward for that one row (keys and values still for every
+   * token). Same logits and gradients as the full layer; the rows it skips were computed and thrown away — 21 % of a
+   * 4-layer/256-hidden BERT's FLOPs at 128 tokens, 14 % at 6 layers/384 hidden (BENCHMARKS.md).
+   */
+  firstTokenOnly?: boolean;
 }
 
 /** An encoder parameter name under the context's prefix. */
@@ -85,29 +92,44 @@ export interface AttentionNames {
   output: string;
 }
 
-/** Multi-head self-attention up to (not including) the output projection: returns the merged context [B, S, H]. */
-export function selfAttention(ctx: BuildContext, x: string, bias: string, names: AttentionNames): string {
+/**
+ * Multi-head self-attention up to (not including) the output projection: returns the merged context [B, Q, H] for the
+ * query rows `queries` (all of `x` by default; Q = S) attending over every token of `x`.
+ */
+export function selfAttention(ctx: BuildContext, x: string, bias: string, names: AttentionNames, queries = x): string {
   const b = ctx.b;
   const { numHeads, hiddenSize } = ctx.spec;
   const headDim = hiddenSize / numHeads;
   const split = b.int64s([0, 0, numHeads, headDim], 'heads_shape');
-  const heads = (name: string, perm: number[]) =>
-    b.op('Transpose', [b.op('Reshape', [linear(ctx, x, name), split])], { perm: ints(perm) });
-  const q = heads(names.query, [0, 2, 1, 3]);
-  const kT = heads(names.key, [0, 2, 3, 1]);
-  const v = heads(names.value, [0, 2, 1, 3]);
+  const heads = (from: string, name: string, perm: number[]) =>
+    b.op('Transpose', [b.op('Reshape', [linear(ctx, from, name), split])], { perm: ints(perm) });
+  const q = heads(queries, names.query, [0, 2, 1, 3]);
+  const kT = heads(x, names.key, [0, 2, 3, 1]);
+  const v = heads(x, names.value, [0, 2, 1, 3]);
   const scores = b.op('Div', [b.op('MatMul', [q, kT]), b.constant(Math.sqrt(headDim))]);
   const probs = dropout(ctx, b.op('Softmax', [b.op('Add', [scores, bias])], { axis: int(-1) }), ctx.spec.attentionDropout);
   const context = b.op('Transpose', [b.op('MatMul', [probs, v])], { perm: ints([0, 2, 1, 3]) });
   return b.op('Reshape', [context, b.int64s([0, 0, hiddenSize], 'merge_shape')]);
 }
 
-/** One BERT/RoBERTa/ELECTRA encoder layer (post-LayerNorm), HF names under `prefix`. */
-export function bertLayer(ctx: BuildContext, x: string, bias: string, prefix: string): string {
+/** x[:, :1, :]: the rows a first-token head reads, kept 3-D so a layer's shapes stay [B, Q, H]. */
+export function firstRows(ctx: BuildContext, x: string): string {
+  const b = ctx.b;
+  return b.op('Slice', [x, b.int64s([0], 'first_row_start'), b.int64s([1], 'first_row_end'), b.int64s([1], 'first_row_axis')]);
+}
+
+/** Whether layer `i` of the encoder is the last one and only its first token is read (BuildContext.firstTokenOnly). */
+export function onlyFirstRow(ctx: BuildContext, i: number): boolean {
+  return ctx.firstTokenOnly === true && i === ctx.spec.numLayers - 1;
+}
+
+/** One BERT/RoBERTa/ELECTRA encoder layer (post-LayerNorm), HF names under `prefix`; `firstOnly`: see firstTokenOnly. */
+export function bertLayer(ctx: BuildContext, x: string, bias: string, prefix: string, firstOnly = false): string {
   const a = `${prefix}.attention`;
-  const context = selfAttention(ctx, x, bias, { query: `${a}.self.query`, key: `${a}.self.key`, value: `${a}.self.value`, output: `${a}.output.dense` });
+  const rows = firstOnly ? firstRows(ctx, x) : x;
+  const context = selfAttention(ctx, x, bias, { query: `${a}.self.query`, key: `${a}.self.key`, value: `${a}.self.value`, output: `${a}.output.dense` }, rows);
   const attnOut = dropout(ctx, linear(ctx, context, `${a}.output.dense`), ctx.spec.hiddenDropout);
-  const h = layerNorm(ctx, ctx.b.op('Add', [attnOut, x]), `${a}.output.LayerNorm`);
+  const h = layerNorm(ctx, ctx.b.op('Add', [attnOut, rows]), `${a}.output.LayerNorm`);
   const inter = activation(ctx, linear(ctx, h, `${prefix}.intermediate.dense`), ctx.spec.hiddenAct);
   const out = dropout(ctx, linear(ctx, inter, `${prefix}.output.dense`), ctx.spec.hiddenDropout);
   return layerNorm(ctx, ctx.b.op('Add', [out, h]), `${prefix}.output.LayerNorm`);

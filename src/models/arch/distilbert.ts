@@ -1,12 +1,13 @@
 // DistilBERT: no token types, q_lin/k_lin/v_lin/out_lin attention, pre_classifier + ReLU head.
-import { activation, scoped, attentionBias, dropout, firstToken, layerNorm, linear, lookup, meanPool, positionRange, selfAttention, tiedDecoder } from './common';
+import { activation, scoped, attentionBias, dropout, firstRows, firstToken, layerNorm, linear, lookup, meanPool, onlyFirstRow, positionRange, selfAttention, tiedDecoder } from './common';
 import type { BuildContext } from './common';
 import type { FamilyBuilder, GraphInputs } from './family';
 
-function transformerBlock(ctx: BuildContext, x: string, bias: string, prefix: string): string {
+function transformerBlock(ctx: BuildContext, x: string, bias: string, prefix: string, firstOnly: boolean): string {
   const a = `${prefix}.attention`;
-  const context = selfAttention(ctx, x, bias, { query: `${a}.q_lin`, key: `${a}.k_lin`, value: `${a}.v_lin`, output: `${a}.out_lin` });
-  const sa = layerNorm(ctx, ctx.b.op('Add', [linear(ctx, context, `${a}.out_lin`), x]), `${prefix}.sa_layer_norm`);
+  const rows = firstOnly ? firstRows(ctx, x) : x;
+  const context = selfAttention(ctx, x, bias, { query: `${a}.q_lin`, key: `${a}.k_lin`, value: `${a}.v_lin`, output: `${a}.out_lin` }, rows);
+  const sa = layerNorm(ctx, ctx.b.op('Add', [linear(ctx, context, `${a}.out_lin`), rows]), `${prefix}.sa_layer_norm`);
   const ffn = dropout(ctx, linear(ctx, activation(ctx, linear(ctx, sa, `${prefix}.ffn.lin1`), ctx.spec.hiddenAct), `${prefix}.ffn.lin2`), ctx.spec.hiddenDropout);
   return layerNorm(ctx, ctx.b.op('Add', [ffn, sa]), `${prefix}.output_layer_norm`);
 }
@@ -19,7 +20,7 @@ export const distilbert: FamilyBuilder = {
     const pos = lookup(ctx, scoped(ctx, 'embeddings.position_embeddings.weight'), positionRange(ctx, inputs.inputIds));
     let h = dropout(ctx, layerNorm(ctx, b.op('Add', [words, pos]), scoped(ctx, 'embeddings.LayerNorm')), ctx.spec.hiddenDropout);
     const bias = attentionBias(ctx, inputs.attentionMask);
-    for (let i = 0; i < ctx.spec.numLayers; i++) h = transformerBlock(ctx, h, bias, scoped(ctx, `transformer.layer.${i}`));
+    for (let i = 0; i < ctx.spec.numLayers; i++) h = transformerBlock(ctx, h, bias, scoped(ctx, `transformer.layer.${i}`), onlyFirstRow(ctx, i));
     return h;
   },
   head(ctx: BuildContext, hidden: string, inputs: GraphInputs, head) {

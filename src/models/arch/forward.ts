@@ -49,7 +49,12 @@ export function buildForwardModel(spec: ModelSpec, weights: ReadonlyMap<string, 
     attentionMask: b.input('attention_mask', 'int64', ['batch', 'sequence']),
     tokenTypeIds: family.usesTokenTypes ? b.input('token_type_ids', 'int64', ['batch', 'sequence']) : undefined,
   };
-  const ctx: BuildContext = { b, spec, weights, shapes, training: opts.training ?? false, base: opts.head === 'sentence-embedding' ? '' : basePrefix(spec.family) };
+  const ctx: BuildContext = {
+    b, spec, weights, shapes, training: opts.training ?? false, base: opts.head === 'sentence-embedding' ? '' : basePrefix(spec.family),
+    // Every family's sequence classifier reads only hidden[:, 0]; a caller that wants the whole last hidden state
+    // (outputHidden) gets the full last layer.
+    firstTokenOnly: opts.head === 'sequence-classification' && !opts.outputHidden,
+  };
   // Registering initializers in HF order keeps the graph's parameter order stable and readable.
   for (const p of params) b.initializer(p.name, { dtype: 'float32', dims: [...p.shape], data: weights.get(p.name) as Float32Array });
   const hidden = family.encode(ctx, inputs);
