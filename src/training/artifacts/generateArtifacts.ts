@@ -279,15 +279,17 @@ export function generateArtifacts(original: Model, plan: TrainPlan, outDir: stri
   const gIn = new Map(params.map((p) => [p.name, ob.input(`${p.name}_grad`, p.dtype, p.shape)]));
   const shapeOf = new Map(params.map((p) => [p.name, p]));
   const sIn = new Map(stateList.map((s) => [s.name, ob.input(s.name, dt, shapeOf.get(s.param)!.shape)]));
-  const step1 = addOptimizerStep(ob, plan.optimizer, params, { params: pIn, grads: gIn, state: sIn, learningRate: lr, step, gradScale }, plan.maxGradNorm ?? 1);
+  // The step's last nodes write "<name>_new" themselves (no Identity copy); exposeStep declares them as outputs.
+  const outputName = (k: string) => `${k}_new`;
+  const step1 = addOptimizerStep(ob, plan.optimizer, params, { params: pIn, grads: gIn, state: sIn, learningRate: lr, step, gradScale, outputName }, plan.maxGradNorm ?? 1);
   const exposeStep = (g: GraphBuilder, out: typeof step1) => {
     for (const p of params) {
-      g.op('Identity', [out.params.get(p.name)!], {}, { output: `${p.name}_new` });
-      g.output(`${p.name}_new`, p.dtype, p.shape);
+      if (out.params.get(p.name) !== outputName(p.name)) throw new Error(`optimizer step: "${p.name}" was not written to ${outputName(p.name)}`);
+      g.output(outputName(p.name), p.dtype, p.shape);
     }
     for (const s of stateList) {
-      g.op('Identity', [out.state.get(s.name)!], {}, { output: `${s.name}_new` });
-      g.output(`${s.name}_new`, dt, shapeOf.get(s.param)!.shape);
+      if (out.state.get(s.name) !== outputName(s.name)) throw new Error(`optimizer step: "${s.name}" was not written to ${outputName(s.name)}`);
+      g.output(outputName(s.name), dt, shapeOf.get(s.param)!.shape);
     }
     g.op('Identity', [out.gradNorm], {}, { output: GRAD_NORM });
     g.output(GRAD_NORM, dt, []);
@@ -303,7 +305,7 @@ export function generateArtifacts(original: Model, plan: TrainPlan, outDir: stri
   const flr = fb.input(LEARNING_RATE, dt, []);
   const fstep = fb.input(STEP, 'int64', []);
   const fsIn = new Map(stateList.map((s) => [s.name, fb.input(s.name, dt, shapeOf.get(s.param)!.shape)]));
-  const fout = addOptimizerStep(fb, plan.optimizer, params, { params: new Map(params.map((p) => [p.name, p.name])), grads: fusedGrads, state: fsIn, learningRate: flr, step: fstep }, plan.maxGradNorm ?? 1);
+  const fout = addOptimizerStep(fb, plan.optimizer, params, { params: new Map(params.map((p) => [p.name, p.name])), grads: fusedGrads, state: fsIn, learningRate: flr, step: fstep, outputName }, plan.maxGradNorm ?? 1);
   exposeStep(fb, fout);
 
   const opsets = opsetsFor(forward, [body, training, optimizer, fused, ...(prefix ? [prefix] : [])]);

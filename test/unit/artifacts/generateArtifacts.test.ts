@@ -214,3 +214,18 @@ test('a quantized export: frozen quantized ops need no rule, training through on
   assert.ok(last < first, `${first} → ${last}`);
   assert.throws(() => generateArtifacts(model, plan(['bert.pooler.dense.bias']), tempDir('art')), /no gradient rule for op (DynamicQuantizeLinear|MatMulInteger|Cast) \(node "[^"]+"\), which trainable parameter "bert\.pooler\.dense\.bias" needs/);
 });
+
+test('the optimizer writes the new weights and moments with its last nodes, not through Identity copies', () => {
+  const { model, names } = tinyBert();
+  const dir = tempDir('art');
+  const m = generateArtifacts(model, plan(HEAD(names)), dir);
+  for (const file of [FILES.trainStep, FILES.optimizer]) {
+    const g = loadModel(path.join(dir, file)).graph;
+    const producer = new Map(g.nodes.flatMap((n) => n.outputs.map((o) => [o, n.opType] as const)));
+    for (const k of [...m.params.map((p) => p.name), ...m.state.map((s) => s.name)]) {
+      const op = producer.get(`${k}_new`);
+      assert.ok(op === 'Sub' || op === 'Add', `${file}: ${k}_new comes from ${op}`);
+      assert.ok(g.outputs.some((o) => o.name === `${k}_new`), `${file}: ${k}_new is an output`);
+    }
+  }
+});
