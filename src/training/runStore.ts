@@ -18,7 +18,8 @@ export interface RunRecord {
   model: { path: string; modelType: string; hubId?: string; revision?: string };
   dataset: { path: string; fingerprint: string; labels: string[]; labelSpace?: LabelSpace; trainRows: number; evalRows: number };
   versions: Record<string, string>;
-  device: { executionProvider: string; reason: string };
+  /** threads: the CPU intra-op thread count the run chose (or was given), reused when it resumes. */
+  device: { executionProvider: string; reason: string; threads?: number };
   totalSteps: number;
   step: number;
   bestMetric?: { name: string; value: number; step: number };

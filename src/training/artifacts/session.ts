@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { collectGarbage } from '../../util/collectGarbage';
 import { DType, TensorData } from '../onnx/ir';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { ArtifactManifest, FILES } from './generateArtifacts';
@@ -190,6 +191,7 @@ export class TrainingSession {
   private adopt(out: ort.InferenceSession.OnnxValueMapType): void {
     for (const k of this.params.keys()) this.params.set(k, out[`${k}_new`] as ort.Tensor);
     for (const k of this.state.keys()) this.state.set(k, out[`${k}_new`] as ort.Tensor);
+    collectGarbage();
   }
 
   /** Current trainable weights by HF name (views of the tensors' data). */

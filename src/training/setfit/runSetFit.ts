@@ -21,6 +21,7 @@ import { prepareData, type PreparedData } from '../prepareData';
 import type { RunConfig } from '../protocol';
 import { appendMetrics, createRunDir, fingerprintFiles, latestCheckpoint, readRun, writeRun, type RunRecord } from '../runStore';
 import { generatePairs } from '../setfitPairs';
+import { trainingSessionOptions } from '../worker/sessionOptions';
 import { chooseDevice, type DeviceSetting } from '../worker/device';
 import { seedDropout } from '../worker/dropoutSeeds';
 import { evaluate, type EvalResult } from '../worker/evaluate';
@@ -74,11 +75,8 @@ export async function runSetFit(request: RunConfig, hooks: TrainingHooks, resume
   };
   const ort: Ort = await import('onnxruntime-node');
   const device = await chooseDevice(ort, (config.device ?? 'auto') as DeviceSetting);
-  const sessionOptions: ortTypes.InferenceSession.SessionOptions = {
-    executionProviders: [device.executionProvider],
-    graphOptimizationLevel: 'all',
-    ...(typeof config.settings?.threads === 'number' && config.settings.threads > 0 ? { intraOpNumThreads: config.settings.threads } : {}),
-  };
+  // Few-shot runs are small: the thread count is the setting's (or ORT's default), not timed as in runTraining.
+  const sessionOptions = trainingSessionOptions(device.executionProvider, typeof config.settings?.threads === 'number' ? config.settings.threads : undefined);
 
   // ---- model, tokenizer, data ---------------------------------------------------------------------------------------
   const spec: ModelSpec = readModelSpec(config.model);

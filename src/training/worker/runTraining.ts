@@ -2,6 +2,7 @@
 // and the artifacts, then loop over epochs and steps with the LR schedule, evaluation, checkpoints, early stopping,
 // and finally export. The extension's worker and the CLI both call runTraining(); it talks only through `hooks`.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as ortTypes from 'onnxruntime-node';
 import { collate, planBatches, type TokenizedExample } from '../../data/batching';
@@ -26,6 +27,7 @@ import {
   appendMetrics, checkpointPath, createRunDir, fingerprintFiles, latestCheckpoint, pruneCheckpoints, readRun, writeRun, type RunRecord,
 } from '../runStore';
 import { chooseDevice, type DeviceSetting } from './device';
+import { chooseThreads, threadCandidates, trainingSessionOptions } from './sessionOptions';
 import { seedDropout } from './dropoutSeeds';
 import { evalModelWithWeightInputs } from './evalGraph';
 import { evaluate, type EvalResult, type TaskKind } from './evaluate';
@@ -89,11 +91,12 @@ export async function runTraining(request: RunConfig, hooks: TrainingHooks, resu
 
   const ort: typeof ortTypes = await import('onnxruntime-node');
   const device = await chooseDevice(ort, (config.device ?? 'auto') as DeviceSetting);
-  const sessionOptions: ortTypes.InferenceSession.SessionOptions = {
-    executionProviders: [device.executionProvider],
-    graphOptimizationLevel: 'all',
-    ...(args.threads ? { intraOpNumThreads: args.threads } : {}),
-  };
+  // threads 0 on the CPU: timed on the first batch once the model is built (only the CPU provider uses the pool). A
+  // resumed run keeps the count it chose: another count sums in another order, and resuming must be exact.
+  const carriedThreads = resumed?.device.executionProvider === device.executionProvider ? resumed.device.threads : undefined;
+  let threads = (args.threads ?? 0) > 0 ? args.threads : carriedThreads;
+  let sessionOptions = trainingSessionOptions(device.executionProvider, threads);
+  let threadsChosen = device.executionProvider !== 'cpu' || threads !== undefined;
 
   // ---- model, tokenizer, data ---------------------------------------------------------------------------------------
   const baseSpec = readModelSpec(config.model);
@@ -133,7 +136,7 @@ export async function runTraining(request: RunConfig, hooks: TrainingHooks, resu
     totalSteps, step: 0,
   };
   record.status = 'running';
-  record.device = { executionProvider: device.executionProvider, reason: device.reason };
+  record.device = { executionProvider: device.executionProvider, reason: device.reason, ...(threads ? { threads } : {}) };
   writeRun(runDir, record);
   hooks.emit({ type: 'started', runId, runDir, device: device.executionProvider, deviceReason: device.reason, totalSteps });
   log(`train ${data.train.length} examples, evaluate on ${data.eval.length} (${data.evalSource}); ${numEpochs} epoch(s) × ${stepsPerEpoch} step(s), batch ${args.batchSize}` +
@@ -191,9 +194,25 @@ export async function runTraining(request: RunConfig, hooks: TrainingHooks, resu
           : { kind: 'sgd', momentum: args.momentum, weightDecay: args.weightDecay },
       };
       generateArtifacts(buildForwardModel(spec, master, { head: task.head, training: useDropout }), plan, phaseDir);
-      const evalForward = evalModelWithWeightInputs(buildForwardModel(spec, master, { head: task.head }), p.trainable);
+      const evalBytes = modelToBytes(evalModelWithWeightInputs(buildForwardModel(spec, master, { head: task.head }), p.trainable));
+      if (!threadsChosen) {
+        threadsChosen = true;
+        const first = collate(data.train, planBatches(data.train.map((e) => e.ids.length), { batchSize: args.batchSize, bucket: true, seed: args.seed })[0], { padId });
+        const shapes = new Map(modelParameters(spec, task.head).map((q) => [q.name, q.shape]));
+        const weights: Feeds = Object.fromEntries(p.trainable.map((n) => [n, new ort.Tensor('float32', master.get(n)!, shapes.get(n)!)]));
+        const choice = await chooseThreads(
+          threadCandidates(os.availableParallelism()),
+          (threads) => ort.InferenceSession.create(evalBytes, { ...trainingSessionOptions('cpu', threads), logSeverityLevel: 3 }),
+          { ...inputFeeds(first, inputNames), ...weights },
+        );
+        threads = choice.threads;
+        sessionOptions = trainingSessionOptions('cpu', threads);
+        record.device.threads = threads;
+        writeRun(runDir, record);
+        log(choice.reason);
+      }
       await evalSession?.release();
-      evalSession = await ort.InferenceSession.create(modelToBytes(evalForward), sessionOptions);
+      evalSession = await ort.InferenceSession.create(evalBytes, sessionOptions);
       state.touched = [...new Set([...state.touched, ...p.trainable])];
       log(`epoch ${epoch}: training ${p.trainable.length} of ${paramNames.length} parameter tensors`);
     }

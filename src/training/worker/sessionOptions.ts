@@ -1,0 +1,76 @@
+// onnxruntime session options for training, each setting measured (BENCHMARKS.md, `npm run bench`), not assumed.
+import type * as ortTypes from 'onnxruntime-node';
+
+export type ExecutionProvider = 'cpu' | 'cuda' | 'webgpu';
+
+/**
+ * Options for every session of a training run (train step, eval, frozen prefix).
+ * - allow_spinning off: ORT's pool threads otherwise busy-wait between kernels, burning the core the editor (or the
+ *   other half of the step) needs; measured 1.15× faster wall and 1.18× less CPU per step on an idle 2-core machine.
+ * - memory pattern off: with it ORT pre-plans one block per input shape on top of the arena it already grew on the first
+ *   run; turning it off cut the peak RSS of a 4L/256H train step from 909 to 647 MiB (6L/384H: 1,867 → 1,237) at the
+ *   same speed.
+ * - one inter-op thread: the graphs run sequentially; parallel branches are too small to pay for a second pool.
+ */
+export function trainingSessionOptions(ep: ExecutionProvider, threads?: number): ortTypes.InferenceSession.SessionOptions {
+  return {
+    executionProviders: [ep],
+    graphOptimizationLevel: 'all',
+    enableMemPattern: false,
+    interOpNumThreads: 1,
+    ...(threads && threads > 0 ? { intraOpNumThreads: threads } : {}),
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
+  };
+}
+
+export interface ThreadChoice {
+  threads: number;
+  /** Seconds of the best timed forward pass per thread count tried, in the order tried. */
+  timings: Array<{ threads: number; seconds: number }>;
+  /** One line for the run log. */
+  reason: string;
+}
+
+/** Thread counts worth timing on a machine with `cores` logical cores: all, half, one. */
+export function threadCandidates(cores: number): number[] {
+  return [...new Set([Math.max(1, cores), Math.max(1, Math.ceil(cores / 2)), 1])];
+}
+
+/**
+ * Picks the intra-op thread count by timing the same forward pass at each candidate count: every candidate's session
+ * is opened and warmed up first, then three rounds run each candidate once in turn, and each keeps its best time, so a
+ * burst of load elsewhere hits all candidates alike. On a busy or small machine more threads are often slower (one
+ * thread was 1.34–1.56× faster than two on a loaded 2-core VM; on the same VM idle, two were 1.6× faster), so no
+ * fixed default is right. A larger count must win by 5 %: fewer threads leave cores to the editor.
+ */
+export async function chooseThreads(
+  candidates: number[],
+  open: (threads: number) => Promise<ortTypes.InferenceSession>,
+  feeds: ortTypes.InferenceSession.FeedsType,
+  { rounds = 3, clock = () => performance.now() / 1000 }: { rounds?: number; clock?: () => number } = {},
+): Promise<ThreadChoice> {
+  const sessions: ortTypes.InferenceSession[] = [];
+  try {
+    for (const threads of candidates) {
+      const s = await open(threads);
+      sessions.push(s);
+      await s.run(feeds);
+    }
+    const best = candidates.map(() => Infinity);
+    for (let r = 0; r < rounds; r++) {
+      for (let i = 0; i < sessions.length; i++) {
+        const t0 = clock();
+        await sessions[i].run(feeds);
+        best[i] = Math.min(best[i], clock() - t0);
+      }
+    }
+    const timings = candidates.map((threads, i) => ({ threads, seconds: best[i] }));
+    const byFewer = [...timings].sort((a, b) => a.threads - b.threads);
+    let pick = byFewer[0];
+    for (const t of byFewer.slice(1)) if (t.seconds < pick.seconds * 0.95) pick = t;
+    const list = timings.map((t) => `${t.threads} → ${(t.seconds * 1000).toFixed(1)} ms`).join(', ');
+    return { threads: pick.threads, timings, reason: `${pick.threads} CPU thread${pick.threads === 1 ? '' : 's'}, chosen by timing a forward pass of the first batch (${list})` };
+  } finally {
+    for (const s of sessions) await s.release();
+  }
+}
