@@ -45,10 +45,16 @@ const median = (xs) => {
  * the ready line's fields, per-turn timings (warm-up excluded), medians, every loss, peak RSS; or {error}.
  */
 export async function interleaved(specs, { warmup, steps, cwd, log = () => undefined }) {
-  const servers = specs.map((s) => server(s, cwd));
+  // Started one after another, each once the previous is ready: set-up (and the engine's timed choice of threads)
+  // then runs on an otherwise quiet machine, as it would for a user.
+  const servers = [];
   try {
     const ready = [];
-    for (const s of servers) ready.push(await s.next());
+    for (const spec of specs) {
+      const s = server(spec, cwd);
+      servers.push(s);
+      ready.push(await s.next());
+    }
     log(`ready: ${specs.map((s) => s.label).join(', ')}`);
     const turns = servers.map(() => []);
     const losses = servers.map(() => []);

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TrainingSession } from '../src/training/artifacts/session';
+import { trainingSessionOptions } from '../src/training/worker/sessionOptions';
 import { batchFeeds, readBatch } from './lib/batchFeeds';
 import { args, emit, need } from './lib/stats';
 
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
   const prefix = path.resolve(a.get('prefix') ?? '.bench-tmp/profile');
   fs.mkdirSync(path.dirname(prefix), { recursive: true });
   const session = await TrainingSession.open(need(a, 'artifacts'), {
-    sessionOptions: { intraOpNumThreads: Number(a.get('threads') ?? 2), interOpNumThreads: 1, enableProfiling: true, profileFilePrefix: prefix },
+    sessionOptions: { ...trainingSessionOptions('cpu', Number(a.get('threads') ?? 1)), enableProfiling: true, profileFilePrefix: prefix },
   });
   const feeds = batchFeeds(readBatch(need(a, 'batch')), true);
   const steps = Number(a.get('steps') ?? 2);

@@ -35,6 +35,7 @@ function trainRows(section) {
       out.push(`| ${tag}: train step samples/s (wall) | **${f(ours)}** | PyTorch ${why(row.torch)} | |`);
       out.push(`| ${tag}: peak RSS (MiB) | ${f(row.ours.peakRssMiB, 0)} | | |`);
     }
+    if (row.ours.threadReason) out.push(`| ${tag}: engine threads | ${row.ours.threads}: ${row.ours.threadReason} | | |`);
     const trainCpuRate = c.trainFlops / row.ours.medianCpuSeconds / 1e9;
     if (!failed(row.forward)) {
       const fwdRate = c.forwardFlops / row.forward.medianSeconds / 1e9;

@@ -86,7 +86,9 @@ if (sections.has('train')) {
   const train = [];
   const dist = (script) => path.join(ROOT, 'dist', 'bench', `${script}.js`);
   for (const c of prep.configs ?? []) {
-    const ours = (label, extra) => ({ label, cmd: process.execPath, args: [dist('trainStep'), '--serve', '--artifacts', c.artifacts, '--batch', c.batchFile, '--ep', ep, '--threads', String(threads), ...extra] });
+    // The engine runs with the trainer's own settings (threads timed at start, no spinning, no memory pattern); the
+    // variants below flip one setting each.
+    const ours = (label, extra) => ({ label, cmd: process.execPath, args: [dist('trainStep'), '--serve', '--artifacts', c.artifacts, '--batch', c.batchFile, '--ep', ep, ...extra] });
     const forward = (label, t) => ({ label, cmd: process.execPath, args: [dist('forward'), '--serve', '--model', c.forward, '--batch', c.batchFile, '--ep', ep, '--threads', String(t)] });
     const matmul = { label: 'ORT MatMul', cmd: process.execPath, args: [dist('matmul'), '--serve', '--n', '1024', '--threads', String(threads), '--ep', ep] };
     const specs = [ours('engine', []), forward(`ORT forward (${threads} threads)`, threads), matmul];
@@ -97,7 +99,8 @@ if (sections.has('train')) {
     if (!quick && c.id === configs[0]) {
       // Settings the engine could choose differently, measured against the default in turns, not assumed.
       const variants = [
-        ['1 thread', ['--threads', '1']], ['no spinning', ['--spin', 'false']], ['no CPU arena', ['--arena', 'false']], ['separate graphs', ['--mode', 'separate']],
+        ['1 thread', ['--threads', '1']], [`${threads} threads`, ['--threads', String(threads)]], ['spinning on', ['--spin', 'true']], ['memory pattern on', ['--mempattern', 'true']],
+        ['no CPU arena', ['--arena', 'false']], ['separate graphs', ['--mode', 'separate']],
       ];
       process.stderr.write(`· ${c.id}: engine settings (${variants.map((v) => v[0]).join(', ')}, ORT forward 1 thread) vs default, interleaved\n`);
       // PyTorch at 1 and 2 threads take the same turns, so the best setting of each side can be compared.

@@ -1,35 +1,65 @@
 // Bench: the engine's train step (forward + backward + AdamW in one ORT run) on a prepared configuration.
 // Prints step times (warm-up excluded), the loss curve (to show it trains) and this process's peak RSS.
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { collectGarbage } from '../src/util/collectGarbage';
+import { FILES } from '../src/training/artifacts/generateArtifacts';
 import { TrainingSession } from '../src/training/artifacts/session';
+import { chooseThreads, threadCandidates, trainingSessionOptions, type ExecutionProvider, type ThreadChoice } from '../src/training/worker/sessionOptions';
 import { batchFeeds, readBatch } from './lib/batchFeeds';
 import { serve } from './lib/serve';
 import { args, emit, median, need, peakRssMiB } from './lib/stats';
 
+/** The trainer's thread choice (runTraining): time the eval graph's forward on this batch at each candidate count. */
+async function autoThreads(artifacts: string, mode: 'fused' | 'separate', feeds: Record<string, ort.Tensor>): Promise<ThreadChoice> {
+  const probe = await TrainingSession.open(artifacts, { mode, sessionOptions: trainingSessionOptions('cpu') });
+  const evalFile = path.join(artifacts, FILES.eval);
+  try {
+    return await chooseThreads(threadCandidates(os.availableParallelism()), (t) => ort.InferenceSession.create(evalFile, { ...trainingSessionOptions('cpu', t), logSeverityLevel: 3 }), { ...feeds, ...(await probe.features(feeds)), ...Object.fromEntries(probe.params) });
+  } finally {
+    await probe.release();
+  }
+}
+
 async function main(): Promise<void> {
   const a = args();
-  const threads = Number(a.get('threads') ?? 0);
-  const ep = a.get('ep') ?? 'cpu';
+  const ep = (a.get('ep') ?? 'cpu') as ExecutionProvider;
   const warmup = Number(a.get('warmup') ?? 2);
   const steps = Number(a.get('steps') ?? 5);
   const mode = (a.get('mode') ?? 'fused') as 'fused' | 'separate';
   const rssBefore = peakRssMiB();
-  // Spinning worker threads burn the other engineers' cores on a shared machine and inflate CPU time; the arena keeps
-  // freed activations for reuse (faster) but holds the peak. Both are measured, not assumed.
-  const spin = a.get('spin') !== 'false';
+  const artifacts = need(a, 'artifacts');
+  const feeds = batchFeeds(readBatch(need(a, 'batch')), true);
+  // The trainer's own options (src/training/worker/sessionOptions.ts) unless a flag asks for ORT's former defaults, so
+  // each of the trainer's choices can be measured against the alternative in the same turns.
+  let threads = a.get('threads') ?? 'auto';
+  let threadReason = '';
+  if (threads === 'auto') {
+    if (ep !== 'cpu') threads = '0';
+    else {
+      const choice = await autoThreads(artifacts, mode, feeds);
+      // The probe session's weights and optimizer state are garbage now: collect them before the run's peak is measured.
+      collectGarbage();
+      threads = String(choice.threads);
+      threadReason = choice.reason;
+    }
+  }
+  const spin = a.get('spin') === 'true';
   const arena = a.get('arena') !== 'false';
+  const memPattern = a.get('mempattern') === 'true';
+  const base = trainingSessionOptions(ep, Number(threads));
   const sessionOptions: ort.InferenceSession.SessionOptions = {
-    executionProviders: [ep], intraOpNumThreads: threads, interOpNumThreads: 1, enableCpuMemArena: arena,
+    ...base, enableCpuMemArena: arena, enableMemPattern: memPattern,
     extra: { session: { intra_op: { allow_spinning: spin ? '1' : '0' } } },
   };
   const t0 = performance.now();
-  const session = await TrainingSession.open(need(a, 'artifacts'), { mode, sessionOptions });
+  const session = await TrainingSession.open(artifacts, { mode, sessionOptions });
   const openSeconds = (performance.now() - t0) / 1000;
   // Peak right after the sessions open (graph optimisation, initial weights) vs at the end (activations, gradients).
   const peakAfterOpenMiB = peakRssMiB();
-  const feeds = batchFeeds(readBatch(need(a, 'batch')), true);
   if (a.get('serve') === 'true') {
-    await serve(async () => ({ loss: (await session.trainStep(feeds, 1e-4)).loss }), { engine: 'ours', ep, threads, mode, spin, arena, openSeconds, peakAfterOpenMiB });
+    await serve(async () => ({ loss: (await session.trainStep(feeds, 1e-4)).loss }), { engine: 'ours', ep, threads: Number(threads), threadReason, mode, spin, arena, memPattern, openSeconds, peakAfterOpenMiB });
     await session.release();
     return;
   }
@@ -49,7 +79,7 @@ async function main(): Promise<void> {
     }
   }
   await session.release();
-  emit({ engine: 'ours', ep, threads, mode, spin, arena, openSeconds, stepSeconds: times, medianStepSeconds: median(times), cpuSeconds: cpu, medianCpuSeconds: median(cpu), losses, peakRssMiB: peakRssMiB(), rssBeforeSessionMiB: rssBefore, peakAfterOpenMiB, ort: ort.env.versions.common });
+  emit({ engine: 'ours', ep, threads: Number(threads), threadReason, mode, spin, arena, memPattern, openSeconds, stepSeconds: times, medianStepSeconds: median(times), cpuSeconds: cpu, medianCpuSeconds: median(cpu), losses, peakRssMiB: peakRssMiB(), rssBeforeSessionMiB: rssBefore, peakAfterOpenMiB, ort: ort.env.versions.common });
 }
 
 main().catch((e: unknown) => {
