@@ -1,10 +1,14 @@
 // Runs generated artifacts with onnxruntime-node: one call per training step, weights and optimizer state kept as the
-// ort.Tensor objects the previous run returned (fed straight back, never copied through JS arrays).
+// ort.Tensor objects the previous run returned (fed straight back, never copied through JS arrays). On the WebGPU
+// provider they stay in GPU buffers between steps (preferredOutputLocation 'gpu-buffer'): only the batch goes up and
+// the loss comes down, until toHost() reads them back for a checkpoint or export.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { collectGarbage } from '../../util/collectGarbage';
-import { DType, TensorData } from '../onnx/ir';
+import { GraphBuilder } from '../onnx/builder';
+import { DEFAULT_IR_VERSION, DEFAULT_OPSET, DType, TensorData } from '../onnx/ir';
+import { modelToBytes } from '../onnx/serialize';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { ArtifactManifest, FILES } from './generateArtifacts';
 import { GRAD_NORM, GRAD_SCALE, LEARNING_RATE, STEP } from './optimizers';
@@ -17,6 +21,17 @@ export interface TrainingSessionOptions {
   mode?: 'auto' | 'fused' | 'separate';
   /** Resume from this checkpoint folder instead of the artifacts' initial one. */
   checkpointDir?: string;
+  /**
+   * Keep weights and optimizer state in device memory between steps. Only the WebGPU provider can (onnxruntime-node
+   * returns outputs in GPU buffers for it alone), and there it is the default.
+   */
+  deviceResident?: boolean;
+}
+
+/** The execution provider a session options object names first ('cpu' when none). */
+function firstProvider(so: ort.InferenceSession.SessionOptions): string {
+  const ep = so.executionProviders?.[0];
+  return typeof ep === 'string' ? ep : ep?.name ?? 'cpu';
 }
 
 export interface StepResult {
@@ -52,6 +67,8 @@ export class TrainingSession {
     readonly mode: 'fused' | 'separate',
     private readonly sessions: { prefix?: ort.InferenceSession; training?: ort.InferenceSession; eval: ort.InferenceSession; optimizer?: ort.InferenceSession; trainStep?: ort.InferenceSession },
     private readonly sessionOptions: ort.InferenceSession.SessionOptions,
+    /** Whether optimizer-step outputs stay in device memory (see TrainingSessionOptions.deviceResident). */
+    readonly deviceResident: boolean,
   ) {}
 
   static async open(dir: string, opts: TrainingSessionOptions = {}): Promise<TrainingSession> {
@@ -61,15 +78,20 @@ export class TrainingSession {
     const mode = opts.mode === 'fused' || opts.mode === 'separate' ? opts.mode : manifest.accumulation > 1 ? 'separate' : 'fused';
     if (mode === 'fused' && manifest.accumulation > 1) throw new Error(`the fused train step cannot accumulate gradients (plan accumulates ${manifest.accumulation} micro-batches): use mode "separate"`);
     const so: ort.InferenceSession.SessionOptions = { logSeverityLevel: 3, ...opts.sessionOptions };
-    const open = (f: string) => ort.InferenceSession.create(path.join(dir, f), so);
+    const resident = opts.deviceResident ?? firstProvider(so) === 'webgpu';
+    if (resident && firstProvider(so) !== 'webgpu') throw new Error(`deviceResident needs the webgpu execution provider (onnxruntime-node keeps outputs on the device for it only); got ${firstProvider(so)}`);
+    // The sessions that write new weights and state return them as GPU buffers when resident.
+    const stepOutputs = [...manifest.params.map((p) => p.name), ...manifest.state.map((x) => x.name)].map((k) => `${k}_new`);
+    const stepOptions: ort.InferenceSession.SessionOptions = resident ? { ...so, preferredOutputLocation: Object.fromEntries(stepOutputs.map((o) => [o, 'gpu-buffer' as const])) } : so;
+    const open = (f: string, o = so) => ort.InferenceSession.create(path.join(dir, f), o);
     const sessions = {
       prefix: manifest.frozenPrefix ? await open(manifest.frozenPrefix.file) : undefined,
       eval: await open(FILES.eval),
       training: mode === 'separate' ? await open(FILES.training) : undefined,
-      optimizer: mode === 'separate' ? await open(FILES.optimizer) : undefined,
-      trainStep: mode === 'fused' ? await open(FILES.trainStep) : undefined,
+      optimizer: mode === 'separate' ? await open(FILES.optimizer, stepOptions) : undefined,
+      trainStep: mode === 'fused' ? await open(FILES.trainStep, stepOptions) : undefined,
     };
-    const s = new TrainingSession(dir, manifest, mode, sessions, so);
+    const s = new TrainingSession(dir, manifest, mode, sessions, so, resident);
     s.restore(opts.checkpointDir ?? path.join(dir, FILES.checkpoint));
     return s;
   }
@@ -77,6 +99,7 @@ export class TrainingSession {
   /** Loads weights, optimizer state and step from a checkpoint folder. */
   restore(checkpointDir: string): void {
     const { info, tensors } = loadCheckpoint(checkpointDir);
+    for (const t of [...this.params.values(), ...this.state.values()]) if (t.location === 'gpu-buffer') t.dispose();
     for (const p of this.manifest.params) {
       const t = tensors.get(p.name);
       if (!t) throw new Error(`checkpoint ${checkpointDir} lacks parameter "${p.name}"`);
@@ -94,6 +117,7 @@ export class TrainingSession {
   }
 
   saveCheckpoint(dir: string, extra?: Record<string, unknown>): void {
+    this.assertOnHost('saveCheckpoint');
     const tensors = new Map<string, TensorData>();
     for (const [k, t] of [...this.params, ...this.state]) {
       const dtype = ORT_TYPE[t.type];
@@ -189,17 +213,66 @@ export class TrainingSession {
 
   /** Takes the "<name>_new" outputs as the current weights/state (the tensors themselves, no copy). */
   private adopt(out: ort.InferenceSession.OnnxValueMapType): void {
-    for (const k of this.params.keys()) this.params.set(k, out[`${k}_new`] as ort.Tensor);
-    for (const k of this.state.keys()) this.state.set(k, out[`${k}_new`] as ort.Tensor);
+    for (const map of [this.params, this.state]) {
+      for (const [k, old] of map) {
+        map.set(k, out[`${k}_new`] as ort.Tensor);
+        // GPU buffers are freed when disposed, not when collected: the replaced ones go now.
+        if (old.location === 'gpu-buffer') old.dispose();
+      }
+    }
     collectGarbage();
   }
 
-  /** Current trainable weights by HF name (views of the tensors' data). */
+  /** Whether any weight or state tensor lives in device memory right now. */
+  get onDevice(): boolean {
+    return [...this.params.values(), ...this.state.values()].some((t) => t.location !== 'cpu');
+  }
+
+  private assertOnHost(what: string): void {
+    if (this.onDevice) throw new Error(`TrainingSession.${what}: weights are in device memory; await toHost() first`);
+  }
+
+  /**
+   * Reads device-resident weights and optimizer state back into host tensors (a no-op on the CPU). The next step
+   * uploads them again, so call it where they are needed on the host: checkpoints, export, the end of a run.
+   */
+  async toHost(): Promise<void> {
+    if (!this.onDevice) return;
+    this.readback ??= await this.openReadback();
+    const feeds: Feeds = Object.fromEntries([...this.params, ...this.state]);
+    const out = await this.readback.run(feeds);
+    for (const map of [this.params, this.state]) {
+      for (const [k, old] of map) {
+        map.set(k, out[`${k}_host`] as ort.Tensor);
+        if (old.location === 'gpu-buffer') old.dispose();
+      }
+    }
+  }
+
+  private readback: ort.InferenceSession | undefined;
+
+  /** Identity for every weight and state tensor on the device, outputs on the host: ORT copies them down. */
+  private async openReadback(): Promise<ort.InferenceSession> {
+    const b = new GraphBuilder('readback');
+    const shapeOf = new Map(this.manifest.params.map((p) => [p.name, p]));
+    const all = [...this.manifest.params.map((p) => ({ name: p.name, dtype: p.dtype, shape: p.shape })), ...this.manifest.state.map((x) => ({ name: x.name, dtype: shapeOf.get(x.param)!.dtype, shape: shapeOf.get(x.param)!.shape }))];
+    for (const t of all) {
+      b.input(t.name, t.dtype, t.shape);
+      b.op('Identity', [t.name], {}, { output: `${t.name}_host` });
+      b.output(`${t.name}_host`, t.dtype, t.shape);
+    }
+    const bytes = modelToBytes({ graph: b.build(), opsetImports: [{ domain: '', version: DEFAULT_OPSET }], irVersion: DEFAULT_IR_VERSION, producerName: 'finetune-studio' });
+    return ort.InferenceSession.create(bytes, this.sessionOptions);
+  }
+
+  /** Current trainable weights by HF name (views of the tensors' data; on a device-resident session, after toHost()). */
   weights(): Map<string, Float32Array> {
+    this.assertOnHost('weights');
     return new Map([...this.params].map(([k, t]) => [k, t.data as Float32Array]));
   }
 
   async release(): Promise<void> {
     for (const s of Object.values(this.sessions)) if (s) await s.release();
+    await this.readback?.release();
   }
 }

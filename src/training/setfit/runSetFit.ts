@@ -146,6 +146,7 @@ export async function runSetFit(request: RunConfig, hooks: TrainingHooks, resume
       stepOffset: 0, totalSteps, epochOffset: 0, loggingSteps: args.loggingSteps,
       batches: (epoch) => pairBatchesForEpoch(pairs, args.batchSize, args.seed, epoch).map((b) => pairFeeds(data.train, b, inputNames, padId)),
     });
+    await session.toHost();
     for (const [k, v] of session.weights()) body.set(k, Float32Array.from(v));
     await session.release();
     state.trainSeconds += r.seconds;
@@ -277,10 +278,12 @@ async function trainDifferentiableHead(o: HeadPhaseInput): Promise<{ head: Linea
     }),
     afterEpoch: async (epoch, step) => {
       // Evaluation reads the session's current weights; end to end the body moved too.
+      await session.toHost();
       if (setfit.endToEnd) for (const [k, v] of session.weights()) if (!headParams.includes(k)) body.set(k, Float32Array.from(v));
       await o.runEval(currentHead(), step, setfit.bodyEpochs + epoch + 1);
     },
   });
+  await session.toHost();
   const head = currentHead();
   if (setfit.endToEnd) for (const [k, v] of session.weights()) if (!headParams.includes(k)) body.set(k, Float32Array.from(v));
   await session.release();

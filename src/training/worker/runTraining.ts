@@ -169,8 +169,9 @@ export async function runTraining(request: RunConfig, hooks: TrainingHooks, resu
   let cache: FeatureCache | undefined;
 
   /** Current weights of the session folded into `master`, and its optimizer state kept for the next session. */
-  const syncFromSession = () => {
+  const syncFromSession = async () => {
     if (!session) return;
+    await session.toHost();
     for (const [k, v] of session.weights()) master.set(k, Float32Array.from(v));
     optimizerState = new Map(session.state);
   };
@@ -181,7 +182,7 @@ export async function runTraining(request: RunConfig, hooks: TrainingHooks, resu
    * every checkpoint, which is what makes resuming exact.
    */
   const openPhase = async (epoch: number) => {
-    syncFromSession();
+    await syncFromSession();
     const p = planFor(epoch);
     const key = p.trainable.join('\n');
     if (key !== phaseKey) {
@@ -253,8 +254,8 @@ export async function runTraining(request: RunConfig, hooks: TrainingHooks, resu
     return r;
   };
 
-  const checkpoint = (isBest: boolean) => {
-    syncFromSession();
+  const checkpoint = async (isBest: boolean) => {
+    await syncFromSession();
     if (isBest) state.best = { ...state.best!, checkpoint: checkpointPath(runDir, state.step) };
     const dir = writeRunCheckpoint(runDir, state, master, optimizerState);
     if (isBest) record.bestCheckpoint = dir;
@@ -342,7 +343,7 @@ export async function runTraining(request: RunConfig, hooks: TrainingHooks, resu
           state.epoch = epoch + 1;
           state.microInEpoch = 0;
         }
-        checkpoint(isBest);
+        await checkpoint(isBest);
         // A new session from this step on (see dropoutSeeds.ts): the resumed run reopens at exactly this point too.
         if (!endOfEpoch || epoch + 1 < numEpochs) await openPhase(state.epoch);
         // Evaluation and checkpoint time is not training throughput.
@@ -359,13 +360,14 @@ export async function runTraining(request: RunConfig, hooks: TrainingHooks, resu
 
   // ---- finish: checkpoint on cancel, export, summary -------------------------------------------------------------
   if (stopReason === 'cancelled') {
-    checkpoint(false);
+    await checkpoint(false);
     record.status = 'cancelled';
     writeRun(runDir, record);
     await session!.release();
     hooks.emit({ type: 'done', runDir, status: 'cancelled', bestMetric: record.bestMetric });
     return;
   }
+  await session!.toHost();
   for (const [k, v] of session!.weights()) master.set(k, Float32Array.from(v));
   if (args.earlyStopping && state.best?.checkpoint) {
     // Early stopping keeps the best model (HF's load_best_model_at_end).
