@@ -120,14 +120,15 @@ record() { # label json (the command's stderr is in $RT/last.err)
 for c in ${CONFIGS//,/ }; do
   D="$WORK/$c"
   common=(--artifacts "$D/artifacts" --batch "$D/batch.json" --warmup "$WARMUP" --steps "$STEPS")
-  record "$c ours cpu" "$(timeout 300 "$NODE" "$PACK/trainStep.js" "${common[@]}" --ep cpu --threads 0 2>"$RT/last.err" | grep "^{" | tail -1 || true)"
+  record "$c ours cpu" "$(timeout 300 "$NODE" "$PACK/trainStep.js" "${common[@]}" --ep cpu 2>"$RT/last.err" | grep "^{" | tail -1 || true)"
   if [ "$CUDA_STATUS" = absent ]; then
     : > "$RT/last.err"
     record "$c ours cuda" '{"error":"CUDA EP: provider library absent (libonnxruntime_providers_cuda.so of ORT 1.30 is fetched only by an online npm install; see bench/gpu.sh header)"}'
   else
     record "$c ours cuda" "$(timeout 300 "$NODE" "$PACK/trainStep.js" "${common[@]}" --ep cuda 2>"$RT/last.err" | grep "^{" | tail -1 || true)"
   fi
-  record "$c ours webgpu" "$(timeout 300 "$NODE" "$PACK/trainStep.js" "${common[@]}" --ep webgpu 2>"$RT/last.err" | grep "^{" | tail -1 || true)"
+  record "$c ours webgpu (weights stay on the GPU)" "$(timeout 300 "$NODE" "$PACK/trainStep.js" "${common[@]}" --ep webgpu 2>"$RT/last.err" | grep "^{" | tail -1 || true)"
+  record "$c ours webgpu (weights through the host)" "$(timeout 300 "$NODE" "$PACK/trainStep.js" "${common[@]}" --ep webgpu --resident false 2>"$RT/last.err" | grep "^{" | tail -1 || true)"
   record "$c ours webgpu forward" "$(timeout 120 "$NODE" "$PACK/forward.js" --model "$D/forward.onnx" --batch "$D/batch.json" --ep webgpu --warmup "$WARMUP" --reps "$STEPS" 2>"$RT/last.err" | grep "^{" | tail -1 || true)"
   dev=cuda; [ $DRY = 1 ] && dev=cpu
   record "$c pytorch $dev" "$(OMP_NUM_THREADS=${OMP_NUM_THREADS:-2} timeout 300 "$PY" "$ROOT/test/reference/bench_train_step.py" "$D/model" "$D/batch.json" --device $dev --warmup "$WARMUP" --steps "$STEPS" 2>"$RT/last.err" | grep "^{" | tail -1 || true)"

@@ -54,12 +54,14 @@ async function main(): Promise<void> {
     extra: { session: { intra_op: { allow_spinning: spin ? '1' : '0' } } },
   };
   const t0 = performance.now();
-  const session = await TrainingSession.open(artifacts, { mode, sessionOptions });
+  // WebGPU keeps weights and optimizer state in GPU buffers unless --resident false (to measure what that saves).
+  const resident = a.get('resident') === undefined ? undefined : a.get('resident') === 'true';
+  const session = await TrainingSession.open(artifacts, { mode, sessionOptions, deviceResident: resident });
   const openSeconds = (performance.now() - t0) / 1000;
   // Peak right after the sessions open (graph optimisation, initial weights) vs at the end (activations, gradients).
   const peakAfterOpenMiB = peakRssMiB();
   if (a.get('serve') === 'true') {
-    await serve(async () => ({ loss: (await session.trainStep(feeds, 1e-4)).loss }), { engine: 'ours', ep, threads: Number(threads), threadReason, mode, spin, arena, memPattern, openSeconds, peakAfterOpenMiB });
+    await serve(async () => ({ loss: (await session.trainStep(feeds, 1e-4)).loss }), { engine: 'ours', ep, threads: Number(threads), threadReason, mode, spin, arena, memPattern, deviceResident: session.deviceResident, openSeconds, peakAfterOpenMiB });
     await session.release();
     return;
   }
@@ -79,7 +81,7 @@ async function main(): Promise<void> {
     }
   }
   await session.release();
-  emit({ engine: 'ours', ep, threads: Number(threads), threadReason, mode, spin, arena, memPattern, openSeconds, stepSeconds: times, medianStepSeconds: median(times), cpuSeconds: cpu, medianCpuSeconds: median(cpu), losses, peakRssMiB: peakRssMiB(), rssBeforeSessionMiB: rssBefore, peakAfterOpenMiB, ort: ort.env.versions.common });
+  emit({ engine: 'ours', ep, threads: Number(threads), threadReason, mode, spin, arena, memPattern, deviceResident: session.deviceResident, openSeconds, stepSeconds: times, medianStepSeconds: median(times), cpuSeconds: cpu, medianCpuSeconds: median(cpu), losses, peakRssMiB: peakRssMiB(), rssBeforeSessionMiB: rssBefore, peakAfterOpenMiB, ort: ort.env.versions.common });
 }
 
 main().catch((e: unknown) => {
