@@ -93,9 +93,9 @@ export function addOptimizerStep(b: GraphBuilder, spec: OptimizerSpec, params: P
   const grads = new Map(params.map((p) => [p.name, io.grads.get(p.name)!]));
   const square = (name: string) => b.op('Mul', [grads.get(name)!, grads.get(name)!]);
   // torch.nn.utils.clip_grad_norm_ on the scaled gradients: total = scale·‖g‖₂; coef = min(max_norm / (total + 1e-6), 1).
-  // The squares are summed and dropped at once: keeping them for the second moment would save a pass but hold a
-  // second copy of every gradient until the update (+91 MB at the peak of a 6-layer/384-hidden BERT step).
-  const squares = params.map((p) => b.op('ReduceSum', [square(p.name)], { keepdims: int(0) }));
+  // ReduceSumSquare reads each gradient once and writes nothing per element. (Keeping g² for the second moment instead
+  // would hold a second copy of every gradient until its update: +91 MB at the peak of a 6-layer/384-hidden step.)
+  const squares = params.map((p) => b.op('ReduceSumSquare', [grads.get(p.name)!], { keepdims: int(0) }));
   let gradNorm = b.op('Sqrt', [squares.length === 1 ? squares[0] : b.op('Sum', squares)]);
   if (io.gradScale) gradNorm = b.op('Mul', [gradNorm, io.gradScale]);
   // The single scalar every gradient is multiplied by (absent: 1).
