@@ -44,7 +44,7 @@ export interface TrainingArgs {
   /** SetFit: contrastive pair iterations per example. */
   setfitIterations: number;
   dropout: boolean;
-  /** ORT intra-op threads (0 or unset: onnxruntime's default). */
+  /** ORT intra-op threads (0 or unset: chosen by timing at the start of the run, worker/sessionOptions.ts). */
   threads?: number;
 }
 
