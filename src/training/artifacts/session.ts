@@ -8,7 +8,8 @@ import * as ort from 'onnxruntime-node';
 import { collectGarbage } from '../../util/collectGarbage';
 import { GraphBuilder } from '../onnx/builder';
 import { DEFAULT_IR_VERSION, DEFAULT_OPSET, DType, TensorData } from '../onnx/ir';
-import { modelToBytes } from '../onnx/serialize';
+import { loadModel, modelToBytes } from '../onnx/serialize';
+import { FIRST_STEP, GRAD_NORMS, LEARNING_RATES, LOSSES, STEPS, multiStepModel, stackedName } from './multiStep';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { ArtifactManifest, FILES } from './generateArtifacts';
 import { GRAD_NORM, GRAD_SCALE, LEARNING_RATE, STEP } from './optimizers';
@@ -53,6 +54,18 @@ function scalarTensor(dtype: DType, v: number): ort.Tensor {
   return dtype === 'float64' ? new ort.Tensor('float64', Float64Array.of(v), []) : new ort.Tensor('float32', Float32Array.of(v), []);
 }
 
+/** Tensors of equal type and shape stacked along a new leading axis. */
+function stack(ts: ort.Tensor[], name: string): ort.Tensor {
+  const first = ts[0];
+  const size = first.size;
+  const data = new (first.data.constructor as new (n: number) => Float32Array | BigInt64Array | Float64Array)(size * ts.length);
+  ts.forEach((t, i) => {
+    if (t.type !== first.type || t.dims.join(',') !== first.dims.join(',')) throw new Error(`trainSteps: "${name}" is ${t.type} [${t.dims.join(', ')}] in batch ${i} but ${first.type} [${first.dims.join(', ')}] in batch 0: group batches of one shape`);
+    (data as Float32Array).set(t.data as Float32Array, i * size);
+  });
+  return new ort.Tensor(first.type as 'float32', data as Float32Array, [ts.length, ...first.dims]);
+}
+
 export class TrainingSession {
   readonly params = new Map<string, ort.Tensor>();
   readonly state = new Map<string, ort.Tensor>();
@@ -92,6 +105,7 @@ export class TrainingSession {
       trainStep: mode === 'fused' ? await open(FILES.trainStep, stepOptions) : undefined,
     };
     const s = new TrainingSession(dir, manifest, mode, sessions, so, resident);
+    s.stepOptions = stepOptions;
     s.restore(opts.checkpointDir ?? path.join(dir, FILES.checkpoint));
     return s;
   }
@@ -167,6 +181,8 @@ export class TrainingSession {
     const lr = scalarTensor(dt, learningRate);
     const stepT = new ort.Tensor('int64', BigInt64Array.of(BigInt(this.step + 1)), []);
     if (this.mode === 'fused') {
+      this.assertOneDropoutStream('trainStep');
+      this.singleRuns++;
       const s = this.sessions.trainStep!;
       const out = await s.run(this.pick(s.inputNames, { ...full, [LEARNING_RATE]: lr, [STEP]: stepT }, FILES.trainStep));
       this.adopt(out);
@@ -209,6 +225,61 @@ export class TrainingSession {
     }
     const out = await training.run(this.pick(training.inputNames, { ...(await this.withFeatures(batch)), ...extra }, FILES.training));
     return { loss: Number(out[this.manifest.loss].data[0]), prediction: out[this.manifest.prediction], grads: new Map(this.manifest.params.map((p) => [p.name, out[`${p.name}_grad`]])) };
+  }
+
+  /** Options of the sessions that write new weights/state (with device outputs when resident). */
+  private stepOptions: ort.InferenceSession.SessionOptions = {};
+  private multi: ort.InferenceSession | undefined;
+
+  /**
+   * `batches.length` optimizer steps in one onnxruntime run (an ONNX Loop around the fused step, multiStep.ts): the
+   * weights and optimizer state cross between host and device once per group instead of once per step, which is
+   * what the CUDA provider needs (onnxruntime-node cannot leave its outputs on the device). Same results as calling
+   * trainStep for each batch. The batches must share their shapes; fused mode only.
+   */
+  async trainSteps(batches: Feeds[], learningRates: number[]): Promise<Array<{ loss: number; gradNorm: number }>> {
+    if (this.mode !== 'fused') throw new Error('trainSteps needs the fused train step (no gradient accumulation)');
+    if (batches.length === 0 || batches.length !== learningRates.length) throw new Error(`trainSteps: ${batches.length} batch(es) for ${learningRates.length} learning rate(s)`);
+    const carried = [...this.params.keys(), ...this.state.keys()];
+    const fixed = new Set([...carried, LEARNING_RATE, STEP]);
+    const batchInputs = this.sessions.trainStep!.inputNames.filter((n) => !fixed.has(n));
+    if (!this.multi) {
+      const step = loadModel(path.join(this.dir, FILES.trainStep));
+      this.hasDropout = step.graph.nodes.some((n) => n.opType === 'Dropout');
+      this.assertOneDropoutStream('trainSteps');
+      this.multi = await ort.InferenceSession.create(modelToBytes(multiStepModel(step, { batchInputs, carried, loss: this.manifest.loss })), this.stepOptions);
+    }
+    const full: Feeds[] = [];
+    for (const b of batches) full.push(await this.withFeatures(b));
+    const feeds: Feeds = {
+      [STEPS]: new ort.Tensor('int64', BigInt64Array.of(BigInt(batches.length)), []),
+      [LEARNING_RATES]: this.manifest.params[0].dtype === 'float64' ? new ort.Tensor('float64', Float64Array.from(learningRates), [learningRates.length]) : new ort.Tensor('float32', Float32Array.from(learningRates), [learningRates.length]),
+      [FIRST_STEP]: new ort.Tensor('int64', BigInt64Array.of(BigInt(this.step + 1)), []),
+    };
+    for (const x of batchInputs) feeds[stackedName(x)] = stack(full.map((f, i) => {
+      const t = f[x];
+      if (!t) throw new Error(`trainSteps: batch ${i} lacks input "${x}"`);
+      return t;
+    }), x);
+    const out = await this.multi.run(this.pick(this.multi.inputNames, feeds, 'train_steps'));
+    this.adopt(out);
+    this.step += batches.length;
+    const losses = out[LOSSES].data as Float32Array;
+    const norms = out[GRAD_NORMS].data as Float32Array;
+    return batches.map((_, i) => ({ loss: Number(losses[i]), gradNorm: Number(norms[i]) }));
+  }
+
+  private hasDropout = false;
+  /** Single train_step runs made by this session (its Dropout generators have advanced that far). */
+  private singleRuns = 0;
+
+  /**
+   * Each session draws Dropout masks from its own generators (seeded when it opens, dropoutSeeds.ts), so a session
+   * that switched between single steps and Loop groups would draw some masks twice: refused, with what to do instead.
+   */
+  private assertOneDropoutStream(caller: 'trainStep' | 'trainSteps'): void {
+    const mixed = caller === 'trainSteps' ? this.singleRuns > 0 : this.multi !== undefined;
+    if (this.hasDropout && mixed) throw new Error(`${caller}: this session already ran ${caller === 'trainSteps' ? 'single steps' : 'multi-step groups'} and its graph has Dropout; use one of trainStep/trainSteps per session (reopen it to switch) so no mask is drawn twice`);
   }
 
   /** Host bytes of replaced weights/state not yet collected. */
@@ -285,5 +356,6 @@ export class TrainingSession {
   async release(): Promise<void> {
     for (const s of Object.values(this.sessions)) if (s) await s.release();
     await this.readback?.release();
+    await this.multi?.release();
   }
 }
