@@ -201,18 +201,36 @@ export class TrainingSession {
     this.micro++;
     const result: StepResult = { loss: Number(out[this.manifest.loss].data[0]), prediction: out[this.manifest.prediction], stepped: false };
     if (this.micro >= this.manifest.accumulation) {
-      const opt = this.sessions.optimizer!;
-      const grads: Feeds = {};
-      for (const [k, t] of this.accumulated) grads[`${k}_grad`] = t;
-      const o = await opt.run(this.pick(opt.inputNames, { ...grads, [LEARNING_RATE]: lr, [STEP]: stepT, [GRAD_SCALE]: scalarTensor(dt, 1 / this.manifest.accumulation) }, FILES.optimizer));
-      this.adopt(o);
-      this.step++;
-      this.accumulated = undefined;
-      this.micro = 0;
+      result.gradNorm = await this.applyAccumulated(lr, stepT, dt);
       result.stepped = true;
-      result.gradNorm = Number(o[GRAD_NORM].data[0]);
     }
     return result;
+  }
+
+  /** One optimizer step from the accumulated gradients; returns the gradient norm. */
+  private async applyAccumulated(lr: ort.Tensor, stepT: ort.Tensor, dt: DType): Promise<number> {
+    const opt = this.sessions.optimizer!;
+    const grads: Feeds = {};
+    for (const [k, t] of this.accumulated!) grads[`${k}_grad`] = t;
+    // 1/accumulation even for a partial window: the HF Trainer divides each micro-batch's loss by
+    // gradient_accumulation_steps whatever the window holds.
+    const o = await opt.run(this.pick(opt.inputNames, { ...grads, [LEARNING_RATE]: lr, [STEP]: stepT, [GRAD_SCALE]: scalarTensor(dt, 1 / this.manifest.accumulation) }, FILES.optimizer));
+    this.adopt(o);
+    this.step++;
+    this.accumulated = undefined;
+    this.micro = 0;
+    return Number(o[GRAD_NORM].data[0]);
+  }
+
+  /**
+   * Applies the optimizer to a partly filled accumulation window, as the HF Trainer does at the end of an epoch whose
+   * micro-batches do not divide by the accumulation steps. Returns the gradient norm, or undefined when no
+   * micro-batch is pending.
+   */
+  async flushAccumulated(learningRate: number): Promise<number | undefined> {
+    if (this.mode !== 'separate' || this.micro === 0 || !this.accumulated) return undefined;
+    const dt = this.manifest.params[0].dtype;
+    return this.applyAccumulated(scalarTensor(dt, learningRate), new ort.Tensor('int64', BigInt64Array.of(BigInt(this.step + 1)), []), dt);
   }
 
   /** Loss, prediction and every trainable parameter's gradient for one batch, without changing any weight. */

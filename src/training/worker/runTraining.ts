@@ -294,6 +294,12 @@ export async function runTraining(request: RunConfig, hooks: TrainingHooks, resu
       const feeds: Feeds = { ...(cache ? cache.feeds(order[micro]) : inputFeeds(batch, inputNames)), labels: labelFeed(task.loss, batch.labels, task.labels.length, batch.seqLen) };
       const lr = learningRate(state.step, schedule);
       const result = await session!.trainStep(feeds, lr);
+      if (!result.stepped && micro === order.length - 1) {
+        // The epoch ends inside an accumulation window: step on what it holds, as the HF Trainer does (and as
+        // stepsPerEpoch = ceil(micro-batches / accumulation) counts), instead of dropping those gradients.
+        result.gradNorm = await session!.flushAccumulated(lr);
+        result.stepped = result.gradNorm !== undefined;
+      }
       state.microInEpoch = micro + 1;
       const elapsed = (performance.now() - t0) / 1000;
       state.trainSeconds += elapsed;

@@ -122,6 +122,22 @@ test('logged learning rates equal the HF schedule formulas at every logged step'
   assert.equal(steps[0].lr, 0); // HF warmup starts at 0
 });
 
+test('an epoch ending inside a gradient-accumulation window still steps on it, as the HF Trainer does', async () => {
+  const { runDir } = await train('full', { epochs: 2, batchSize: 8, gradientAccumulationSteps: 3, scheduler: 'linear', loggingSteps: 1 });
+  const run = readRun(runDir);
+  const micro = Math.ceil(run.dataset.trainRows / 8);
+  assert.notEqual(micro % 3, 0, `the split must leave a partial window (${micro} micro-batches per epoch)`);
+  const perEpoch = Math.ceil(micro / 3);
+  assert.equal(run.totalSteps, 2 * perEpoch);
+  const steps = readMetrics(runDir).filter((m) => m.type === 'train') as unknown as { step: number; lr: number; epoch: number }[];
+  // Every planned optimizer step happens, the partial window's included, so the schedule runs to its end.
+  assert.deepEqual(steps.map((x) => x.step), Array.from({ length: 2 * perEpoch }, (_, i) => i + 1));
+  const args = run.config.settings as { warmupSteps: number; warmupRatio: number };
+  const warmupSteps = resolveWarmupSteps(run.totalSteps, args.warmupSteps, args.warmupRatio);
+  for (const x of steps) assert.equal(x.lr, learningRate(x.step - 1, { name: 'linear', baseLr: 1e-3, totalSteps: run.totalSteps, warmupSteps }));
+  assert.equal(run.step, 2 * perEpoch);
+});
+
 test('masked-LM pre-training trains the body, and a classification run starts from its export', async () => {
   const text = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mlm-')), 'corpus.txt');
   fs.writeFileSync(text, fs.readFileSync(path.join(WS, 'data/reviews.txt'), 'utf8').split('\n').slice(0, 120).join('\n'));
