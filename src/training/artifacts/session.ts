@@ -6,10 +6,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { collectGarbage } from '../../util/collectGarbage';
-import { GraphBuilder } from '../onnx/builder';
-import { DEFAULT_IR_VERSION, DEFAULT_OPSET, DType, TensorData } from '../onnx/ir';
+import { DType, TensorData } from '../onnx/ir';
 import { loadModel, modelToBytes } from '../onnx/serialize';
 import { FIRST_STEP, GRAD_NORMS, LEARNING_RATES, LOSSES, STEPS, multiStepModel, stackedName } from './multiStep';
+import { hostName, readbackModel } from './readback';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { ArtifactManifest, FILES } from './generateArtifacts';
 import { GRAD_NORM, GRAD_SCALE, LEARNING_RATE, STEP } from './optimizers';
@@ -50,8 +50,16 @@ function toOrt(t: TensorData): ort.Tensor {
   return new ort.Tensor(t.dtype as 'float32', t.data as Float32Array, t.dims);
 }
 
-function scalarTensor(dtype: DType, v: number): ort.Tensor {
-  return dtype === 'float64' ? new ort.Tensor('float64', Float64Array.of(v), []) : new ort.Tensor('float32', Float32Array.of(v), []);
+/** A float scalar ([] dims) or vector in the artifacts' float type. */
+function floatTensor(dtype: DType, values: number | number[]): ort.Tensor {
+  const v = typeof values === 'number' ? [values] : values;
+  const dims = typeof values === 'number' ? [] : [v.length];
+  return dtype === 'float64' ? new ort.Tensor('float64', Float64Array.from(v), dims) : new ort.Tensor('float32', Float32Array.from(v), dims);
+}
+
+/** The int64 step-number input (1-based, as Adam's bias correction counts). */
+function stepTensor(step: number): ort.Tensor {
+  return new ort.Tensor('int64', BigInt64Array.of(BigInt(step)), []);
 }
 
 /** Tensors of equal type and shape stacked along a new leading axis. */
@@ -66,6 +74,13 @@ function stack(ts: ort.Tensor[], name: string): ort.Tensor {
   return new ort.Tensor(first.type as 'float32', data as Float32Array, [ts.length, ...first.dims]);
 }
 
+/** Frees a tensor's GPU buffer now (host tensors are left to the collector); says whether it was on the device. */
+function disposeIfOnDevice(t: ort.Tensor): boolean {
+  if (t.location !== 'gpu-buffer') return false;
+  t.dispose();
+  return true;
+}
+
 export class TrainingSession {
   readonly params = new Map<string, ort.Tensor>();
   readonly state = new Map<string, ort.Tensor>();
@@ -73,6 +88,15 @@ export class TrainingSession {
   step = 0;
   private accumulated: Map<string, ort.Tensor> | undefined;
   private micro = 0;
+  /** Host bytes of replaced weights/state not yet collected (see adopt). */
+  private garbageBytes = 0;
+  /** The multi-step (Loop) session, built on the first trainSteps call. */
+  private multi: ort.InferenceSession | undefined;
+  /** Whether the train step has Dropout (known once trainSteps loads it; see assertOneDropoutStream). */
+  private hasDropout = false;
+  /** Single train_step runs made by this session (its Dropout generators have advanced that far). */
+  private singleRuns = 0;
+  private readback: ort.InferenceSession | undefined;
 
   private constructor(
     readonly dir: string,
@@ -80,6 +104,8 @@ export class TrainingSession {
     readonly mode: 'fused' | 'separate',
     private readonly sessions: { prefix?: ort.InferenceSession; training?: ort.InferenceSession; eval: ort.InferenceSession; optimizer?: ort.InferenceSession; trainStep?: ort.InferenceSession },
     private readonly sessionOptions: ort.InferenceSession.SessionOptions,
+    /** Options of the sessions that write new weights/state (device outputs when resident). */
+    private readonly stepOptions: ort.InferenceSession.SessionOptions,
     /** Whether optimizer-step outputs stay in device memory (see TrainingSessionOptions.deviceResident). */
     readonly deviceResident: boolean,
   ) {}
@@ -104,8 +130,7 @@ export class TrainingSession {
       optimizer: mode === 'separate' ? await open(FILES.optimizer, stepOptions) : undefined,
       trainStep: mode === 'fused' ? await open(FILES.trainStep, stepOptions) : undefined,
     };
-    const s = new TrainingSession(dir, manifest, mode, sessions, so, resident);
-    s.stepOptions = stepOptions;
+    const s = new TrainingSession(dir, manifest, mode, sessions, so, stepOptions, resident);
     s.restore(opts.checkpointDir ?? path.join(dir, FILES.checkpoint));
     return s;
   }
@@ -113,7 +138,7 @@ export class TrainingSession {
   /** Loads weights, optimizer state and step from a checkpoint folder. */
   restore(checkpointDir: string): void {
     const { info, tensors } = loadCheckpoint(checkpointDir);
-    for (const t of [...this.params.values(), ...this.state.values()]) if (t.location === 'gpu-buffer') t.dispose();
+    for (const t of [...this.params.values(), ...this.state.values()]) disposeIfOnDevice(t);
     for (const p of this.manifest.params) {
       const t = tensors.get(p.name);
       if (!t) throw new Error(`checkpoint ${checkpointDir} lacks parameter "${p.name}"`);
@@ -178,8 +203,8 @@ export class TrainingSession {
   async trainStep(batch: Feeds, learningRate: number): Promise<StepResult> {
     const full = await this.withFeatures(batch);
     const dt = this.manifest.params[0].dtype;
-    const lr = scalarTensor(dt, learningRate);
-    const stepT = new ort.Tensor('int64', BigInt64Array.of(BigInt(this.step + 1)), []);
+    const lr = floatTensor(dt, learningRate);
+    const stepT = stepTensor(this.step + 1);
     if (this.mode === 'fused') {
       this.assertOneDropoutStream('trainStep');
       this.singleRuns++;
@@ -214,7 +239,7 @@ export class TrainingSession {
     for (const [k, t] of this.accumulated!) grads[`${k}_grad`] = t;
     // 1/accumulation even for a partial window: the HF Trainer divides each micro-batch's loss by
     // gradient_accumulation_steps whatever the window holds.
-    const o = await opt.run(this.pick(opt.inputNames, { ...grads, [LEARNING_RATE]: lr, [STEP]: stepT, [GRAD_SCALE]: scalarTensor(dt, 1 / this.manifest.accumulation) }, FILES.optimizer));
+    const o = await opt.run(this.pick(opt.inputNames, { ...grads, [LEARNING_RATE]: lr, [STEP]: stepT, [GRAD_SCALE]: floatTensor(dt, 1 / this.manifest.accumulation) }, FILES.optimizer));
     this.adopt(o);
     this.step++;
     this.accumulated = undefined;
@@ -230,7 +255,7 @@ export class TrainingSession {
   async flushAccumulated(learningRate: number): Promise<number | undefined> {
     if (this.mode !== 'separate' || this.micro === 0 || !this.accumulated) return undefined;
     const dt = this.manifest.params[0].dtype;
-    return this.applyAccumulated(scalarTensor(dt, learningRate), new ort.Tensor('int64', BigInt64Array.of(BigInt(this.step + 1)), []), dt);
+    return this.applyAccumulated(floatTensor(dt, learningRate), stepTensor(this.step + 1), dt);
   }
 
   /** Loss, prediction and every trainable parameter's gradient for one batch, without changing any weight. */
@@ -244,10 +269,6 @@ export class TrainingSession {
     const out = await training.run(this.pick(training.inputNames, { ...(await this.withFeatures(batch)), ...extra }, FILES.training));
     return { loss: Number(out[this.manifest.loss].data[0]), prediction: out[this.manifest.prediction], grads: new Map(this.manifest.params.map((p) => [p.name, out[`${p.name}_grad`]])) };
   }
-
-  /** Options of the sessions that write new weights/state (with device outputs when resident). */
-  private stepOptions: ort.InferenceSession.SessionOptions = {};
-  private multi: ort.InferenceSession | undefined;
 
   /**
    * `batches.length` optimizer steps in one onnxruntime run (an ONNX Loop around the fused step, multiStep.ts): the
@@ -271,8 +292,8 @@ export class TrainingSession {
     for (const b of batches) full.push(await this.withFeatures(b));
     const feeds: Feeds = {
       [STEPS]: new ort.Tensor('int64', BigInt64Array.of(BigInt(batches.length)), []),
-      [LEARNING_RATES]: this.manifest.params[0].dtype === 'float64' ? new ort.Tensor('float64', Float64Array.from(learningRates), [learningRates.length]) : new ort.Tensor('float32', Float32Array.from(learningRates), [learningRates.length]),
-      [FIRST_STEP]: new ort.Tensor('int64', BigInt64Array.of(BigInt(this.step + 1)), []),
+      [LEARNING_RATES]: floatTensor(this.manifest.params[0].dtype, learningRates),
+      [FIRST_STEP]: stepTensor(this.step + 1),
     };
     for (const x of batchInputs) feeds[stackedName(x)] = stack(full.map((f, i) => {
       const t = f[x];
@@ -287,10 +308,6 @@ export class TrainingSession {
     return batches.map((_, i) => ({ loss: Number(losses[i]), gradNorm: Number(norms[i]) }));
   }
 
-  private hasDropout = false;
-  /** Single train_step runs made by this session (its Dropout generators have advanced that far). */
-  private singleRuns = 0;
-
   /**
    * Each session draws Dropout masks from its own generators (seeded when it opens, dropoutSeeds.ts), so a session
    * that switched between single steps and Loop groups would draw some masks twice: refused, with what to do instead.
@@ -300,23 +317,13 @@ export class TrainingSession {
     if (this.hasDropout && mixed) throw new Error(`${caller}: this session already ran ${caller === 'trainSteps' ? 'single steps' : 'multi-step groups'} and its graph has Dropout; use one of trainStep/trainSteps per session (reopen it to switch) so no mask is drawn twice`);
   }
 
-  /** Host bytes of replaced weights/state not yet collected. */
-  private garbageBytes = 0;
-
   /**
    * Takes the "<name>_new" outputs as the current weights/state (the tensors themselves, no copy). The replaced host
    * tensors are collected once 64 MiB of them have piled up: for a full fine-tune that is every step (a full GC costs
    * ~1 % of such a step), for a small head it is rarely (a GC per 1-ms head step made feature extraction 15× slower).
    */
   private adopt(out: ort.InferenceSession.OnnxValueMapType): void {
-    for (const map of [this.params, this.state]) {
-      for (const [k, old] of map) {
-        map.set(k, out[`${k}_new`] as ort.Tensor);
-        // GPU buffers are freed when disposed, not when collected: the replaced ones go now.
-        if (old.location === 'gpu-buffer') old.dispose();
-        else this.garbageBytes += (old.data as Float32Array).byteLength;
-      }
-    }
+    this.garbageBytes += this.replaceAll(out, (k) => `${k}_new`);
     if (this.garbageBytes >= 64 * 2 ** 20) {
       collectGarbage();
       this.garbageBytes = 0;
@@ -338,31 +345,24 @@ export class TrainingSession {
    */
   async toHost(): Promise<void> {
     if (!this.onDevice) return;
-    this.readback ??= await this.openReadback();
+    this.readback ??= await ort.InferenceSession.create(modelToBytes(readbackModel(this.manifest)), this.sessionOptions);
     const feeds: Feeds = Object.fromEntries([...this.params, ...this.state]);
-    const out = await this.readback.run(feeds);
-    for (const map of [this.params, this.state]) {
-      for (const [k, old] of map) {
-        map.set(k, out[`${k}_host`] as ort.Tensor);
-        if (old.location === 'gpu-buffer') old.dispose();
-      }
-    }
+    this.replaceAll(await this.readback.run(feeds), hostName);
   }
 
-  private readback: ort.InferenceSession | undefined;
-
-  /** Identity for every weight and state tensor on the device, outputs on the host: ORT copies them down. */
-  private async openReadback(): Promise<ort.InferenceSession> {
-    const b = new GraphBuilder('readback');
-    const shapeOf = new Map(this.manifest.params.map((p) => [p.name, p]));
-    const all = [...this.manifest.params.map((p) => ({ name: p.name, dtype: p.dtype, shape: p.shape })), ...this.manifest.state.map((x) => ({ name: x.name, dtype: shapeOf.get(x.param)!.dtype, shape: shapeOf.get(x.param)!.shape }))];
-    for (const t of all) {
-      b.input(t.name, t.dtype, t.shape);
-      b.op('Identity', [t.name], {}, { output: `${t.name}_host` });
-      b.output(`${t.name}_host`, t.dtype, t.shape);
+  /**
+   * Makes `out[outputName(k)]` the current value of every weight and state tensor. Replaced GPU buffers are freed at
+   * once (they go when disposed, not when collected); returns the host bytes the replaced tensors held.
+   */
+  private replaceAll(out: ort.InferenceSession.OnnxValueMapType, outputName: (k: string) => string): number {
+    let hostBytes = 0;
+    for (const map of [this.params, this.state]) {
+      for (const [k, old] of map) {
+        map.set(k, out[outputName(k)] as ort.Tensor);
+        if (!disposeIfOnDevice(old)) hostBytes += (old.data as Float32Array).byteLength;
+      }
     }
-    const bytes = modelToBytes({ graph: b.build(), opsetImports: [{ domain: '', version: DEFAULT_OPSET }], irVersion: DEFAULT_IR_VERSION, producerName: 'finetune-studio' });
-    return ort.InferenceSession.create(bytes, this.sessionOptions);
+    return hostBytes;
   }
 
   /** Current trainable weights by HF name (views of the tensors' data; on a device-resident session, after toHost()). */
