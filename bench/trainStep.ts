@@ -1,12 +1,11 @@
 // Bench: the engine's train step (forward + backward + AdamW in one ORT run) on a prepared configuration.
 // Prints step times (warm-up excluded), the loss curve (to show it trains) and this process's peak RSS.
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { collectGarbage } from '../src/util/collectGarbage';
 import { FILES } from '../src/training/artifacts/generateArtifacts';
 import { TrainingSession } from '../src/training/artifacts/session';
-import { chooseThreads, threadCandidates, trainingSessionOptions, type ExecutionProvider, type ThreadChoice } from '../src/training/worker/sessionOptions';
+import { chooseCpuThreads, trainingSessionOptions, type ExecutionProvider, type ThreadChoice } from '../src/training/worker/sessionOptions';
 import { batchFeeds, readBatch } from './lib/batchFeeds';
 import { serve } from './lib/serve';
 import { args, emit, median, need, peakRssMiB } from './lib/stats';
@@ -16,7 +15,7 @@ async function autoThreads(artifacts: string, mode: 'fused' | 'separate', feeds:
   const probe = await TrainingSession.open(artifacts, { mode, sessionOptions: trainingSessionOptions('cpu') });
   const evalFile = path.join(artifacts, FILES.eval);
   try {
-    return await chooseThreads(threadCandidates(os.availableParallelism()), (t) => ort.InferenceSession.create(evalFile, { ...trainingSessionOptions('cpu', t), logSeverityLevel: 3 }), { ...feeds, ...(await probe.features(feeds)), ...Object.fromEntries(probe.params) });
+    return await chooseCpuThreads(ort, evalFile, { ...feeds, ...(await probe.features(feeds)), ...Object.fromEntries(probe.params) });
   } finally {
     await probe.release();
   }

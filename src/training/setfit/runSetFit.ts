@@ -76,7 +76,7 @@ export async function runSetFit(request: RunConfig, hooks: TrainingHooks, resume
   const ort: Ort = await import('onnxruntime-node');
   const device = await chooseDevice(ort, (config.device ?? 'auto') as DeviceSetting);
   // Few-shot runs are small: the thread count is the setting's (or ORT's default), not timed as in runTraining.
-  const sessionOptions = trainingSessionOptions(device.executionProvider, typeof config.settings?.threads === 'number' ? config.settings.threads : undefined);
+  const sessionOptions = trainingSessionOptions(device.executionProvider, args.threads);
 
   // ---- model, tokenizer, data ---------------------------------------------------------------------------------------
   const spec: ModelSpec = readModelSpec(config.model);

@@ -2,7 +2,6 @@
 // and the artifacts, then loop over epochs and steps with the LR schedule, evaluation, checkpoints, early stopping,
 // and finally export. The extension's worker and the CLI both call runTraining(); it talks only through `hooks`.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as ortTypes from 'onnxruntime-node';
 import { collate, planBatches, type TokenizedExample } from '../../data/batching';
@@ -27,7 +26,7 @@ import {
   appendMetrics, checkpointPath, createRunDir, fingerprintFiles, latestCheckpoint, pruneCheckpoints, readRun, writeRun, type RunRecord,
 } from '../runStore';
 import { chooseDevice, type DeviceSetting } from './device';
-import { chooseThreads, threadCandidates, trainingSessionOptions } from './sessionOptions';
+import { chooseCpuThreads, trainingSessionOptions } from './sessionOptions';
 import { seedDropout } from './dropoutSeeds';
 import { evalModelWithWeightInputs } from './evalGraph';
 import { evaluate, type EvalResult, type TaskKind } from './evaluate';
@@ -96,7 +95,6 @@ export async function runTraining(request: RunConfig, hooks: TrainingHooks, resu
   const carriedThreads = resumed?.device.executionProvider === device.executionProvider ? resumed.device.threads : undefined;
   let threads = (args.threads ?? 0) > 0 ? args.threads : carriedThreads;
   let sessionOptions = trainingSessionOptions(device.executionProvider, threads);
-  let threadsChosen = device.executionProvider !== 'cpu' || threads !== undefined;
 
   // ---- model, tokenizer, data ---------------------------------------------------------------------------------------
   const baseSpec = readModelSpec(config.model);
@@ -110,7 +108,8 @@ export async function runTraining(request: RunConfig, hooks: TrainingHooks, resu
   if (loaded.initialised.length) log(`newly initialised (not in the checkpoint): ${loaded.initialised.join(', ')}`);
   /** Every weight of the model as it currently stands (base values overlaid with what training changed). */
   const master = loaded.tensors;
-  const paramNames = modelParameters(spec, task.head).map((p) => p.name);
+  const paramShapes = new Map(modelParameters(spec, task.head).map((p) => [p.name, p.shape]));
+  const paramNames = [...paramShapes.keys()];
   const inputNames = graphInputNames(spec);
   const padId = tokenizer.padTokenId;
 
@@ -196,16 +195,10 @@ export async function runTraining(request: RunConfig, hooks: TrainingHooks, resu
       };
       generateArtifacts(buildForwardModel(spec, master, { head: task.head, training: useDropout }), plan, phaseDir);
       const evalBytes = modelToBytes(evalModelWithWeightInputs(buildForwardModel(spec, master, { head: task.head }), p.trainable));
-      if (!threadsChosen) {
-        threadsChosen = true;
+      if (device.executionProvider === 'cpu' && threads === undefined) {
         const first = collate(data.train, planBatches(data.train.map((e) => e.ids.length), { batchSize: args.batchSize, bucket: true, seed: args.seed })[0], { padId });
-        const shapes = new Map(modelParameters(spec, task.head).map((q) => [q.name, q.shape]));
-        const weights: Feeds = Object.fromEntries(p.trainable.map((n) => [n, new ort.Tensor('float32', master.get(n)!, shapes.get(n)!)]));
-        const choice = await chooseThreads(
-          threadCandidates(os.availableParallelism()),
-          (threads) => ort.InferenceSession.create(evalBytes, { ...trainingSessionOptions('cpu', threads), logSeverityLevel: 3 }),
-          { ...inputFeeds(first, inputNames), ...weights },
-        );
+        const weights: Feeds = Object.fromEntries(p.trainable.map((n) => [n, new ort.Tensor('float32', master.get(n)!, paramShapes.get(n)!)]));
+        const choice = await chooseCpuThreads(ort, evalBytes, { ...inputFeeds(first, inputNames), ...weights });
         threads = choice.threads;
         sessionOptions = trainingSessionOptions('cpu', threads);
         record.device.threads = threads;
@@ -373,8 +366,7 @@ export async function runTraining(request: RunConfig, hooks: TrainingHooks, resu
     hooks.emit({ type: 'done', runDir, status: 'cancelled', bestMetric: record.bestMetric });
     return;
   }
-  await session!.toHost();
-  for (const [k, v] of session!.weights()) master.set(k, Float32Array.from(v));
+  await syncFromSession();
   if (args.earlyStopping && state.best?.checkpoint) {
     // Early stopping keeps the best model (HF's load_best_model_at_end).
     for (const [k, v] of readRunCheckpoint(state.best.checkpoint).weights) master.set(k, v);

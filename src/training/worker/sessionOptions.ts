@@ -1,4 +1,5 @@
 // onnxruntime session options for training, each setting measured (BENCHMARKS.md, `npm run bench`), not assumed.
+import * as os from 'node:os';
 import type * as ortTypes from 'onnxruntime-node';
 
 export type ExecutionProvider = 'cpu' | 'cuda' | 'webgpu';
@@ -73,4 +74,17 @@ export async function chooseThreads(
   } finally {
     for (const s of sessions) await s.release();
   }
+}
+
+/**
+ * The CPU thread count for a training run on this machine: `model` (a forward graph, path or bytes) timed on `feeds`
+ * at every threadCandidates() count, with the training session options.
+ */
+export function chooseCpuThreads(ort: typeof ortTypes, model: string | Uint8Array, feeds: ortTypes.InferenceSession.FeedsType): Promise<ThreadChoice> {
+  const open = (threads: number) => {
+    const options = { ...trainingSessionOptions('cpu', threads), logSeverityLevel: 3 as const };
+    // Two overloads of create (path, bytes): TypeScript does not pick one for the union.
+    return typeof model === 'string' ? ort.InferenceSession.create(model, options) : ort.InferenceSession.create(model, options);
+  };
+  return chooseThreads(threadCandidates(os.availableParallelism()), open, feeds);
 }
