@@ -34,8 +34,13 @@ export async function startRun(
     return undefined;
   }
   const device = vscode.workspace.getConfiguration('finetuneStudio').get<string>('device', 'auto');
-  const threads = vscode.workspace.getConfiguration('finetuneStudio.training').get<number>('threads', 0);
-  const config: RunConfig = { device, ...request, runsRoot: runsRoot(folder), settings: { ...(threads > 0 ? { threads } : {}), ...request.settings } };
+  const training = vscode.workspace.getConfiguration('finetuneStudio.training');
+  const threads = training.get<number>('threads', 0);
+  const stepsPerRun = training.get<number>('stepsPerRun', 0);
+  const config: RunConfig = {
+    device, ...request, runsRoot: runsRoot(folder),
+    settings: { ...(threads > 0 ? { threads } : {}), ...(stepsPerRun > 0 ? { stepsPerRun } : {}), ...request.settings },
+  };
   const status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 10);
   status.text = '$(sync~spin) Fine-tune: starting';
   status.show();

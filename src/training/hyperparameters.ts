@@ -46,6 +46,11 @@ export interface TrainingArgs {
   dropout: boolean;
   /** ORT intra-op threads (0 or unset: chosen by timing at the start of the run, worker/sessionOptions.ts). */
   threads?: number;
+  /**
+   * Optimizer steps per onnxruntime run (0 or unset: 4 on CUDA, 1 elsewhere; worker/stepGroups.ts). Above 1 a run
+   * loops over that many micro-batches, each padded to the group's longest; needs gradientAccumulationSteps 1.
+   */
+  stepsPerRun?: number;
 }
 
 export const DEFAULT_ARGS: TrainingArgs = {
@@ -126,6 +131,7 @@ const CHECKS: Record<keyof TrainingArgs, Check> = {
   setfitIterations: positiveInt,
   dropout: bool,
   threads: nonNegativeInt,
+  stepsPerRun: nonNegativeInt,
 };
 
 export class SettingsError extends Error {}

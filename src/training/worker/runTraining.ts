@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as ortTypes from 'onnxruntime-node';
-import { collate, planBatches, type TokenizedExample } from '../../data/batching';
+import { collate, planBatches, type Batch, type TokenizedExample } from '../../data/batching';
 import { Checkpoint } from '../../models/checkpoint';
 import { buildForwardModel, graphInputNames } from '../../models/arch/forward';
 import { modelParameters, type HeadKind } from '../../models/arch/parameters';
@@ -28,6 +28,7 @@ import {
 import { chooseDevice, type DeviceSetting } from './device';
 import { chooseCpuThreads, trainingSessionOptions } from './sessionOptions';
 import { seedDropout } from './dropoutSeeds';
+import { collateGroup, groupLength, stepsPerRunFor } from './stepGroups';
 import { evalModelWithWeightInputs } from './evalGraph';
 import { evaluate, type EvalResult, type TaskKind } from './evaluate';
 import { FeatureCache, perExampleFrontier } from './featureCache';
@@ -67,6 +68,19 @@ function primaryMetric(task: Task, args: TrainingArgs): { name: string; mode: 'm
   if (args.earlyStopping) return { name: args.earlyStopping.metric, mode: args.earlyStopping.mode };
   if (task.kind === 'single-label' || task.kind === 'multi-label') return { name: 'macroF1', mode: 'max' };
   return { name: 'loss', mode: 'min' };
+}
+
+/** One micro-batch's part of the loop: trained by a single run or as one step of a group. */
+interface StepOutcome {
+  batch: Batch;
+  lr: number;
+  loss: number;
+  gradNorm?: number;
+  /** Whether an optimizer step happened (not inside an accumulation window), and the step count after it. */
+  stepped: boolean;
+  step: number;
+  /** Wall time of this micro-batch's share of its run, collation included. */
+  seconds: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -259,14 +273,56 @@ export async function runTraining(request: RunConfig, hooks: TrainingHooks, resu
     return dir;
   };
 
+  // ---- one step, or a group of steps in one run -------------------------------------------------------------------
+  const stepsPerRun = stepsPerRunFor(device.executionProvider, args.stepsPerRun, args.gradientAccumulationSteps === 1);
+  if ((args.stepsPerRun ?? 0) > 1 && stepsPerRun === 1) log(`stepsPerRun ${args.stepsPerRun} ignored: a run can loop only over whole optimizer steps, and gradientAccumulationSteps is ${args.gradientAccumulationSteps}`, 'warn');
+  if (stepsPerRun > 1) log(`${stepsPerRun} optimizer steps per onnxruntime run (an ONNX Loop: on a GPU, weights and optimizer state cross the bus once per group, not once per step)`);
+  /** What one micro-batch trains on: its examples (MLM masks them afresh, seeded by epoch and position) and their rows. */
+  const microItems = (epoch: number, micro: number, order: number[][]): { items: readonly TokenizedExample[]; indices: readonly number[] } => {
+    if (task.kind !== 'masked-lm') return { items: data.train, indices: order[micro] };
+    const items = maskedItems(order[micro].map((i) => data.train[i]), tokenizer, spec, args, new Rng((args.seed * 1000003 + epoch * 8191 + micro) >>> 0));
+    return { items, indices: items.map((_, k) => k) };
+  };
+  const feedsFor = (batch: Batch, examples: readonly number[]): Feeds =>
+    ({ ...(cache ? cache.feeds(examples) : inputFeeds(batch, inputNames)), labels: labelFeed(task.loss, batch.labels, task.labels.length, batch.seqLen) });
+  /** One micro-batch through trainStep (an optimizer step when its accumulation window is full). */
+  const runOne = async (epoch: number, micro: number, order: number[][]): Promise<StepOutcome> => {
+    const t0 = performance.now();
+    const { items, indices } = microItems(epoch, micro, order);
+    const batch = collate(items, indices, { padId });
+    const lr = learningRate(state.step, schedule);
+    const result = await session!.trainStep(feedsFor(batch, order[micro]), lr);
+    if (!result.stepped && micro === order.length - 1) {
+      // The epoch ends inside an accumulation window: step on what it holds, as the HF Trainer does (and as
+      // stepsPerEpoch = ceil(micro-batches / accumulation) counts), instead of dropping those gradients.
+      result.gradNorm = await session!.flushAccumulated(lr);
+      result.stepped = result.gradNorm !== undefined;
+    }
+    return { batch, lr, loss: result.loss, gradNorm: result.gradNorm, stepped: result.stepped, step: session!.step, seconds: (performance.now() - t0) / 1000 };
+  };
+  /** Several micro-batches, one optimizer step each, in one run (stepGroups.ts); ends where single steps would check. */
+  const runGroup = async (epoch: number, micro: number, order: number[][]): Promise<StepOutcome[]> => {
+    const t0 = performance.now();
+    const n = groupLength({ micro, microsInEpoch: order.length, step: state.step, totalSteps, evalEvery: args.evalEvery, stepsPerRun });
+    const parts = Array.from({ length: n }, (_, g) => microItems(epoch, micro + g, order));
+    const batches = collateGroup(parts.map((p) => p.items), parts.map((p) => p.indices), padId);
+    const lrs = batches.map((_, g) => learningRate(state.step + g, schedule));
+    const results = await session!.trainSteps(batches.map((b, g) => feedsFor(b, order[micro + g])), lrs);
+    const seconds = (performance.now() - t0) / 1000 / batches.length;
+    return results.map((r, g) => ({ batch: batches[g], lr: lrs[g], loss: r.loss, gradNorm: r.gradNorm, stepped: true, step: state.step + g + 1, seconds }));
+  };
+
   // ---- the loop -----------------------------------------------------------------------------------------------------
   let lastEval: EvalResult | undefined;
   let stopReason: 'completed' | 'cancelled' | 'early-stopped' = 'completed';
-  let windowStart = performance.now();
+  // Throughput windows count step time only (not evaluation, checkpoints or a pause).
+  let windowSeconds = 0;
   let windowSamples = 0;
   let windowTokens = 0;
   let lossSum = 0;
   let lossCount = 0;
+  /** Steps a group already ran (they are in the weights), waiting for their bookkeeping one micro-batch at a time. */
+  const pending: StepOutcome[] = [];
   training: for (let epoch = state.epoch; epoch < numEpochs; epoch++) {
     if (epoch !== state.epoch) {
       state.epoch = epoch;
@@ -276,48 +332,39 @@ export async function runTraining(request: RunConfig, hooks: TrainingHooks, resu
     // The order of an epoch depends only on (seed, epoch): a resumed run replays it and skips what it already did.
     const order = planBatches(data.train.map((e) => e.ids.length), { batchSize: args.batchSize, bucket: true, seed: args.seed + epoch * 7919 });
     for (let micro = state.microInEpoch; micro < order.length; micro++) {
-      while (hooks.isPaused() && !hooks.isCancelled()) await sleep(200);
-      if (hooks.isCancelled()) {
-        stopReason = 'cancelled';
-        break training;
+      if (!pending.length) {
+        // Pause and cancel act between runs: the steps of a group are already in the weights.
+        while (hooks.isPaused() && !hooks.isCancelled()) await sleep(200);
+        if (hooks.isCancelled()) {
+          stopReason = 'cancelled';
+          break training;
+        }
+        pending.push(...(stepsPerRun > 1 ? await runGroup(epoch, micro, order) : [await runOne(epoch, micro, order)]));
       }
-      const t0 = performance.now();
-      const items = task.kind === 'masked-lm' ? maskedItems(order[micro].map((i) => data.train[i]), tokenizer, spec, args, new Rng((args.seed * 1000003 + epoch * 8191 + micro) >>> 0)) : data.train;
-      const batch = collate(items, task.kind === 'masked-lm' ? items.map((_, k) => k) : order[micro], { padId });
-      const feeds: Feeds = { ...(cache ? cache.feeds(order[micro]) : inputFeeds(batch, inputNames)), labels: labelFeed(task.loss, batch.labels, task.labels.length, batch.seqLen) };
-      const lr = learningRate(state.step, schedule);
-      const result = await session!.trainStep(feeds, lr);
-      if (!result.stepped && micro === order.length - 1) {
-        // The epoch ends inside an accumulation window: step on what it holds, as the HF Trainer does (and as
-        // stepsPerEpoch = ceil(micro-batches / accumulation) counts), instead of dropping those gradients.
-        result.gradNorm = await session!.flushAccumulated(lr);
-        result.stepped = result.gradNorm !== undefined;
-      }
+      const { batch, lr, loss, gradNorm, stepped, step, seconds } = pending.shift()!;
       state.microInEpoch = micro + 1;
-      const elapsed = (performance.now() - t0) / 1000;
-      state.trainSeconds += elapsed;
+      state.trainSeconds += seconds;
       state.samplesSeen += batch.size;
+      windowSeconds += seconds;
       windowSamples += batch.size;
       windowTokens += batch.realTokens;
-      lossSum += result.loss;
+      lossSum += loss;
       lossCount++;
-      if (!Number.isFinite(result.loss)) throw new Error(`the loss became ${result.loss} at step ${state.step + 1} (lr ${lr.toExponential(2)}): lower the learning rate or check the labels.`);
-      if (!result.stepped && micro < order.length - 1) continue;
-      state.step = session!.step;
+      if (!Number.isFinite(loss)) throw new Error(`the loss became ${loss} at step ${state.step + 1} (lr ${lr.toExponential(2)}): lower the learning rate or check the labels.`);
+      if (!stepped && micro < order.length - 1) continue;
+      state.step = step;
       const epochFloat = epoch + state.microInEpoch / order.length;
 
       if (state.step % args.loggingSteps === 0 || state.step === totalSteps || micro === order.length - 1) {
-        const seconds = (performance.now() - windowStart) / 1000;
-        const sps = windowSamples / Math.max(seconds, 1e-9);
+        const sps = windowSamples / Math.max(windowSeconds, 1e-9);
         const entry = {
-          step: state.step, totalSteps, epoch: epochFloat, loss: lossSum / Math.max(1, lossCount), lr, gradNorm: result.gradNorm,
-          samplesPerSecond: sps, tokensPerSecond: windowTokens / Math.max(seconds, 1e-9),
+          step: state.step, totalSteps, epoch: epochFloat, loss: lossSum / Math.max(1, lossCount), lr, gradNorm,
+          samplesPerSecond: sps, tokensPerSecond: windowTokens / Math.max(windowSeconds, 1e-9),
           etaSeconds: ((totalSteps - state.step) * args.batchSize * args.gradientAccumulationSteps) / Math.max(sps, 1e-9),
         };
         appendMetrics(runDir, { type: 'train', ...entry });
         hooks.emit({ type: 'progress', ...entry });
-        windowStart = performance.now();
-        windowSamples = windowTokens = lossSum = lossCount = 0;
+        windowSeconds = windowSamples = windowTokens = lossSum = lossCount = 0;
       }
 
       const endOfEpoch = micro === order.length - 1;
@@ -345,8 +392,6 @@ export async function runTraining(request: RunConfig, hooks: TrainingHooks, resu
         await checkpoint(isBest);
         // A new session from this step on (see dropoutSeeds.ts): the resumed run reopens at exactly this point too.
         if (!endOfEpoch || epoch + 1 < numEpochs) await openPhase(state.epoch);
-        // Evaluation and checkpoint time is not training throughput.
-        windowStart = performance.now();
         if (args.earlyStopping && state.badEvals >= args.earlyStopping.patience) {
           log(`early stopping: ${metric.name} did not improve by more than ${args.earlyStopping.threshold} for ${state.badEvals} evaluation(s)`);
           stopReason = 'early-stopped';
