@@ -1,11 +1,11 @@
-// Runs view commands: open folder, resume, cancel, export, delete.
+// Runs view commands: open folder, resume, pause / continue, cancel, export, delete.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { readRun } from '../training/runStore';
 import type { RunsView } from '../views/runsView';
 import { pickRun, runDirOf as runDirFromArg } from '../webview/runPicker';
-import { cancelRun, isRunActive, startRun } from './startRun';
+import { cancelRun, isRunActive, pauseRun, startRun } from './startRun';
 
 /** Commands get a Runs-view item, a run folder path (dashboard) or nothing (palette: the user picks). */
 async function runDirOf(arg: unknown): Promise<string | undefined> {
@@ -21,6 +21,14 @@ export function registerRunCommands(context: vscode.ExtensionContext, runs: Runs
     vscode.commands.registerCommand('finetuneStudio.cancelRun', async (arg?: unknown) => {
       const dir = await runDirOf(arg);
       if (dir && !cancelRun(dir)) void vscode.window.showInformationMessage('That run is not running in this window.');
+    }),
+    vscode.commands.registerCommand('finetuneStudio.pauseRun', async (arg?: unknown) => {
+      const dir = await runDirOf(arg);
+      if (dir && !pauseRun(dir, true)) void vscode.window.showInformationMessage('That run is not running in this window.');
+    }),
+    vscode.commands.registerCommand('finetuneStudio.continueRun', async (arg?: unknown) => {
+      const dir = await runDirOf(arg);
+      if (dir && !pauseRun(dir, false)) void vscode.window.showInformationMessage('That run is not running in this window.');
     }),
     vscode.commands.registerCommand('finetuneStudio.resumeRun', async (arg?: unknown) => {
       const dir = await runDirOf(arg);

@@ -1,5 +1,5 @@
 // Starts runs in forked worker processes and supervises them: progress notification, status bar, dashboard,
-// cancel, and on a crash the worker's last output with an offer to resume from the last checkpoint.
+// pause, cancel, and on a crash the worker's last output with an offer to resume from the last checkpoint.
 import * as child_process from 'node:child_process';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -15,6 +15,14 @@ export function cancelRun(runDir: string): boolean {
   const w = active.get(runDir);
   if (!w?.connected) return false;
   w.send({ type: 'cancel' } satisfies ToWorker);
+  return true;
+}
+
+/** Pauses (or continues) a run of this window between steps; false when no worker of this window runs it. */
+export function pauseRun(runDir: string, pause: boolean): boolean {
+  const w = active.get(runDir);
+  if (!w?.connected) return false;
+  w.send((pause ? { type: 'pause' } : { type: 'resume' }) satisfies ToWorker);
   return true;
 }
 
@@ -80,6 +88,10 @@ export async function startRun(
                 progress.report({ increment: 100 / Math.max(1, m.totalSteps), message: `step ${m.step}/${m.totalSteps} · loss ${m.loss.toFixed(4)}` });
                 status.text = `$(sync~spin) Fine-tune ${Math.round((100 * m.step) / Math.max(1, m.totalSteps))}% · loss ${m.loss.toFixed(3)}`;
                 status.tooltip = `${m.samplesPerSecond.toFixed(1)} samples/s · ETA ${Math.round(m.etaSeconds)} s`;
+                break;
+              case 'paused':
+                status.text = m.paused ? `$(debug-pause) Fine-tune paused at step ${m.step}` : '$(sync~spin) Fine-tune: continuing';
+                progress.report({ message: m.paused ? `paused at step ${m.step} (Continue in the dashboard or the Runs view)` : `continuing from step ${m.step}` });
                 break;
               case 'log':
                 lastLogs.push(m.message);

@@ -27,6 +27,8 @@ export type FromWorker =
   | { type: 'eval'; step: number; epoch: number; metrics: Record<string, number> }
   | { type: 'checkpoint'; step: number; path: string; best: boolean }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  /** The loop stopped for a pause after `step` steps (paused), or goes on from there (not paused). */
+  | { type: 'paused'; paused: boolean; step: number }
   | { type: 'error'; message: string; stack?: string }
   | { type: 'done'; runDir: string; status: 'completed' | 'cancelled'; bestMetric?: { name: string; value: number } };
 

@@ -13,11 +13,13 @@ import { watchRunFolder } from './runFolderWatch';
 import { RunMetrics } from './runMetrics';
 import { Throttle } from './throttle';
 
-const COMMANDS: readonly DashboardCommand[] = ['cancelRun', 'resumeRun', 'exportRun', 'openRunFolder'];
+const COMMANDS: readonly DashboardCommand[] = ['pauseRun', 'continueRun', 'cancelRun', 'resumeRun', 'exportRun', 'openRunFolder'];
 
 export class DashboardPanel {
   static readonly viewType = 'finetuneStudio.dashboard';
   private static readonly panels = new Map<string, DashboardPanel>();
+  /** Runs of this window whose worker is paused now (nothing on disk says so), for a dashboard opened meanwhile. */
+  private static readonly paused = new Map<string, FromWorker>();
 
   private readonly disposables: vscode.Disposable[] = [];
   private metrics = new RunMetrics();
@@ -48,7 +50,10 @@ export class DashboardPanel {
 
   /** The extension forwards its worker's messages here; a run without an open dashboard ignores them. */
   static forward(runDir: string, message: FromWorker): void {
-    DashboardPanel.panels.get(path.resolve(runDir))?.onWorkerMessage(message);
+    const dir = path.resolve(runDir);
+    if (message.type === 'paused' && message.paused) DashboardPanel.paused.set(dir, message);
+    else if (message.type === 'paused' || message.type === 'done' || message.type === 'error') DashboardPanel.paused.delete(dir);
+    DashboardPanel.panels.get(dir)?.onWorkerMessage(message);
   }
 
   static get(runDir: string): DashboardPanel | undefined {
@@ -79,6 +84,8 @@ export class DashboardPanel {
       this.runStamp = '';
       this.refresh();
       this.post({ type: 'metrics', metrics: this.metrics.snapshot() });
+      const paused = DashboardPanel.paused.get(this.runDir);
+      if (paused) this.post({ type: 'live', message: paused });
     } else if (m.type === 'command' && COMMANDS.includes(m.command)) {
       const id = `finetuneStudio.${m.command}`;
       vscode.commands.executeCommand(id, this.runDir).then(undefined, (e: Error) => {

@@ -28,7 +28,7 @@ export interface DashboardMetrics {
   problems: string[];
 }
 
-export type DashboardCommand = 'cancelRun' | 'resumeRun' | 'exportRun' | 'openRunFolder';
+export type DashboardCommand = 'pauseRun' | 'continueRun' | 'cancelRun' | 'resumeRun' | 'exportRun' | 'openRunFolder';
 
 export type ToDashboard =
   | { type: 'run'; runDir: string; run?: RunRecord; error?: string }

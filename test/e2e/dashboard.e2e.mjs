@@ -147,6 +147,9 @@ export const steps = [
       assert.equal(await gridRows(frame, 'eval-grid').count(), 1);
       assert.equal(await gridRows(frame, 'per-class-grid').count(), 2);
       assert.equal((await frame.locator('#run-status').textContent()).trim(), 'running');
+      // A running run can be paused (the button turns into Continue once its worker says it holds).
+      assert.equal(await frame.locator('#btn-pause').getAttribute('disabled'), null);
+      assert.equal((await frame.locator('#btn-pause').textContent()).trim(), 'Pause');
       assert.match(await frame.locator('#chart-loss').getAttribute('aria-label'), /^Loss: 91 points over step 1 to 90; latest train loss [\d.]+, eval loss [\d.]+$/);
       // The Cancel button reaches the extension's cancel command (the run was not started by this window, so the
       // command says so instead of stopping anything).
@@ -191,6 +194,7 @@ export const steps = [
       assert.ok((await frame.locator('#run-log li.log-warn').textContent()).includes('line 225'), 'trainer warnings listed');
       // Buttons follow the status: a completed run can be exported, not cancelled.
       assert.equal(await frame.locator('#btn-cancel').getAttribute('disabled'), '');
+      assert.equal(await frame.locator('#btn-pause').getAttribute('disabled'), '');
       assert.equal(await frame.locator('#btn-export').getAttribute('disabled'), null);
       assert.deepEqual(state.cspViolations, [], 'the dashboard runs under its CSP without violations');
       await screenshot('live');

@@ -4,6 +4,7 @@
 import type { TrainingSession } from '../artifacts/session';
 import { appendMetrics } from '../runStore';
 import type { TrainingHooks } from '../worker/runTraining';
+import { waitWhilePaused } from '../worker/pauseGate';
 import { learningRate, type ScheduleOptions } from '../worker/schedules';
 import type { Feeds } from '../worker/feeds';
 
@@ -42,8 +43,6 @@ export interface PhaseResult {
   lastLoss: number;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 export async function trainPhase(o: PhaseOptions): Promise<PhaseResult> {
   const result: PhaseResult = { cancelled: false, steps: 0, seconds: 0, samples: 0, lastLoss: NaN };
   let windowStart = performance.now();
@@ -54,7 +53,7 @@ export async function trainPhase(o: PhaseOptions): Promise<PhaseResult> {
   for (let epoch = 0; epoch < o.epochs; epoch++) {
     const batches = o.batches(epoch);
     for (let i = 0; i < batches.length; i++) {
-      while (o.hooks.isPaused() && !o.hooks.isCancelled()) await sleep(200);
+      windowStart += await waitWhilePaused(o.hooks, o.stepOffset + result.steps);
       if (o.hooks.isCancelled()) return { ...result, cancelled: true };
       const t0 = performance.now();
       const lr = learningRate(result.steps, o.schedule);

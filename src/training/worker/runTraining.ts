@@ -21,13 +21,14 @@ import { maskTokens } from '../mlmMasking';
 import { modelToBytes } from '../onnx/serialize';
 import { planParameters } from '../parameterGroups';
 import { prepareData, type PreparedData } from '../prepareData';
-import type { FromWorker, RunConfig } from '../protocol';
+import type { RunConfig } from '../protocol';
 import {
   appendMetrics, checkpointPath, createRunDir, fingerprintFiles, latestCheckpoint, pruneCheckpoints, readRun, writeRun, type RunRecord,
 } from '../runStore';
 import { chooseDevice, type DeviceSetting } from './device';
 import { chooseCpuThreads, trainingSessionOptions } from './sessionOptions';
 import { seedDropout } from './dropoutSeeds';
+import { waitWhilePaused, type PauseHooks } from './pauseGate';
 import { collateGroup, groupLength, stepsPerRunFor } from './stepGroups';
 import { evalModelWithWeightInputs } from './evalGraph';
 import { evaluate, type EvalResult, type TaskKind } from './evaluate';
@@ -37,11 +38,7 @@ import { learningRate, resolveWarmupSteps, type ScheduleOptions } from './schedu
 import { readRunCheckpoint, writeRunCheckpoint, type TrainerState } from './runCheckpoint';
 import { tokenizeFnFor } from './tokenize';
 
-export interface TrainingHooks {
-  emit(m: FromWorker): void;
-  isCancelled(): boolean;
-  isPaused(): boolean;
-}
+export type TrainingHooks = PauseHooks;
 
 interface Task {
   head: HeadKind;
@@ -82,8 +79,6 @@ interface StepOutcome {
   /** Wall time of this micro-batch's share of its run, collation included. */
   seconds: number;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function runTraining(request: RunConfig, hooks: TrainingHooks, resumeFrom?: string): Promise<void> {
   const strategy = resumeFrom ? readRun(resumeFrom).config.strategy : request.strategy;
@@ -334,7 +329,7 @@ export async function runTraining(request: RunConfig, hooks: TrainingHooks, resu
     for (let micro = state.microInEpoch; micro < order.length; micro++) {
       if (!pending.length) {
         // Pause and cancel act between runs: the steps of a group are already in the weights.
-        while (hooks.isPaused() && !hooks.isCancelled()) await sleep(200);
+        await waitWhilePaused(hooks, state.step);
         if (hooks.isCancelled()) {
           stopReason = 'cancelled';
           break training;

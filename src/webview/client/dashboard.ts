@@ -22,6 +22,8 @@ const charts = {
 
 const command = (c: DashboardCommand) => () => host.post({ type: 'command', command: c });
 const buttons = {
+  // One button: Pause while training, Continue while paused (the worker holds between steps, nothing is lost).
+  pause: button('Pause', () => host.post({ type: 'command', command: pausedAt === undefined ? 'pauseRun' : 'continueRun' }), { id: 'btn-pause', secondary: true, title: 'Hold the run between steps; Continue goes on from the same step' }),
   cancel: button('Cancel', command('cancelRun'), { id: 'btn-cancel', secondary: true, title: 'Stop the run after the current step (a checkpoint is kept)' }),
   resume: button('Resume', command('resumeRun'), { id: 'btn-resume', secondary: true, title: 'Continue from the last checkpoint' }),
   export: button('Export model', command('exportRun'), { id: 'btn-export', title: 'Export the best model as a Hugging Face folder + ONNX' }),
@@ -54,7 +56,7 @@ const app = document.getElementById('app') as HTMLElement;
 clear(app);
 app.append(
   h('header', { class: 'run-header' }, h('div', { class: 'title-row' }, title, statusTag, ring), progressText, facts),
-  h('div', { class: 'toolbar' }, buttons.cancel, buttons.resume, buttons.export, buttons.folder, h('span', { class: 'spacer' }), scale),
+  h('div', { class: 'toolbar' }, buttons.pause, buttons.cancel, buttons.resume, buttons.export, buttons.folder, h('span', { class: 'spacer' }), scale),
   runError,
   problems,
   h('div', { class: 'charts' }, charts.loss.element, charts.lr.element, charts.throughput.element, charts.evalChart.element),
@@ -68,9 +70,12 @@ let run: RunRecord | undefined;
 let metrics: DashboardMetrics | undefined;
 let live: Extract<FromWorker, { type: 'progress' }> | undefined;
 let liveStatus: string | undefined;
+/** The step a paused worker holds at (only live messages say so: run.json stays "running"). */
+let pausedAt: number | undefined;
 
 function status(): string {
-  return liveStatus ?? run?.status ?? 'unknown';
+  const s = liveStatus ?? run?.status ?? 'unknown';
+  return s === 'running' && pausedAt !== undefined ? 'paused' : s;
 }
 
 function renderHeader(): void {
@@ -78,7 +83,9 @@ function renderHeader(): void {
   statusTag.textContent = s;
   statusTag.className = `tag status-${s}`;
   ring.hidden = s !== 'running';
-  setDisabled(buttons.cancel, s !== 'running');
+  setDisabled(buttons.cancel, s !== 'running' && s !== 'paused');
+  setDisabled(buttons.pause, s !== 'running' && s !== 'paused');
+  buttons.pause.textContent = s === 'paused' ? 'Continue' : 'Pause';
   setDisabled(buttons.resume, !(s === 'cancelled' || s === 'failed'));
   setDisabled(buttons.export, s !== 'completed');
   const total = live?.totalSteps ?? metrics?.lastTrain?.totalSteps ?? run?.totalSteps ?? 0;
@@ -88,6 +95,7 @@ function renderHeader(): void {
   // ETA from the worker's live progress, else from the last logged step (a CLI run or a reloaded window).
   const eta = live && live.step >= (metrics?.lastTrain?.step ?? 0) ? live.etaSeconds : metrics?.lastTrain?.etaSeconds;
   if (s === 'running' && eta !== undefined) parts.push(`ETA ${formatSeconds(eta)}`);
+  if (s === 'paused') parts.push(`paused at step ${pausedAt}`);
   if (run) parts.push(`device ${run.device.executionProvider}`);
   if (run?.error) parts.push(`error: ${run.error}`);
   progressText.textContent = parts.join(' · ');
@@ -184,8 +192,10 @@ function renderMetrics(): void {
 
 function onLive(m: FromWorker): void {
   if (m.type === 'progress') live = m;
+  else if (m.type === 'paused') pausedAt = m.paused ? m.step : undefined;
   else if (m.type === 'done') liveStatus = m.status;
   else if (m.type === 'error') liveStatus = 'failed';
+  if (m.type === 'done' || m.type === 'error') pausedAt = undefined;
   else if (m.type === 'started') liveStatus = 'running';
   renderHeader();
 }

@@ -242,6 +242,41 @@ test('cancel takes effect at the next step and leaves a resumable checkpoint', a
   assert.ok(fs.existsSync(path.join(runDir, 'checkpoints', 'step-00000002', 'state.json')));
 });
 
+test('pause holds the loop between steps and says so; continuing goes on from the same step', async () => {
+  const runsRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'trainer-runs-'));
+  const messages: FromWorker[] = [];
+  let releaseAt = Infinity;
+  let pausedSteps = -1;
+  const progress = () => messages.filter((m) => m.type === 'progress').length;
+  await runTraining(
+    { model: MODEL, data: smallDataset(40), strategy: 'full', runsRoot, device: 'cpu', settings: { batchSize: 8, maxLength: 32, epochs: 2, loggingSteps: 1 } },
+    {
+      emit: (m) => {
+        messages.push(m);
+        if (m.type === 'paused' && m.paused) {
+          pausedSteps = progress();
+          releaseAt = Date.now() + 700;
+        }
+      },
+      isCancelled: () => false,
+      // The user pauses after step 2 and continues 0.7 s after the worker said it stopped.
+      isPaused: () => progress() >= 2 && Date.now() < releaseAt,
+    },
+  );
+  const kinds = messages.map((m) => (m.type === 'paused' ? `paused:${m.paused}:${m.step}` : m.type)).filter((k) => k !== 'log');
+  const at = kinds.indexOf('paused:true:2');
+  assert.ok(at > 0, `no pause at step 2: ${kinds.join(' ')}`);
+  assert.equal(kinds[at + 1], 'paused:false:2', 'something happened while paused');
+  assert.equal(pausedSteps, 2);
+  const steps = messages.filter((m) => m.type === 'progress').map((m) => (m as { step: number }).step);
+  assert.deepEqual(steps, Array.from({ length: steps.length }, (_, i) => i + 1), 'steps lost or repeated around the pause');
+  assert.equal(messages.filter((m) => m.type === 'paused').length, 2);
+  assert.equal(messages.at(-1)?.type, 'done');
+  // The pause is not training time: the window logged after it does not count the 0.7 s.
+  const third = messages.filter((m) => m.type === 'progress')[2] as { samplesPerSecond: number };
+  assert.ok(third.samplesPerSecond > 8 / 0.7, `samples/s ${third.samplesPerSecond} counts the pause`);
+});
+
 test('early stopping stops after `patience` evaluations without improvement and exports the best checkpoint', async () => {
   // An lr this high ruins the model after the first evaluations, so macro-F1 stops improving.
   const { runDir } = await train('full', { epochs: 8, evalEvery: 2, learningRate: 0.5, earlyStopping: { metric: 'loss', patience: 2 } }, smallDataset(40));
