@@ -1,6 +1,8 @@
-// One loaded model behind transformers.js' zero-shot-classification or text-classification pipeline, on
-// onnxruntime-node's CPU backend, with no network (loadTransformers turns remote models off).
+// One loaded model behind transformers.js' zero-shot-classification or text-classification pipeline, on the
+// onnxruntime-node provider finetuneStudio.device picks (chosen as for training: never a silent fallback), with no
+// network (loadTransformers turns remote models off).
 import { loadTransformers } from '../models/tokenizer';
+import { chooseDevice } from '../training/worker/device';
 import { CancelledError } from './cancelled';
 import { inspectInferenceModel } from './modelFiles';
 import type { Classification, LabelScore, ModelLoadInfo, ModelRef, ZeroShotOptions } from './protocol';
@@ -56,15 +58,19 @@ export async function loadClassifier(ref: ModelRef, options: ClassifierOptions =
   const files = inspectInferenceModel(ref.folder, ref.task);
   const t0 = performance.now();
   const { pipeline } = await loadTransformers();
+  const device = await chooseDevice(await import('onnxruntime-node'), ref.device ?? 'cpu');
   const task = ref.task === 'zero-shot' ? 'zero-shot-classification' : 'text-classification';
   let pipe: unknown;
   try {
-    const session_options = options.threads ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {};
-    pipe = await pipeline(task, files.folder, { dtype: files.dtype, device: 'cpu', local_files_only: true, session_options });
+    // Threads matter to the CPU provider only (a GPU provider's host threads just feed it).
+    const session_options = options.threads && device.executionProvider === 'cpu' ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {};
+    pipe = await pipeline(task, files.folder, { dtype: files.dtype, device: device.executionProvider, local_files_only: true, session_options });
   } catch (e) {
-    throw new Error(`${files.folder}: transformers.js cannot load ${files.onnxFile} for ${task} (${(e as Error).message}).`, { cause: e });
+    throw new Error(`${files.folder}: transformers.js cannot load ${files.onnxFile} for ${task} on ${device.executionProvider} (${(e as Error).message}).`, { cause: e });
   }
-  const info: ModelLoadInfo = { folder: files.folder, task: ref.task, onnxFile: files.onnxFile, loadMs: performance.now() - t0 };
+  const info: ModelLoadInfo = {
+    folder: files.folder, task: ref.task, onnxFile: files.onnxFile, loadMs: performance.now() - t0, device: device.executionProvider, deviceReason: device.reason,
+  };
 
   const tokenizer = (pipe as { tokenizer: PipeTokenizer }).tokenizer;
   const limits = [tokenizer.model_max_length, files.maxPositions].filter((n): n is number => typeof n === 'number' && n > 0 && n < 1e9);

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { CancelledError } from './cancelled';
 import type { InferenceServices } from './services';
 import { hoverMarkdown, inlineText } from './presentation';
-import type { LabelScore, ModelRef, ZeroShotOptions } from './protocol';
+import type { InferenceDevice, LabelScore, ModelRef, ZeroShotOptions } from './protocol';
 
 interface PlainRange {
   start: { line: number; character: number };
@@ -16,6 +16,8 @@ interface PlainRange {
 export interface ClassifyCommandResult {
   model: string;
   onnxFile?: string;
+  /** The provider that ran it (finetuneStudio.device decides, as for training). */
+  device?: string;
   task: ModelRef['task'];
   warm?: boolean;
   inferenceMs?: number;
@@ -41,9 +43,11 @@ const plain = (r: vscode.Range): PlainRange => ({
 export async function classifyEditorSelections(
   services: InferenceServices,
   editor: vscode.TextEditor,
-  model: ModelRef,
+  target: Omit<ModelRef, 'device'>,
   opts: { modelName?: string; zeroShot?: ZeroShotOptions } = {},
 ): Promise<ClassifyCommandResult | undefined> {
+  // Read per request: changing the setting loads the model on the new device at the next classification.
+  const model: ModelRef = { ...target, device: vscode.workspace.getConfiguration('finetuneStudio').get<InferenceDevice>('device', 'auto') };
   const ranges = nonEmptySelections(editor);
   const texts = ranges.map((r) => editor.document.getText(r));
   const modelName = opts.modelName ?? path.basename(model.folder);
@@ -60,7 +64,7 @@ export async function classifyEditorSelections(
         });
       },
     );
-    services.log(`${model.task} with ${outcome.model.folder} (${outcome.model.onnxFile}, ${outcome.warm ? 'warm' : `loaded in ${outcome.model.loadMs.toFixed(0)} ms`}): ${texts.length} text(s) in ${outcome.inferenceMs.toFixed(1)} ms`);
+    services.log(`${model.task} with ${outcome.model.folder} (${outcome.model.onnxFile} on ${outcome.model.device}, ${outcome.warm ? 'warm' : `loaded in ${outcome.model.loadMs.toFixed(0)} ms; ${outcome.model.deviceReason}`}): ${texts.length} text(s) in ${outcome.inferenceMs.toFixed(1)} ms`);
     const ctx = { task: model.task, modelName, multiLabel: opts.zeroShot?.multiLabel, hypothesisTemplate: opts.zeroShot?.hypothesisTemplate };
     const shown = outcome.results.map((r, i) => ({ range: ranges[i], inline: inlineText(r), hover: hoverMarkdown(r, ctx) }));
     services.decorations.show(editor.document, shown);
@@ -68,6 +72,7 @@ export async function classifyEditorSelections(
     return {
       ...base,
       onnxFile: outcome.model.onnxFile,
+      device: outcome.model.device,
       warm: outcome.warm,
       inferenceMs: outcome.inferenceMs,
       items: outcome.results.map((r, i) => ({ text: r.text, range: plain(ranges[i]), scores: r.scores, decoration: `⟵ ${shown[i].inline}`, hover: shown[i].hover })),

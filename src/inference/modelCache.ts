@@ -1,4 +1,4 @@
-// Keeps loaded classifiers warm, keyed by task + folder. Two at most: a zero-shot model and a fine-tuned one are the
+// Keeps loaded classifiers warm, keyed by task + folder + device. Two at most: a zero-shot model and a fine-tuned one are the
 // usual pair, and each holds its weights in memory, so older ones are disposed.
 import type { Classifier } from './classifier';
 import type { ModelRef } from './protocol';
@@ -9,7 +9,7 @@ export class ModelCache {
   constructor(private readonly load: (ref: ModelRef) => Promise<Classifier>, private readonly capacity = 2) {}
 
   static key(ref: ModelRef): string {
-    return `${ref.task}\u0000${ref.folder}`;
+    return `${ref.task}\u0000${ref.folder}\u0000${ref.device ?? 'cpu'}`;
   }
 
   has(ref: ModelRef): boolean {

@@ -3,10 +3,15 @@
 
 export type InferenceTask = 'zero-shot' | 'text-classification';
 
+/** finetuneStudio.device: which execution provider runs the model (auto: CUDA when it loads, else the CPU). */
+export type InferenceDevice = 'auto' | 'cpu' | 'cuda' | 'webgpu';
+
 /** Which model a request needs: an absolute local folder (Hub ids are resolved to cache snapshots before this). */
 export interface ModelRef {
   folder: string;
   task: InferenceTask;
+  /** Absent: the CPU. A model loaded on one device is another cache entry than on the next. */
+  device?: InferenceDevice;
 }
 
 export interface ZeroShotOptions {
@@ -52,6 +57,9 @@ export interface ModelLoadInfo {
   /** Which ONNX file runs (onnx/model.onnx or onnx/model_quantized.onnx). */
   onnxFile: string;
   loadMs: number;
+  /** The execution provider that runs it, and why that one (as the trainer reports it). */
+  device: 'cpu' | 'cuda' | 'webgpu';
+  deviceReason: string;
 }
 
 export type FromInferenceWorker =

@@ -104,6 +104,24 @@ suite('Classify selection in the editor', () => {
     }
   });
 
+  test('finetuneStudio.device reaches the inference worker: auto runs on the CPU here, cuda without its library fails', async () => {
+    const device = () => vscode.workspace.getConfiguration('finetuneStudio');
+    editor.selections = [lineRange(doc, 0)];
+    const auto = await vscode.commands.executeCommand<ClassifyCommandResult>('finetuneStudio.classifySelection');
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    assert.ok(auto && !auto.error, auto?.error);
+    // CI installs onnxruntime-node without its CUDA provider library, so auto falls back to the CPU (and says why).
+    assert.equal(auto.device, 'cpu');
+    await device().update('device', 'cuda', vscode.ConfigurationTarget.Workspace);
+    try {
+      const cuda = await vscode.commands.executeCommand<ClassifyCommandResult>('finetuneStudio.classifySelection');
+      assert.ok(cuda?.error, 'an explicit cuda without its provider library must not run silently on the CPU');
+      assert.match(cuda.error, /finetuneStudio\.device is "cuda" but .*libonnxruntime_providers_cuda/);
+    } finally {
+      await device().update('device', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
   test('editing a classified selection removes its stale result', async () => {
     editor.selections = [lineRange(doc, 0), lineRange(doc, 2)];
     const result = await vscode.commands.executeCommand<ClassifyCommandResult>('finetuneStudio.classifySelection');
