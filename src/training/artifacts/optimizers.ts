@@ -4,6 +4,7 @@
 import { GraphBuilder } from '../onnx/builder';
 import { DType, int } from '../onnx/ir';
 import { dtypeCode } from '../autodiff/gradBuilder';
+import { dropDense, rowGradient, type RowGradient } from './rowGradients';
 
 export type OptimizerSpec =
   | { kind: 'adamw'; beta1?: number; beta2?: number; eps?: number; weightDecay?: number }
@@ -92,10 +93,19 @@ export function addOptimizerStep(b: GraphBuilder, spec: OptimizerSpec, params: P
 
   const grads = new Map(params.map((p) => [p.name, io.grads.get(p.name)!]));
   const square = (name: string) => b.op('Mul', [grads.get(name)!, grads.get(name)!]);
+  // AdamW updates an embedding table from the rows the batch touched when its gradient is built in this graph (the
+  // fused step; rowGradients.ts). Same values as the dense update: each row's contributions add in the same order.
+  const rowGrads = new Map<string, RowGradient>();
+  if (spec.kind === 'adamw') {
+    for (const p of params) {
+      const r = rowGradient(b, grads.get(p.name)!, p.shape, p.dtype);
+      if (r) rowGrads.set(p.name, r);
+    }
+  }
   // torch.nn.utils.clip_grad_norm_ on the scaled gradients: total = scale·‖g‖₂; coef = min(max_norm / (total + 1e-6), 1).
   // ReduceSumSquare reads each gradient once and writes nothing per element. (Keeping g² for the second moment instead
   // would hold a second copy of every gradient until its update: +91 MB at the peak of a 6-layer/384-hidden step.)
-  const squares = params.map((p) => b.op('ReduceSumSquare', [grads.get(p.name)!], { keepdims: int(0) }));
+  const squares = params.map((p) => b.op('ReduceSumSquare', [rowGrads.get(p.name)?.values ?? grads.get(p.name)!], { keepdims: int(0) }));
   let gradNorm = b.op('Sqrt', [squares.length === 1 ? squares[0] : b.op('Sum', squares)]);
   if (io.gradScale) gradNorm = b.op('Mul', [gradNorm, io.gradScale]);
   // The single scalar every gradient is multiplied by (absent: 1).
@@ -132,8 +142,22 @@ export function addOptimizerStep(b: GraphBuilder, spec: OptimizerSpec, params: P
       let w = io.params.get(p.name)!;
       // Decoupled weight decay first, as torch.optim.AdamW: p ← p·(1 − lr·wd).
       if (wd > 0 && !isNoDecay(p.name)) w = b.op('Mul', [w, once(`decay:${lrP}`, () => b.op('Sub', [c(1), b.op('Mul', [lrP, c(wd)])]))]);
-      const m = b.op('Add', [b.op('Mul', [io.state.get(mName)!, c(beta1)]), b.op('Mul', [grads.get(p.name)!, mCoef])], {}, named(mName));
-      const v = b.op('Add', [b.op('Mul', [io.state.get(vName)!, c(beta2)]), b.op('Mul', [square(p.name), vCoef])], {}, named(vName));
+      const [mIn, vIn] = [io.state.get(mName)!, io.state.get(vName)!];
+      const r = rowGrads.get(p.name);
+      let m: string;
+      let v: string;
+      if (r) {
+        // Untouched rows have g = 0, so m ← β₁m and v ← β₂v there (one pass each); the touched rows get the full
+        // update, computed on gathered rows with the same operations as the dense form, and scattered over them.
+        const rows = (x: string) => b.op('Gather', [x, r.rows], { axis: int(0) });
+        const mRows = b.op('Add', [b.op('Mul', [rows(mIn), c(beta1)]), b.op('Mul', [r.values, mCoef])]);
+        const vRows = b.op('Add', [b.op('Mul', [rows(vIn), c(beta2)]), b.op('Mul', [b.op('Mul', [r.values, r.values]), vCoef])]);
+        m = b.op('ScatterND', [b.op('Mul', [mIn, c(beta1)]), r.rowIndices, mRows], {}, named(mName));
+        v = b.op('ScatterND', [b.op('Mul', [vIn, c(beta2)]), r.rowIndices, vRows], {}, named(vName));
+      } else {
+        m = b.op('Add', [b.op('Mul', [mIn, c(beta1)]), b.op('Mul', [grads.get(p.name)!, mCoef])], {}, named(mName));
+        v = b.op('Add', [b.op('Mul', [vIn, c(beta2)]), b.op('Mul', [square(p.name), vCoef])], {}, named(vName));
+      }
       const denom = b.op('Add', [b.op('Sqrt', [v]), epsHat]);
       const stepSize = once(`step:${lrP}`, () => b.op('Mul', [b.op('Div', [lrP, bc1]), bc2Sqrt]));
       outParams.set(p.name, b.op('Sub', [w, b.op('Mul', [b.op('Div', [m, denom]), stepSize])], {}, named(p.name)));
@@ -158,5 +182,6 @@ export function addOptimizerStep(b: GraphBuilder, spec: OptimizerSpec, params: P
       outParams.set(p.name, b.op('Sub', [w, b.op('Mul', [g, lrP])], {}, named(p.name)));
     }
   }
+  for (const r of rowGrads.values()) dropDense(b.graph, r.dense);
   return { params: outParams, state: outState, gradNorm };
 }

@@ -20,6 +20,11 @@ function tinyBert(training = false): { model: Model; names: string[] } {
   return { model: buildForwardModel(spec, tensors, { head: 'sequence-classification', training }), names: [...tensors.keys()] };
 }
 
+function tinyBertWeights(): Map<string, Float32Array> {
+  const dir = fixtureModel('tiny-bert');
+  return new Map([...loadWeights(Checkpoint.open(dir), readModelSpec(dir), 'sequence-classification').tensors].map(([k, v]) => [k, Float32Array.from(v as ArrayLike<number>)]));
+}
+
 function batch(rows: number, seq = 6, offset = 0): Record<string, ort.Tensor> {
   const n = rows * seq;
   return {
@@ -120,6 +125,52 @@ test('fused train step and separate training + optimizer graphs give the same tr
   }
   assert.ok(maxDiff(fused.weights(), separate.weights()) < 1e-6);
   assert.equal(fused.step, 4);
+});
+
+test('the fused AdamW step updates the word embeddings from the rows the batch touched, with the dense update\'s values', async () => {
+  const { model, names } = tinyBert();
+  const dir = tempDir('art');
+  generateArtifacts(model, plan(names), dir);
+  const fusedGraph = loadModel(path.join(dir, FILES.trainStep)).graph;
+  // One row form (the 2000×32 word table; smaller tables stay dense), and the dense scatter it replaced is gone.
+  assert.equal(fusedGraph.nodes.filter((n) => n.opType === 'Unique').length, 1);
+  const read = new Set([...fusedGraph.nodes.flatMap((n) => n.inputs), ...fusedGraph.outputs.map((o) => o.name)]);
+  assert.deepEqual(fusedGraph.nodes.filter((n) => n.opType === 'ScatterND' && !read.has(n.outputs[0])).map((n) => n.name), []);
+  // The separate optimizer graph takes dense gradients as inputs and updates densely: the reference here.
+  assert.equal(loadModel(path.join(dir, FILES.optimizer)).graph.nodes.filter((n) => n.opType === 'Unique').length, 0);
+  const fused = await TrainingSession.open(dir, { mode: 'fused' });
+  const dense = await TrainingSession.open(dir, { mode: 'separate' });
+  const seen = new Set<bigint>();
+  for (let i = 0; i < 5; i++) {
+    const data = batch(3, 6, 7 * i);
+    for (const id of data.input_ids.data as BigInt64Array) seen.add(id);
+    const f = await fused.trainStep(data, 1e-3);
+    const d = await dense.trainStep(data, 1e-3);
+    assert.ok(Math.abs(f.loss - d.loss) < 1e-6 && Math.abs(f.gradNorm! - d.gradNorm!) < 1e-6, `step ${i}: ${f.loss} vs ${d.loss}`);
+  }
+  // Attention key biases excepted: their exact gradient is 0 (softmax ignores a per-query constant), so Adam turns
+  // either graph's rounding noise into ±lr steps there, whatever the embedding update does.
+  const comparable = (m: Map<string, Float32Array>) => new Map([...m].filter(([k]) => !k.endsWith('attention.self.key.bias')));
+  assert.ok(maxDiff(comparable(fused.weights()), comparable(dense.weights())) < 1e-6, 'weights differ from the dense update');
+  const table = 'bert.embeddings.word_embeddings.weight';
+  for (const s of ['exp_avg', 'exp_avg_sq']) {
+    const [a, b] = [fused.state.get(`${table}.${s}`)!.data as Float32Array, dense.state.get(`${table}.${s}`)!.data as Float32Array];
+    // Equal up to the clipping coefficient's rounding (the row form sums the gradient norm in another order).
+    const scale = b.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+    const worst = a.reduce((m, x, k) => Math.max(m, Math.abs(x - b[k])), 0);
+    assert.ok(worst <= 1e-5 * scale, `${s} differs from the dense update by ${worst} (largest ${scale})`);
+    // Only rows of tokens the batches used ever got a gradient; every other row's moments are still 0. (Not every
+    // such row: a token seen only where the attention mask hides it gets an exactly-zero gradient.)
+    const rowsWithState = new Set<number>();
+    a.forEach((x, k) => x !== 0 && rowsWithState.add(Math.floor(k / 32)));
+    assert.ok(rowsWithState.size > 20, `only ${rowsWithState.size} rows have state`);
+    assert.deepEqual([...rowsWithState].filter((r) => !seen.has(BigInt(r))), [], 'rows the batches never used have state');
+  }
+  // And the untouched rows still moved: decoupled weight decay applies to the whole table, as torch's AdamW does.
+  const before = tinyBertWeights().get(table)!;
+  const after = fused.weights().get(table)!;
+  const untouched = [...Array(2000).keys()].find((r) => !seen.has(BigInt(r)))!;
+  assert.ok(after[untouched * 32] !== before[untouched * 32], 'weight decay skipped an untouched row');
 });
 
 test('gradient accumulation over two half batches equals one step on the whole batch', async () => {
