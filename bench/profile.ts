@@ -11,7 +11,7 @@ interface ProfileEvent {
   cat: string;
   name: string;
   dur: number;
-  args?: { op_name?: string };
+  args?: { op_name?: string; input_type_shape?: Record<string, number[]>[] };
 }
 
 async function main(): Promise<void> {
@@ -34,7 +34,10 @@ async function main(): Promise<void> {
       if (e.cat !== 'Node' || !e.name.endsWith('_kernel_time')) continue;
       const op = e.args?.op_name ?? '?';
       const node = e.name.slice(0, -'_kernel_time'.length);
-      const group = a.get('by-node') === 'true' ? `${op} ${node.replace(/\d+/g, '#').slice(0, 60)}` : op;
+      // --by-node: one row per node name (digits folded); --by-shape: per op type and first input's shape, which tells
+      // a word-embedding pass (30522×256) from an FFN one (16×128×1024) from a bias (16×128×256).
+      const shape = Object.values(e.args?.input_type_shape?.[0] ?? {})[0]?.join('×') ?? '';
+      const group = a.get('by-node') === 'true' ? `${op} ${node.replace(/\d+/g, '#').slice(0, 60)}` : a.get('by-shape') === 'true' ? `${op} ${shape}` : op;
       const cur = byOp.get(group) ?? { us: 0, count: 0 };
       cur.us += e.dur;
       cur.count++;

@@ -33,7 +33,7 @@ const work = path.resolve(ROOT, option('work', '.bench-tmp/run'));
 const outDir = path.resolve(ROOT, option('out', '.bench-tmp/results'));
 
 // ---- build: bench/*.ts → dist/bench/*.js (same externals as scripts/build.mjs) ----------------------------------
-const ENTRIES = ['prepare', 'trainStep', 'forward', 'matmul', 'featureCache', 'bucketing', 'activation', 'zeroShotLatency']
+const ENTRIES = ['prepare', 'trainStep', 'forward', 'matmul', 'featureCache', 'bucketing', 'activation', 'zeroShotLatency', 'profile']
   .map((n) => path.join(ROOT, 'bench', `${n}.ts`))
   .filter((f) => fs.existsSync(f));
 await build({
