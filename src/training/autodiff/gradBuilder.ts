@@ -107,6 +107,17 @@ export class GradBuilder {
     return out;
   }
 
+  /**
+   * `indices` as int64 with negative entries counted from the end of `axis` of `data`, as the Gather family allows
+   * and the scatters their gradients use do not.
+   */
+  nonNegativeIndices(data: string, indices: string, axis: number): string {
+    const idx = this.dtype(indices) === 'int64' ? indices : this.cast(indices, 'int64');
+    const d = this.shape(data)?.[axis];
+    const dim = typeof d === 'number' ? this.int64Scalar(d) : this.op('Gather', [this.shapeOf(data), this.int64Scalar(axis)], { axis: int(0) });
+    return this.op('Where', [this.op('Less', [idx, this.int64Scalar(0)]), this.add(idx, dim), idx]);
+  }
+
   /** Zeros with the shape and dtype of `like`. */
   zerosLike(like: string): string {
     const value = tensor(this.dtype(like), [1], [0]);

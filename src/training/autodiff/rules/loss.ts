@@ -1,15 +1,7 @@
 // SoftmaxCrossEntropyLoss (ONNX's fused loss, found in training graphs exported by other tools) and GatherElements
 // (picking one score per row, the other common way to write a cross-entropy).
 import { attrInt, int } from '../../onnx/ir';
-import { GradBuilder } from '../gradBuilder';
 import { registerRule } from '../registry';
-
-/** Index tensor with negative entries counted from the end of `axis` of `data`, as Gather-family ops allow. */
-function normaliseIndices(g: GradBuilder, data: string, indices: string, axis: number): string {
-  const idx = g.dtype(indices) === 'int64' ? indices : g.cast(indices, 'int64');
-  const dim = g.op('Gather', [g.shapeOf(data), g.int64Scalar(axis)], { axis: int(0) });
-  return g.op('Where', [g.op('Less', [idx, g.int64Scalar(0)]), g.add(idx, dim), idx]);
-}
 
 registerRule('GatherElements', ({ node, dy, needs, g }) => {
   if (!needs[0]) return [undefined, undefined];
@@ -17,7 +9,7 @@ registerRule('GatherElements', ({ node, dy, needs, g }) => {
   const rank = g.rank(data, `GatherElements node "${node.name}"`);
   const a = attrInt(node, 'axis', 0);
   const axis = a < 0 ? a + rank : a;
-  const idx = normaliseIndices(g, data, indices, axis);
+  const idx = g.nonNegativeIndices(data, indices, axis);
   return [g.op('ScatterElements', [g.zerosLike(data), idx, dy[0]!], { axis: int(axis), reduction: { type: 'string', value: 'add' } }), undefined];
 });
 

@@ -67,11 +67,7 @@ registerRule('Gather', ({ node, dy, needs, g }) => {
   const axis0 = attrInt(node, 'axis', 0);
   const axis = axis0 < 0 ? axis0 + rank : axis0;
   const ri = g.rank(indices0, `Gather node "${node.name}"`);
-  let indices = g.dtype(indices0) === 'int64' ? indices0 : g.cast(indices0, 'int64');
-  // Negative indices count from the end, as Gather allows; ScatterND wants them normalised.
-  const dim = g.op('Reshape', [dimOf(g, data, axis), g.int64s([])]);
-  indices = g.op('Where', [g.op('Less', [indices, g.int64Scalar(0)]), g.add(indices, dim), indices]);
-  const idx = g.op('Unsqueeze', [indices, g.int64s([-1])]);
+  const idx = g.op('Unsqueeze', [g.nonNegativeIndices(data, indices0, axis), g.int64s([-1])]);
   if (axis === 0) {
     return [g.op('ScatterND', [g.zerosLike(data), idx, dy[0]!], { reduction: { type: 'string', value: 'add' } }), undefined];
   }
