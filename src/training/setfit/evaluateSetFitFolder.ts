@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { collate, planBatches, tokenizeExamples } from '../../data/batching';
+import { makeBatches, tokenizeExamples } from '../../data/batching';
 import { loadExamples } from '../../data';
 import { loadTokenizer } from '../../models/tokenizer';
 import type { RunRecord } from '../runStore';
@@ -28,7 +28,7 @@ export async function evaluateSetFitFolder(modelDir: string, dataFile: string, r
   const maxLength = Math.min(Number(settings.maxLength) || 128, tokenizer.maxLength);
   const items = tokenizeExamples(loaded.value.examples, tokenizeFnFor(tokenizer, maxLength), { maxLength });
   const session = await ort.InferenceSession.create(path.join(modelDir, 'onnx', 'model.onnx'));
-  const batches = planBatches(items.map((i) => i.ids.length), { batchSize: 32, bucket: true }).map((ix) => collate(items, ix, { padId: tokenizer.padTokenId }));
+  const batches = makeBatches(items, { batchSize: 32, bucket: true, padId: tokenizer.padTokenId });
   try {
     return await evaluate(session, {}, batches, 'single-label', labels);
   } finally {

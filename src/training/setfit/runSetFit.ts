@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as ortTypes from 'onnxruntime-node';
-import { collate, planBatches, type TokenizedExample } from '../../data/batching';
+import { collate, makeBatches, planBatches, type TokenizedExample } from '../../data/batching';
 import { graphInputNames, buildForwardModel } from '../../models/arch/forward';
 import { modelParameters } from '../../models/arch/parameters';
 import { Checkpoint } from '../../models/checkpoint';
@@ -168,7 +168,7 @@ export async function runSetFit(request: RunConfig, hooks: TrainingHooks, resume
   const embedTrain = (await runPerExample(encoder, EMBEDDING, data.train, padId)).data;
   await encoder.release();
   const features = setfit.normalize ? l2Normalize(embedTrain, spec.hiddenSize) : embedTrain;
-  const evalBatches = planBatches(data.eval.map((e) => e.ids.length), { batchSize: args.evalBatchSize, bucket: true }).map((ix) => collate(data.eval, ix, { padId }));
+  const evalBatches = makeBatches(data.eval, { batchSize: args.evalBatchSize, bucket: true, padId });
   let lastEval: EvalResult | undefined;
   const runEval = async (head: LinearHead, step: number, epoch: number): Promise<void> => {
     if (!data.eval.length) return;

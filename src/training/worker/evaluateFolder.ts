@@ -1,6 +1,6 @@
 // Evaluates an exported model folder on a dataset file with the same metrics as training (`finetune-studio eval`).
 import * as ort from 'onnxruntime-node';
-import { collate, planBatches, tokenizeExamples } from '../../data/batching';
+import { makeBatches, tokenizeExamples } from '../../data/batching';
 import { loadExamples } from '../../data';
 import { buildForwardModel } from '../../models/arch/forward';
 import { Checkpoint } from '../../models/checkpoint';
@@ -26,7 +26,7 @@ export async function evaluateFolder(modelDir: string, dataFile: string, record:
   const items = tokenizeExamples(loaded.value.examples, tokenizeFnFor(tokenizer, maxLength), { maxLength });
   const weights = loadWeights(Checkpoint.open(modelDir), spec, 'sequence-classification');
   const session = await ort.InferenceSession.create(modelToBytes(buildForwardModel(spec, weights.tensors, { head: 'sequence-classification' })));
-  const batches = planBatches(items.map((i) => i.ids.length), { batchSize: 32, bucket: true }).map((ix) => collate(items, ix, { padId: tokenizer.padTokenId }));
+  const batches = makeBatches(items, { batchSize: 32, bucket: true, padId: tokenizer.padTokenId });
   try {
     return await evaluate(session, {}, batches, kind, labels);
   } finally {

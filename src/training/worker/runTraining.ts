@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as ortTypes from 'onnxruntime-node';
-import { collate, planBatches, type Batch, type TokenizedExample } from '../../data/batching';
+import { collate, makeBatches, planBatches, type Batch, type TokenizedExample } from '../../data/batching';
 import { Checkpoint } from '../../models/checkpoint';
 import { buildForwardModel, graphInputNames } from '../../models/arch/forward';
 import { modelParameters, type HeadKind } from '../../models/arch/parameters';
@@ -246,7 +246,7 @@ export async function runTraining(request: RunConfig, hooks: TrainingHooks, resu
 
   // ---- evaluation batches (fixed; MLM masks them once with a fixed seed) ---------------------------------------------
   const evalItems = task.kind === 'masked-lm' ? maskedItems(data.eval, tokenizer, spec, args, new Rng(args.seed ^ 0x5eed)) : data.eval;
-  const evalBatches = planBatches(evalItems.map((e) => e.ids.length), { batchSize: args.evalBatchSize, bucket: true }).map((ix) => collate(evalItems, ix, { padId }));
+  const evalBatches = makeBatches(evalItems, { batchSize: args.evalBatchSize, bucket: true, padId });
 
   const runEval = async (epochFloat: number): Promise<EvalResult> => {
     const weights: Feeds = Object.fromEntries(session!.params);
