@@ -5,7 +5,8 @@ import * as vscode from 'vscode';
 import { CancelledError } from './cancelled';
 import type { InferenceServices } from './services';
 import { hoverMarkdown, inlineText } from './presentation';
-import type { InferenceDevice, LabelScore, ModelRef, ZeroShotOptions } from './protocol';
+import type { DeviceSetting } from '../training/worker/device';
+import type { LabelScore, ModelRef, ZeroShotOptions } from './protocol';
 
 interface PlainRange {
   start: { line: number; character: number };
@@ -47,7 +48,7 @@ export async function classifyEditorSelections(
   opts: { modelName?: string; zeroShot?: ZeroShotOptions } = {},
 ): Promise<ClassifyCommandResult | undefined> {
   // Read per request: changing the setting loads the model on the new device at the next classification.
-  const model: ModelRef = { ...target, device: vscode.workspace.getConfiguration('finetuneStudio').get<InferenceDevice>('device', 'auto') };
+  const model: ModelRef = { ...target, device: vscode.workspace.getConfiguration('finetuneStudio').get<DeviceSetting>('device', 'auto') };
   const ranges = nonEmptySelections(editor);
   const texts = ranges.map((r) => editor.document.getText(r));
   const modelName = opts.modelName ?? path.basename(model.folder);

@@ -1,17 +1,16 @@
 // The ONLY definition of the messages between the extension (InferenceClient) and the inference worker.
-// Both sides import it; nothing here may import vscode, transformers.js or onnxruntime-node.
+// Both sides import it; nothing here may import vscode, transformers.js or onnxruntime-node (types only otherwise).
+import type { DeviceSetting, ExecutionProvider } from '../training/worker/device';
 
 export type InferenceTask = 'zero-shot' | 'text-classification';
 
-/** finetuneStudio.device: which execution provider runs the model (auto: CUDA when it loads, else the CPU). */
-export type InferenceDevice = 'auto' | 'cpu' | 'cuda' | 'webgpu';
 
 /** Which model a request needs: an absolute local folder (Hub ids are resolved to cache snapshots before this). */
 export interface ModelRef {
   folder: string;
   task: InferenceTask;
   /** Absent: the CPU. A model loaded on one device is another cache entry than on the next. */
-  device?: InferenceDevice;
+  device?: DeviceSetting;
 }
 
 export interface ZeroShotOptions {
@@ -58,7 +57,7 @@ export interface ModelLoadInfo {
   onnxFile: string;
   loadMs: number;
   /** The execution provider that runs it, and why that one (as the trainer reports it). */
-  device: 'cpu' | 'cuda' | 'webgpu';
+  device: ExecutionProvider;
   deviceReason: string;
 }
 

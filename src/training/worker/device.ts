@@ -7,10 +7,13 @@ import { GraphBuilder } from '../onnx/builder';
 import { DEFAULT_IR_VERSION, DEFAULT_OPSET } from '../onnx/ir';
 import { modelToBytes } from '../onnx/serialize';
 
-export type DeviceSetting = 'auto' | 'cpu' | 'cuda' | 'webgpu';
+export type ExecutionProvider = 'cpu' | 'cuda' | 'webgpu';
+
+/** finetuneStudio.device: a provider, or auto (CUDA when it loads, else the CPU). */
+export type DeviceSetting = 'auto' | ExecutionProvider;
 
 export interface DeviceChoice {
-  executionProvider: 'cpu' | 'cuda' | 'webgpu';
+  executionProvider: ExecutionProvider;
   reason: string;
 }
 

@@ -3,15 +3,14 @@
 // the bus twice per step. Here: how many steps a run takes, and where a group of micro-batches must end so that
 // evaluations, checkpoints and the end of training still fall between runs, exactly where single steps put them.
 import { collate, type Batch, type TokenizedExample } from '../../data/batching';
-
-export type StepsProvider = 'cpu' | 'cuda' | 'webgpu';
+import type { ExecutionProvider } from './device';
 
 /**
  * Steps per run for a provider. `setting` 0 (auto): 4 on CUDA; 1 elsewhere (the CPU provider reads its inputs in
  * place, so a Loop saves only one copy per step and its carried state costs memory; WebGPU keeps weights on the
  * device between runs already). Only the fused step (no gradient accumulation) can be looped.
  */
-export function stepsPerRunFor(ep: StepsProvider, setting: number | undefined, fused: boolean): number {
+export function stepsPerRunFor(ep: ExecutionProvider, setting: number | undefined, fused: boolean): number {
   if (!fused) return 1;
   if (setting && setting > 0) return setting;
   return ep === 'cuda' ? 4 : 1;
