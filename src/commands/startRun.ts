@@ -11,20 +11,18 @@ import { runsRoot } from '../views/runsView';
 /** Workers by run folder, so Cancel in the Runs view or the dashboard reaches the right process. */
 const active = new Map<string, child_process.ChildProcess>();
 
-export function cancelRun(runDir: string): boolean {
+/** Sends `message` to the worker of a run of this window; false when no worker of this window runs it. */
+function sendToRun(runDir: string, message: ToWorker): boolean {
   const w = active.get(runDir);
   if (!w?.connected) return false;
-  w.send({ type: 'cancel' } satisfies ToWorker);
+  w.send(message);
   return true;
 }
 
-/** Pauses (or continues) a run of this window between steps; false when no worker of this window runs it. */
-export function pauseRun(runDir: string, pause: boolean): boolean {
-  const w = active.get(runDir);
-  if (!w?.connected) return false;
-  w.send((pause ? { type: 'pause' } : { type: 'resume' }) satisfies ToWorker);
-  return true;
-}
+export const cancelRun = (runDir: string): boolean => sendToRun(runDir, { type: 'cancel' });
+
+/** Pauses (or continues) a run of this window between steps. */
+export const pauseRun = (runDir: string, pause: boolean): boolean => sendToRun(runDir, { type: pause ? 'pause' : 'resume' });
 
 export function isRunActive(runDir: string): boolean {
   return active.has(runDir);
