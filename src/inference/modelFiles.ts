@@ -2,6 +2,7 @@
 // entailment/contradiction labels (then silently scores with guessed ids), and its missing-file errors name no folder.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { reservedPositions } from '../models/modelSpec';
 import type { InferenceTask } from './protocol';
 
 export class InferenceModelError extends Error {
@@ -62,7 +63,7 @@ export function inspectInferenceModel(folder: string, task: InferenceTask): Infe
     throw new InferenceModelError(`${path.join(abs, 'config.json')} has no id2label: a classification model names its labels there.`);
   }
   const positions = typeof config.max_position_embeddings === 'number' ? config.max_position_embeddings : undefined;
-  const offset = ['roberta', 'xlm-roberta', 'camembert'].includes(String(config.model_type)) ? Number(config.pad_token_id ?? 1) + 1 : 0;
+  const offset = reservedPositions(String(config.model_type), Number(config.pad_token_id ?? 1));
   const out: InferenceModelFiles = {
     folder: abs, onnxFile: choice.file, dtype: choice.dtype, id2label: id2label as Record<string, string>,
     maxPositions: positions !== undefined ? positions - offset : undefined,

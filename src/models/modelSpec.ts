@@ -48,6 +48,14 @@ const FAMILY_OF: Record<string, ModelFamily> = {
   bert: 'bert', roberta: 'roberta', 'xlm-roberta': 'roberta', camembert: 'roberta', distilbert: 'distilbert', electra: 'electra',
 };
 
+/**
+ * Position-table slots a model never gives a token: RoBERTa-style models number positions from padding_idx + 1, so a
+ * 514-row table takes 512 tokens. Works from config.json's raw model_type (any model, supported family or not).
+ */
+export function reservedPositions(modelType: string, padTokenId: number): number {
+  return FAMILY_OF[modelType] === 'roberta' ? padTokenId + 1 : 0;
+}
+
 export function readModelSpec(dir: string): ModelSpec {
   const file = path.join(dir, 'config.json');
   let text: string;

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { PreTrainedTokenizer } from '@huggingface/transformers';
-import type { ModelSpec } from './modelSpec';
+import { reservedPositions, type ModelSpec } from './modelSpec';
 
 export interface EncodeOptions {
   /** Second sequence per text (NLI premise/hypothesis, sentence pairs). */
@@ -126,7 +126,7 @@ export function maxSequenceLength(dir: string, spec?: ModelSpec): number {
   } catch {
     // No tokenizer_config.json: the position table alone decides.
   }
-  const fromPositions = spec ? spec.maxPositions - (spec.family === 'roberta' ? spec.padTokenId + 1 : 0) : Infinity;
+  const fromPositions = spec ? spec.maxPositions - reservedPositions(spec.modelType, spec.padTokenId) : Infinity;
   const max = Math.min(fromTokenizer, fromPositions);
   return Number.isFinite(max) ? max : 512;
 }
