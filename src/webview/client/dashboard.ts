@@ -191,12 +191,22 @@ function renderMetrics(): void {
 }
 
 function onLive(m: FromWorker): void {
-  if (m.type === 'progress') live = m;
-  else if (m.type === 'paused') pausedAt = m.paused ? m.step : undefined;
-  else if (m.type === 'done') liveStatus = m.status;
-  else if (m.type === 'error') liveStatus = 'failed';
-  if (m.type === 'done' || m.type === 'error') pausedAt = undefined;
-  else if (m.type === 'started') liveStatus = 'running';
+  switch (m.type) {
+    case 'progress':
+      live = m;
+      break;
+    case 'paused':
+      pausedAt = m.paused ? m.step : undefined;
+      break;
+    case 'started':
+      liveStatus = 'running';
+      break;
+    case 'done':
+    case 'error':
+      liveStatus = m.type === 'done' ? m.status : 'failed';
+      pausedAt = undefined;
+      break;
+  }
   renderHeader();
 }
 
