@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SafetensorsEntry, SafetensorsError, SafetensorsFile } from './safetensors';
+import type { WeightSource } from './weightSource';
 
 export class CheckpointError extends Error {
   constructor(message: string) {
@@ -17,8 +18,10 @@ export const PICKLE_REFUSAL =
   '(https://huggingface.co/spaces/safetensors/convert) to open a PR with model.safetensors on the repo, or in Python run ' +
   '`AutoModel.from_pretrained(path).save_pretrained(out, safe_serialization=True)`; a repo with onnx/model.onnx also works.';
 
-/** Every tensor of a checkpoint, wherever it is stored. */
-export class Checkpoint {
+/** Every tensor of a checkpoint, wherever it is stored. Folders without safetensors: see openWeightSource(). */
+export class Checkpoint implements WeightSource {
+  readonly format = 'safetensors';
+
   private constructor(readonly dir: string, private readonly files: Map<string, SafetensorsFile>, private readonly owner: Map<string, string>) {}
 
   static open(dir: string): Checkpoint {
@@ -78,6 +81,10 @@ export class Checkpoint {
 
   readFloat32(name: string): Float32Array {
     return (this.files.get(this.fileOf(name)) as SafetensorsFile).readFloat32(name);
+  }
+
+  missingReason(): string {
+    return 'it does not match config.json';
   }
 
   private fileOf(name: string): string {

@@ -79,7 +79,7 @@ export function parseModelSpec(raw: Record<string, unknown>, file = 'config.json
   if (typeof modelType !== 'string') throw new ConfigError(`${file}: missing "model_type".`);
   const family = FAMILY_OF[modelType];
   if (!family) {
-    throw new ConfigError(`${file}: model_type "${modelType}" is not supported; supported: ${Object.keys(FAMILY_OF).join(', ')} (or bring an onnx/model.onnx export).`);
+    throw new ConfigError(`${file}: model_type "${modelType}" is not supported; supported: ${Object.keys(FAMILY_OF).join(', ')}. Fine-Tune Studio builds the network itself from config.json, so an ONNX export of another model type cannot be trained either.`);
   }
   const int = (key: string, fallback?: number): number => {
     const v = raw[key] ?? fallback;

@@ -1,26 +1,15 @@
-// Accepts a repo's onnx/model.onnx (transformers.js / Optimum export) as the forward graph to fine-tune. Optimum
-// stores nn.Linear weights pre-transposed under anonymous names ("onnx::MatMul_1234"); they are renamed back to
-// HF parameter names (found through the bias each MatMul feeds) and restored to HF's [out, in] layout behind a
-// Transpose, so imported graphs look like the ones we build: same names for plans, checkpoints and export.
+// Reads the weights of a repo's onnx/model.onnx (a transformers.js / Optimum export) under their Hugging Face names,
+// so a folder without safetensors can be fine-tuned: the trainer builds its own forward graph from these tensors
+// exactly as from model.safetensors. torch.onnx keeps most parameter names (biases, LayerNorm, embeddings, and the
+// weights of 2-D Linears, which become Gemm(x, W, b, transB=1)), but constant folding stores the weight of every Linear
+// applied to a 3-D tensor pre-transposed ([in, out]) under an anonymous "onnx::MatMul_<n>" name. Those are named back
+// through the bias their MatMul output is added to, and transposed back to HF's [out, in] layout.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadModel } from '../training/onnx/serialize';
-import { Graph, Model, Node, TensorData, cloneModel, ints } from '../training/onnx/ir';
+import { Graph, Node, TensorData, attrInt, isDefaultDomain } from '../training/onnx/ir';
 
 export const ONNX_INPUTS = ['input_ids', 'attention_mask', 'token_type_ids'];
-
-export interface ImportedForward {
-  file: string;
-  model: Model;
-  /** Graph inputs, a subset of input_ids / attention_mask / token_type_ids. */
-  inputNames: string[];
-  /** `logits` for task exports, `last_hidden_state` for bare encoders. */
-  outputName: string;
-  /** ONNX initializer name → HF parameter name, for the weights that were renamed. */
-  renamed: Map<string, string>;
-  /** Float initializers that are weights (rank ≥ 1), i.e. what a plan may train. */
-  parameters: string[];
-}
 
 export class OnnxImportError extends Error {
   constructor(message: string) {
@@ -29,15 +18,44 @@ export class OnnxImportError extends Error {
   }
 }
 
-/** The fp32 forward graph of a model folder: onnx/model.onnx, else model.onnx. */
-export function findOnnxForward(dir: string): string {
+export interface OnnxWeights {
+  file: string;
+  /** Float32 parameters by HF name ([out, in] for Linear weights, as in model.safetensors). */
+  tensors: Map<string, TensorData>;
+  /** Anonymous ONNX initializer name → the HF name it was given. */
+  renamed: Map<string, string>;
+  /** Weight-like initializers that could not be named, each with the reason (reported when the model lacks a name). */
+  unnamed: { name: string; dims: number[]; reason: string }[];
+  /** Graph outputs, e.g. ["logits"] or ["last_hidden_state"]: tells a task export from a feature-extraction one. */
+  outputs: string[];
+}
+
+/** Variants of a model that exist in Hub repos but cannot be trained: their weights are not float32. */
+const UNTRAINABLE_VARIANT = /^model_(quantized|int8|uint8|q4|q4f16|bnb4|fp16)\.onnx$/;
+
+/**
+ * The float32 ONNX export of a model folder: onnx/model.onnx, else model.onnx; undefined when there is none. A folder
+ * that has only quantized or fp16 variants is refused, since int8/fp16 weights cannot be trained.
+ */
+export function findOnnxExport(dir: string): string | undefined {
   for (const f of [path.join(dir, 'onnx', 'model.onnx'), path.join(dir, 'model.onnx')]) if (fs.existsSync(f)) return f;
-  const onnxDir = path.join(dir, 'onnx');
-  const variants = fs.existsSync(onnxDir) ? fs.readdirSync(onnxDir).filter((f) => f.endsWith('.onnx')) : [];
+  const variants = onnxVariants(dir);
   if (variants.length) {
-    throw new OnnxImportError(`${onnxDir} has only ${variants.join(', ')}; fine-tuning needs the float32 onnx/model.onnx (quantized and fp16 graphs cannot be trained).`);
+    throw new OnnxImportError(
+      `${dir} has only ${variants.join(', ')}: int8/fp16 weights cannot be trained. Use the repo's float32 onnx/model.onnx ` +
+      '(download it too) or its model.safetensors.',
+    );
   }
-  throw new OnnxImportError(`${dir}: no onnx/model.onnx or model.onnx found.`);
+  return undefined;
+}
+
+/** ONNX files in onnx/ (and at the top level) other than the float32 model.onnx, as repo-relative names. */
+export function onnxVariants(dir: string): string[] {
+  const list = (sub: string) => {
+    const d = path.join(dir, sub);
+    return fs.existsSync(d) && fs.statSync(d).isDirectory() ? fs.readdirSync(d).filter((f) => f.endsWith('.onnx') && f !== 'model.onnx').map((f) => (sub ? `${sub}/${f}` : f)) : [];
+  };
+  return [...list('onnx'), ...list('')].filter((f) => UNTRAINABLE_VARIANT.test(path.basename(f))).sort();
 }
 
 function transpose2d(t: TensorData): TensorData {
@@ -48,55 +66,75 @@ function transpose2d(t: TensorData): TensorData {
   return { dtype: t.dtype, dims: [cols, rows], data: out };
 }
 
-/** Renames pre-transposed Linear weights to HF names via the bias their MatMul output is added to. */
-function restoreLinearNames(g: Graph): Map<string, string> {
+/** A dotted PyTorch state_dict key ("bert.encoder.layer.0.output.dense.bias"), not an exporter-made name. */
+const isParameterName = (name: string) => /^[A-Za-z_]\w*(\.\w+)+$/.test(name);
+
+/** Why an export cannot supply trainable weights at all; undefined when it can. */
+function refusal(g: Graph): string | undefined {
+  for (const input of g.inputs) {
+    if (!ONNX_INPUTS.includes(input.name)) {
+      return `graph input "${input.name}" is not one of ${ONNX_INPUTS.join(', ')}; only encoder exports (text classification, feature extraction) can be fine-tuned`;
+    }
+  }
+  const half = [...g.initializers].find(([, t]) => t.dtype === 'float16' || t.dtype === 'bfloat16');
+  if (half) return `initializer "${half[0]}" is ${half[1].dtype}: fp16 weights cannot be trained; use the float32 onnx/model.onnx or model.safetensors`;
+  const quantOps = new Set(['MatMulInteger', 'DynamicQuantizeLinear', 'QLinearMatMul', 'DequantizeLinear', 'MatMulNBits', 'QAttention', 'DynamicQuantizeMatMul']);
+  const quant = g.nodes.find((n) => quantOps.has(n.opType));
+  if (quant) return `the graph is quantized (${quant.opType}): int8 weights cannot be trained; use the float32 onnx/model.onnx or model.safetensors`;
+  // onnxruntime's transformer optimizer (optimum-cli ... --optimize O1-O4) fuses attention and LayerNorm into contrib
+  // ops that pack weights (Q, K and V in one tensor) under new names: they no longer map to the model's parameters.
+  const fused = [...new Set(g.nodes.filter((n) => !isDefaultDomain(n.domain)).map((n) => `${n.domain}.${n.opType}`))];
+  if (fused.length) {
+    return `the graph was optimized by onnxruntime (fused ${fused.slice(0, 4).join(', ')}): fused ops pack the weights under new names that ` +
+      'no longer map to the model\'s parameters; use the unoptimized export (optimum-cli export onnx without --optimize) or model.safetensors';
+  }
+  return undefined;
+}
+
+/** HF-named float32 weights of an ONNX export (a model folder or an .onnx file; external data is read too). */
+export function readOnnxWeights(dirOrFile: string): OnnxWeights {
+  const isDir = fs.existsSync(dirOrFile) && fs.statSync(dirOrFile).isDirectory();
+  const file = isDir ? findOnnxExport(dirOrFile) : dirOrFile;
+  if (!file) throw new OnnxImportError(`${dirOrFile}: no onnx/model.onnx or model.onnx found.`);
+  let g: Graph;
+  try {
+    g = loadModel(file).graph;
+  } catch (e) {
+    throw new OnnxImportError(`${(e as Error).message}`);
+  }
+  const why = refusal(g);
+  if (why) throw new OnnxImportError(`${file}: ${why}.`);
+
+  const tensors = new Map<string, TensorData>();
+  for (const [name, t] of g.initializers) if (t.dtype === 'float32' && t.dims.length >= 1 && isParameterName(name)) tensors.set(name, t);
   const consumers = new Map<string, Node[]>();
   for (const n of g.nodes) for (const i of n.inputs) consumers.set(i, [...(consumers.get(i) ?? []), n]);
   const renamed = new Map<string, string>();
-  const transposes: Node[] = [];
+  const unnamed: OnnxWeights['unnamed'] = [];
+  const biasOf = (out: string, exclude: string) => {
+    const add = (consumers.get(out) ?? []).find((c) => c.opType === 'Add');
+    return add?.inputs.find((i) => i !== exclude && i.endsWith('.bias') && g.initializers.get(i)?.dims.length === 1);
+  };
   for (const n of g.nodes) {
-    if (n.opType !== 'MatMul') continue;
+    if (n.opType !== 'MatMul' && n.opType !== 'Gemm') continue;
     const wName = n.inputs[1];
     const w = g.initializers.get(wName);
-    if (!w || w.dtype !== 'float32' || w.dims.length !== 2 || wName.endsWith('.weight') || renamed.has(wName)) continue;
-    const add = (consumers.get(n.outputs[0]) ?? []).find((c) => c.opType === 'Add');
-    const bias = add?.inputs.find((i) => i !== n.outputs[0] && i.endsWith('.bias') && g.initializers.get(i)?.dims.length === 1);
-    if (!bias) continue;
+    if (!w || w.dtype !== 'float32' || w.dims.length !== 2 || isParameterName(wName) || renamed.has(wName)) continue;
+    // MatMul(x, W[in, out]) + b; Gemm(x, W, b) stores [in, out] unless transB=1 ([out, in], HF's layout).
+    const gemm = n.opType === 'Gemm';
+    const bias = gemm ? n.inputs[2] : biasOf(n.outputs[0], n.outputs[0]);
+    const preTransposed = !gemm || attrInt(n, 'transB', 0) === 0;
+    if (!bias || !bias.endsWith('.bias')) {
+      unnamed.push({ name: wName, dims: w.dims, reason: `its ${n.opType} ("${n.name}") is not followed by a named bias, so the Linear it belongs to is unknown` });
+      continue;
+    }
     const hfName = bias.replace(/\.bias$/, '.weight');
-    if (g.initializers.has(hfName)) continue;
-    g.initializers.delete(wName);
-    g.initializers.set(hfName, transpose2d(w));
-    transposes.push({ opType: 'Transpose', domain: '', name: `${hfName}_T`, inputs: [hfName], outputs: [wName], attrs: { perm: ints([1, 0]) } });
+    if (tensors.has(hfName)) {
+      unnamed.push({ name: wName, dims: w.dims, reason: `its bias "${bias}" already names another weight (the exporter merged equal biases)` });
+      continue;
+    }
+    tensors.set(hfName, preTransposed ? transpose2d(w) : w);
     renamed.set(wName, hfName);
   }
-  g.nodes = [...transposes, ...g.nodes];
-  return renamed;
-}
-
-export function importOnnxForward(dirOrFile: string): ImportedForward {
-  const file = fs.existsSync(dirOrFile) && fs.statSync(dirOrFile).isDirectory() ? findOnnxForward(dirOrFile) : dirOrFile;
-  const model = cloneModel(loadModel(file));
-  const g = model.graph;
-  for (const input of g.inputs) {
-    if (g.initializers.has(input.name)) continue;
-    if (!ONNX_INPUTS.includes(input.name)) {
-      throw new OnnxImportError(`${file}: graph input "${input.name}" is not one of ${ONNX_INPUTS.join(', ')}; only encoder-style exports (text classification, feature extraction) can be fine-tuned.`);
-    }
-    if (input.dtype !== 'int64' || input.shape.length !== 2) {
-      throw new OnnxImportError(`${file}: graph input "${input.name}" is ${input.dtype}[${input.shape.join(', ')}]; expected int64 [batch, sequence].`);
-    }
-  }
-  const outputName = ['logits', 'last_hidden_state'].find((o) => g.outputs.some((v) => v.name === o));
-  if (!outputName) {
-    throw new OnnxImportError(`${file}: no "logits" or "last_hidden_state" output (outputs: ${g.outputs.map((o) => o.name).join(', ')}).`);
-  }
-  const half = [...g.initializers].find(([, t]) => t.dtype === 'float16' || t.dtype === 'bfloat16');
-  if (half) throw new OnnxImportError(`${file}: initializer "${half[0]}" is ${half[1].dtype}; fine-tuning needs a float32 export (onnx/model.onnx, not model_fp16.onnx).`);
-  if (g.nodes.some((n) => n.opType === 'MatMulInteger' || n.opType === 'DynamicQuantizeLinear')) {
-    throw new OnnxImportError(`${file}: the graph is quantized (MatMulInteger); fine-tuning needs the float32 export.`);
-  }
-  const renamed = restoreLinearNames(g);
-  const inputNames = g.inputs.map((i) => i.name).filter((n) => ONNX_INPUTS.includes(n));
-  const parameters = [...g.initializers].filter(([, t]) => t.dtype === 'float32' && t.dims.length >= 1).map(([n]) => n);
-  return { file, model, inputNames, outputName, renamed, parameters };
+  return { file, tensors, renamed, unnamed, outputs: g.outputs.map((o) => o.name) };
 }

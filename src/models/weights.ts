@@ -2,9 +2,9 @@
 // checkpoint lacks (a base model fine-tuned for a new task) are initialised as HF does; a missing or misshapen encoder
 // weight is an error, because it means the checkpoint and config.json disagree.
 import { Rng } from '../util/rng';
-import { Checkpoint } from './checkpoint';
 import type { ModelSpec } from './modelSpec';
 import { HeadKind, ParamShape, basePrefix, modelParameters } from './arch/parameters';
+import type { WeightSource } from './weightSource';
 
 export class WeightsError extends Error {
   constructor(message: string) {
@@ -58,7 +58,7 @@ export interface LoadWeightsOptions {
   ignoreMismatchedHead?: boolean;
 }
 
-export function loadWeights(ckpt: Checkpoint, spec: ModelSpec, head: HeadKind, opts: LoadWeightsOptions = {}): LoadedWeights {
+export function loadWeights(ckpt: WeightSource, spec: ModelSpec, head: HeadKind, opts: LoadWeightsOptions = {}): LoadedWeights {
   const params = modelParameters(spec, head);
   const prefix = basePrefix(spec.family);
   const rng = new Rng(opts.seed ?? 42);
@@ -102,7 +102,7 @@ export function loadWeights(ckpt: Checkpoint, spec: ModelSpec, head: HeadKind, o
   }
   if (missingEncoder.length) {
     const shown = missingEncoder.slice(0, 5).map((n) => `"${n}"`).join(', ');
-    throw new WeightsError(`${ckpt.dir}: the checkpoint lacks ${missingEncoder.length} encoder weight(s) that ${spec.modelType} needs, e.g. ${shown}; it does not match config.json.`);
+    throw new WeightsError(`${ckpt.dir}: the checkpoint lacks ${missingEncoder.length} encoder weight(s) that ${spec.modelType} needs, e.g. ${shown}; ${ckpt.missingReason()}.`);
   }
   const unused = ckpt.names().filter((n) => !used.has(n));
   return { tensors, shapes, initialised, unused };

@@ -8,10 +8,10 @@ import type * as ortTypes from 'onnxruntime-node';
 import { collate, makeBatches, planBatches, type TokenizedExample } from '../../data/batching';
 import { graphInputNames, buildForwardModel } from '../../models/arch/forward';
 import { modelParameters } from '../../models/arch/parameters';
-import { Checkpoint } from '../../models/checkpoint';
 import { readModelSpec, type ModelSpec } from '../../models/modelSpec';
 import { loadTokenizer } from '../../models/tokenizer';
 import { loadWeights } from '../../models/weights';
+import { openWeightSource } from '../../models/weightSource';
 import { Rng } from '../../util/rng';
 import { generateArtifacts, type TrainPlan } from '../artifacts/generateArtifacts';
 import { TrainingSession } from '../artifacts/session';
@@ -87,7 +87,7 @@ export async function runSetFit(request: RunConfig, hooks: TrainingHooks, resume
   const labels = singleLabels(config, data);
   const trainLabels = data.train.map((e) => e.label as number);
   // The body as sentence-transformers holds it: bare encoder names, no pooler, no task head.
-  const loaded = loadWeights(Checkpoint.open(config.model), spec, 'sentence-embedding', { seed: args.seed });
+  const loaded = loadWeights(openWeightSource(config.model), spec, 'sentence-embedding', { seed: args.seed });
   const body = loaded.tensors;
   const bodyParams = modelParameters(spec, 'sentence-embedding').map((p) => p.name);
   const inputNames = graphInputNames(spec);

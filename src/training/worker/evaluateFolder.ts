@@ -3,10 +3,10 @@ import * as ort from 'onnxruntime-node';
 import { makeBatches, tokenizeExamples } from '../../data/batching';
 import { loadExamples } from '../../data';
 import { buildForwardModel } from '../../models/arch/forward';
-import { Checkpoint } from '../../models/checkpoint';
 import { readModelSpec } from '../../models/modelSpec';
 import { loadTokenizer } from '../../models/tokenizer';
 import { loadWeights } from '../../models/weights';
+import { openWeightSource } from '../../models/weightSource';
 import { modelToBytes } from '../onnx/serialize';
 import type { RunRecord } from '../runStore';
 import { evaluate, type EvalResult, type TaskKind } from './evaluate';
@@ -24,7 +24,7 @@ export async function evaluateFolder(modelDir: string, dataFile: string, record:
   if (!loaded.ok) throw loaded.error;
   const maxLength = Math.min(Number(record.config.settings && (record.config.settings as Record<string, unknown>).maxLength) || 128, tokenizer.maxLength);
   const items = tokenizeExamples(loaded.value.examples, tokenizeFnFor(tokenizer, maxLength), { maxLength });
-  const weights = loadWeights(Checkpoint.open(modelDir), spec, 'sequence-classification');
+  const weights = loadWeights(openWeightSource(modelDir), spec, 'sequence-classification');
   const session = await ort.InferenceSession.create(modelToBytes(buildForwardModel(spec, weights.tensors, { head: 'sequence-classification' })));
   const batches = makeBatches(items, { batchSize: 32, bucket: true, padId: tokenizer.padTokenId });
   try {

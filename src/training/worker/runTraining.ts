@@ -5,13 +5,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as ortTypes from 'onnxruntime-node';
 import { collate, makeBatches, planBatches, type Batch, type TokenizedExample } from '../../data/batching';
-import { Checkpoint } from '../../models/checkpoint';
 import { buildForwardModel, graphInputNames } from '../../models/arch/forward';
 import { modelParameters, type HeadKind } from '../../models/arch/parameters';
 import { exportModel } from '../../models/export';
 import { readModelSpec, withLabels, type ModelSpec, type ProblemType } from '../../models/modelSpec';
 import { loadTokenizer } from '../../models/tokenizer';
 import { loadWeights } from '../../models/weights';
+import { openWeightSource } from '../../models/weightSource';
 import { Rng } from '../../util/rng';
 import { generateArtifacts, type TrainPlan } from '../artifacts/generateArtifacts';
 import type { LossSpec } from '../artifacts/losses';
@@ -113,7 +113,7 @@ export async function runTraining(request: RunConfig, hooks: TrainingHooks, resu
   for (const w of data.warnings) log(w, 'warn');
   const task = taskFor(config, data, args);
   const spec: ModelSpec = task.head === 'sequence-classification' ? withLabels(baseSpec, task.labels, task.problemType) : baseSpec;
-  const loaded = loadWeights(Checkpoint.open(config.model), spec, task.head, { seed: args.seed, ignoreMismatchedHead: true });
+  const loaded = loadWeights(openWeightSource(config.model), spec, task.head, { seed: args.seed, ignoreMismatchedHead: true });
   if (loaded.initialised.length) log(`newly initialised (not in the checkpoint): ${loaded.initialised.join(', ')}`);
   /** Every weight of the model as it currently stands (base values overlaid with what training changed). */
   const master = loaded.tensors;
