@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { detectMapping, type MappingOverride } from '../data';
 import { summarizeDataset } from '../data/summary';
 import { modelParameters } from '../models/arch/parameters';
+import { byTrainability, inspectModelFolder, trainability } from '../models/modelFolder';
 import { readModelSpec } from '../models/modelSpec';
 import { DEFAULT_ARGS, resolveArgs } from '../training/hyperparameters';
 import { planParameters } from '../training/parameterGroups';
@@ -45,14 +46,17 @@ export async function runFineTuneFlow(context: vscode.ExtensionContext, views: V
   const step = (n: number, what: string) => `Fine-tune model (${n}/6): ${what}`;
 
   let model = preset.model;
-  if (!model) {
-    const usable = (await views.models.findModels()).filter((m) => !m.onlyPickle);
-    const pick = await vscode.window.showQuickPick(
-      usable.map((m) => ({ label: path.basename(m.dir), description: m.modelType, detail: m.dir, dir: m.dir })),
-      { title: step(1, 'choose a base model'), placeHolder: usable.length ? 'Select a model to fine-tune' : 'No local models: search the Hub in the Models view first', ignoreFocusOut: true, matchOnDetail: true },
-    );
-    if (!pick) return undefined;
-    model = pick.dir;
+  if (model) {
+    // The context menu is only on trainable models, but a command argument can name any folder.
+    const info = inspectModelFolder(model);
+    const verdict = info ? trainability(info) : { ok: false as const, reason: 'no config.json with a model_type' };
+    if (!verdict.ok) {
+      void vscode.window.showErrorMessage(`${path.basename(model)} cannot be fine-tuned: ${verdict.reason}.`);
+      return undefined;
+    }
+  } else {
+    model = await chooseBaseModel(views, step(1, 'choose a base model'));
+    if (!model) return undefined;
   }
 
   let data = preset.data;
@@ -90,6 +94,31 @@ export async function runFineTuneFlow(context: vscode.ExtensionContext, views: V
 
   const request: RunRequest = { model, data, strategy: strategy.id, mapping, settings };
   return confirmAndStart(context, views, request, step(6, 'summary'));
+}
+
+/**
+ * Folders that will train first; the others below a "Cannot be fine-tuned" separator with the reason as their detail
+ * (quick pick items cannot be disabled: picking one shows the reason and opens the list again).
+ */
+async function chooseBaseModel(views: Views, title: string): Promise<string | undefined> {
+  const { usable, blocked } = byTrainability(await views.models.findModels());
+  type Item = vscode.QuickPickItem & { dir?: string; reason?: string };
+  const items: Item[] = usable.map((m) => ({
+    label: path.basename(m.dir), description: m.modelType, detail: m.hasSafetensors ? m.dir : `${m.dir} · weights from the ONNX export`, dir: m.dir,
+  }));
+  if (blocked.length) {
+    items.push({ label: 'Cannot be fine-tuned', kind: vscode.QuickPickItemKind.Separator });
+    for (const { info, reason } of blocked) {
+      items.push({ label: path.basename(info.dir), description: info.modelType, detail: reason, iconPath: new vscode.ThemeIcon('circle-slash'), reason });
+    }
+  }
+  const placeHolder = usable.length ? 'Select a model to fine-tune' : blocked.length ? 'No local model can be fine-tuned (see why below): search the Hub in the Models view' : 'No local models: search the Hub in the Models view first';
+  for (;;) {
+    const pick = await vscode.window.showQuickPick(items, { title, placeHolder, ignoreFocusOut: true, matchOnDetail: true });
+    if (!pick) return undefined;
+    if (pick.dir) return pick.dir;
+    void vscode.window.showWarningMessage(`${pick.label} cannot be fine-tuned: ${pick.reason}.`);
+  }
 }
 
 /** SetFit is offered first when no class has more examples than this (SetFit's few-shot regime). */

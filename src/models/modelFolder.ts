@@ -1,6 +1,8 @@
-// Recognises a Hugging Face model folder on disk and summarises it without loading weights.
+// Recognises a Hugging Face model folder on disk and summarises it without loading weights, and says whether it can be
+// fine-tuned (the model picker offers only those, and lists the others with the reason).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parseModelSpec } from './modelSpec';
 
 export interface ModelFolderInfo {
   dir: string;
@@ -8,16 +10,33 @@ export interface ModelFolderInfo {
   modelType: string;
   architectures: string[];
   hasSafetensors: boolean;
+  /** The float32 ONNX export (onnx/model.onnx or model.onnx), which can stand in for safetensors. */
   hasOnnx: boolean;
   hasTokenizer: boolean;
   /** Set when only a pickle checkpoint exists: we never load it. */
   onlyPickle: boolean;
+  /** Quantized / fp16 ONNX graphs (repo-relative), which can run but not train. */
+  onnxVariants: string[];
+  /** Why config.json cannot describe a model we build (unsupported model_type, missing sizes); undefined when it can. */
+  configProblem?: string;
+}
+
+/** ONNX variants Hub repos carry besides the float32 model.onnx; their weights are int8/int4/fp16, so not trainable. */
+const UNTRAINABLE_VARIANT = /^model_(quantized|int8|uint8|q4|q4f16|bnb4|fp16)\.onnx$/;
+
+/** The folder's quantized / fp16 ONNX graphs, in onnx/ or at the top level, as repo-relative names. */
+export function onnxVariants(dir: string): string[] {
+  const list = (sub: string) => {
+    const d = path.join(dir, sub);
+    return fs.existsSync(d) && fs.statSync(d).isDirectory() ? fs.readdirSync(d).filter((f) => UNTRAINABLE_VARIANT.test(f)).map((f) => (sub ? `${sub}/${f}` : f)) : [];
+  };
+  return [...list('onnx'), ...list('')].sort();
 }
 
 /** Returns null when `dir` is not a model folder (no parsable config.json with a model_type). */
 export function inspectModelFolder(dir: string): ModelFolderInfo | null {
   const configPath = path.join(dir, 'config.json');
-  let config: { model_type?: unknown; architectures?: unknown };
+  let config: Record<string, unknown> & { model_type?: unknown; architectures?: unknown };
   try {
     config = JSON.parse(fs.readFileSync(configPath, 'utf8'));
   } catch {
@@ -35,5 +54,47 @@ export function inspectModelFolder(dir: string): ModelFolderInfo | null {
     hasOnnx,
     hasTokenizer: has('tokenizer.json') || has('vocab.txt'),
     onlyPickle: !hasSafetensors && !hasOnnx && has('pytorch_model.bin'),
+    onnxVariants: onnxVariants(dir),
+    configProblem: configProblem(config, configPath),
   };
+}
+
+function configProblem(config: Record<string, unknown>, file: string): string | undefined {
+  try {
+    parseModelSpec(config, file);
+    return undefined;
+  } catch (e) {
+    // A clause like the other reasons (callers end the sentence).
+    return (e as Error).message.replace(/\.$/, '');
+  }
+}
+
+export type Trainability = { ok: true } | { ok: false; reason: string };
+
+/** Whether a run can start from this folder, and if not, why (in the words the picker and the Models view show). */
+export function trainability(info: ModelFolderInfo): Trainability {
+  if (info.configProblem) return { ok: false, reason: info.configProblem };
+  if (!info.hasSafetensors && !info.hasOnnx) {
+    if (info.onlyPickle) {
+      return { ok: false, reason: 'only pytorch_model.bin (a pickle checkpoint), which is never loaded because unpickling can run code; get model.safetensors (e.g. the Hub\'s "Convert to Safetensors" Space)' };
+    }
+    if (info.onnxVariants.length) {
+      return { ok: false, reason: `only ${info.onnxVariants.join(', ')}: int8/fp16 weights cannot be trained; download the repo's float32 onnx/model.onnx or model.safetensors` };
+    }
+    return { ok: false, reason: 'no weights: expected model.safetensors (or model.safetensors.index.json) or onnx/model.onnx' };
+  }
+  if (!info.hasTokenizer) return { ok: false, reason: 'no tokenizer files (tokenizer.json, vocab.txt, or vocab.json + merges.txt)' };
+  return { ok: true };
+}
+
+/** Splits folders into those a run can start from and the others with their reason (picker and Models view order). */
+export function byTrainability(infos: readonly ModelFolderInfo[]): { usable: ModelFolderInfo[]; blocked: { info: ModelFolderInfo; reason: string }[] } {
+  const usable: ModelFolderInfo[] = [];
+  const blocked: { info: ModelFolderInfo; reason: string }[] = [];
+  for (const info of infos) {
+    const t = trainability(info);
+    if (t.ok) usable.push(info);
+    else blocked.push({ info, reason: t.reason });
+  }
+  return { usable, blocked };
 }

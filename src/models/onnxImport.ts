@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadModel } from '../training/onnx/serialize';
+import { onnxVariants } from './modelFolder';
 import { Graph, Node, TensorData, attrInt, isDefaultDomain } from '../training/onnx/ir';
 
 export const ONNX_INPUTS = ['input_ids', 'attention_mask', 'token_type_ids'];
@@ -30,9 +31,6 @@ export interface OnnxWeights {
   outputs: string[];
 }
 
-/** Variants of a model that exist in Hub repos but cannot be trained: their weights are not float32. */
-const UNTRAINABLE_VARIANT = /^model_(quantized|int8|uint8|q4|q4f16|bnb4|fp16)\.onnx$/;
-
 /**
  * The float32 ONNX export of a model folder: onnx/model.onnx, else model.onnx; undefined when there is none. A folder
  * that has only quantized or fp16 variants is refused, since int8/fp16 weights cannot be trained.
@@ -47,15 +45,6 @@ export function findOnnxExport(dir: string): string | undefined {
     );
   }
   return undefined;
-}
-
-/** ONNX files in onnx/ (and at the top level) other than the float32 model.onnx, as repo-relative names. */
-export function onnxVariants(dir: string): string[] {
-  const list = (sub: string) => {
-    const d = path.join(dir, sub);
-    return fs.existsSync(d) && fs.statSync(d).isDirectory() ? fs.readdirSync(d).filter((f) => f.endsWith('.onnx') && f !== 'model.onnx').map((f) => (sub ? `${sub}/${f}` : f)) : [];
-  };
-  return [...list('onnx'), ...list('')].filter((f) => UNTRAINABLE_VARIANT.test(path.basename(f))).sort();
 }
 
 function transpose2d(t: TensorData): TensorData {

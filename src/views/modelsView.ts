@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { scanHubCache, type CachedRepo, type HubModelSummary } from '../hub';
-import { inspectModelFolder, ModelFolderInfo } from '../models/modelFolder';
+import { inspectModelFolder, ModelFolderInfo, trainability } from '../models/modelFolder';
 import type { HubService } from '../services/hubService';
 import { readRunSummaries, runsRoot } from './runsView';
 
@@ -19,16 +19,27 @@ export class SectionItem extends vscode.TreeItem {
   }
 }
 
+/** Tree items cannot be disabled: a folder that will not train is greyed (icon), says so, and has no Fine-tune action. */
+function markTrainability(item: vscode.TreeItem, info: ModelFolderInfo, icon: string): void {
+  const verdict = trainability(info);
+  if (verdict.ok) {
+    item.iconPath = new vscode.ThemeIcon(icon);
+    item.contextValue = 'finetuneStudio.model';
+    return;
+  }
+  item.description = `${item.description ?? ''} · cannot be fine-tuned`;
+  item.tooltip = `${item.tooltip ?? info.dir}\nCannot be fine-tuned: ${verdict.reason}.`;
+  item.iconPath = new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('disabledForeground'));
+  item.contextValue = 'finetuneStudio.untrainableModel';
+}
+
 export class ModelItem extends vscode.TreeItem {
   constructor(readonly info: ModelFolderInfo, label = path.basename(info.dir), where?: string) {
     super(label, vscode.TreeItemCollapsibleState.None);
     const formats = [info.hasSafetensors && 'safetensors', info.hasOnnx && 'onnx'].filter(Boolean).join(' + ');
     this.description = `${info.modelType}${formats ? ` · ${formats}` : ''}${where ? ` · ${where}` : ''}`;
-    this.tooltip = info.onlyPickle
-      ? `${info.dir}\nOnly pytorch_model.bin (pickle) is present: it is never loaded because unpickling can run code. Convert it to model.safetensors.`
-      : info.dir;
-    this.iconPath = new vscode.ThemeIcon(info.onlyPickle ? 'warning' : 'symbol-class');
-    this.contextValue = 'finetuneStudio.model';
+    this.tooltip = info.dir;
+    markTrainability(this, info, 'symbol-class');
     this.resourceUri = vscode.Uri.file(info.dir);
   }
 }
@@ -53,8 +64,11 @@ export class CachedModelItem extends vscode.TreeItem {
     const rev = repo.revisions[0];
     this.description = `${info?.modelType ?? 'model'} · ${formatBytes(repo.sizeBytes)}${repo.incompleteBytes ? ' · partial download' : ''}`;
     this.tooltip = `${rev?.snapshotDir ?? repo.dir}\nrevisions: ${repo.revisions.map((r) => `${r.commit.slice(0, 8)} (${r.refs.join(', ') || 'no ref'})`).join(', ')}`;
-    this.iconPath = new vscode.ThemeIcon('database');
-    this.contextValue = info ? 'finetuneStudio.model' : 'finetuneStudio.cachedRepo';
+    if (info) markTrainability(this, info, 'database');
+    else {
+      this.iconPath = new vscode.ThemeIcon('database');
+      this.contextValue = 'finetuneStudio.cachedRepo';
+    }
     if (rev) this.resourceUri = vscode.Uri.file(rev.snapshotDir);
   }
 }
