@@ -27,13 +27,13 @@ def main():
         for name, p in hf_state_dict_names(model).items():
             src = name if name in weights else next(k for k in weights if k.endswith("." + name))
             p.copy_(weights[src].to(torch.float32))
-    # DistilBERT takes no token_type_ids: let the task model's forward default it, so the export has two inputs.
+    # DistilBERT and RoBERTa exports take no token_type_ids (as Optimum's): the task model's forward defaults it.
     TaskModel.forward.__defaults__ = (None,)
     module = model if head == "sequence-classification" else model.base
     module.eval()
     ids = torch.tensor([[2, 134, 150, 136, 3, 0]])
     mask = torch.tensor([[1, 1, 1, 1, 1, 0]])
-    names = ["input_ids", "attention_mask"] + (["token_type_ids"] if c["model_type"] != "distilbert" else [])
+    names = ["input_ids", "attention_mask"] + (["token_type_ids"] if c["model_type"] not in ("distilbert", "roberta", "xlm-roberta", "camembert") else [])
     args = (ids, mask, torch.zeros_like(ids)) if "token_type_ids" in names else (ids, mask)
     output = "logits" if head == "sequence-classification" else "last_hidden_state"
     axes = {n: {0: "batch_size", 1: "sequence_length"} for n in names}

@@ -7,8 +7,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeOptimumExport, type OptimumTask } from '../../../scripts/fixtures/optimumExport';
-import { buildForwardModel } from '../../../src/models/arch/forward';
-import { modelParameters } from '../../../src/models/arch/parameters';
+import { buildForwardModel, graphInputNames } from '../../../src/models/arch/forward';
+import { basePrefix, modelParameters } from '../../../src/models/arch/parameters';
 import { Checkpoint } from '../../../src/models/checkpoint';
 import { readModelSpec } from '../../../src/models/modelSpec';
 import { readOnnxWeights } from '../../../src/models/onnxImport';
@@ -37,7 +37,12 @@ function layout(g: Graph): string[] {
 
 const gemms = (g: Graph) => g.nodes.filter((n) => n.opType === 'Gemm').map((n) => `${n.inputs[1]}·transB=${n.attrs.transB?.value}`).sort();
 
-for (const [model, task] of [['tiny-bert', 'text-classification'], ['tiny-distilbert', 'text-classification'], ['tiny-bert', 'feature-extraction'], ['tiny-distilbert', 'feature-extraction']] as const) {
+const CASES = [
+  ['tiny-bert', 'text-classification'], ['tiny-distilbert', 'text-classification'], ['tiny-roberta', 'text-classification'], ['tiny-electra', 'text-classification'],
+  ['tiny-bert', 'feature-extraction'], ['tiny-distilbert', 'feature-extraction'],
+] as const;
+
+for (const [model, task] of CASES) {
   test(`${model} ${task} export: every weight comes back under its HF name, bit-identical to model.safetensors`, () => {
     const exp = optimumFolder(model, task);
     const g = loadModel(exp.file).graph;
@@ -46,9 +51,10 @@ for (const [model, task] of [['tiny-bert', 'text-classification'], ['tiny-distil
     const read = readOnnxWeights(exp.dir);
     assert.deepEqual(read.renamed, exp.anonymous);
     assert.deepEqual(read.unnamed, []);
-    assert.equal(read.renamed.size, 12, '2 layers × 6 Linears on 3-D tensors are anonymous');
+    // 2 layers × 6 Linears on 3-D tensors are anonymous, and ELECTRA's embeddings_project.
+    assert.equal(read.renamed.size, model === 'tiny-electra' ? 13 : 12);
     const original = safetensors(fixtureModel(model));
-    const prefix = model === 'tiny-bert' ? 'bert.' : 'distilbert.';
+    const prefix = `${basePrefix(readModelSpec(fixtureModel(model)).family)}.`;
     for (const [name, t] of read.tensors) {
       const hf = original.has(name) ? name : `${prefix}${name}`;
       assert.ok(original.has(hf), `${name} is not a parameter of ${model}`);
@@ -62,8 +68,8 @@ for (const [model, task] of [['tiny-bert', 'text-classification'], ['tiny-distil
 }
 
 test('the generator lays weights out as a real torch.onnx export does (PyTorch reference exported here)', { skip: torchMissing }, () => {
-  for (const model of ['tiny-bert', 'tiny-distilbert']) {
-    for (const task of ['text-classification', 'feature-extraction'] as const) {
+  for (const [model, task] of CASES) {
+    {
       const out = path.join(tempDir('torch-onnx'), 'model.onnx');
       const r = spawnSync('/usr/bin/python3', [path.join(REPO, 'test/reference/export_onnx.py'), fixtureModel(model), task, out], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '2' } });
       assert.equal(r.status, 0, r.stderr);
@@ -81,7 +87,7 @@ test('the generator lays weights out as a real torch.onnx export does (PyTorch r
 });
 
 test('a forward graph built from the ONNX weights reproduces the export\'s own logits; external data is read', async () => {
-  for (const model of ['tiny-bert', 'tiny-distilbert']) {
+  for (const model of ['tiny-bert', 'tiny-distilbert', 'tiny-roberta', 'tiny-electra']) {
     const exp = optimumFolder(model, 'text-classification', true);
     assert.ok(fs.statSync(`${exp.file}.data`).size > fs.statSync(exp.file).size, 'the weights should live in onnx/model.onnx.data');
     const spec = readModelSpec(exp.dir);
@@ -89,7 +95,7 @@ test('a forward graph built from the ONNX weights reproduces the export\'s own l
     assert.ok(source instanceof OnnxWeightSource);
     const loaded = loadWeights(source, spec, 'sequence-classification');
     assert.deepEqual(loaded.initialised, [], 'a text-classification export keeps its head and pooler');
-    const inputs = model === 'tiny-distilbert' ? { input_ids: INPUTS.input_ids, attention_mask: INPUTS.attention_mask } : INPUTS;
+    const inputs = Object.fromEntries(graphInputNames(spec).map((n) => [n, INPUTS[n as keyof typeof INPUTS]]));
     const theirs = (await runSession(await ortSession(loadModel(exp.file)), inputs)).logits.data as Float32Array;
     const ours = (await runSession(await ortSession(buildForwardModel(spec, loaded.tensors, { head: 'sequence-classification' })), inputs)).logits.data as Float32Array;
     assert.equal(theirs.length, 4);
