@@ -138,7 +138,8 @@ async function download(t: HubTransport, repoId: string, revision: string, optio
   const tree = new Map<string, HubFileEntry>((await listRepoFiles(t, repoId, commit)).map((e) => [e.path, e]));
   const hasWeights = (files: string[]) => files.some((f) => /\.(safetensors|onnx)$/.test(f));
   let wanted = options.files ? [...options.files].sort() : selectFilesForFineTuning([...tree.keys()], { includeOnnx: options.includeOnnx });
-  // ONNX-only repos (transformers.js / Optimum exports) are trainable too: the engine differentiates ONNX graphs.
+  // ONNX-only repos (transformers.js / Optimum exports) are trainable too: models/weightSource.ts reads their float32
+  // weights from onnx/model.onnx under HF names.
   if (!options.files && !hasWeights(wanted)) wanted = selectFilesForFineTuning([...tree.keys()], { includeOnnx: true });
   for (const f of wanted) {
     resolveInside(snapshotDir, f); // every name is checked before the first byte is written
