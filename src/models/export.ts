@@ -7,10 +7,11 @@ import { writeJsonAtomic } from '../util/atomicWrite';
 import { buildForwardModel } from './arch/forward';
 import { HeadKind, architectureName, modelParameters } from './arch/parameters';
 import type { ModelSpec, ProblemType } from './modelSpec';
+import { writeTokenizerFiles } from './exportTokenizer';
 import { QuantizeReport, quantizeDynamic } from './quantize';
 import { TensorToWrite, writeSafetensors } from './safetensors';
 
-/** Tokenizer files HF and transformers.js look for; whichever the source folder has are carried over. */
+/** Tokenizer files HF and transformers.js look for (exportTokenizer.ts writes them, completed, into an export). */
 export const TOKENIZER_FILES = [
   'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.txt', 'vocab.json', 'merges.txt',
   'added_tokens.json', 'sentencepiece.bpe.model', 'spm.model',
@@ -29,6 +30,11 @@ export interface ExportOptions {
   problemType?: ProblemType;
   /** Also write onnx/model_quantized.onnx (int8 weights); default true. */
   quantize?: boolean;
+  /**
+   * Source tensors the HF class holds but our graph does not use, written unchanged (a SetFit body's BertModel
+   * pooler), so loading the export never re-initialises them.
+   */
+  keep?: readonly { name: string; shape: number[]; data: Float32Array }[];
 }
 
 export interface ExportResult {
@@ -73,6 +79,7 @@ export function exportModel(opts: ExportOptions): ExportResult {
     if (w.length !== n) throw new ExportError(`export to ${opts.outDir}: "${p.name}" has ${w.length} values, its shape [${p.shape.join(', ')}] needs ${n}.`);
     tensors.set(p.name, { dtype: 'F32', shape: p.shape, data: w });
   }
+  for (const k of opts.keep ?? []) if (!tensors.has(k.name)) tensors.set(k.name, { dtype: 'F32', shape: k.shape, data: k.data });
   fs.mkdirSync(opts.outDir, { recursive: true });
   const files: string[] = [];
   const out = (f: string) => {
@@ -82,10 +89,7 @@ export function exportModel(opts: ExportOptions): ExportResult {
   };
   writeJsonAtomic(out('config.json'), exportConfig(spec, opts.head, labels, opts.problemType));
   writeSafetensors(out('model.safetensors'), tensors, { format: 'pt' });
-  for (const f of TOKENIZER_FILES) {
-    const src = path.join(opts.sourceDir, f);
-    if (fs.existsSync(src) && path.resolve(src) !== path.resolve(opts.outDir, f)) fs.copyFileSync(src, out(f));
-  }
+  files.push(...writeTokenizerFiles(opts.sourceDir, opts.outDir, spec));
   // transformers.js' feature-extraction pipeline pools `last_hidden_state` itself, so embedding models expose it too.
   const forward = buildForwardModel(spec, opts.weights, { head: opts.head, outputHidden: opts.head === 'sentence-embedding' });
   files.push(...saveModel(forward, path.join(opts.outDir, 'onnx', 'model.onnx')));

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseModelSpec } from './modelSpec';
+import { hasTokenizerFiles } from './tokenizerFiles';
 
 export interface ModelFolderInfo {
   dir: string;
@@ -52,7 +53,7 @@ export function inspectModelFolder(dir: string): ModelFolderInfo | null {
     architectures: Array.isArray(config.architectures) ? config.architectures.filter((a): a is string => typeof a === 'string') : [],
     hasSafetensors,
     hasOnnx,
-    hasTokenizer: has('tokenizer.json') || has('vocab.txt'),
+    hasTokenizer: hasTokenizerFiles(dir, config.model_type),
     onlyPickle: !hasSafetensors && !hasOnnx && has('pytorch_model.bin'),
     onnxVariants: onnxVariants(dir),
     configProblem: configProblem(config, configPath),
@@ -83,7 +84,10 @@ export function trainability(info: ModelFolderInfo): Trainability {
     }
     return { ok: false, reason: 'no weights: expected model.safetensors (or model.safetensors.index.json) or onnx/model.onnx' };
   }
-  if (!info.hasTokenizer) return { ok: false, reason: 'no tokenizer files (tokenizer.json, vocab.txt, or vocab.json + merges.txt)' };
+  if (!info.hasTokenizer) {
+    if (['xlm-roberta', 'camembert'].includes(info.modelType)) return { ok: false, reason: 'no tokenizer.json (SentencePiece .model files are not read; the Hub repo has a tokenizer.json to download)' };
+    return { ok: false, reason: `no tokenizer files (tokenizer.json, or ${info.modelType === 'roberta' ? 'vocab.json + merges.txt' : 'vocab.txt'})` };
+  }
   return { ok: true };
 }
 

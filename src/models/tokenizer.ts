@@ -1,9 +1,12 @@
-// Tokenizes text for a model folder through transformers.js (tokenizer.json + tokenizer_config.json), fully offline.
+// Tokenizes text for a model folder through transformers.js (tokenizer.json + tokenizer_config.json, completed by
+// tokenizerFiles.ts when the folder lacks them), fully offline.
 // transformers.js is imported lazily: it pulls in onnxruntime-node, which must never load at extension activation.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { PreTrainedTokenizer } from '@huggingface/transformers';
 import { reservedPositions, type ModelSpec } from './modelSpec';
+import { TokenizerError } from './tokenizerError';
+import { TokenizerFiles, resolveTokenizerFiles } from './tokenizerFiles';
 
 export interface EncodeOptions {
   /** Second sequence per text (NLI premise/hypothesis, sentence pairs). */
@@ -23,18 +26,19 @@ export interface EncodedBatch {
   tokenTypeIds: BigInt64Array;
 }
 
-export class TokenizerError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'TokenizerError';
-  }
-}
+export { TokenizerError };
 
 export class TextTokenizer {
-  constructor(readonly dir: string, readonly inner: PreTrainedTokenizer, readonly maxLength: number) {}
+  constructor(readonly dir: string, readonly inner: PreTrainedTokenizer, readonly maxLength: number, readonly files: TokenizerFiles) {}
 
+  /** Always the id the tokenizer files (or config.json) name: resolveTokenizerFiles refuses a folder without one. */
   get padTokenId(): number {
-    return this.inner.pad_token_id ?? 0;
+    return this.files.specialIds.pad_token;
+  }
+
+  /** The mask token's id (MLM), whichever spelling the family uses; undefined when the tokenizer has none. */
+  get maskTokenId(): number | undefined {
+    return this.files.specialIds.mask_token;
   }
 
   get vocab(): Map<string, number> {
@@ -131,19 +135,25 @@ export function maxSequenceLength(dir: string, spec?: ModelSpec): number {
   return Number.isFinite(max) ? max : 512;
 }
 
+/**
+ * The fast tokenizer of a model folder, from whichever files it has (tokenizerFiles.ts completes them as HF's
+ * AutoTokenizer would). The class is the one tokenizer_class names, as transformers.js' AutoTokenizer picks it.
+ */
 export async function loadTokenizer(dir: string, spec?: ModelSpec): Promise<TextTokenizer> {
   const abs = path.resolve(dir);
-  if (!fs.existsSync(path.join(abs, 'tokenizer.json'))) {
-    throw new TokenizerError(`${path.join(abs, 'tokenizer.json')} is missing; the model folder needs a fast-tokenizer file (save it with tokenizer.save_pretrained()).`);
-  }
-  const { AutoTokenizer } = await loadTransformers();
+  const maxLength = maxSequenceLength(abs, spec);
+  const files = resolveTokenizerFiles(abs, { modelType: spec?.modelType, padTokenId: spec?.padTokenId, maxLength });
+  const m = await loadTransformers();
+  const name = String(files.tokenizerConfig.tokenizer_class).replace(/Fast$/, '');
+  const candidate = (m as unknown as Record<string, unknown>)[name];
+  const cls = (typeof candidate === 'function' && candidate.prototype instanceof m.PreTrainedTokenizer ? candidate : m.PreTrainedTokenizer) as typeof m.PreTrainedTokenizer;
   let inner: PreTrainedTokenizer;
   try {
-    inner = await AutoTokenizer.from_pretrained(abs, { local_files_only: true });
+    inner = new cls(files.tokenizerJson, files.tokenizerConfig);
   } catch (e) {
     throw new TokenizerError(`${abs}: cannot load the tokenizer (${(e as Error).message}).`);
   }
-  return new TextTokenizer(abs, inner, maxSequenceLength(abs, spec));
+  return new TextTokenizer(abs, inner, maxLength, files);
 }
 
 /** First index ≥ from where `run` occurs in `xs` (an empty run occurs at `from`). */

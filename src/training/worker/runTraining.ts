@@ -430,10 +430,11 @@ export async function runTraining(request: RunConfig, hooks: TrainingHooks, resu
   hooks.emit({ type: 'done', runDir, status: 'completed', bestMetric: record.bestMetric });
 }
 
-function maskedItems(items: readonly TokenizedExample[], tokenizer: { padTokenId: number; vocab: Map<string, number> }, spec: ModelSpec, args: TrainingArgs, rng: Rng): TokenizedExample[] {
+function maskedItems(items: readonly TokenizedExample[], tokenizer: { maskTokenId: number | undefined; vocab: Map<string, number> }, spec: ModelSpec, args: TrainingArgs, rng: Rng): TokenizedExample[] {
   const vocab = tokenizer.vocab;
-  const maskId = vocab.get('[MASK]') ?? vocab.get('<mask>');
-  if (maskId === undefined) throw new Error('masked-LM training needs a mask token ([MASK] or <mask>) in the tokenizer vocabulary.');
+  // The tokenizer files' own mask_token (resolved with the family's default), not a guess at its spelling.
+  const maskId = tokenizer.maskTokenId;
+  if (maskId === undefined) throw new Error('masked-LM training needs a mask token: the tokenizer names none (mask_token in tokenizer_config.json or special_tokens_map.json) that its vocabulary has.');
   const specials = new Set<number>([...vocab].filter(([k]) => /^\[.*\]$|^<.*>$/.test(k)).map(([, v]) => v));
   const { inputIds, labels } = maskTokens(items.map((e) => e.ids), { probability: args.mlmProbability, maskTokenId: maskId, vocabSize: spec.vocabSize, specialIds: specials }, rng);
   return items.map((e, k) => ({ ...e, ids: inputIds[k], label: labels[k], index: k }));

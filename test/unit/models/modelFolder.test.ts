@@ -47,7 +47,11 @@ test('folders that will not train are told apart, each with its reason', () => {
   assert.equal(reason(quantized), 'only onnx/model_fp16.onnx, onnx/model_quantized.onnx: int8/fp16 weights cannot be trained; download the repo\'s float32 onnx/model.onnx or model.safetensors');
   assert.match(reason(folder(['model.safetensors', 'tokenizer.json'], (c) => (c.model_type = 'deberta-v2'))), /model_type "deberta-v2" is not supported; supported: bert, /);
   assert.match(reason(folder(['model.safetensors', 'tokenizer.json'], (c) => (c.position_embedding_type = 'relative_key'))), /config\.json: position_embedding_type "relative_key" is not supported/);
-  assert.equal(reason(folder(['model.safetensors'])), 'no tokenizer files (tokenizer.json, vocab.txt, or vocab.json + merges.txt)');
+  assert.equal(reason(folder(['model.safetensors'])), 'no tokenizer files (tokenizer.json, or vocab.txt)');
+  // The vocabulary files a tokenizer is built from count where the family's tokenizer is made of them.
+  assert.equal(reason(folder(['model.safetensors', 'vocab.txt'])), 'ok');
+  assert.equal(reason(folder(['model.safetensors', 'vocab.txt'], (c) => (c.model_type = 'roberta'))), 'no tokenizer files (tokenizer.json, or vocab.json + merges.txt)');
+  assert.equal(reason(folder(['model.safetensors', 'vocab.json', 'merges.txt'], (c) => (c.model_type = 'roberta'))), 'ok');
   assert.equal(reason(folder(['tokenizer.json'])), 'no weights: expected model.safetensors (or model.safetensors.index.json) or onnx/model.onnx');
   // Weights win over a variant or a pickle next to them.
   assert.equal(reason(folder(['model.safetensors', 'pytorch_model.bin', 'onnx/model_quantized.onnx', 'tokenizer.json'])), 'ok');

@@ -81,8 +81,8 @@ test('byte-level BPE: <s> … </s>, pairs joined by </s></s>, spaces carried as 
   assert.equal(pair.filter((id) => id === s).length, 3);
 });
 
-test('a folder without tokenizer.json is a clear error', async () => {
-  await assert.rejects(loadTokenizer(tempDir('tok')), /tokenizer\.json is missing/);
+test('a folder without any tokenizer file is a clear error that names the files it needs', async () => {
+  await assert.rejects(loadTokenizer(tempDir('tok')), /no tokenizer\.json; a BertTokenizer folder needs tokenizer\.json or vocab\.txt/);
 });
 
 test('pair truncation cuts the longer text first and keeps every special token (HF longest_first)', async () => {
