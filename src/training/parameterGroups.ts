@@ -9,7 +9,8 @@ const LAYER = /(?:^|\.)(?:encoder\.layer|transformer\.layer|layers?)\.(\d+)\./;
 export function roleOf(name: string): ParamRole {
   const m = LAYER.exec(name);
   if (m) return { kind: 'layer', index: Number(m[1]) };
-  if (/(?:^|\.)embeddings\./.test(name)) return { kind: 'embeddings' };
+  // ELECTRA's embeddings_project (embedding size → hidden size) belongs to the embeddings, not to the task head.
+  if (/(?:^|\.)embeddings(?:_project)?\./.test(name)) return { kind: 'embeddings' };
   if (/(?:^|\.)pooler\./.test(name)) return { kind: 'pooler' };
   return { kind: 'head' };
 }
