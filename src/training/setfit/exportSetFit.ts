@@ -10,8 +10,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildForwardModel } from '../../models/arch/forward';
-import { ExportError, TOKENIZER_FILES, exportConfig, exportModel } from '../../models/export';
+import { ExportError, exportConfig, exportModel } from '../../models/export';
+import { writeTokenizerFiles } from '../../models/exportTokenizer';
 import type { ModelSpec } from '../../models/modelSpec';
+import type { SentenceTransformerLayout } from '../../models/sentenceTransformerLayout';
 import { quantizeDynamic } from '../../models/quantize';
 import { writeSafetensors, type TensorToWrite } from '../../models/safetensors';
 import { writeJsonAtomic } from '../../util/atomicWrite';
@@ -35,6 +37,9 @@ export interface SetFitExportOptions {
   normalize: boolean;
   maxLength: number;
   quantize?: boolean;
+  /** The source body's modules.json and pooler, kept as the source has them (sentenceTransformerLayout.ts). */
+  sourceLayout?: SentenceTransformerLayout;
+  pooler?: readonly { name: string; shape: number[]; data: Float32Array }[];
 }
 
 /** model_head.json: everything needed to apply the head to an embedding, readable without any ML library. */
@@ -73,14 +78,19 @@ export function exportSetFit(o: SetFitExportOptions): { files: string[] } {
 
   // ---- the body, sentence-transformers layout -----------------------------------------------------------------------
   const st = path.join(o.outDir, SENTENCE_TRANSFORMER_DIR);
-  files.push(...exportModel({ sourceDir: o.sourceDir, outDir: st, spec: o.spec, head: 'sentence-embedding', weights: o.body, quantize: false }).files);
+  files.push(...exportModel({ sourceDir: o.sourceDir, outDir: st, spec: o.spec, head: 'sentence-embedding', weights: o.body, quantize: false, keep: o.pooler }).files);
   // sentence-transformers' ONNX backend (through Optimum) reads the token embeddings and pools them itself.
   saveModel(buildForwardModel(o.spec, o.body, { head: 'sentence-embedding', outputHidden: true }), path.join(st, 'onnx', 'model.onnx'));
-  writeJsonAtomic(out(st, 'modules.json'), [
+  // The source's module list (Transformer, Pooling, Normalize, ...) as it is; a plain transformer gets the two SetFit uses.
+  const modules = o.sourceLayout?.modules ?? [
     { idx: 0, name: '0', path: '', type: 'sentence_transformers.models.Transformer' },
     { idx: 1, name: '1', path: '1_Pooling', type: 'sentence_transformers.models.Pooling' },
-  ]);
-  writeJsonAtomic(out(st, path.join('1_Pooling', 'config.json')), {
+  ];
+  writeJsonAtomic(out(st, 'modules.json'), modules);
+  // Module folders other than the root and the pooling (e.g. 2_Normalize, which has no files) exist as in the source.
+  for (const m of modules) if (m.path && !m.type.endsWith('.Pooling')) fs.mkdirSync(path.join(st, m.path), { recursive: true });
+  const poolingPath = modules.find((m) => m.type.endsWith('.Pooling'))?.path ?? '1_Pooling';
+  writeJsonAtomic(out(st, path.join(poolingPath, 'config.json')), {
     word_embedding_dimension: o.spec.hiddenSize, pooling_mode_cls_token: false, pooling_mode_mean_tokens: true, pooling_mode_max_tokens: false,
     pooling_mode_mean_sqrt_len_tokens: false, pooling_mode_weightedmean_tokens: false, pooling_mode_lasttoken: false, include_prompt: true,
   });
@@ -101,10 +111,7 @@ export function exportSetFit(o: SetFitExportOptions): { files: string[] } {
   config.architectures = ['SetFitModel'];
   config.setfit = { body: SENTENCE_TRANSFORMER_DIR, pooling: 'mean', normalize_embeddings: o.normalize, head: head.type };
   writeJsonAtomic(out(o.outDir, 'config.json'), config);
-  for (const f of TOKENIZER_FILES) {
-    const src = path.join(o.sourceDir, f);
-    if (fs.existsSync(src)) fs.copyFileSync(src, out(o.outDir, f));
-  }
+  files.push(...writeTokenizerFiles(o.sourceDir, o.outDir, o.spec));
   writeJsonAtomic(out(o.outDir, HEAD_JSON), head);
   const classifier = buildSetFitClassifier(o.spec, o.body, o.head, { normalize: o.normalize });
   files.push(...saveModel(classifier, path.join(o.outDir, 'onnx', 'model.onnx')));

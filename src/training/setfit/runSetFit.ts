@@ -10,6 +10,7 @@ import { graphInputNames, buildForwardModel } from '../../models/arch/forward';
 import { modelParameters } from '../../models/arch/parameters';
 import { readModelSpec, type ModelSpec } from '../../models/modelSpec';
 import { loadTokenizer } from '../../models/tokenizer';
+import { poolingModes, readSentenceTransformerLayout, sourcePooler } from '../../models/sentenceTransformerLayout';
 import { loadWeights } from '../../models/weights';
 import { openWeightSource } from '../../models/weightSource';
 import { Rng } from '../../util/rng';
@@ -67,7 +68,11 @@ export async function runSetFit(request: RunConfig, hooks: TrainingHooks, resume
   // ---- run folder and configuration -------------------------------------------------------------------------------
   const resumed = resumeFrom ? readRun(resumeFrom) : undefined;
   const config: RunConfig = resumed ? (resumed.config as unknown as RunConfig) : request;
-  const { args, setfit } = resolveSetFitSettings(config.settings);
+  const { args, setfit: requested } = resolveSetFitSettings(config.settings);
+  // A body whose modules.json ends in Normalize embeds unit vectors: sentence-transformers' encode() (what setfit fits
+  // its head on) normalises whatever normalize_embeddings says, so the head here sees the same.
+  const sourceLayout = readSentenceTransformerLayout(config.model);
+  const setfit: SetFitOptions = { ...requested, normalize: requested.normalize || (sourceLayout?.normalize ?? false) };
   const { id: runId, dir: runDir } = resumed ? { id: resumed.id, dir: resumeFrom! } : createRunDir(config.runsRoot, config.model, config.strategy);
   const log = (message: string, level: 'info' | 'warn' = 'info') => {
     hooks.emit({ type: 'log', level, message });
@@ -87,8 +92,15 @@ export async function runSetFit(request: RunConfig, hooks: TrainingHooks, resume
   const labels = singleLabels(config, data);
   const trainLabels = data.train.map((e) => e.label as number);
   // The body as sentence-transformers holds it: bare encoder names, no pooler, no task head.
-  const loaded = loadWeights(openWeightSource(config.model), spec, 'sentence-embedding', { seed: args.seed });
+  const weightSource = openWeightSource(config.model);
+  const loaded = loadWeights(weightSource, spec, 'sentence-embedding', { seed: args.seed });
   const body = loaded.tensors;
+  const pooler = sourcePooler(weightSource, spec);
+  if (sourceLayout?.normalize && !requested.normalize) log(`${config.model}/modules.json ends in Normalize: embeddings are L2-normalised before the head, as sentence-transformers does`);
+  const modes = sourceLayout?.pooling ? poolingModes(sourceLayout.pooling) : [];
+  if (modes.length && !(modes.length === 1 && modes[0] === 'mean')) {
+    log(`${config.model} pools with ${modes.join(' + ')}; SetFit here trains and exports mean pooling (the export's Pooling config says mean)`, 'warn');
+  }
   const bodyParams = modelParameters(spec, 'sentence-embedding').map((p) => p.name);
   const inputNames = graphInputNames(spec);
   const padId = tokenizer.padTokenId;
@@ -203,7 +215,7 @@ export async function runSetFit(request: RunConfig, hooks: TrainingHooks, resume
 
   // ---- export, summary ----------------------------------------------------------------------------------------------
   const modelDir = path.join(runDir, 'model');
-  exportSetFit({ sourceDir: config.model, outDir: modelDir, spec, body, head, headKind: setfit.head, labels, normalize: setfit.normalize, maxLength });
+  exportSetFit({ sourceDir: config.model, outDir: modelDir, spec, body, head, headKind: setfit.head, labels, normalize: setfit.normalize, maxLength, sourceLayout, pooler });
   const bytes = (f: string) => (fs.existsSync(f) ? fs.statSync(f).size : 0);
   const trainable = (setfit.bodyEpochs > 0 || setfit.endToEnd ? modelParameters(spec, 'sentence-embedding').reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0) : 0) + head.weight.length + head.bias.length;
   const total = modelParameters(spec, 'sentence-embedding').reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0) + head.weight.length + head.bias.length;

@@ -137,13 +137,16 @@ test('export: the body in sentence-transformers layout plus the head, and a clas
   assert.deepEqual(config.label2id, { negative: 0, positive: 1 });
   assert.equal(config.model_type, 'bert');
 
-  // Body: bare encoder names (no "bert." prefix, no pooler); the trained run moved them, the frozen one did not.
+  // Body: bare BertModel names (no "bert." prefix, no task head), the source's pooler kept unchanged (mean pooling never
+  // uses it; BertModel would re-initialise it if missing); the trained run moved the encoder, the frozen one did not.
   const base = SafetensorsFile.open(path.join(MODEL, 'model.safetensors'));
   const body = SafetensorsFile.open(path.join(st, 'model.safetensors'));
   assert.ok(body.names().includes('embeddings.word_embeddings.weight'));
-  assert.ok(!body.names().some((n) => n.startsWith('bert.') || n.includes('pooler') || n.startsWith('classifier')));
+  assert.ok(!body.names().some((n) => n.startsWith('bert.') || n.startsWith('classifier')));
+  assert.ok(body.names().includes('pooler.dense.weight') && body.names().includes('pooler.dense.bias'));
   const changed = body.names().filter((n) => body.readFloat32(n).some((v, i) => v !== base.readFloat32(`bert.${n}`)[i]));
   assert.ok(changed.includes('encoder.layer.1.output.dense.weight') && changed.includes('embeddings.word_embeddings.weight'), `changed: ${changed.join(', ')}`);
+  assert.ok(!changed.some((n) => n.startsWith('pooler.')), 'the pooler is the source\'s');
   const frozenBody = SafetensorsFile.open(path.join((await frozen).runDir, 'model', 'sentence-transformer', 'model.safetensors'));
   for (const n of frozenBody.names()) assert.deepEqual(frozenBody.readFloat32(n), base.readFloat32(`bert.${n}`), `frozen ${n}`);
 
