@@ -1,0 +1,20 @@
+// google/electra-small-discriminator: embedding_size 128 projected to hidden 256, the discriminator head it was pre-trained
+// with, tokenizer_config.json that is only {"do_lower_case": true}.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { electraForSequenceClassification } from './hfParameters';
+import { zooRepo } from './support';
+import { zooTests } from './zooCase';
+
+const ID = 'google/electra-small-discriminator';
+/** vocab_size as the repo's config.json says (the zoo reduces the vocabulary; HF sizes the tables from the config). */
+const vocab = (JSON.parse(fs.readFileSync(path.join(zooRepo(ID), 'config.json'), 'utf8')) as { vocab_size: number }).vocab_size;
+
+zooTests({
+  id: ID,
+  expected: electraForSequenceClassification({ vocab, hidden: 256, intermediate: 1024, layers: 2, positions: 512, typeVocab: 2, labels: 2, embedding: 128 }),
+  initialised: ['classifier.dense.weight', 'classifier.dense.bias', 'classifier.out_proj.weight', 'classifier.out_proj.bias'],
+  unused: ['discriminator_predictions.dense.weight', 'discriminator_predictions.dense.bias', 'discriminator_predictions.dense_prediction.weight', 'discriminator_predictions.dense_prediction.bias'],
+  ids: { first: 101, last: 102, pad: 0 },
+  sameAsSource: [['electra.embeddings_project.weight', 'electra.embeddings_project.weight']],
+});

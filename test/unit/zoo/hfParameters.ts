@@ -1,0 +1,123 @@
+// The state_dict of HF transformers' *ForSequenceClassification per family, written out from the modules as
+// modeling_bert.py / modeling_roberta.py / modeling_distilbert.py / modeling_electra.py register them — deliberately
+// NOT derived from src/models/arch/parameters.ts, so a naming or shape bug there shows up as a difference here.
+// Non-persistent buffers (position_ids, token_type_ids) are not in a saved state_dict and so not listed.
+
+export interface Dims {
+  vocab: number;
+  hidden: number;
+  intermediate: number;
+  layers: number;
+  positions: number;
+  typeVocab: number;
+  labels: number;
+  /** ELECTRA's embedding width (embedding_size), projected to hidden by embeddings_project. */
+  embedding?: number;
+}
+
+export type Tensors = Map<string, number[]>;
+
+const put = (m: Tensors, name: string, ...shape: number[]) => m.set(name, shape);
+
+/** BertLayer / RobertaLayer / ElectraLayer: self-attention, its output, intermediate, output. */
+function bertStyleLayer(m: Tensors, p: string, h: number, i: number): void {
+  for (const proj of ['query', 'key', 'value']) {
+    put(m, `${p}.attention.self.${proj}.weight`, h, h);
+    put(m, `${p}.attention.self.${proj}.bias`, h);
+  }
+  put(m, `${p}.attention.output.dense.weight`, h, h);
+  put(m, `${p}.attention.output.dense.bias`, h);
+  put(m, `${p}.attention.output.LayerNorm.weight`, h);
+  put(m, `${p}.attention.output.LayerNorm.bias`, h);
+  put(m, `${p}.intermediate.dense.weight`, i, h);
+  put(m, `${p}.intermediate.dense.bias`, i);
+  put(m, `${p}.output.dense.weight`, h, i);
+  put(m, `${p}.output.dense.bias`, h);
+  put(m, `${p}.output.LayerNorm.weight`, h);
+  put(m, `${p}.output.LayerNorm.bias`, h);
+}
+
+function bertStyleEmbeddings(m: Tensors, p: string, d: Dims, width: number): void {
+  put(m, `${p}.embeddings.word_embeddings.weight`, d.vocab, width);
+  put(m, `${p}.embeddings.position_embeddings.weight`, d.positions, width);
+  put(m, `${p}.embeddings.token_type_embeddings.weight`, d.typeVocab, width);
+  put(m, `${p}.embeddings.LayerNorm.weight`, width);
+  put(m, `${p}.embeddings.LayerNorm.bias`, width);
+}
+
+/** BertForSequenceClassification: bert (with pooler) + dropout + classifier Linear(hidden, labels). */
+export function bertForSequenceClassification(d: Dims): Tensors {
+  const m: Tensors = new Map();
+  bertStyleEmbeddings(m, 'bert', d, d.hidden);
+  for (let l = 0; l < d.layers; l++) bertStyleLayer(m, `bert.encoder.layer.${l}`, d.hidden, d.intermediate);
+  put(m, 'bert.pooler.dense.weight', d.hidden, d.hidden);
+  put(m, 'bert.pooler.dense.bias', d.hidden);
+  put(m, 'classifier.weight', d.labels, d.hidden);
+  put(m, 'classifier.bias', d.labels);
+  return m;
+}
+
+/**
+ * RobertaForSequenceClassification (XLMRobertaForSequenceClassification is the same module tree): roberta built with
+ * add_pooling_layer=False, then RobertaClassificationHead (dense hidden→hidden, out_proj hidden→labels).
+ */
+export function robertaForSequenceClassification(d: Dims): Tensors {
+  const m: Tensors = new Map();
+  bertStyleEmbeddings(m, 'roberta', d, d.hidden);
+  for (let l = 0; l < d.layers; l++) bertStyleLayer(m, `roberta.encoder.layer.${l}`, d.hidden, d.intermediate);
+  put(m, 'classifier.dense.weight', d.hidden, d.hidden);
+  put(m, 'classifier.dense.bias', d.hidden);
+  put(m, 'classifier.out_proj.weight', d.labels, d.hidden);
+  put(m, 'classifier.out_proj.bias', d.labels);
+  return m;
+}
+
+/** DistilBertForSequenceClassification: distilbert + pre_classifier Linear(dim, dim) + classifier Linear(dim, labels). */
+export function distilbertForSequenceClassification(d: Dims): Tensors {
+  const m: Tensors = new Map();
+  const h = d.hidden;
+  put(m, 'distilbert.embeddings.word_embeddings.weight', d.vocab, h);
+  put(m, 'distilbert.embeddings.position_embeddings.weight', d.positions, h);
+  put(m, 'distilbert.embeddings.LayerNorm.weight', h);
+  put(m, 'distilbert.embeddings.LayerNorm.bias', h);
+  for (let l = 0; l < d.layers; l++) {
+    const p = `distilbert.transformer.layer.${l}`;
+    for (const lin of ['q_lin', 'k_lin', 'v_lin', 'out_lin']) {
+      put(m, `${p}.attention.${lin}.weight`, h, h);
+      put(m, `${p}.attention.${lin}.bias`, h);
+    }
+    put(m, `${p}.sa_layer_norm.weight`, h);
+    put(m, `${p}.sa_layer_norm.bias`, h);
+    put(m, `${p}.ffn.lin1.weight`, d.intermediate, h);
+    put(m, `${p}.ffn.lin1.bias`, d.intermediate);
+    put(m, `${p}.ffn.lin2.weight`, h, d.intermediate);
+    put(m, `${p}.ffn.lin2.bias`, h);
+    put(m, `${p}.output_layer_norm.weight`, h);
+    put(m, `${p}.output_layer_norm.bias`, h);
+  }
+  put(m, 'pre_classifier.weight', h, h);
+  put(m, 'pre_classifier.bias', h);
+  put(m, 'classifier.weight', d.labels, h);
+  put(m, 'classifier.bias', d.labels);
+  return m;
+}
+
+/**
+ * ElectraForSequenceClassification: electra (embeddings at embedding_size, embeddings_project to hidden when they
+ * differ, no pooler) + ElectraClassificationHead (dense hidden→hidden, out_proj hidden→labels).
+ */
+export function electraForSequenceClassification(d: Dims): Tensors {
+  const m: Tensors = new Map();
+  const e = d.embedding ?? d.hidden;
+  bertStyleEmbeddings(m, 'electra', d, e);
+  if (e !== d.hidden) {
+    put(m, 'electra.embeddings_project.weight', d.hidden, e);
+    put(m, 'electra.embeddings_project.bias', d.hidden);
+  }
+  for (let l = 0; l < d.layers; l++) bertStyleLayer(m, `electra.encoder.layer.${l}`, d.hidden, d.intermediate);
+  put(m, 'classifier.dense.weight', d.hidden, d.hidden);
+  put(m, 'classifier.dense.bias', d.hidden);
+  put(m, 'classifier.out_proj.weight', d.labels, d.hidden);
+  put(m, 'classifier.out_proj.bias', d.labels);
+  return m;
+}

@@ -1,0 +1,41 @@
+// The generated Hub layout zoo (scripts/fixtures/hubZoo.ts), generated here when `npm run fixtures` has not run.
+// Test files run in parallel processes: each generates into its own folder and renames it into place; the first wins.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DEFAULT_ZOO_OUT, ZOO_REPOS, ZOO_SEED, ZooManifest, generateZoo, zooDirName, type ZooRepoId } from '../../../scripts/fixtures/hubZoo';
+import { REPO } from '../models/support';
+
+const ZOO = path.join(REPO, DEFAULT_ZOO_OUT);
+
+function complete(): boolean {
+  try {
+    const m = JSON.parse(fs.readFileSync(path.join(ZOO, 'manifest.json'), 'utf8')) as ZooManifest;
+    return m.seed === ZOO_SEED && ZOO_REPOS.every((id) => m.repos.some((r) => r.id === id));
+  } catch {
+    return false;
+  }
+}
+
+export function zooRoot(): string {
+  if (complete()) return ZOO;
+  const staging = `${ZOO}.tmp-${process.pid}`;
+  generateZoo(staging, ZOO_SEED);
+  if (!complete()) {
+    fs.rmSync(ZOO, { recursive: true, force: true });
+    try {
+      fs.renameSync(staging, ZOO);
+    } catch {
+      // Another test process put a complete zoo there first.
+    }
+  }
+  fs.rmSync(staging, { recursive: true, force: true });
+  return ZOO;
+}
+
+export function zooRepo(id: ZooRepoId): string {
+  return path.join(zooRoot(), zooDirName(id));
+}
+
+export function zooManifest(): ZooManifest {
+  return JSON.parse(fs.readFileSync(path.join(zooRoot(), 'manifest.json'), 'utf8')) as ZooManifest;
+}
