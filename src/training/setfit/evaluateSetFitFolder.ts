@@ -7,7 +7,7 @@ import { makeBatches, tokenizeExamples } from '../../data/batching';
 import { loadExamples } from '../../data';
 import { loadTokenizer } from '../../models/tokenizer';
 import type { RunRecord } from '../runStore';
-import { evaluate, type EvalResult } from '../worker/evaluate';
+import { evaluate, sessionLogits, type EvalResult } from '../worker/evaluate';
 import { tokenizeFnFor } from '../worker/tokenize';
 
 /** True for a folder exportSetFit wrote (config.json carries a "setfit" entry). */
@@ -30,7 +30,7 @@ export async function evaluateSetFitFolder(modelDir: string, dataFile: string, r
   const session = await ort.InferenceSession.create(path.join(modelDir, 'onnx', 'model.onnx'));
   const batches = makeBatches(items, { batchSize: 32, bucket: true, padId: tokenizer.padTokenId });
   try {
-    return await evaluate(session, {}, batches, 'single-label', labels);
+    return await evaluate(sessionLogits(session), batches, 'single-label', labels);
   } finally {
     await session.release();
   }

@@ -25,7 +25,7 @@ import { generatePairs } from '../setfitPairs';
 import { trainingSessionOptions } from '../worker/sessionOptions';
 import { chooseDevice, type DeviceSetting } from '../worker/device';
 import { seedDropout } from '../worker/dropoutSeeds';
-import { evaluate, type EvalResult } from '../worker/evaluate';
+import { evaluate, sessionLogits, type EvalResult } from '../worker/evaluate';
 import { FeatureCache, perExampleFrontier } from '../worker/featureCache';
 import { inputFeeds, labelFeed } from '../worker/feeds';
 import { readRunCheckpoint, writeRunCheckpoint, type TrainerState } from '../worker/runCheckpoint';
@@ -186,7 +186,7 @@ export async function runSetFit(request: RunConfig, hooks: TrainingHooks, resume
     if (!data.eval.length) return;
     const s = await ort.InferenceSession.create(modelToBytes(buildSetFitClassifier(spec, body, head, { normalize: setfit.normalize })), sessionOptions);
     try {
-      lastEval = await evaluate(s, {}, evalBatches, 'single-label', labels);
+      lastEval = await evaluate(sessionLogits(s), evalBatches, 'single-label', labels);
     } finally {
       await s.release();
     }

@@ -25,7 +25,15 @@ function logSoftmaxAt(row: Float32Array, target: number): number {
 
 const softplus = (x: number) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
 
-export async function evaluate(session: ort.InferenceSession, weights: Feeds, batches: readonly Batch[], task: TaskKind, labelNames: string[]): Promise<EvalResult> {
+/** Logits of one evaluation batch, [size, ...] row-major: the forward graph, or the head on cached features. */
+export type LogitsOf = (batch: Batch) => Promise<Float32Array>;
+
+/** The dropout-free forward graph with the current `weights` fed as inputs. */
+export function sessionLogits(session: ort.InferenceSession, weights: Feeds = {}): LogitsOf {
+  return async (batch) => (await session.run({ ...inputFeeds(batch, session.inputNames), ...weights })).logits.data as Float32Array;
+}
+
+export async function evaluate(logitsOf: LogitsOf, batches: readonly Batch[], task: TaskKind, labelNames: string[]): Promise<EvalResult> {
   const started = performance.now();
   const predicted: number[] = [];
   const actual: number[] = [];
@@ -35,8 +43,7 @@ export async function evaluate(session: ort.InferenceSession, weights: Feeds, ba
   let lossCount = 0;
   let examples = 0;
   for (const batch of batches) {
-    const out = await session.run({ ...inputFeeds(batch, session.inputNames), ...weights });
-    const logits = out.logits.data as Float32Array;
+    const logits = await logitsOf(batch);
     const width = logits.length / batch.size;
     examples += batch.size;
     for (let i = 0; i < batch.size; i++) {

@@ -9,7 +9,7 @@ import { loadWeights } from '../../models/weights';
 import { openWeightSource } from '../../models/weightSource';
 import { modelToBytes } from '../onnx/serialize';
 import type { RunRecord } from '../runStore';
-import { evaluate, type EvalResult, type TaskKind } from './evaluate';
+import { evaluate, sessionLogits, type EvalResult, type TaskKind } from './evaluate';
 import { tokenizeFnFor } from './tokenize';
 
 export async function evaluateFolder(modelDir: string, dataFile: string, record: RunRecord): Promise<EvalResult> {
@@ -28,7 +28,7 @@ export async function evaluateFolder(modelDir: string, dataFile: string, record:
   const session = await ort.InferenceSession.create(modelToBytes(buildForwardModel(spec, weights.tensors, { head: 'sequence-classification' })));
   const batches = makeBatches(items, { batchSize: 32, bucket: true, padId: tokenizer.padTokenId });
   try {
-    return await evaluate(session, {}, batches, kind, labels);
+    return await evaluate(sessionLogits(session), batches, kind, labels);
   } finally {
     await session.release();
   }

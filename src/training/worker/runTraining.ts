@@ -31,7 +31,7 @@ import { seedDropout } from './dropoutSeeds';
 import { waitWhilePaused, type PauseHooks } from './pauseGate';
 import { collateGroup, groupLength, stepsPerRunFor } from './stepGroups';
 import { evalModelWithWeightInputs } from './evalGraph';
-import { evaluate, type EvalResult, type TaskKind } from './evaluate';
+import { evaluate, sessionLogits, type EvalResult, type LogitsOf, type TaskKind } from './evaluate';
 import { FeatureCache, perExampleFrontier } from './featureCache';
 import { inputFeeds, labelFeed, type Feeds } from './feeds';
 import { learningRate, resolveWarmupSteps, type ScheduleOptions } from './schedules';
@@ -175,6 +175,8 @@ export async function runTraining(request: RunConfig, hooks: TrainingHooks, resu
   let phaseKey = '';
   let phaseDir = '';
   let cache: FeatureCache | undefined;
+  /** Feature extraction: the validation examples' frozen-prefix outputs, so evaluation runs only the head. */
+  let evalCache: FeatureCache | undefined;
 
   /** Current weights of the session folded into `master`, and its optimizer state kept for the next session. */
   const syncFromSession = async () => {
@@ -230,15 +232,22 @@ export async function runTraining(request: RunConfig, hooks: TrainingHooks, resu
     session.step = state.step;
     const fp = session.manifest.frozenPrefix;
     cache = undefined;
+    evalCache = undefined;
     if (config.strategy === 'feature-extraction' && fp?.cacheable && perExampleFrontier(fp.outputs)) {
-      const file = path.join(runDir, 'cache', 'features.bin');
-      cache = FeatureCache.load(file, data.train.length, fp.outputs);
-      if (!cache) {
+      // The validation split goes through the frozen encoder once too: re-encoding it at every evaluation cost as much
+      // as a training epoch without the cache (bert-base: 5 s against 0.06 s of cached head training per epoch).
+      const encode = async (items: readonly TokenizedExample[], name: string, what: string) => {
+        const file = path.join(runDir, 'cache', name);
+        const loadedCache = FeatureCache.load(file, items.length, fp.outputs);
+        if (loadedCache) return loadedCache;
         const t0 = performance.now();
-        cache = await FeatureCache.build(session, data.train, inputNames, padId);
-        cache.save(file);
-        log(`encoded ${data.train.length} examples once into the feature cache in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
-      }
+        const built = await FeatureCache.build(session!, items, inputNames, padId);
+        built.save(file);
+        log(`encoded ${items.length} ${what} examples once into the feature cache in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+        return built;
+      };
+      cache = await encode(data.train, 'features.bin', 'training');
+      if (data.eval.length) evalCache = await encode(data.eval, 'eval-features.bin', 'validation');
     }
   };
 
@@ -249,8 +258,11 @@ export async function runTraining(request: RunConfig, hooks: TrainingHooks, resu
   const evalBatches = makeBatches(evalItems, { batchSize: args.evalBatchSize, bucket: true, padId });
 
   const runEval = async (epochFloat: number): Promise<EvalResult> => {
-    const weights: Feeds = Object.fromEntries(session!.params);
-    const r = await evaluate(evalSession!, weights, evalBatches, task.kind, task.labels);
+    const fromCache = evalCache;
+    const logitsOf: LogitsOf = fromCache
+      ? async (batch) => (await session!.evalStep({ ...fromCache.feeds(batch.indices), labels: labelFeed(task.loss, batch.labels, task.labels.length, batch.seqLen) })).prediction.data as Float32Array
+      : sessionLogits(evalSession!, Object.fromEntries(session!.params));
+    const r = await evaluate(logitsOf, evalBatches, task.kind, task.labels);
     appendMetrics(runDir, { type: 'eval', step: state.step, epoch: epochFloat, metrics: r.metrics, perClass: r.perClass, confusion: r.confusion });
     hooks.emit({ type: 'eval', step: state.step, epoch: epochFloat, metrics: r.metrics });
     return r;

@@ -80,6 +80,24 @@ test('feature extraction: only the head changes; the frozen encoder is bit-ident
   assert.ok(readMetrics(runDir).some((m) => m.type === 'log' && String(m.message).includes('feature cache')));
 });
 
+test('feature extraction caches the validation features too; evaluating from them equals the exported model on the same file', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trainer-fe-eval-'));
+  const lines = fs.readFileSync(TRAIN, 'utf8').trim().split('\n');
+  fs.writeFileSync(path.join(dir, 'train.csv'), [lines[0], ...lines.slice(1, 33)].join('\n') + '\n');
+  fs.writeFileSync(path.join(dir, 'validation.csv'), [lines[0], ...lines.slice(33, 53)].join('\n') + '\n');
+  const { runDir } = await train('feature-extraction', { epochs: 1 }, path.join(dir, 'train.csv'));
+  assert.ok(fs.existsSync(path.join(runDir, 'cache', 'eval-features.bin')));
+  const logs = readMetrics(runDir).filter((m) => m.type === 'log').map((m) => String(m.message));
+  assert.ok(logs.some((l) => /encoded 20 validation examples once into the feature cache/.test(l)), logs.join('\n'));
+  const evals = readMetrics(runDir).filter((m) => m.type === 'eval');
+  assert.equal(evals.length, 1);
+  const { evaluateFolder } = await import('../../../src/training/worker/evaluateFolder');
+  const direct = await evaluateFolder(path.join(runDir, 'model'), path.join(dir, 'validation.csv'), readRun(runDir));
+  const cached = evals[0].metrics as Record<string, number>;
+  assert.equal(cached.accuracy, direct.metrics.accuracy);
+  assert.ok(Math.abs(cached.loss - direct.metrics.loss) < 1e-5, `loss from cached features ${cached.loss} vs the exported model ${direct.metrics.loss}`);
+});
+
 test('partial fine-tuning: embeddings and the bottom layer stay bit-identical, the rest trains', async () => {
   const { runDir } = await train('partial', { epochs: 1, freezeLayers: 1 });
   const { changed, same } = changes(runDir);
