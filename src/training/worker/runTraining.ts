@@ -209,7 +209,13 @@ export async function runTraining(request: RunConfig, hooks: TrainingHooks, resu
       if (device.executionProvider === 'cpu' && threads === undefined) {
         const first = collate(data.train, planBatches(data.train.map((e) => e.ids.length), { batchSize: args.batchSize, bucket: true, seed: args.seed })[0], { padId });
         const weights: Feeds = Object.fromEntries(p.trainable.map((n) => [n, new ort.Tensor('float32', master.get(n)!, paramShapes.get(n)!)]));
-        const choice = await chooseCpuThreads(ort, evalBytes, { ...inputFeeds(first, inputNames), ...weights });
+        // The probe may cost 2 % of the run: estimated from one forward pass of the first batch (a training step is
+        // about three: forward, backward, optimizer; feature extraction encodes each example once, then trains a head).
+        const evalPasses = Math.ceil(data.eval.length / args.evalBatchSize);
+        const runSeconds = (forward: number) => config.strategy === 'feature-extraction'
+          ? (microBatchesPerEpoch + evalPasses) * forward
+          : (totalSteps * args.gradientAccumulationSteps * 3 + evalPasses) * forward;
+        const choice = await chooseCpuThreads(ort, evalBytes, { ...inputFeeds(first, inputNames), ...weights }, { fraction: 0.02, runSeconds });
         threads = choice.threads;
         sessionOptions = trainingSessionOptions('cpu', threads);
         record.device.threads = threads;

@@ -30,7 +30,7 @@ test('the fastest thread count is chosen, from the best of the timed rounds, and
   const choice = await chooseThreads([2, 1], f.open, {}, { clock: f.clock });
   assert.equal(choice.threads, 2);
   assert.deepEqual(choice.timings.map((t) => [t.threads, +t.seconds.toFixed(9)]), [[2, 0.2], [1, 0.34]]);
-  assert.match(choice.reason, /^2 CPU threads, chosen by timing a forward pass of the first batch \(2 → 200\.0 ms, 1 → 340\.0 ms\)$/);
+  assert.match(choice.reason, /^2 CPU threads, chosen by timing a forward pass of the first batch \(2 → 200\.0 ms, 1 → 340\.0 ms; probe 20\.4 s\)$/);
   assert.deepEqual(f.released.sort(), [1, 2]);
 });
 
@@ -67,4 +67,28 @@ test('training sessions run without spinning pool threads or a memory pattern, o
   assert.deepEqual(o.executionProviders, ['cpu']);
   assert.deepEqual(o.extra, { session: { intra_op: { allow_spinning: '0' } } });
   assert.equal('intraOpNumThreads' in trainingSessionOptions('cuda'), false);
+});
+
+test('with a budget, a short run keeps all cores untimed and says why; a long run times every candidate', async () => {
+  // 1 s per forward pass at 2 threads, 2 s at 1; opening costs nothing on the fake clock, the warm-up 1 s.
+  const cost = { 2: [1, 1, 1, 1], 1: [2, 2, 2, 2] };
+  const short = fakeSessions(cost);
+  const s = await chooseThreads([2, 1], short.open, {}, { clock: short.clock, budget: { fraction: 0.02, runSeconds: (f) => 30 * f } });
+  assert.equal(s.threads, 2);
+  assert.deepEqual(short.opened, [2], 'the other candidate was never opened');
+  assert.match(s.reason, /^2 CPU threads \(all cores\), not timed against 1: that would take about \d+\.\d s, more than 2 % of this run \(about 30 s\); set "threads" to choose$/);
+  assert.ok(s.probeSeconds <= 2, `probe ${s.probeSeconds} s`);
+
+  const long = fakeSessions(cost);
+  const l = await chooseThreads([2, 1], long.open, {}, { clock: long.clock, budget: { fraction: 0.02, runSeconds: (f) => 100000 * f } });
+  assert.deepEqual(long.opened, [2, 1]);
+  assert.deepEqual(l.timings.map((t) => t.threads), [2, 1]);
+  assert.doesNotMatch(l.reason, /round\(s\) to stay within/);
+
+  // In between: fewer rounds, still both candidates.
+  const mid = fakeSessions(cost);
+  const m = await chooseThreads([2, 1], mid.open, {}, { clock: mid.clock, budget: { fraction: 0.02, runSeconds: (f) => 400 * f } });
+  assert.deepEqual(mid.opened, [2, 1]);
+  assert.match(m.reason, /1 round\(s\) to stay within the probe budget/);
+  assert.ok(m.probeSeconds <= 0.02 * 400, `probe ${m.probeSeconds} s within the 8 s budget`);
 });
