@@ -262,8 +262,12 @@ function encodeTensor(name: string, t: TensorToWrite): Uint8Array {
   return bytes;
 }
 
-/** Serializes tensors in name order (so the same tensors give the same bytes), header padded to 8 bytes as HF does. */
-export function safetensorsToBytes(tensors: ReadonlyMap<string, TensorToWrite>, metadata?: Record<string, string>): Buffer {
+/**
+ * A safetensors file as byte ranges in file order: the length, the header (padded to 8 bytes as HF does), then each
+ * tensor in name order (so the same tensors give the same bytes). float32 tensors are views of their arrays, not
+ * copies: a checkpoint of bert-large's weights and moments never exists twice in memory.
+ */
+export function safetensorsParts(tensors: ReadonlyMap<string, TensorToWrite>, metadata?: Record<string, string>): Uint8Array[] {
   const names = [...tensors.keys()].sort();
   const header: Record<string, unknown> = {};
   if (metadata && Object.keys(metadata).length) header.__metadata__ = metadata;
@@ -282,10 +286,15 @@ export function safetensorsToBytes(tensors: ReadonlyMap<string, TensorToWrite>, 
   const headerBytes = Buffer.from(headerText, 'utf8');
   const len = Buffer.alloc(8);
   len.writeBigUInt64LE(BigInt(headerBytes.length));
-  return Buffer.concat([len, headerBytes, ...chunks.map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength))]);
+  return [len, headerBytes, ...chunks];
+}
+
+/** The whole file in one buffer (small files and tests; large ones go through safetensorsParts). */
+export function safetensorsToBytes(tensors: ReadonlyMap<string, TensorToWrite>, metadata?: Record<string, string>): Buffer {
+  return Buffer.concat(safetensorsParts(tensors, metadata));
 }
 
 /** Writes atomically (temp file + fsync + rename) so a crash never leaves a half-written checkpoint behind. */
 export function writeSafetensors(file: string, tensors: ReadonlyMap<string, TensorToWrite>, metadata?: Record<string, string>): void {
-  writeFileAtomic(file, safetensorsToBytes(tensors, metadata));
+  writeFileAtomic(file, safetensorsParts(tensors, metadata));
 }

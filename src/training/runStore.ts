@@ -4,7 +4,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LabelSpace } from '../data/labels';
-import { appendLineSync, writeFileAtomic, writeJsonAtomic } from '../util/atomicWrite';
+import { appendLineSync, writeFileAtomic, writeJsonAtomic, type FileContent } from '../util/atomicWrite';
 
 export type RunStatus = 'running' | 'completed' | 'cancelled' | 'failed';
 
@@ -92,7 +92,7 @@ export function checkpointPath(dir: string, step: number): string {
   return path.join(checkpointsDir(dir), `step-${String(step).padStart(8, '0')}`);
 }
 
-export function saveCheckpoint(dir: string, step: number, files: Record<string, Uint8Array>, state: unknown): string {
+export function saveCheckpoint(dir: string, step: number, files: Record<string, FileContent>, state: unknown): string {
   const final = checkpointPath(dir, step);
   const tmp = `${final}.tmp-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });

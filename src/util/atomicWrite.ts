@@ -2,16 +2,44 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+/**
+ * Largest single write(2): one fs.writeFileSync of a 4 GB checkpoint (bert-large weights + AdamW moments) throws
+ * ERR_OUT_OF_RANGE, and one huge write also needs the whole file as one buffer. Everything is written in pieces.
+ */
+export const MAX_WRITE_BYTES = 64 * 1024 ** 2;
+
+/** What a file is made of: text, bytes, or a list of byte ranges written one after another (never concatenated). */
+export type FileContent = string | Uint8Array | readonly Uint8Array[];
+
+/** Writes `content` to an open descriptor in pieces of at most MAX_WRITE_BYTES; returns the bytes written. */
+export function writeAllSync(fd: number, content: FileContent, position = 0): number {
+  const parts = typeof content === 'string' ? [Buffer.from(content, 'utf8')] : content instanceof Uint8Array ? [content] : content;
+  let at = position;
+  for (const part of parts) {
+    let done = 0;
+    while (done < part.byteLength) {
+      const n = fs.writeSync(fd, part, done, Math.min(MAX_WRITE_BYTES, part.byteLength - done), at);
+      done += n;
+      at += n;
+    }
+  }
+  return at - position;
+}
+
+export function writeFileAtomic(file: string, data: FileContent): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
   const fd = fs.openSync(tmp, 'w');
   try {
-    fs.writeFileSync(fd, data);
+    writeAllSync(fd, data);
     fs.fsyncSync(fd);
-  } finally {
+  } catch (e) {
     fs.closeSync(fd);
+    // A failed write (ENOSPC, EIO) leaves no half file behind.
+    fs.rmSync(tmp, { force: true });
+    throw e;
   }
+  fs.closeSync(fd);
   fs.renameSync(tmp, file);
   fsyncDir(path.dirname(file));
 }

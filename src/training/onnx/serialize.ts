@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { onnx } from 'onnx-proto';
 import { Attr, DType, Dim, Graph, Model, Node, TensorData, TypedData, ValueInfo, allocData, bytesPerElement, numElements } from './ir';
-import { writeFileAtomic } from '../../util/atomicWrite';
+import { writeAllSync, writeFileAtomic } from '../../util/atomicWrite';
 
 const DT = onnx.TensorProto.DataType;
 const AT = onnx.AttributeProto.AttributeType;
@@ -162,7 +162,8 @@ export function saveModel(model: Model, file: string, opts: SaveOptions = {}): s
       if (t.data.byteLength < threshold) continue;
       // 4 KiB alignment lets ORT memory-map each tensor.
       const aligned = Math.ceil(offset / 4096) * 4096;
-      fs.writeSync(fd, rawBytes(t.data), 0, t.data.byteLength, aligned);
+      // In pieces: xlm-roberta-large's word embeddings alone are 1.02 GB.
+      writeAllSync(fd, rawBytes(t.data), aligned);
       placed.set(name, aligned);
       offset = aligned + t.data.byteLength;
     }

@@ -44,7 +44,7 @@ export class FeatureCache {
 
   save(file: string): void {
     const header = { count: this.count, outputs: this.outputs.map((o) => ({ name: o.name, width: o.width })) };
-    writeFileAtomic(file, Buffer.concat(this.outputs.map((o) => Buffer.from(o.data.buffer, o.data.byteOffset, o.data.byteLength))));
+    writeFileAtomic(file, this.outputs.map((o) => new Uint8Array(o.data.buffer, o.data.byteOffset, o.data.byteLength)));
     writeJsonAtomic(`${file}.json`, header);
   }
 

@@ -3,7 +3,7 @@
 // the run config this is everything a resumed run needs to continue bit for bit.
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { SafetensorsFile, safetensorsToBytes, type TensorToWrite } from '../../models/safetensors';
+import { SafetensorsFile, safetensorsParts, type TensorToWrite } from '../../models/safetensors';
 import { saveCheckpoint } from '../runStore';
 import * as fs from 'node:fs';
 
@@ -34,7 +34,7 @@ export function writeRunCheckpoint(runDir: string, state: TrainerState, master: 
   }
   const opt = new Map<string, TensorToWrite>();
   for (const [name, t] of optimizerState) opt.set(name, { dtype: 'F32', shape: [...t.dims], data: t.data as Float32Array });
-  return saveCheckpoint(runDir, state.step, { [WEIGHTS]: safetensorsToBytes(weights), [OPTIMIZER]: safetensorsToBytes(opt) }, state);
+  return saveCheckpoint(runDir, state.step, { [WEIGHTS]: safetensorsParts(weights), [OPTIMIZER]: safetensorsParts(opt) }, state);
 }
 
 export interface RunCheckpoint {
