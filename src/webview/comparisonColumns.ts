@@ -16,6 +16,8 @@ export interface ComparisonRow {
   samplesPerSecond: number | null;
   inferenceMsPerExample: number | null;
   modelBytes: number | null;
+  /** The run folder when it ended (checkpoints, export, artifacts). */
+  diskBytes: number | null;
   device: string;
 }
 
@@ -44,6 +46,7 @@ export const COLUMNS: readonly Column[] = [
   { key: 'samplesPerSecond', title: 'Samples/s', csvTitle: 'samples_per_second', kind: 'rate' },
   { key: 'inferenceMsPerExample', title: 'Inference / example', csvTitle: 'inference_ms_per_example', kind: 'ms' },
   { key: 'modelBytes', title: 'Model size', csvTitle: 'model_bytes', kind: 'bytes' },
+  { key: 'diskBytes', title: 'Disk used', csvTitle: 'disk_bytes', kind: 'bytes' },
   { key: 'device', title: 'Device', csvTitle: 'device', kind: 'text' },
   { key: 'status', title: 'Status', csvTitle: 'status', kind: 'text' },
 ];

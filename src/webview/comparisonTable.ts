@@ -59,6 +59,7 @@ export function comparisonRow(input: RunInput): ComparisonRow {
     samplesPerSecond: numberOrNull(summary?.samplesPerSecond) ?? (sps.length ? sps.reduce((a, b) => a + b, 0) / sps.length : null),
     inferenceMsPerExample: numberOrNull(summary?.inferenceMsPerExample),
     modelBytes: numberOrNull(summary?.modelBytes),
+    diskBytes: numberOrNull(summary?.diskBytes),
     device: run.device?.executionProvider ?? '?',
   };
 }

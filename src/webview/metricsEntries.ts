@@ -39,6 +39,8 @@ export interface SummaryEntry {
   samplesPerSecond?: number;
   inferenceMsPerExample?: number;
   modelBytes?: number;
+  /** The whole run folder (checkpoints, export, artifacts, caches) when the run ended. */
+  diskBytes?: number;
   trainableParams?: number;
   totalParams?: number;
 }
@@ -108,6 +110,7 @@ export function parseMetricsLine(line: string, where: string): ParseResult {
           samplesPerSecond: pick('samplesPerSecond'),
           inferenceMsPerExample: pick('inferenceMsPerExample'),
           modelBytes: pick('modelBytes'),
+          diskBytes: pick('diskBytes'),
           trainableParams: pick('trainableParams'),
           totalParams: pick('totalParams'),
         },

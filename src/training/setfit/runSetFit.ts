@@ -21,6 +21,7 @@ import { modelToBytes } from '../onnx/serialize';
 import { prepareData, type PreparedData } from '../prepareData';
 import type { RunConfig } from '../protocol';
 import { appendMetrics, createRunDir, fingerprintFiles, latestCheckpoint, readRun, writeRun, type RunRecord } from '../runStore';
+import { runDiskUsage } from '../runDiskUsage';
 import { generatePairs } from '../setfitPairs';
 import { trainingSessionOptions } from '../worker/sessionOptions';
 import { chooseDevice, type DeviceSetting } from '../worker/device';
@@ -222,7 +223,7 @@ export async function runSetFit(request: RunConfig, hooks: TrainingHooks, resume
   appendMetrics(runDir, {
     type: 'summary', trainSeconds: state.trainSeconds, samplesPerSecond: state.samplesSeen / Math.max(state.trainSeconds, 1e-9),
     inferenceMsPerExample: lastEval && lastEval.examples ? (1000 * lastEval.seconds) / lastEval.examples : undefined,
-    modelBytes: bytes(path.join(modelDir, 'onnx', 'model.onnx')), trainableParams: trainable, totalParams: total, finalMetrics: lastEval?.metrics, stopReason: 'completed',
+    modelBytes: bytes(path.join(modelDir, 'onnx', 'model.onnx')), diskBytes: runDiskUsage(runDir).total, trainableParams: trainable, totalParams: total, finalMetrics: lastEval?.metrics, stopReason: 'completed',
   });
   record.status = 'completed';
   record.step = state.step;

@@ -26,6 +26,7 @@ import {
   appendMetrics, checkpointPath, createRunDir, fingerprintFiles, latestCheckpoint, pruneCheckpoints, readRun, writeRun, type RunRecord,
 } from '../runStore';
 import { chooseDevice, type DeviceSetting } from './device';
+import { describeDiskUsage, runDiskUsage } from '../runDiskUsage';
 import { chooseCpuThreads, trainingSessionOptions } from './sessionOptions';
 import { seedDropout } from './dropoutSeeds';
 import { waitWhilePaused, type PauseHooks } from './pauseGate';
@@ -435,10 +436,12 @@ export async function runTraining(request: RunConfig, hooks: TrainingHooks, resu
   const modelBytes = fs.statSync(path.join(modelDir, 'model.safetensors')).size;
   const trainable = session!.manifest.params.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
   const total = modelParameters(spec, task.head).reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
+  const disk = runDiskUsage(runDir);
+  log(`${describeDiskUsage(disk)}; checkpoints kept: the last and the best${args.saveTotalLimit > 1 ? ` (last ${args.saveTotalLimit})` : ''}`);
   appendMetrics(runDir, {
     type: 'summary', trainSeconds: state.trainSeconds, samplesPerSecond: state.samplesSeen / Math.max(state.trainSeconds, 1e-9),
     inferenceMsPerExample: lastEval && lastEval.examples ? (1000 * lastEval.seconds) / lastEval.examples : undefined,
-    modelBytes, trainableParams: trainable, totalParams: total, finalMetrics: lastEval?.metrics, stopReason,
+    modelBytes, diskBytes: disk.total, trainableParams: trainable, totalParams: total, finalMetrics: lastEval?.metrics, stopReason,
   });
   record.status = 'completed';
   record.step = state.step;

@@ -98,6 +98,25 @@ test('feature extraction caches the validation features too; evaluating from the
   assert.ok(Math.abs(cached.loss - direct.metrics.loss) < 1e-5, `loss from cached features ${cached.loss} vs the exported model ${direct.metrics.loss}`);
 });
 
+test('checkpoint retention keeps the last and the best only; the summary says what the run folder takes on disk', async () => {
+  // Evaluate (and checkpoint) every step: six checkpoints are written, at most two (the last, the best) remain.
+  const { runDir } = await train('full', { maxSteps: 6, evalEvery: 1, learningRate: 5e-3 }, smallDataset(24));
+  const run = readRun(runDir);
+  const { listCheckpoints } = await import('../../../src/training/runStore');
+  const kept = listCheckpoints(runDir).map((c) => path.basename(c));
+  assert.ok(run.bestCheckpoint, 'a best checkpoint is named');
+  const expected = [...new Set([path.basename(run.bestCheckpoint!), 'step-00000006'])].sort();
+  assert.deepEqual(kept, expected, `kept ${kept.join(', ')}`);
+  const summary = readMetrics(runDir).find((m) => m.type === 'summary') as { diskBytes?: number } | undefined;
+  assert.ok(summary && typeof summary.diskBytes === 'number');
+  // Measured just before the summary line was appended: the folder now is that plus a few hundred bytes of metrics.
+  const { runDiskUsage } = await import('../../../src/training/runDiskUsage');
+  const now = runDiskUsage(runDir).total;
+  assert.ok(summary.diskBytes <= now && now - summary.diskBytes < 4096, `summary ${summary.diskBytes} vs folder ${now}`);
+  const logs = readMetrics(runDir).filter((m) => m.type === 'log').map((m) => String(m.message));
+  assert.ok(logs.some((l) => /^run folder on disk: .*checkpoints/.test(l)), logs.join('\n'));
+});
+
 test('partial fine-tuning: embeddings and the bottom layer stay bit-identical, the rest trains', async () => {
   const { runDir } = await train('partial', { epochs: 1, freezeLayers: 1 });
   const { changed, same } = changes(runDir);
