@@ -211,7 +211,15 @@ function zerosLike(t: TensorData): TensorData {
 }
 
 /** Compiles training artifacts for `forward` under `plan` into `outDir`; returns the manifest (also written). */
-export function generateArtifacts(original: Model, plan: TrainPlan, outDir: string): ArtifactManifest {
+export interface ArtifactOptions {
+  /**
+   * Write checkpoint/ with the initial weights and zero optimizer state (default). The trainer keeps both in memory
+   * and opens sessions with TrainingSessionOptions.initial instead: for bert-large the folder would be 4 GB of copies.
+   */
+  checkpoint?: boolean;
+}
+
+export function generateArtifacts(original: Model, plan: TrainPlan, outDir: string, opts: ArtifactOptions = {}): ArtifactManifest {
   const forward = upgradeToOpset13(original);
   const fwd = cloneGraph(forward.graph);
   checkTrainable(fwd, plan);
@@ -311,10 +319,12 @@ export function generateArtifacts(original: Model, plan: TrainPlan, outDir: stri
   saveModel(model(optimizer), path.join(outDir, FILES.optimizer));
   saveModel(model(fused), path.join(outDir, FILES.trainStep));
 
-  const checkpointTensors = new Map<string, TensorData>();
-  for (const p of params) checkpointTensors.set(p.name, initial.get(p.name)!);
-  for (const s of stateList) checkpointTensors.set(s.name, zerosLike(initial.get(s.param)!));
-  saveCheckpoint(path.join(outDir, FILES.checkpoint), checkpointTensors, { step: 0, params: plan.trainable, state: stateList.map((s) => s.name), plan });
+  if (opts.checkpoint ?? true) {
+    const checkpointTensors = new Map<string, TensorData>();
+    for (const p of params) checkpointTensors.set(p.name, initial.get(p.name)!);
+    for (const s of stateList) checkpointTensors.set(s.name, zerosLike(initial.get(s.param)!));
+    saveCheckpoint(path.join(outDir, FILES.checkpoint), checkpointTensors, { step: 0, params: plan.trainable, state: stateList.map((s) => s.name), plan });
+  }
 
   const batchInputs = [...new Map([...(prefix?.inputs ?? []), ...modelInputs.filter((v) => !prefix?.outputs.some((o) => o.name === v.name))].map((v) => [v.name, v])).values()];
   const manifest: ArtifactManifest = {

@@ -23,6 +23,11 @@ export interface TrainingSessionOptions {
   /** Resume from this checkpoint folder instead of the artifacts' initial one. */
   checkpointDir?: string;
   /**
+   * Start from these weights (by parameter name, float32) with zero optimizer state at step 0, instead of a
+   * checkpoint folder: for artifacts generated with { checkpoint: false }. The arrays are used, not copied.
+   */
+  initial?: ReadonlyMap<string, Float32Array>;
+  /**
    * Keep weights and optimizer state in device memory between steps. Only the WebGPU provider can (onnxruntime-node
    * returns outputs in GPU buffers for it alone), and there it is the default.
    */
@@ -131,8 +136,28 @@ export class TrainingSession {
       trainStep: mode === 'fused' ? await open(FILES.trainStep, stepOptions) : undefined,
     };
     const s = new TrainingSession(dir, manifest, mode, sessions, so, stepOptions, resident);
-    s.restore(opts.checkpointDir ?? path.join(dir, FILES.checkpoint));
+    if (opts.initial && !opts.checkpointDir) s.start(opts.initial);
+    else s.restore(opts.checkpointDir ?? path.join(dir, FILES.checkpoint));
     return s;
+  }
+
+  /** Step 0 from host weights: every trainable parameter from `weights`, optimizer state zeros of its shape. */
+  start(weights: ReadonlyMap<string, Float32Array>): void {
+    for (const t of [...this.params.values(), ...this.state.values()]) disposeIfOnDevice(t);
+    const shapes = new Map(this.manifest.params.map((p) => [p.name, p.shape]));
+    for (const p of this.manifest.params) {
+      const w = weights.get(p.name);
+      const n = p.shape.reduce((a, b) => a * b, 1);
+      if (!w || w.length !== n) throw new Error(`${this.dir}: no starting value of ${n} floats for parameter "${p.name}"${w ? ` (got ${w.length})` : ''}`);
+      this.params.set(p.name, new ort.Tensor('float32', w, p.shape));
+    }
+    for (const st of this.manifest.state) {
+      const shape = shapes.get(st.param) as number[];
+      this.state.set(st.name, new ort.Tensor('float32', new Float32Array(shape.reduce((a, b) => a * b, 1)), shape));
+    }
+    this.step = 0;
+    this.accumulated = undefined;
+    this.micro = 0;
   }
 
   /** Loads weights, optimizer state and step from a checkpoint folder. */

@@ -205,7 +205,8 @@ export async function runTraining(request: RunConfig, hooks: TrainingHooks, resu
           ? { kind: 'adamw', beta1: args.adamBeta1, beta2: args.adamBeta2, eps: args.adamEpsilon, weightDecay: args.weightDecay }
           : { kind: 'sgd', momentum: args.momentum, weightDecay: args.weightDecay },
       };
-      generateArtifacts(buildForwardModel(spec, master, { head: task.head, training: useDropout }), plan, phaseDir);
+      // No checkpoint/ in the artifacts: the weights are in `master`, the optimizer state carried or zero.
+      generateArtifacts(buildForwardModel(spec, master, { head: task.head, training: useDropout }), plan, phaseDir, { checkpoint: false });
       const evalBytes = modelToBytes(evalModelWithWeightInputs(buildForwardModel(spec, master, { head: task.head }), p.trainable));
       if (device.executionProvider === 'cpu' && threads === undefined) {
         const first = collate(data.train, planBatches(data.train.map((e) => e.ids.length), { batchSize: args.batchSize, bucket: true, seed: args.seed })[0], { padId });
@@ -230,7 +231,7 @@ export async function runTraining(request: RunConfig, hooks: TrainingHooks, resu
     }
     seedDropout(phaseDir, args.seed, state.step);
     await session?.release();
-    session = await TrainingSession.open(phaseDir, { sessionOptions });
+    session = await TrainingSession.open(phaseDir, { sessionOptions, initial: master });
     for (const prm of session.manifest.params) session.params.set(prm.name, new ort.Tensor('float32', master.get(prm.name)!, prm.shape));
     for (const name of session.state.keys()) {
       const carried = optimizerState.get(name);
