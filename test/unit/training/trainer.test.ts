@@ -107,6 +107,8 @@ test('checkpoint retention keeps the last and the best only; the summary says wh
   assert.ok(run.bestCheckpoint, 'a best checkpoint is named');
   const expected = [...new Set([path.basename(run.bestCheckpoint!), 'step-00000006'])].sort();
   assert.deepEqual(kept, expected, `kept ${kept.join(', ')}`);
+  // The artifacts hold graphs only: the weights live in the run's checkpoints and export, not copied a third time.
+  assert.ok(!fs.existsSync(path.join(runDir, 'artifacts', 'epoch-0', 'checkpoint')));
   const summary = readMetrics(runDir).find((m) => m.type === 'summary') as { diskBytes?: number } | undefined;
   assert.ok(summary && typeof summary.diskBytes === 'number');
   // Measured just before the summary line was appended: the folder now is that plus a few hundred bytes of metrics.
