@@ -11,7 +11,7 @@ import { loadWeights } from '../src/models/weights';
 import { generateArtifacts } from '../src/training/artifacts/generateArtifacts';
 import { saveModel } from '../src/training/onnx/serialize';
 import { readBatch } from './lib/batchFeeds';
-import { BENCH_CONFIGS, BatchJson, rows, writeBenchModel } from './lib/benchModel';
+import { BENCH_CONFIGS, BatchJson, DEFAULT_BENCH_CONFIGS, rows, writeBenchModel } from './lib/benchModel';
 import { encoderLayerParams, forwardFlops, trainStepFlops } from './lib/flops';
 import { longTexts, reviewSentences } from './lib/sentences';
 import { args, emit, need } from './lib/stats';
@@ -28,7 +28,7 @@ async function tokenizeBatch(modelDir: string, spec: ModelSpec, texts: { text: s
 async function main(): Promise<void> {
   const a = args();
   const work = path.resolve(need(a, 'work'));
-  const ids = (a.get('configs') ?? BENCH_CONFIGS.map((c) => c.id).join(',')).split(',');
+  const ids = (a.get('configs') ?? DEFAULT_BENCH_CONFIGS.join(',')).split(',');
   const batchSize = Number(a.get('batch') ?? 16);
   const seq = Number(a.get('seq') ?? 128);
   // --batches DIR reuses <DIR>/<config>.json (bench/gpu.sh carries them): no tokenizer, so no transformers.js needed.
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     }, path.join(dir, 'artifacts'));
     const params = [...loaded.tensors.values()].reduce((s, t) => s + t.length, 0);
     out.push({
-      id, dir, modelDir, batchFile: path.join(dir, 'batch.json'), forward: path.join(dir, 'forward.onnx'), artifacts: path.join(dir, 'artifacts'),
+      id, family: c.family, big: c.big ?? false, source: c.zoo ?? 'generated', dir, modelDir, batchFile: path.join(dir, 'batch.json'), forward: path.join(dir, 'forward.onnx'), artifacts: path.join(dir, 'artifacts'),
       params, encoderParams: encoderLayerParams(spec), batch: batch.batch, seq: batch.seq, realTokens: batch.realTokens,
       forwardFlops: forwardFlops(spec, batch.batch, batch.seq), trainFlops: trainStepFlops(spec, batch.batch, batch.seq),
       generateSeconds: (performance.now() - t1) / 1000, prepareSeconds: (performance.now() - t0) / 1000,

@@ -1,4 +1,6 @@
 // `npm run bench [-- --quick] [-- --only train,bucketing,...] [-- --steps N --warmup N --examples N --configs a,b]`: every benchmark in one run, each against its reference
+// (--configs: bert-4L-256H and bert-6L-384H by default; bert-base and distilbert-base — real size, from their Hub
+// layouts in scripts/fixtures/hubZoo.ts — on request, e.g. --only train --configs bert-base,distilbert-base)
 // measured in the same run (train-step rows in interleaved turns, bench/interleave.mjs). Each bench is its own child process (its peak RSS is its own, and a
 // crash names the bench). Results: .bench-tmp/results/latest.json and a markdown table in latest.md beside it (--out DIR);
 // snapshots quoted by BENCHMARKS.md are copied to bench/results/.
@@ -96,7 +98,8 @@ if (sections.has('train')) {
     process.stderr.write(`· ${c.id}: engine, ORT forward, ORT MatMul and PyTorch, ${warmup}+${steps} interleaved turns\n`);
     const got = await interleaved(specs, { warmup, steps, cwd: ROOT, log: (m) => process.stderr.write(`    ${m}\n`) });
     const row = { config: c, ours: got[0], forward: got[1], matmul: got[2], torch: torch.ok ? got[3] : { error: torch.why }, variants: {} };
-    if (!quick && c.id === configs[0]) {
+    // Not for the real-size rows (bert-base, distilbert-base): nine more processes × several 10 s steps each.
+    if (!quick && c.id === configs[0] && !c.big) {
       // Settings the engine could choose differently, measured against the default in turns, not assumed.
       const variants = [
         ['1 thread', ['--threads', '1']], [`${threads} threads`, ['--threads', String(threads)]], ['spinning on', ['--spin', 'true']], ['memory pattern on', ['--mempattern', 'true']],
