@@ -1,14 +1,11 @@
 // sentence-transformers/all-MiniLM-L6-v2: a bare BertModel checkpoint (no "bert." prefix) with its int64 position_ids buffer,
 // sentence-transformers modules, full tokenizer_config.json; fine-tuned as BertForSequenceClassification.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { bertForSequenceClassification } from './hfParameters';
-import { zooRepo } from './support';
+import { configVocab } from './support';
 import { zooTests } from './zooCase';
 
 const ID = 'sentence-transformers/all-MiniLM-L6-v2';
-/** vocab_size as the repo's config.json says (the zoo reduces the vocabulary; HF sizes the tables from the config). */
-const vocab = (JSON.parse(fs.readFileSync(path.join(zooRepo(ID), 'config.json'), 'utf8')) as { vocab_size: number }).vocab_size;
+const vocab = configVocab(ID);
 
 zooTests({
   id: ID,

@@ -1,14 +1,11 @@
 // google-bert/bert-base-uncased: the 2018 checkpoint's names (LayerNorm.gamma/beta), its MLM + NSP pre-training heads,
 // tokenizer_config.json that is only {"do_lower_case": true}.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { bertForSequenceClassification } from './hfParameters';
-import { zooRepo } from './support';
+import { configVocab } from './support';
 import { zooTests } from './zooCase';
 
 const ID = 'google-bert/bert-base-uncased';
-/** vocab_size as the repo's config.json says (the zoo reduces the vocabulary; HF sizes the tables from the config). */
-const vocab = (JSON.parse(fs.readFileSync(path.join(zooRepo(ID), 'config.json'), 'utf8')) as { vocab_size: number }).vocab_size;
+const vocab = configVocab(ID);
 
 zooTests({
   id: ID,

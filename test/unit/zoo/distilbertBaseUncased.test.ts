@@ -1,14 +1,11 @@
 // distilbert/distilbert-base-uncased: distilbert.* names, the vocab_transform / vocab_layer_norm / vocab_projector MLM head,
 // tokenizer_config.json that is only {"do_lower_case": true}.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { distilbertForSequenceClassification } from './hfParameters';
-import { zooRepo } from './support';
+import { configVocab } from './support';
 import { zooTests } from './zooCase';
 
 const ID = 'distilbert/distilbert-base-uncased';
-/** vocab_size as the repo's config.json says (the zoo reduces the vocabulary; HF sizes the tables from the config). */
-const vocab = (JSON.parse(fs.readFileSync(path.join(zooRepo(ID), 'config.json'), 'utf8')) as { vocab_size: number }).vocab_size;
+const vocab = configVocab(ID);
 
 zooTests({
   id: ID,

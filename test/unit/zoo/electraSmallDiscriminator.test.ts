@@ -1,14 +1,11 @@
 // google/electra-small-discriminator: embedding_size 128 projected to hidden 256, the discriminator head it was pre-trained
 // with, tokenizer_config.json that is only {"do_lower_case": true}.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { electraForSequenceClassification } from './hfParameters';
-import { zooRepo } from './support';
+import { configVocab } from './support';
 import { zooTests } from './zooCase';
 
 const ID = 'google/electra-small-discriminator';
-/** vocab_size as the repo's config.json says (the zoo reduces the vocabulary; HF sizes the tables from the config). */
-const vocab = (JSON.parse(fs.readFileSync(path.join(zooRepo(ID), 'config.json'), 'utf8')) as { vocab_size: number }).vocab_size;
+const vocab = configVocab(ID);
 
 zooTests({
   id: ID,

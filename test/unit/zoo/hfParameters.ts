@@ -121,3 +121,8 @@ export function electraForSequenceClassification(d: Dims): Tensors {
   put(m, 'classifier.out_proj.bias', d.labels);
   return m;
 }
+
+/** RobertaClassificationHead's parameters, which a RoBERTa / XLM-R masked-LM checkpoint lacks. */
+export const ROBERTA_CLASSIFIER = ['classifier.dense.weight', 'classifier.dense.bias', 'classifier.out_proj.weight', 'classifier.out_proj.bias'];
+/** What a RobertaForMaskedLM checkpoint holds that the sequence classifier does not use: the pooler and lm_head. */
+export const ROBERTA_MLM_UNUSED = ['roberta.pooler.dense.weight', 'roberta.pooler.dense.bias', 'lm_head.bias', 'lm_head.dense.weight', 'lm_head.dense.bias', 'lm_head.layer_norm.weight', 'lm_head.layer_norm.bias'];

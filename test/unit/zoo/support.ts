@@ -39,3 +39,8 @@ export function zooRepo(id: ZooRepoId): string {
 export function zooManifest(): ZooManifest {
   return JSON.parse(fs.readFileSync(path.join(zooRoot(), 'manifest.json'), 'utf8')) as ZooManifest;
 }
+
+/** vocab_size as the repo's config.json says (the zoo reduces the vocabulary; HF sizes the tables from the config). */
+export function configVocab(id: ZooRepoId): number {
+  return (JSON.parse(fs.readFileSync(path.join(zooRepo(id), 'config.json'), 'utf8')) as { vocab_size: number }).vocab_size;
+}

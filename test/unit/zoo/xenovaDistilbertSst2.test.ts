@@ -1,14 +1,11 @@
 // Xenova/distilbert-base-uncased-finetuned-sst-2-english: an ONNX-only transformers.js repo (onnx/model.onnx in torch.onnx's
 // naming plus model_quantized.onnx, no model.safetensors); its fine-tuned SST-2 head is loaded, not initialised.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { distilbertForSequenceClassification } from './hfParameters';
-import { zooRepo } from './support';
+import { configVocab } from './support';
 import { zooTests } from './zooCase';
 
 const ID = 'Xenova/distilbert-base-uncased-finetuned-sst-2-english';
-/** vocab_size as the repo's config.json says (the zoo reduces the vocabulary; HF sizes the tables from the config). */
-const vocab = (JSON.parse(fs.readFileSync(path.join(zooRepo(ID), 'config.json'), 'utf8')) as { vocab_size: number }).vocab_size;
+const vocab = configVocab(ID);
 
 zooTests({
   id: ID,
