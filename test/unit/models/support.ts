@@ -14,25 +14,30 @@ const WORKSPACE = path.join(REPO, DEFAULT_OUT);
 const FIXTURE_MODELS = ['tiny-bert', 'tiny-nli-bert', 'tiny-roberta', 'tiny-distilbert', 'tiny-electra'];
 
 /**
- * The generated fixture workspace, generated here when `npm run fixtures` has not run. Test files run in parallel
+ * `dir`, generated here when `complete()` says it is not (`npm run fixtures` did not run). Test files run in parallel
  * processes, so each generates into its own folder and renames it into place; the first rename wins.
  */
-export function fixtureWorkspace(): string {
-  const complete = () => FIXTURE_MODELS.every((m) => fs.existsSync(path.join(WORKSPACE, 'models', m, 'onnx', 'model.onnx')))
-    && fs.existsSync(path.join(WORKSPACE, 'data', 'reviews.txt'));
-  if (complete()) return WORKSPACE;
-  const staging = `${WORKSPACE}.tmp-${process.pid}`;
-  generateFixtures(staging, DEFAULT_SEED);
+export function generatedOnce(dir: string, complete: () => boolean, generate: (into: string) => void): string {
+  if (complete()) return dir;
+  const staging = `${dir}.tmp-${process.pid}`;
+  generate(staging);
   if (!complete()) {
-    fs.rmSync(WORKSPACE, { recursive: true, force: true });
+    fs.rmSync(dir, { recursive: true, force: true });
     try {
-      fs.renameSync(staging, WORKSPACE);
+      fs.renameSync(staging, dir);
     } catch {
-      // Another test process put a complete workspace there first.
+      // Another test process put a complete folder there first.
     }
   }
   fs.rmSync(staging, { recursive: true, force: true });
-  return WORKSPACE;
+  return dir;
+}
+
+/** The generated fixture workspace (tiny models and datasets). */
+export function fixtureWorkspace(): string {
+  const complete = () => FIXTURE_MODELS.every((m) => fs.existsSync(path.join(WORKSPACE, 'models', m, 'onnx', 'model.onnx')))
+    && fs.existsSync(path.join(WORKSPACE, 'data', 'reviews.txt'));
+  return generatedOnce(WORKSPACE, complete, (into) => generateFixtures(into, DEFAULT_SEED));
 }
 
 export function fixtureModel(name: string): string {

@@ -1,9 +1,8 @@
 // The generated Hub layout zoo (scripts/fixtures/hubZoo.ts), generated here when `npm run fixtures` has not run.
-// Test files run in parallel processes: each generates into its own folder and renames it into place; the first wins.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_ZOO_OUT, ZOO_REPOS, ZOO_SEED, ZooManifest, generateZoo, zooDirName, type ZooRepoId } from '../../../scripts/fixtures/hubZoo';
-import { REPO } from '../models/support';
+import { REPO, generatedOnce } from '../models/support';
 
 const ZOO = path.join(REPO, DEFAULT_ZOO_OUT);
 
@@ -17,19 +16,7 @@ function complete(): boolean {
 }
 
 export function zooRoot(): string {
-  if (complete()) return ZOO;
-  const staging = `${ZOO}.tmp-${process.pid}`;
-  generateZoo(staging, ZOO_SEED);
-  if (!complete()) {
-    fs.rmSync(ZOO, { recursive: true, force: true });
-    try {
-      fs.renameSync(staging, ZOO);
-    } catch {
-      // Another test process put a complete zoo there first.
-    }
-  }
-  fs.rmSync(staging, { recursive: true, force: true });
-  return ZOO;
+  return generatedOnce(ZOO, complete, (into) => generateZoo(into, ZOO_SEED));
 }
 
 export function zooRepo(id: ZooRepoId): string {
