@@ -225,10 +225,16 @@ export const steps = [
   {
     name: '"Compare runs": both runs in the table with their figures, curves overlaid',
     async run({ page, screenshot }) {
-      await runCommand(page, 'Fine-Tune Studio: Compare runs');
-      await page.locator('.quick-input-widget .monaco-list-row', { hasText: RUN_B }).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-      for (const id of [RUN_A, RUN_B]) await page.locator('.quick-input-widget .monaco-list-row', { hasText: id }).first().click();
-      await until('2 runs ticked', async () => (await page.locator('.quick-input-widget .monaco-list-row[aria-checked="true"]').count()) === 2);
+      // The live dashboard of the previous test can take focus while the pick opens, which closes it (seen once in
+      // CI: the click landed on the webview under the list). Pick again from the palette until both runs are ticked.
+      await until('2 runs ticked in the "Compare runs" pick', async () => {
+        await runCommand(page, 'Fine-Tune Studio: Compare runs');
+        await page.locator('.quick-input-widget .monaco-list-row', { hasText: RUN_B }).first().waitFor({ state: 'visible', timeout: 5000 });
+        for (const id of [RUN_A, RUN_B]) await page.locator('.quick-input-widget .monaco-list-row', { hasText: id }).first().click({ timeout: 5000 });
+        const ticked = page.locator('.quick-input-widget .monaco-list-row[aria-checked="true"]');
+        for (let i = 0; i < 20 && (await ticked.count()) !== 2; i++) await new Promise((r) => setTimeout(r, 250));
+        return (await ticked.count()) === 2;
+      }, 3 * UI_TIMEOUT);
       await page.keyboard.press('Enter');
       const frame = await webviewFrame(page, '#comparison-grid');
       await until('2 rows', async () => (await gridRows(frame, 'comparison-grid').count()) === 2);

@@ -11,7 +11,7 @@ import { readModelSpec } from '../../../src/models/modelSpec';
 import { loadTokenizer, loadTransformers } from '../../../src/models/tokenizer';
 import { resolveTokenizerFiles } from '../../../src/models/tokenizerFiles';
 import { zooRepo } from '../zoo/support';
-import { tempDir } from './support';
+import { fixtureWorkspace, tempDir } from './support';
 
 const TEXTS = ['Great phone.', 'The battery died after two days, and the support line never answered!', 'Not bad at all; I would buy it again.'];
 const PAIRS = ['It is good.', 'Terrible.', 'Fine, I guess.'];
@@ -140,5 +140,32 @@ test('exported tokenizer files are complete: transformers.js pads a batch with t
     const ours = await loadTokenizer(out, readModelSpec(src));
     const theirs = await loadTokenizer(src, readModelSpec(src));
     assert.deepEqual(Array.from(ours.encode(TEXTS).inputIds), Array.from(theirs.encode(TEXTS).inputIds));
+  }
+});
+
+test('a model folder with only vocab.txt trains, and its export (tokenizer.json built) classifies a batch in transformers.js', async () => {
+  const { runTraining } = await import('../../../src/training/worker/runTraining');
+  const dir = layout('google-bert/bert-base-uncased', ['vocab.txt', 'model.safetensors']);
+  const lines = fs.readFileSync(path.join(fixtureWorkspace(), 'data/sentiment_train.csv'), 'utf8').trim().split('\n');
+  const data = path.join(tempDir('vocab-only-data'), 'small.csv');
+  fs.writeFileSync(data, [lines[0], ...lines.slice(1, 13)].join('\n') + '\n');
+  const messages: { type: string; runDir?: string }[] = [];
+  await runTraining(
+    { model: dir, data, strategy: 'feature-extraction', runsRoot: tempDir('vocab-only-runs'), device: 'cpu', settings: { batchSize: 4, maxLength: 32, maxSteps: 2, threads: 1 } },
+    { emit: (m) => messages.push(m as { type: string }), isCancelled: () => false, isPaused: () => false },
+  );
+  const done = messages.find((m) => m.type === 'done');
+  assert.ok(done?.runDir, JSON.stringify(messages.filter((m) => m.type === 'error')));
+  const model = path.join(done.runDir, 'model');
+  assert.ok(fs.existsSync(path.join(model, 'tokenizer.json')), 'the export carries the tokenizer.json built from vocab.txt');
+  const { pipeline } = await loadTransformers();
+  const classify = await pipeline('text-classification', model, { local_files_only: true, dtype: 'fp32' });
+  try {
+    const batched = (await classify(TEXTS)) as { label: string; score: number }[];
+    const alone = ((await classify(TEXTS[0])) as { label: string; score: number }[])[0];
+    assert.equal(batched.length, TEXTS.length);
+    assert.ok(Math.abs(batched[0].score - alone.score) < 1e-4, `batched ${batched[0].score} vs alone ${alone.score}`);
+  } finally {
+    await classify.dispose();
   }
 });
