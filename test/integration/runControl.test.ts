@@ -64,7 +64,9 @@ suite('Run control', () => {
     try {
       const first = api.startRun({
         model: path.join(root(), 'models', 'tiny-bert'), data: path.join(root(), 'data', 'sentiment_train.csv'), strategy: 'full',
-        device: 'cpu', settings: { epochs: 2, maxLength: 32, batchSize: 4, loggingSteps: 1, threads: 1 },
+        // Six epochs: an epoch of the tiny model takes ~2 s, and the kill must land well before the run ends (with two,
+        // a slow poll once killed a worker that had already written "completed", and nothing was resumed).
+        device: 'cpu', settings: { epochs: 6, maxLength: 32, batchSize: 4, loggingSteps: 1, threads: 1 },
       });
       const runDir = await until('the new run folder', () => api.runs.listRuns().find((r) => !before.has(r.dir))?.dir);
       await until('the first checkpoint (end of epoch 1)', () => fs.existsSync(path.join(runDir, 'checkpoints')) && fs.readdirSync(path.join(runDir, 'checkpoints')).some((d) => d.startsWith('step-')));
