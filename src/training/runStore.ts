@@ -24,7 +24,9 @@ export interface RunRecord {
   step: number;
   bestMetric?: { name: string; value: number; step: number };
   bestCheckpoint?: string;
+  /** Why a failed run stopped, and the optimizer step it had reached. */
   error?: string;
+  errorStep?: number;
 }
 
 export function newRunId(model: string, strategy: string, now = new Date()): string {

@@ -11,6 +11,9 @@ export interface RunSummary {
   model: string;
   strategy: string;
   bestMetric?: { name: string; value: number };
+  /** A failed run's error and the step it stopped at. */
+  error?: string;
+  errorStep?: number;
 }
 
 export class RunItem extends vscode.TreeItem {
@@ -18,7 +21,7 @@ export class RunItem extends vscode.TreeItem {
     super(run.id, vscode.TreeItemCollapsibleState.None);
     const best = run.bestMetric ? ` · best ${run.bestMetric.name} ${run.bestMetric.value.toFixed(4)}` : '';
     this.description = `${run.status} · ${run.strategy} · ${path.basename(run.model)}${best}`;
-    this.tooltip = run.dir;
+    this.tooltip = run.status === 'failed' && run.error ? `${run.dir}\nfailed at step ${run.errorStep ?? '?'}: ${run.error}` : run.dir;
     this.contextValue = `finetuneStudio.run.${run.status}`;
     this.command = { command: 'finetuneStudio.openDashboard', title: 'Open dashboard', arguments: [run.dir] };
     this.iconPath = new vscode.ThemeIcon(
@@ -39,7 +42,7 @@ export function readRunSummaries(root: string): RunSummary[] {
     const dir = path.join(root, id);
     try {
       const run = readRun(dir);
-      out.push({ id, dir, status: run.status ?? 'unknown', model: run.config?.model ?? '?', strategy: run.config?.strategy ?? '?', bestMetric: run.bestMetric });
+      out.push({ id, dir, status: run.status ?? 'unknown', model: run.config?.model ?? '?', strategy: run.config?.strategy ?? '?', bestMetric: run.bestMetric, error: run.error, errorStep: run.errorStep });
     } catch {
       // A folder without a readable run.json is not a run (or one still being created).
     }

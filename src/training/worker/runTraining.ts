@@ -27,6 +27,7 @@ import {
 } from '../runStore';
 import { chooseDevice, type DeviceSetting } from './device';
 import { describeDiskUsage, runDiskUsage } from '../runDiskUsage';
+import { markRunFailed, watchRun } from '../runEndState';
 import { chooseCpuThreads, trainingSessionOptions } from './sessionOptions';
 import { seedDropout } from './dropoutSeeds';
 import { waitWhilePaused, type PauseHooks } from './pauseGate';
@@ -82,12 +83,25 @@ interface StepOutcome {
 }
 
 export async function runTraining(request: RunConfig, hooks: TrainingHooks, resumeFrom?: string): Promise<void> {
-  const strategy = resumeFrom ? readRun(resumeFrom).config.strategy : request.strategy;
-  if (strategy === 'setfit') {
-    // SetFit trains in two stages (contrastive body, then a head) with its own loop.
-    const { runSetFit } = await import('../setfit/runSetFit');
-    return runSetFit(request, hooks, resumeFrom);
+  const watch = watchRun(hooks.emit);
+  const watched: TrainingHooks = { ...hooks, emit: watch.emit };
+  try {
+    const strategy = resumeFrom ? readRun(resumeFrom).config.strategy : request.strategy;
+    if (strategy === 'setfit') {
+      // SetFit trains in two stages (contrastive body, then a head) with its own loop.
+      const { runSetFit } = await import('../setfit/runSetFit');
+      return await runSetFit(request, watched, resumeFrom);
+    }
+    return await trainRun(request, watched, resumeFrom);
+  } catch (e) {
+    // An error ends the run as "failed" with the error and the step, never as a run.json that says "running".
+    const runDir = watch.runDir() ?? resumeFrom;
+    if (runDir) markRunFailed(runDir, e, watch.step());
+    throw e;
   }
+}
+
+async function trainRun(request: RunConfig, hooks: TrainingHooks, resumeFrom?: string): Promise<void> {
   // ---- run folder and configuration -------------------------------------------------------------------------------
   const resumed = resumeFrom ? readRun(resumeFrom) : undefined;
   const config: RunConfig = resumed ? (resumed.config as unknown as RunConfig) : request;

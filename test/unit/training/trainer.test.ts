@@ -119,6 +119,22 @@ test('checkpoint retention keeps the last and the best only; the summary says wh
   assert.ok(logs.some((l) => /^run folder on disk: .*checkpoints/.test(l)), logs.join('\n'));
 });
 
+test('a run that stops on an error ends as "failed" with the error and the step, not as "running"', async () => {
+  const runsRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'trainer-fail-'));
+  const messages: FromWorker[] = [];
+  // SGD at lr 1e30: the first update makes the weights infinite, so the next loss is NaN and the trainer stops.
+  const config: RunConfig = { model: MODEL, data: smallDataset(24), strategy: 'full', runsRoot, device: 'cpu', settings: { batchSize: 8, maxLength: 32, optimizer: 'sgd', learningRate: 1e30, loggingSteps: 1 } };
+  await assert.rejects(runTraining(config, { emit: (m) => messages.push(m), isCancelled: () => false, isPaused: () => false }), /the loss became NaN at step \d+/);
+  const started = messages.find((m) => m.type === 'started');
+  assert.ok(started && started.type === 'started');
+  const run = readRun(started.runDir);
+  assert.equal(run.status, 'failed');
+  assert.match(run.error ?? '', /the loss became NaN/);
+  const lastStep = Math.max(0, ...messages.filter((m) => m.type === 'progress').map((m) => (m as { step: number }).step));
+  assert.equal(run.errorStep, lastStep);
+  assert.ok(readMetrics(started.runDir).some((m) => m.type === 'log' && m.level === 'error' && /^failed at step \d+: the loss became NaN/.test(String(m.message))));
+});
+
 test('partial fine-tuning: embeddings and the bottom layer stay bit-identical, the rest trains', async () => {
   const { runDir } = await train('partial', { epochs: 1, freezeLayers: 1 });
   const { changed, same } = changes(runDir);
