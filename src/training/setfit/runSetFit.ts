@@ -74,10 +74,13 @@ export async function runSetFit(request: RunConfig, hooks: TrainingHooks, resume
   // its head on) normalises whatever normalize_embeddings says, so the head here sees the same.
   const sourceLayout = readSentenceTransformerLayout(config.model);
   const setfit: SetFitOptions = { ...requested, normalize: requested.normalize || (sourceLayout?.normalize ?? false) };
-  const { id: runId, dir: runDir } = resumed ? { id: resumed.id, dir: resumeFrom! } : createRunDir(config.runsRoot, config.model, config.strategy);
+  // The run folder is made once the model and data have been checked (below): a run that cannot start leaves none.
+  let logDir: string | undefined = resumeFrom;
+  const early: { level: 'info' | 'warn'; message: string }[] = [];
   const log = (message: string, level: 'info' | 'warn' = 'info') => {
     hooks.emit({ type: 'log', level, message });
-    appendMetrics(runDir, { type: 'log', level, message });
+    if (logDir) appendMetrics(logDir, { type: 'log', level, message });
+    else early.push({ level, message });
   };
   const ort: Ort = await import('onnxruntime-node');
   const device = await chooseDevice(ort, (config.device ?? 'auto') as DeviceSetting);
@@ -97,6 +100,9 @@ export async function runSetFit(request: RunConfig, hooks: TrainingHooks, resume
   const loaded = loadWeights(weightSource, spec, 'sentence-embedding', { seed: args.seed });
   const body = loaded.tensors;
   const pooler = sourcePooler(weightSource, spec);
+  const { id: runId, dir: runDir } = resumed ? { id: resumed.id, dir: resumeFrom! } : createRunDir(config.runsRoot, config.model, config.strategy);
+  logDir = runDir;
+  for (const e of early) appendMetrics(runDir, { type: 'log', ...e });
   if (sourceLayout?.normalize && !requested.normalize) log(`${config.model}/modules.json ends in Normalize: embeddings are L2-normalised before the head, as sentence-transformers does`);
   const modes = sourceLayout?.pooling ? poolingModes(sourceLayout.pooling) : [];
   if (modes.length && !(modes.length === 1 && modes[0] === 'mean')) {

@@ -106,10 +106,14 @@ async function trainRun(request: RunConfig, hooks: TrainingHooks, resumeFrom?: s
   const resumed = resumeFrom ? readRun(resumeFrom) : undefined;
   const config: RunConfig = resumed ? (resumed.config as unknown as RunConfig) : request;
   const args = resolveArgs(config.settings);
-  const { id: runId, dir: runDir } = resumed ? { id: resumed.id, dir: resumeFrom! } : createRunDir(config.runsRoot, config.model, config.strategy);
+  // The run folder is made once the model and data have been checked (below): a run that cannot start leaves none.
+  // Messages logged before it exists are kept and written into it then.
+  let logDir: string | undefined = resumeFrom;
+  const early: { level: 'info' | 'warn'; message: string }[] = [];
   const log = (message: string, level: 'info' | 'warn' = 'info') => {
     hooks.emit({ type: 'log', level, message });
-    appendMetrics(runDir, { type: 'log', level, message });
+    if (logDir) appendMetrics(logDir, { type: 'log', level, message });
+    else early.push({ level, message });
   };
 
   const ort: typeof ortTypes = await import('onnxruntime-node');
@@ -129,6 +133,9 @@ async function trainRun(request: RunConfig, hooks: TrainingHooks, resumeFrom?: s
   const task = taskFor(config, data, args);
   const spec: ModelSpec = task.head === 'sequence-classification' ? withLabels(baseSpec, task.labels, task.problemType) : baseSpec;
   const loaded = loadWeights(openWeightSource(config.model), spec, task.head, { seed: args.seed, ignoreMismatchedHead: true });
+  const { id: runId, dir: runDir } = resumed ? { id: resumed.id, dir: resumeFrom! } : createRunDir(config.runsRoot, config.model, config.strategy);
+  logDir = runDir;
+  for (const e of early) appendMetrics(runDir, { type: 'log', ...e });
   if (loaded.initialised.length) log(`newly initialised (not in the checkpoint): ${loaded.initialised.join(', ')}`);
   /** Every weight of the model as it currently stands (base values overlaid with what training changed). */
   const master = loaded.tensors;

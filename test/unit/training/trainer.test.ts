@@ -135,6 +135,21 @@ test('a run that stops on an error ends as "failed" with the error and the step,
   assert.ok(readMetrics(started.runDir).some((m) => m.type === 'log' && m.level === 'error' && /^failed at step \d+: the loss became NaN/.test(String(m.message))));
 });
 
+test('a run refused by validation (model or data) leaves no run folder behind, for the trainer and for SetFit', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trainer-bad-data-'));
+  const bad = path.join(dir, 'bad.csv');
+  fs.writeFileSync(bad, 'text,label\nonly one class here,positive\nand again,positive\nstill the same,positive\n');
+  for (const strategy of ['full', 'setfit'] as const) {
+    const runsRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'trainer-bad-runs-'));
+    const config: RunConfig = { model: MODEL, data: bad, strategy, runsRoot, device: 'cpu', settings: { batchSize: 8, maxLength: 32 } };
+    await assert.rejects(runTraining(config, { emit: () => {}, isCancelled: () => false, isPaused: () => false }), /one class|at least two/i);
+    assert.deepEqual(fs.readdirSync(runsRoot), [], `${strategy}: no run folder`);
+    const missing: RunConfig = { ...config, model: path.join(dir, 'no-such-model') };
+    await assert.rejects(runTraining(missing, { emit: () => {}, isCancelled: () => false, isPaused: () => false }));
+    assert.deepEqual(fs.readdirSync(runsRoot), [], `${strategy}: no run folder for a missing model`);
+  }
+});
+
 test('partial fine-tuning: embeddings and the bottom layer stay bit-identical, the rest trains', async () => {
   const { runDir } = await train('partial', { epochs: 1, freezeLayers: 1 });
   const { changed, same } = changes(runDir);
