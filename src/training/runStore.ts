@@ -71,7 +71,7 @@ export function appendMetrics(dir: string, entry: Record<string, unknown>): void
   appendLineSync(metricsPath(dir), JSON.stringify({ time: new Date().toISOString(), ...entry }));
 }
 
-/** Reads metrics.jsonl, ignoring a torn last line left by a killed process. */
+/** Reads metrics.jsonl, skipping any torn line a killed process left (appendLineSync starts a new line after it). */
 export function readMetrics(dir: string): Record<string, unknown>[] {
   if (!fs.existsSync(metricsPath(dir))) return [];
   const out: Record<string, unknown>[] = [];
@@ -80,7 +80,7 @@ export function readMetrics(dir: string): Record<string, unknown>[] {
     try {
       out.push(JSON.parse(line));
     } catch {
-      // only the final line can be partial
+      // a line torn by a kill: the records around it are whole
     }
   }
   return out;

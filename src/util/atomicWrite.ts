@@ -48,12 +48,18 @@ export function writeJsonAtomic(file: string, value: unknown): void {
   writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n');
 }
 
-/** Appends one line and syncs it, so metrics survive a killed worker up to the last complete line. */
+/**
+ * Appends one line and syncs it, so metrics survive a killed worker up to the last complete line. A line torn by a
+ * kill (no final newline) is closed first: otherwise the next record would be glued to it and lost with it.
+ */
 export function appendLineSync(file: string, line: string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const fd = fs.openSync(file, 'a');
+  const fd = fs.openSync(file, 'a+');
   try {
-    fs.writeSync(fd, line.endsWith('\n') ? line : line + '\n');
+    const size = fs.fstatSync(fd).size;
+    const last = Buffer.alloc(1);
+    const torn = size > 0 && fs.readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a;
+    fs.writeSync(fd, (torn ? '\n' : '') + (line.endsWith('\n') ? line : line + '\n'));
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);

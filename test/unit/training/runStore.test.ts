@@ -45,3 +45,14 @@ test('fingerprint changes with the content', async () => {
   assert.notEqual(a, await fingerprintFiles([f]));
   assert.match(a, /^sha256:[0-9a-f]{64}$/);
 });
+
+test('a metrics line torn by a kill does not swallow the next record', async () => {
+  const { appendMetrics, readMetrics } = await import('../../../src/training/runStore');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runstore-torn-'));
+  appendMetrics(dir, { type: 'train', step: 1 });
+  // A kill in the middle of a write leaves half a record without its newline.
+  fs.appendFileSync(path.join(dir, 'metrics.jsonl'), '{"type":"train","st');
+  appendMetrics(dir, { type: 'train', step: 2 });
+  appendMetrics(dir, { type: 'train', step: 3 });
+  assert.deepEqual(readMetrics(dir).map((m) => m.step), [1, 2, 3]);
+});
