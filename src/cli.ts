@@ -12,7 +12,7 @@ const USAGE = `Usage:
                         [--runs DIR] [--device auto|cpu|cuda|webgpu] [--resume RUN_DIR] [--json]
       With no arguments: the bundled default (tiny BERT + sample sentiment dataset).
   finetune-studio eval --run RUN_DIR [--data FILE] [--json]
-  finetune-studio export --run RUN_DIR [--out DIR]
+  finetune-studio export --run RUN_DIR [--out DIR] [--force]
   finetune-studio gradcheck [--json]
 Strategies: ${Object.keys(STRATEGIES).join(', ')}`;
 

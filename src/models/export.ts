@@ -1,9 +1,8 @@
 // Writes a trained model as a folder that both Hugging Face transformers (AutoModelFor…, safetensors with HF names)
 // and transformers.js (pipeline(), onnx/model.onnx and onnx/model_quantized.onnx) load offline.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { saveModel } from '../training/onnx/serialize';
-import { writeJsonAtomic } from '../util/atomicWrite';
+import { writeFolderAtomic, writeJsonAtomic } from '../util/atomicWrite';
 import { buildForwardModel } from './arch/forward';
 import { HeadKind, architectureName, modelParameters } from './arch/parameters';
 import type { ModelSpec, ProblemType } from './modelSpec';
@@ -80,24 +79,27 @@ export function exportModel(opts: ExportOptions): ExportResult {
     tensors.set(p.name, { dtype: 'F32', shape: p.shape, data: w });
   }
   for (const k of opts.keep ?? []) if (!tensors.has(k.name)) tensors.set(k.name, { dtype: 'F32', shape: k.shape, data: k.data });
-  fs.mkdirSync(opts.outDir, { recursive: true });
-  const files: string[] = [];
-  const out = (f: string) => {
-    const p = path.join(opts.outDir, f);
-    files.push(p);
-    return p;
-  };
-  writeJsonAtomic(out('config.json'), exportConfig(spec, opts.head, labels, opts.problemType));
-  writeSafetensors(out('model.safetensors'), tensors, { format: 'pt' });
-  files.push(...writeTokenizerFiles(opts.sourceDir, opts.outDir, spec));
-  // transformers.js' feature-extraction pipeline pools `last_hidden_state` itself, so embedding models expose it too.
-  const forward = buildForwardModel(spec, opts.weights, { head: opts.head, outputHidden: opts.head === 'sentence-embedding' });
-  files.push(...saveModel(forward, path.join(opts.outDir, 'onnx', 'model.onnx')));
   let quantization: QuantizeReport | undefined;
-  if (opts.quantize ?? true) {
-    const q = quantizeDynamic(forward);
-    quantization = q.report;
-    files.push(...saveModel(q.model, path.join(opts.outDir, 'onnx', 'model_quantized.onnx')));
-  }
+  // All or nothing: a killed export leaves the previous folder (or none), never a partial model.
+  const files = writeFolderAtomic(opts.outDir, (outDir) => {
+    const files: string[] = [];
+    const out = (f: string) => {
+      const p = path.join(outDir, f);
+      files.push(p);
+      return p;
+    };
+    writeJsonAtomic(out('config.json'), exportConfig(spec, opts.head, labels, opts.problemType));
+    writeSafetensors(out('model.safetensors'), tensors, { format: 'pt' });
+    files.push(...writeTokenizerFiles(opts.sourceDir, outDir, spec));
+    // transformers.js' feature-extraction pipeline pools `last_hidden_state` itself, so embedding models expose it too.
+    const forward = buildForwardModel(spec, opts.weights, { head: opts.head, outputHidden: opts.head === 'sentence-embedding' });
+    files.push(...saveModel(forward, path.join(outDir, 'onnx', 'model.onnx')));
+    if (opts.quantize ?? true) {
+      const q = quantizeDynamic(forward);
+      quantization = q.report;
+      files.push(...saveModel(q.model, path.join(outDir, 'onnx', 'model_quantized.onnx')));
+    }
+    return files;
+  });
   return { files, quantization };
 }

@@ -79,3 +79,25 @@ function fsyncDir(dir: string): void {
     // Some file systems (and Windows) refuse fsync on directories; the rename is still atomic there.
   }
 }
+
+/**
+ * Writes a whole folder or nothing: `write` fills a staging folder beside `dir`, which then replaces `dir` (an old
+ * `dir` is removed just before the rename). A kill mid-export leaves the previous folder or none, never a model/
+ * with only config.json in it. Returns what `write` returns, its paths moved from the staging folder to `dir`.
+ */
+export function writeFolderAtomic(dir: string, write: (staging: string) => string[]): string[] {
+  const staging = `${dir}.tmp-${process.pid}-${Date.now()}`;
+  fs.rmSync(staging, { recursive: true, force: true });
+  fs.mkdirSync(staging, { recursive: true });
+  let files: string[];
+  try {
+    files = write(staging);
+  } catch (e) {
+    fs.rmSync(staging, { recursive: true, force: true });
+    throw e;
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.renameSync(staging, dir);
+  fsyncDir(path.dirname(dir));
+  return files.map((f) => (f.startsWith(staging) ? dir + f.slice(staging.length) : f));
+}

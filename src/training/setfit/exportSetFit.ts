@@ -16,7 +16,7 @@ import type { ModelSpec } from '../../models/modelSpec';
 import type { SentenceTransformerLayout } from '../../models/sentenceTransformerLayout';
 import { quantizeDynamic } from '../../models/quantize';
 import { writeSafetensors, type TensorToWrite } from '../../models/safetensors';
-import { writeJsonAtomic } from '../../util/atomicWrite';
+import { writeFolderAtomic, writeJsonAtomic } from '../../util/atomicWrite';
 import { saveModel } from '../onnx/serialize';
 import { buildSetFitClassifier } from './classifierGraph';
 import type { LinearHead } from './logisticRegression';
@@ -65,8 +65,13 @@ export function headJson(o: Pick<SetFitExportOptions, 'head' | 'headKind' | 'lab
   };
 }
 
+/** All or nothing, as exportModel: a killed export leaves the previous folder or none. */
 export function exportSetFit(o: SetFitExportOptions): { files: string[] } {
   if (o.labels.length !== o.head.classes) throw new ExportError(`SetFit export to ${o.outDir}: ${o.labels.length} labels for a head with ${o.head.classes} classes.`);
+  return { files: writeFolderAtomic(o.outDir, (staging) => writeSetFit({ ...o, outDir: staging })) };
+}
+
+function writeSetFit(o: SetFitExportOptions): string[] {
   const files: string[] = [];
   const out = (dir: string, f: string) => {
     const p = path.join(dir, f);
@@ -116,5 +121,5 @@ export function exportSetFit(o: SetFitExportOptions): { files: string[] } {
   const classifier = buildSetFitClassifier(o.spec, o.body, o.head, { normalize: o.normalize });
   files.push(...saveModel(classifier, path.join(o.outDir, 'onnx', 'model.onnx')));
   if (o.quantize ?? true) files.push(...saveModel(quantizeDynamic(classifier).model, path.join(o.outDir, 'onnx', 'model_quantized.onnx')));
-  return { files };
+  return files;
 }

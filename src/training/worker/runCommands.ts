@@ -2,18 +2,25 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { writeFolderAtomic } from '../../util/atomicWrite';
 import { readRun } from '../runStore';
 
 export async function runCommand(command: string, argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { run: { type: 'string' }, out: { type: 'string' }, data: { type: 'string' }, json: { type: 'boolean' } } });
+  const { values } = parseArgs({ args: argv, options: { run: { type: 'string' }, out: { type: 'string' }, data: { type: 'string' }, json: { type: 'boolean' }, force: { type: 'boolean' } } });
   if (!values.run) throw new Error(`${command} needs --run RUN_DIR (a folder under .finetune/runs/)`);
   const runDir = path.resolve(values.run);
   const record = readRun(runDir);
   const modelDir = path.join(runDir, 'model');
   if (!fs.existsSync(path.join(modelDir, 'config.json'))) throw new Error(`${runDir}: the run has no exported model yet (status ${record.status}); resume it to completion first.`);
   if (command === 'export') {
+    if (record.status !== 'completed') throw new Error(`${runDir}: the run is ${record.status}, not completed; its model/ folder is from an earlier export. Resume the run to completion first.`);
     const out = path.resolve(values.out ?? `${record.id}-model`);
-    fs.cpSync(modelDir, out, { recursive: true });
+    // Never merge into a folder that holds something else: the result would be neither model.
+    if (fs.existsSync(out) && fs.readdirSync(out).length && !values.force) throw new Error(`${out} is not empty; choose another --out or add --force to replace it.`);
+    writeFolderAtomic(out, (staging) => {
+      fs.cpSync(modelDir, staging, { recursive: true });
+      return [];
+    });
     console.log(`exported ${record.id} to ${out}`);
     return 0;
   }

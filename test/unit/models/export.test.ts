@@ -233,3 +233,19 @@ for (const [model, heads] of Object.entries(HEADS)) {
     }
   });
 }
+
+test('an export is all or nothing: a failure while writing leaves the previous folder as it was and no staging folder', () => {
+  const { dir, spec, tensors } = trainedWeights('tiny-bert', ['bad', 'good']);
+  const parent = tempDir('export-atomic');
+  const out = path.join(parent, 'model');
+  exportModel({ sourceDir: dir, outDir: out, spec, head: 'sequence-classification', weights: tensors, quantize: false });
+  const before = fs.readFileSync(path.join(out, 'model.safetensors'));
+  // A source folder without tokenizer files fails half way through the export (after config and weights are written).
+  const noTokenizer = tempDir('export-no-tokenizer');
+  fs.copyFileSync(path.join(dir, 'config.json'), path.join(noTokenizer, 'config.json'));
+  const changed = new Map([...tensors].map(([k, v]) => [k, v.map((x) => x + 1)]));
+  assert.throws(() => exportModel({ sourceDir: noTokenizer, outDir: out, spec, head: 'sequence-classification', weights: changed, quantize: false }), /no tokenizer\.json/);
+  assert.deepEqual(fs.readdirSync(parent), ['model'], 'no staging folder left behind');
+  assert.ok(fs.readFileSync(path.join(out, 'model.safetensors')).equals(before), 'the previous export is intact');
+  assert.ok(fs.existsSync(path.join(out, 'onnx', 'model.onnx')));
+});

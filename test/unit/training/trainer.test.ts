@@ -378,3 +378,23 @@ test('`finetune-studio train` with no arguments trains the bundled default and w
   assert.deepEqual(config.architectures, ['BertForSequenceClassification']);
   assert.deepEqual(Object.values(config.id2label), run.dataset.labels);
 });
+
+test('`finetune-studio export` refuses a non-empty --out without --force, replaces it with --force, and refuses an unfinished run', async () => {
+  const { runDir } = await train('feature-extraction', { maxSteps: 2 }, smallDataset(16));
+  const cli = (...a: string[]) => child_process.spawnSync(process.execPath, [CLI, 'export', '--run', runDir, ...a], { encoding: 'utf8' });
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'export-out-'));
+  fs.writeFileSync(path.join(out, 'notes.txt'), 'mine');
+  const refused = cli('--out', out);
+  assert.equal(refused.status, 1);
+  assert.match(refused.stderr, /is not empty; choose another --out or add --force/);
+  assert.deepEqual(fs.readdirSync(out), ['notes.txt'], 'nothing merged into it');
+  const forced = cli('--out', out, '--force');
+  assert.equal(forced.status, 0, forced.stderr);
+  assert.ok(fs.existsSync(path.join(out, 'model.safetensors')) && !fs.existsSync(path.join(out, 'notes.txt')));
+  // A run that is not completed has no export to give, whatever its model/ holds.
+  const record = readRun(runDir);
+  fs.writeFileSync(path.join(runDir, 'run.json'), JSON.stringify({ ...record, status: 'cancelled' }));
+  const unfinished = cli('--out', path.join(out, 'elsewhere'));
+  assert.equal(unfinished.status, 1);
+  assert.match(unfinished.stderr, /the run is cancelled, not completed/);
+});
