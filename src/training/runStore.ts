@@ -120,6 +120,25 @@ export function latestCheckpoint(dir: string): string | undefined {
   return listCheckpoints(dir).at(-1);
 }
 
+/**
+ * Removes what interrupted atomic writes left in a run folder (`*.tmp-<pid>-…` files and staging folders), before a
+ * resumed run writes there again. A kill -9 gives a write no chance to clean up after itself.
+ */
+export function removeTemporaries(dir: string): string[] {
+  const removed: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.existsSync(d) ? fs.readdirSync(d, { withFileTypes: true }) : []) {
+      const p = path.join(d, e.name);
+      if (/\.tmp(-|$)/.test(e.name)) {
+        fs.rmSync(p, { recursive: true, force: true });
+        removed.push(p);
+      } else if (e.isDirectory()) walk(p);
+    }
+  };
+  walk(dir);
+  return removed;
+}
+
 /** Keeps the newest `keep` checkpoints plus `best`; removes the rest and any leftovers of interrupted writes. */
 export function pruneCheckpoints(dir: string, keep: number, best?: string): void {
   const all = listCheckpoints(dir);

@@ -23,7 +23,7 @@ import { planParameters } from '../parameterGroups';
 import { prepareData, type PreparedData } from '../prepareData';
 import type { RunConfig } from '../protocol';
 import {
-  appendMetrics, checkpointPath, createRunDir, fingerprintFiles, latestCheckpoint, pruneCheckpoints, readRun, writeRun, type RunRecord,
+  appendMetrics, checkpointPath, createRunDir, fingerprintFiles, latestCheckpoint, pruneCheckpoints, readRun, removeTemporaries, writeRun, type RunRecord,
 } from '../runStore';
 import { chooseDevice, type DeviceSetting } from './device';
 import { describeDiskUsage, runDiskUsage } from '../runDiskUsage';
@@ -177,6 +177,8 @@ async function trainRun(request: RunConfig, hooks: TrainingHooks, resumeFrom?: s
   /** Optimizer state to continue with (empty: fresh zeros from the artifacts). */
   let optimizerState = new Map<string, ortTypes.Tensor>();
   if (resumed) {
+    const leftovers = removeTemporaries(runDir);
+    if (leftovers.length) log(`removed ${leftovers.length} file(s) left by writes the stopped run did not finish (${leftovers.map((f) => path.relative(runDir, f)).join(', ')})`);
     const last = latestCheckpoint(runDir);
     if (last) {
       const r = readRunCheckpoint(last);

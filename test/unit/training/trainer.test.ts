@@ -294,8 +294,14 @@ test('kill -9 mid-epoch, then --resume, reaches bit-identical final weights', as
   const runB = path.join(runsB, fs.readdirSync(runsB)[0]);
   assert.equal(readRun(runB).status, 'running');
   assert.ok(!fs.existsSync(path.join(runB, 'model')));
+  // What a write cut by the kill leaves behind; the resumed run removes it.
+  const leftover = path.join(runB, 'checkpoints', 'step-99999999.tmp-4242');
+  fs.mkdirSync(leftover, { recursive: true });
+  fs.writeFileSync(path.join(runB, 'run.json.tmp-4242-1'), '{"torn');
   child_process.execFileSync(process.execPath, [CLI, 'train', '--resume', runB, '--json'], { stdio: 'ignore' });
   assert.equal(readRun(runB).status, 'completed');
+  assert.ok(!fs.existsSync(leftover) && !fs.existsSync(path.join(runB, 'run.json.tmp-4242-1')), 'temporaries of the killed run are gone');
+  assert.ok(readMetrics(runB).some((m) => m.type === 'log' && /^removed \d+ file\(s\) left by writes .*step-99999999\.tmp-4242/.test(String(m.message))));
   const a = fs.readFileSync(path.join(runA, 'model', 'model.safetensors'));
   const b = fs.readFileSync(path.join(runB, 'model', 'model.safetensors'));
   assert.ok(a.equals(b), 'resumed weights differ from the uninterrupted run');
