@@ -20,7 +20,7 @@ import type { TrainingArgs } from '../hyperparameters';
 import { modelToBytes } from '../onnx/serialize';
 import { prepareData, type PreparedData } from '../prepareData';
 import type { RunConfig } from '../protocol';
-import { appendMetrics, createRunDir, fingerprintFiles, latestCheckpoint, readRun, writeRun, type RunRecord } from '../runStore';
+import { appendMetrics, createRunDir, fingerprintFiles, latestCheckpoint, readRun, removeTemporaries, writeRun, type RunRecord } from '../runStore';
 import { runDiskUsage } from '../runDiskUsage';
 import { generatePairs } from '../setfitPairs';
 import { trainingSessionOptions } from '../worker/sessionOptions';
@@ -147,6 +147,10 @@ export async function runSetFit(request: RunConfig, hooks: TrainingHooks, resume
   };
 
   // ---- phase 1: contrastive fine-tuning of the body -----------------------------------------------------------------
+  if (resumed) {
+    const leftovers = removeTemporaries(runDir);
+    if (leftovers.length) log(`removed ${leftovers.length} file(s) left by writes the stopped run did not finish (${leftovers.map((f) => path.relative(runDir, f)).join(', ')})`);
+  }
   const bodyCheckpoint = resumed ? latestCheckpoint(runDir) : undefined;
   if (bodyCheckpoint) {
     const r = readRunCheckpoint(bodyCheckpoint);
