@@ -28,6 +28,7 @@ import {
 import { chooseDevice, type DeviceSetting } from './device';
 import { describeDiskUsage, runDiskUsage } from '../runDiskUsage';
 import { markRunFailed, watchRun } from '../runEndState';
+import { RunBusyError, acquireLease, type RunLease } from '../runLease';
 import { chooseCpuThreads, trainingSessionOptions } from './sessionOptions';
 import { seedDropout } from './dropoutSeeds';
 import { waitWhilePaused, type PauseHooks } from './pauseGate';
@@ -83,7 +84,12 @@ interface StepOutcome {
 }
 
 export async function runTraining(request: RunConfig, hooks: TrainingHooks, resumeFrom?: string): Promise<void> {
-  const watch = watchRun(hooks.emit);
+  // A resumed run takes its folder's lease before anything else; a new one as soon as its folder exists.
+  let lease: RunLease | undefined = resumeFrom ? acquireLease(resumeFrom) : undefined;
+  const watch = watchRun((m) => {
+    if (m.type === 'started' && !lease) lease = acquireLease(m.runDir);
+    hooks.emit(m);
+  });
   const watched: TrainingHooks = { ...hooks, emit: watch.emit };
   try {
     const strategy = resumeFrom ? readRun(resumeFrom).config.strategy : request.strategy;
@@ -96,8 +102,10 @@ export async function runTraining(request: RunConfig, hooks: TrainingHooks, resu
   } catch (e) {
     // An error ends the run as "failed" with the error and the step, never as a run.json that says "running".
     const runDir = watch.runDir() ?? resumeFrom;
-    if (runDir) markRunFailed(runDir, e, watch.step());
+    if (runDir && !(e instanceof RunBusyError)) markRunFailed(runDir, e, watch.step());
     throw e;
+  } finally {
+    lease?.release();
   }
 }
 
