@@ -20,8 +20,9 @@ import type { TrainingArgs } from '../hyperparameters';
 import { modelToBytes } from '../onnx/serialize';
 import { prepareData, type PreparedData } from '../prepareData';
 import type { RunConfig } from '../protocol';
-import { appendMetrics, createRunDir, fingerprintFiles, latestCheckpoint, readRun, removeTemporaries, writeRun, type RunRecord } from '../runStore';
+import { appendMetrics, createRunDir, fingerprintFiles, latestCheckpoint, readRun, writeRun, type RunRecord } from '../runStore';
 import { runDiskUsage } from '../runDiskUsage';
+import { removeLeftovers, runLog } from '../runLog';
 import { generatePairs } from '../setfitPairs';
 import { trainingSessionOptions } from '../worker/sessionOptions';
 import { chooseDevice, type DeviceSetting } from '../worker/device';
@@ -75,13 +76,8 @@ export async function runSetFit(request: RunConfig, hooks: TrainingHooks, resume
   const sourceLayout = readSentenceTransformerLayout(config.model);
   const setfit: SetFitOptions = { ...requested, normalize: requested.normalize || (sourceLayout?.normalize ?? false) };
   // The run folder is made once the model and data have been checked (below): a run that cannot start leaves none.
-  let logDir: string | undefined = resumeFrom;
-  const early: { level: 'info' | 'warn'; message: string }[] = [];
-  const log = (message: string, level: 'info' | 'warn' = 'info') => {
-    hooks.emit({ type: 'log', level, message });
-    if (logDir) appendMetrics(logDir, { type: 'log', level, message });
-    else early.push({ level, message });
-  };
+  const runLogger = runLog(hooks.emit, resumeFrom);
+  const log = runLogger.log;
   const ort: Ort = await import('onnxruntime-node');
   const device = await chooseDevice(ort, (config.device ?? 'auto') as DeviceSetting);
   // Few-shot runs are small: the thread count is the setting's (or ORT's default), not timed as in runTraining.
@@ -101,8 +97,7 @@ export async function runSetFit(request: RunConfig, hooks: TrainingHooks, resume
   const body = loaded.tensors;
   const pooler = sourcePooler(weightSource, spec);
   const { id: runId, dir: runDir } = resumed ? { id: resumed.id, dir: resumeFrom! } : createRunDir(config.runsRoot, config.model, config.strategy);
-  logDir = runDir;
-  for (const e of early) appendMetrics(runDir, { type: 'log', ...e });
+  runLogger.attach(runDir);
   if (sourceLayout?.normalize && !requested.normalize) log(`${config.model}/modules.json ends in Normalize: embeddings are L2-normalised before the head, as sentence-transformers does`);
   const modes = sourceLayout?.pooling ? poolingModes(sourceLayout.pooling) : [];
   if (modes.length && !(modes.length === 1 && modes[0] === 'mean')) {
@@ -147,10 +142,7 @@ export async function runSetFit(request: RunConfig, hooks: TrainingHooks, resume
   };
 
   // ---- phase 1: contrastive fine-tuning of the body -----------------------------------------------------------------
-  if (resumed) {
-    const leftovers = removeTemporaries(runDir);
-    if (leftovers.length) log(`removed ${leftovers.length} file(s) left by writes the stopped run did not finish (${leftovers.map((f) => path.relative(runDir, f)).join(', ')})`);
-  }
+  if (resumed) removeLeftovers(runDir, log);
   const bodyCheckpoint = resumed ? latestCheckpoint(runDir) : undefined;
   if (bodyCheckpoint) {
     const r = readRunCheckpoint(bodyCheckpoint);

@@ -23,11 +23,12 @@ import { planParameters } from '../parameterGroups';
 import { prepareData, type PreparedData } from '../prepareData';
 import type { RunConfig } from '../protocol';
 import {
-  appendMetrics, checkpointPath, createRunDir, fingerprintFiles, latestCheckpoint, pruneCheckpoints, readRun, removeTemporaries, writeRun, type RunRecord,
+  appendMetrics, checkpointPath, createRunDir, fingerprintFiles, latestCheckpoint, pruneCheckpoints, readRun, writeRun, type RunRecord,
 } from '../runStore';
 import { chooseDevice, type DeviceSetting } from './device';
 import { describeDiskUsage, runDiskUsage } from '../runDiskUsage';
 import { markRunFailed, watchRun } from '../runEndState';
+import { removeLeftovers, runLog } from '../runLog';
 import { RunBusyError, acquireLease, type RunLease } from '../runLease';
 import { chooseCpuThreads, trainingSessionOptions } from './sessionOptions';
 import { seedDropout } from './dropoutSeeds';
@@ -116,13 +117,8 @@ async function trainRun(request: RunConfig, hooks: TrainingHooks, resumeFrom?: s
   const args = resolveArgs(config.settings);
   // The run folder is made once the model and data have been checked (below): a run that cannot start leaves none.
   // Messages logged before it exists are kept and written into it then.
-  let logDir: string | undefined = resumeFrom;
-  const early: { level: 'info' | 'warn'; message: string }[] = [];
-  const log = (message: string, level: 'info' | 'warn' = 'info') => {
-    hooks.emit({ type: 'log', level, message });
-    if (logDir) appendMetrics(logDir, { type: 'log', level, message });
-    else early.push({ level, message });
-  };
+  const runLogger = runLog(hooks.emit, resumeFrom);
+  const log = runLogger.log;
 
   const ort: typeof ortTypes = await import('onnxruntime-node');
   const device = await chooseDevice(ort, (config.device ?? 'auto') as DeviceSetting);
@@ -142,8 +138,7 @@ async function trainRun(request: RunConfig, hooks: TrainingHooks, resumeFrom?: s
   const spec: ModelSpec = task.head === 'sequence-classification' ? withLabels(baseSpec, task.labels, task.problemType) : baseSpec;
   const loaded = loadWeights(openWeightSource(config.model), spec, task.head, { seed: args.seed, ignoreMismatchedHead: true });
   const { id: runId, dir: runDir } = resumed ? { id: resumed.id, dir: resumeFrom! } : createRunDir(config.runsRoot, config.model, config.strategy);
-  logDir = runDir;
-  for (const e of early) appendMetrics(runDir, { type: 'log', ...e });
+  runLogger.attach(runDir);
   if (loaded.initialised.length) log(`newly initialised (not in the checkpoint): ${loaded.initialised.join(', ')}`);
   /** Every weight of the model as it currently stands (base values overlaid with what training changed). */
   const master = loaded.tensors;
@@ -185,8 +180,7 @@ async function trainRun(request: RunConfig, hooks: TrainingHooks, resumeFrom?: s
   /** Optimizer state to continue with (empty: fresh zeros from the artifacts). */
   let optimizerState = new Map<string, ortTypes.Tensor>();
   if (resumed) {
-    const leftovers = removeTemporaries(runDir);
-    if (leftovers.length) log(`removed ${leftovers.length} file(s) left by writes the stopped run did not finish (${leftovers.map((f) => path.relative(runDir, f)).join(', ')})`);
+    removeLeftovers(runDir, log);
     const last = latestCheckpoint(runDir);
     if (last) {
       const r = readRunCheckpoint(last);
