@@ -1,7 +1,7 @@
 // Bench: the machine's MatMul limit as ORT reaches it, one big square float32 MatMul (n³ multiply-adds).
-import { GraphBuilder } from '../src/training/onnx/builder';
-import { DEFAULT_IR_VERSION, DEFAULT_OPSET } from '../src/training/onnx/ir';
-import { modelToBytes } from '../src/training/onnx/serialize';
+import { GraphBuilder } from '../src/onnx/builder';
+import { DEFAULT_IR_VERSION, DEFAULT_OPSET } from '../src/onnx/ir';
+import { modelToBytes } from '../src/onnx/serialize';
 import * as ort from 'onnxruntime-node';
 import { Rng } from '../src/util/rng';
 import { serve } from './lib/serve';

@@ -9,7 +9,7 @@ import type { ModelSpec } from '../src/models/modelSpec';
 import { loadTokenizer } from '../src/models/tokenizer';
 import { loadWeights } from '../src/models/weights';
 import { generateArtifacts } from '../src/training/artifacts/generateArtifacts';
-import { saveModel } from '../src/training/onnx/serialize';
+import { saveModel } from '../src/onnx/serialize';
 import { readBatch } from './lib/batchFeeds';
 import { BENCH_CONFIGS, BatchJson, DEFAULT_BENCH_CONFIGS, rows, writeBenchModel } from './lib/benchModel';
 import { encoderLayerParams, forwardFlops, trainStepFlops } from './lib/flops';

@@ -5,7 +5,7 @@ import * as ort from 'onnxruntime-node';
 import { collectGarbage } from '../src/util/collectGarbage';
 import { FILES } from '../src/training/artifacts/generateArtifacts';
 import { TrainingSession } from '../src/training/artifacts/session';
-import type { ExecutionProvider } from '../src/training/worker/device';
+import type { ExecutionProvider } from '../src/onnx/device';
 import { chooseCpuThreads, trainingSessionOptions, type ThreadChoice } from '../src/training/worker/sessionOptions';
 import { batchFeeds, readBatch } from './lib/batchFeeds';
 import { serve } from './lib/serve';

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { TokenizedExample } from '../../src/data/batching';
 import { buildForwardModel } from '../../src/models/arch/forward';
 import { Checkpoint } from '../../src/models/checkpoint';
-import type { Model } from '../../src/training/onnx/ir';
+import type { Model } from '../../src/onnx/ir';
 import type { ModelSpec } from '../../src/models/modelSpec';
 import { loadTokenizer } from '../../src/models/tokenizer';
 import { loadWeights } from '../../src/models/weights';

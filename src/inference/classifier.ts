@@ -2,7 +2,7 @@
 // onnxruntime-node provider finetuneStudio.device picks (chosen as for training: never a silent fallback), with no
 // network (loadTransformers turns remote models off).
 import { loadTransformers } from '../models/tokenizer';
-import { chooseDevice } from '../training/worker/device';
+import { chooseDevice } from '../onnx/device';
 import { CancelledError } from './cancelled';
 import { inspectInferenceModel } from './modelFiles';
 import type { Classification, LabelScore, ModelLoadInfo, ModelRef, ZeroShotOptions } from './protocol';

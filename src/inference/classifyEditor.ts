@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { CancelledError } from './cancelled';
 import type { InferenceServices } from './services';
 import { hoverMarkdown, inlineText } from './presentation';
-import type { DeviceSetting } from '../training/worker/device';
+import type { DeviceSetting } from '../onnx/device';
 import type { LabelScore, ModelRef, ZeroShotOptions } from './protocol';
 
 interface PlainRange {

@@ -1,6 +1,6 @@
 // The ONLY definition of the messages between the extension (InferenceClient) and the inference worker.
 // Both sides import it; nothing here may import vscode, transformers.js or onnxruntime-node (types only otherwise).
-import type { DeviceSetting, ExecutionProvider } from '../training/worker/device';
+import type { DeviceSetting, ExecutionProvider } from '../onnx/device';
 
 export type InferenceTask = 'zero-shot' | 'text-classification';
 

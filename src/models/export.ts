@@ -1,7 +1,7 @@
 // Writes a trained model as a folder that both Hugging Face transformers (AutoModelFor…, safetensors with HF names)
 // and transformers.js (pipeline(), onnx/model.onnx and onnx/model_quantized.onnx) load offline.
 import * as path from 'node:path';
-import { saveModel } from '../training/onnx/serialize';
+import { saveModel } from '../onnx/serialize';
 import { writeFolderAtomic, writeJsonAtomic } from '../util/atomicWrite';
 import { buildForwardModel } from './arch/forward';
 import { HeadKind, architectureName, modelParameters } from './arch/parameters';

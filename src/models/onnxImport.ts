@@ -6,9 +6,9 @@
 // through the bias their MatMul output is added to, and transposed back to HF's [out, in] layout.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadModel } from '../training/onnx/serialize';
+import { loadModel } from '../onnx/serialize';
 import { onnxVariants } from './modelFolder';
-import { Graph, Node, TensorData, attrInt, isDefaultDomain } from '../training/onnx/ir';
+import { Graph, Node, TensorData, attrInt, isDefaultDomain } from '../onnx/ir';
 
 export const ONNX_INPUTS = ['input_ids', 'attention_mask', 'token_type_ids'];
 

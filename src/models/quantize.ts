@@ -3,7 +3,7 @@
 // time per output column (symmetric 8-bit stored as uint8 around zero point 128), the product is MatMulInteger,
 // then rescaled to float. uint8×uint8 rather than uint8×int8: ORT's u8s8 kernels on AVX2 without VNNI saturate
 // int16 intermediates, which measurably corrupted outputs here (hidden-state error 0.27 vs 0.016).
-import { Graph, Model, Node, TensorData, cloneModel, int, tensor } from '../training/onnx/ir';
+import { Graph, Model, Node, TensorData, cloneModel, int, tensor } from '../onnx/ir';
 
 export interface QuantizeReport {
   quantized: string[];

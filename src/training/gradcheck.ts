@@ -18,10 +18,10 @@
 import * as ort from 'onnxruntime-node';
 import { addGradients } from './autodiff/backward';
 import { registeredOps } from './autodiff/registry';
-import { GraphBuilder } from './onnx/builder';
-import { Graph, Model, Node, cloneGraph, float, int, ints, str, tensor } from './onnx/ir';
-import { modelToBytes } from './onnx/serialize';
-import { inferTypes } from './onnx/shapes';
+import { GraphBuilder } from '../onnx/builder';
+import { Graph, Model, Node, cloneGraph, float, int, ints, str, tensor } from '../onnx/ir';
+import { modelToBytes } from '../onnx/serialize';
+import { inferTypes } from '../onnx/shapes';
 import { Rng } from '../util/rng';
 
 export interface GradcheckResult {

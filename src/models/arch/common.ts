@@ -1,8 +1,8 @@
 // Building blocks shared by the BERT-family graph builders. Weights enter as initializers named exactly as HF names
 // the parameters (Linear weights keep HF's [out, in] layout and are transposed in the graph), so the trainer, the
 // parameter plans and export all speak the same names. Only ops the autodiff has rules for are used.
-import { GraphBuilder } from '../../training/onnx/builder';
-import { float, int, ints } from '../../training/onnx/ir';
+import { GraphBuilder } from '../../onnx/builder';
+import { float, int, ints } from '../../onnx/ir';
 import type { HiddenAct, ModelSpec } from '../modelSpec';
 
 /** torch.finfo(torch.float32).min, the additive mask value HF uses for padded keys. */

@@ -1,6 +1,6 @@
 // Builds a family's forward graph (inputs → head output) with HF-named weights as initializers.
-import { GraphBuilder } from '../../training/onnx/builder';
-import { DEFAULT_IR_VERSION, DEFAULT_OPSET, Model } from '../../training/onnx/ir';
+import { GraphBuilder } from '../../onnx/builder';
+import { DEFAULT_IR_VERSION, DEFAULT_OPSET, Model } from '../../onnx/ir';
 import type { ModelFamily, ModelSpec } from '../modelSpec';
 import { bert } from './bert';
 import type { BuildContext } from './common';

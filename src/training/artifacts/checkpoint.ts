@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SafetensorsFile, TensorToWrite, writeSafetensors } from '../../models/safetensors';
-import { DType, TensorData } from '../onnx/ir';
+import { DType, TensorData } from '../../onnx/ir';
 
 export const CHECKPOINT_TENSORS = 'checkpoint.safetensors';
 export const CHECKPOINT_JSON = 'checkpoint.json';

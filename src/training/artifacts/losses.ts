@@ -1,9 +1,9 @@
 // Loss heads appended to a forward graph, each written with differentiable standard ops so the autodiff covers them.
 // Semantics follow PyTorch (what HF models call): CrossEntropyLoss(weight, label_smoothing, ignore_index=-100),
 // BCEWithLogitsLoss(pos_weight), MSELoss, and sentence-transformers' CosineSimilarityLoss (MSE of cos(u, v) vs label).
-import { GraphBuilder } from '../onnx/builder';
+import { GraphBuilder } from '../../onnx/builder';
 import { dtypeCode } from '../autodiff/gradBuilder';
-import { DType, Dim, ValueInfo, int, tensor } from '../onnx/ir';
+import { DType, Dim, ValueInfo, int, tensor } from '../../onnx/ir';
 
 export type LossSpec =
   /** Single-label classification over the last axis of the logits; token classification when logits are [B, S, C]. */

@@ -4,7 +4,7 @@
 // issue's "several steps per run with an ONNX Loop"). Built in memory from train_step.onnx, so Dropout seeds written
 // into that file (dropoutSeeds.ts) hold here too; the loop draws masks in the same order as K single runs.
 import { GRAD_NORM, LEARNING_RATE, STEP } from './optimizers';
-import { DType, Model, ValueInfo, emptyGraph, graphAttr, int } from '../onnx/ir';
+import { DType, Model, ValueInfo, emptyGraph, graphAttr, int } from '../../onnx/ir';
 
 /** Outer inputs and outputs of the multi-step graph. */
 export const STEPS = 'steps';

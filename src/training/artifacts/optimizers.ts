@@ -1,8 +1,8 @@
 // Optimizer steps as ONNX subgraphs: AdamW exactly as torch.optim.AdamW (what the HF Trainer uses), SGD with momentum
 // as torch.optim.SGD, per-parameter learning-rate multipliers, and clip_grad_norm_-style global-norm clipping.
 // The learning rate and step count are graph inputs: the schedule lives in TypeScript and changes every step.
-import { GraphBuilder } from '../onnx/builder';
-import { DType, int } from '../onnx/ir';
+import { GraphBuilder } from '../../onnx/builder';
+import { DType, int } from '../../onnx/ir';
 import { dtypeCode } from '../autodiff/gradBuilder';
 import { dropDense, rowGradient, type RowGradient } from './rowGradients';
 

@@ -1,7 +1,7 @@
 // The graph that brings device-resident weights and optimizer state back to the host: an Identity per tensor, run
 // with host outputs, so onnxruntime copies each GPU buffer down (onnxruntime-node has no download for its tensors).
-import { GraphBuilder } from '../onnx/builder';
-import { DEFAULT_IR_VERSION, DEFAULT_OPSET, Model } from '../onnx/ir';
+import { GraphBuilder } from '../../onnx/builder';
+import { DEFAULT_IR_VERSION, DEFAULT_OPSET, Model } from '../../onnx/ir';
 import type { ArtifactManifest } from './generateArtifacts';
 
 /** Output name of tensor `name` in the readback model. */

@@ -4,8 +4,8 @@
 // tensor, taking its norm and running AdamW's moment updates over it densely costs a dozen full passes over the
 // table per step. Found here in the fused step graph and rewritten as (unique rows, summed row values), which the
 // optimizer updates by gathering and scattering only those rows (optimizers.ts); every other row's update has g = 0.
-import type { GraphBuilder } from '../onnx/builder';
-import { int, tensor, type DType, type Graph, type Node } from '../onnx/ir';
+import type { GraphBuilder } from '../../onnx/builder';
+import { int, tensor, type DType, type Graph, type Node } from '../../onnx/ir';
 
 export interface RowGradient {
   /** [U] int64: the distinct rows the batch touched, ascending. */

@@ -1,7 +1,7 @@
 // Reverse-mode autodiff over an ONNX graph, micrograd-style: find the nodes between the trainable parameters and
 // the loss, walk them in reverse topological order, and let each op's rule turn output gradients into input
 // gradients. Gradients reaching a value from several consumers are summed.
-import { Graph, Node, isFloat, tensor } from '../onnx/ir';
+import { Graph, Node, isFloat, tensor } from '../../onnx/ir';
 import { GradBuilder } from './gradBuilder';
 import { NON_DIFFERENTIABLE, getRule } from './registry';
 import './rules';

@@ -1,8 +1,8 @@
 // The toolbox a gradient rule writes with: a GraphBuilder that keeps dtypes/shapes of everything it adds, plus the
 // recurring pieces of backward graphs (constants in the right dtype, shapes, un-broadcasting).
-import { GraphBuilder } from '../onnx/builder';
-import { Attr, DType, Dim, Graph, Node, TensorData, int, scalar, tensor } from '../onnx/ir';
-import { TypeInfo, TypeMap, constantValues, inferNode, inferTypes } from '../onnx/shapes';
+import { GraphBuilder } from '../../onnx/builder';
+import { Attr, DType, Dim, Graph, Node, TensorData, int, scalar, tensor } from '../../onnx/ir';
+import { TypeInfo, TypeMap, constantValues, inferNode, inferTypes } from '../../onnx/shapes';
 
 const DTYPE_CODE: Record<DType, number> = { float32: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9, float16: 10, float64: 11, bfloat16: 16 };
 

@@ -1,6 +1,6 @@
 // The gradient-rule registry: opType → (node, dOutputs, g) → dInputs. Rules are written with standard ONNX ops only,
 // because onnxruntime's inference builds ship no *Grad kernels.
-import { Node } from '../onnx/ir';
+import { Node } from '../../onnx/ir';
 import { GradBuilder } from './gradBuilder';
 
 export interface GradContext {

@@ -3,8 +3,8 @@
 // evaluation, and the exported onnx/model.onnx that transformers.js' text-classification pipeline runs.
 import { buildForwardModel, headOutputName } from '../../models/arch/forward';
 import type { ModelSpec } from '../../models/modelSpec';
-import { GraphBuilder } from '../onnx/builder';
-import { int, ints, type Model } from '../onnx/ir';
+import { GraphBuilder } from '../../onnx/builder';
+import { int, ints, type Model } from '../../onnx/ir';
 import type { LinearHead } from './logisticRegression';
 
 /** Parameter names of the head inside the graph (and in model_head.safetensors). */

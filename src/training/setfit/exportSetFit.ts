@@ -17,7 +17,7 @@ import type { SentenceTransformerLayout } from '../../models/sentenceTransformer
 import { quantizeDynamic } from '../../models/quantize';
 import { writeSafetensors, type TensorToWrite } from '../../models/safetensors';
 import { writeFolderAtomic, writeJsonAtomic } from '../../util/atomicWrite';
-import { saveModel } from '../onnx/serialize';
+import { saveModel } from '../../onnx/serialize';
 import { buildSetFitClassifier } from './classifierGraph';
 import type { LinearHead } from './logisticRegression';
 import type { SetFitHeadKind } from './settings';

@@ -4,8 +4,8 @@
 // from a checkpoint then draws exactly the masks the uninterrupted run drew after that checkpoint.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { int } from '../onnx/ir';
-import { loadModel, saveModel } from '../onnx/serialize';
+import { int } from '../../onnx/ir';
+import { loadModel, saveModel } from '../../onnx/serialize';
 import { FILES } from '../artifacts/generateArtifacts';
 
 function mix(a: number, b: number): number {

@@ -1,6 +1,6 @@
 // The evaluation graph: the forward model built WITHOUT dropout, with the trainable weights turned into inputs so the
 // session reads the current weights each call (no re-serialisation of the model per evaluation).
-import { cloneModel, Model } from '../onnx/ir';
+import { cloneModel, Model } from '../../onnx/ir';
 
 export function evalModelWithWeightInputs(forward: Model, trainable: readonly string[]): Model {
   const m = cloneModel(forward);

@@ -7,7 +7,7 @@ import { readModelSpec } from '../../models/modelSpec';
 import { loadTokenizer } from '../../models/tokenizer';
 import { loadWeights } from '../../models/weights';
 import { openWeightSource } from '../../models/weightSource';
-import { modelToBytes } from '../onnx/serialize';
+import { modelToBytes } from '../../onnx/serialize';
 import type { RunRecord } from '../runStore';
 import { evaluate, sessionLogits, type EvalResult, type TaskKind } from './evaluate';
 import { tokenizeFnFor } from './tokenize';

@@ -3,7 +3,7 @@
 // example (a [batch, sequence, d] value depends on the batch's padding).
 import * as fs from 'node:fs';
 import * as ort from 'onnxruntime-node';
-import type { ValueInfo } from '../onnx/ir';
+import type { ValueInfo } from '../../onnx/ir';
 import { collate, planBatches, type TokenizedExample } from '../../data/batching';
 import { writeFileAtomic, writeJsonAtomic } from '../../util/atomicWrite';
 import type { TrainingSession } from '../artifacts/session';

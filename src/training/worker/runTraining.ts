@@ -18,14 +18,14 @@ import type { LossSpec } from '../artifacts/losses';
 import { TrainingSession } from '../artifacts/session';
 import { resolveArgs, type TrainingArgs } from '../hyperparameters';
 import { maskTokens } from '../mlmMasking';
-import { modelToBytes } from '../onnx/serialize';
+import { modelToBytes } from '../../onnx/serialize';
 import { planParameters } from '../parameterGroups';
 import { prepareData, type PreparedData } from '../prepareData';
 import type { RunConfig } from '../protocol';
 import {
   appendMetrics, checkpointPath, createRunDir, fingerprintFiles, latestCheckpoint, pruneCheckpoints, readRun, writeRun, type RunRecord,
 } from '../runStore';
-import { chooseDevice, type DeviceSetting } from './device';
+import { chooseDevice, type DeviceSetting } from '../../onnx/device';
 import { describeDiskUsage, runDiskUsage } from '../runDiskUsage';
 import { markRunFailed, watchRun } from '../runEndState';
 import { removeLeftovers, runLog } from '../runLog';

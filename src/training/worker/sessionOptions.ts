@@ -2,7 +2,7 @@
 import * as os from 'node:os';
 import type * as ortTypes from 'onnxruntime-node';
 
-import type { ExecutionProvider } from './device';
+import type { ExecutionProvider } from '../../onnx/device';
 
 /**
  * Options for every session of a training run (train step, eval, frozen prefix).

@@ -3,7 +3,7 @@
 // the bus twice per step. Here: how many steps a run takes, and where a group of micro-batches must end so that
 // evaluations, checkpoints and the end of training still fall between runs, exactly where single steps put them.
 import { collate, type Batch, type TokenizedExample } from '../../data/batching';
-import type { ExecutionProvider } from './device';
+import type { ExecutionProvider } from '../../onnx/device';
 
 /**
  * Steps per run for a provider. `setting` 0 (auto): 4 on CUDA; 1 elsewhere (the CPU provider reads its inputs in

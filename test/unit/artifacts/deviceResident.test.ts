@@ -9,7 +9,7 @@ import { readModelSpec } from '../../../src/models/modelSpec';
 import { loadWeights } from '../../../src/models/weights';
 import { generateArtifacts } from '../../../src/training/artifacts/generateArtifacts';
 import { TrainingSession } from '../../../src/training/artifacts/session';
-import { chooseDevice } from '../../../src/training/worker/device';
+import { chooseDevice } from '../../../src/onnx/device';
 import { fixtureModel, tempDir } from '../models/support';
 
 const noWebGpu: Promise<string | false> = chooseDevice(ort, 'webgpu').then(() => false as const, (e: Error) => `no WebGPU adapter here (${e.message.split('.')[0]})`);

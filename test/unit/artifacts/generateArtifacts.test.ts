@@ -8,9 +8,9 @@ import { readModelSpec } from '../../../src/models/modelSpec';
 import { loadWeights } from '../../../src/models/weights';
 import { FILES, TrainPlan, generateArtifacts } from '../../../src/training/artifacts/generateArtifacts';
 import { TrainingSession } from '../../../src/training/artifacts/session';
-import { GraphBuilder } from '../../../src/training/onnx/builder';
-import { Model, tensor } from '../../../src/training/onnx/ir';
-import { loadModel } from '../../../src/training/onnx/serialize';
+import { GraphBuilder } from '../../../src/onnx/builder';
+import { Model, tensor } from '../../../src/onnx/ir';
+import { loadModel } from '../../../src/onnx/serialize';
 import { fixtureModel, tempDir } from '../models/support';
 
 function tinyBert(training = false): { model: Model; names: string[] } {

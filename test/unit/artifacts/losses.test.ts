@@ -7,9 +7,9 @@ import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { addGradients } from '../../../src/training/autodiff/backward';
 import { LossSpec, addLoss } from '../../../src/training/artifacts/losses';
-import { GraphBuilder } from '../../../src/training/onnx/builder';
-import { Dim } from '../../../src/training/onnx/ir';
-import { modelToBytes } from '../../../src/training/onnx/serialize';
+import { GraphBuilder } from '../../../src/onnx/builder';
+import { Dim } from '../../../src/onnx/ir';
+import { modelToBytes } from '../../../src/onnx/serialize';
 import { Rng } from '../../../src/util/rng';
 
 const REPO = path.resolve(__dirname, '..', '..', '..', '..');

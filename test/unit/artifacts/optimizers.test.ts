@@ -6,8 +6,8 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { GRAD_SCALE, LEARNING_RATE, OptimizerSpec, ParamSpec, STEP, addOptimizerStep, isNoDecay, stateNames } from '../../../src/training/artifacts/optimizers';
-import { GraphBuilder } from '../../../src/training/onnx/builder';
-import { modelToBytes } from '../../../src/training/onnx/serialize';
+import { GraphBuilder } from '../../../src/onnx/builder';
+import { modelToBytes } from '../../../src/onnx/serialize';
 import { Rng } from '../../../src/util/rng';
 
 const REPO = path.resolve(__dirname, '..', '..', '..', '..');

@@ -4,9 +4,9 @@ import * as ort from 'onnxruntime-node';
 import { addGradients } from '../../../src/training/autodiff/backward';
 import { getRule, registerRule } from '../../../src/training/autodiff/registry';
 import { runGradcheck } from '../../../src/training/gradcheck';
-import { GraphBuilder } from '../../../src/training/onnx/builder';
-import { Graph, int, tensor } from '../../../src/training/onnx/ir';
-import { modelToBytes } from '../../../src/training/onnx/serialize';
+import { GraphBuilder } from '../../../src/onnx/builder';
+import { Graph, int, tensor } from '../../../src/onnx/ir';
+import { modelToBytes } from '../../../src/onnx/serialize';
 
 async function run(graph: Graph, feeds: Record<string, ort.Tensor>): Promise<ort.InferenceSession.OnnxValueMapType> {
   const s = await ort.InferenceSession.create(modelToBytes({ graph, opsetImports: [{ domain: '', version: 17 }], irVersion: 8, producerName: 't' }), { logSeverityLevel: 3 });

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { loadClassifier } from '../../../src/inference/classifier';
 import { ModelCache } from '../../../src/inference/modelCache';
-import { chooseDevice, ortBinaryDir } from '../../../src/training/worker/device';
+import { chooseDevice, ortBinaryDir } from '../../../src/onnx/device';
 import { fixtureModel } from '../models/support';
 
 const NLI = fixtureModel('tiny-nli-bert');

@@ -14,8 +14,8 @@ import { readModelSpec } from '../../../src/models/modelSpec';
 import { readOnnxWeights } from '../../../src/models/onnxImport';
 import { loadWeights } from '../../../src/models/weights';
 import { OnnxWeightSource, openWeightSource } from '../../../src/models/weightSource';
-import { Graph, Model, TensorData } from '../../../src/training/onnx/ir';
-import { loadModel, saveModel } from '../../../src/training/onnx/serialize';
+import { Graph, Model, TensorData } from '../../../src/onnx/ir';
+import { loadModel, saveModel } from '../../../src/onnx/serialize';
 import { REPO, fixtureModel, ortSession, runSession, tempDir, torchMissing } from './support';
 
 const INPUTS = { input_ids: [[2, 134, 150, 136, 3, 0], [2, 77, 3, 0, 0, 0]], attention_mask: [[1, 1, 1, 1, 1, 0], [1, 1, 1, 0, 0, 0]], token_type_ids: [[0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0]] };

@@ -5,8 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { DEFAULT_OUT, DEFAULT_SEED, generateFixtures } from '../../../scripts/fixtures/generate';
-import type { Model } from '../../../src/training/onnx/ir';
-import { modelToBytes } from '../../../src/training/onnx/serialize';
+import type { Model } from '../../../src/onnx/ir';
+import { modelToBytes } from '../../../src/onnx/serialize';
 
 export const REPO = path.resolve(__dirname, '..', '..', '..', '..');
 const WORKSPACE = path.join(REPO, DEFAULT_OUT);

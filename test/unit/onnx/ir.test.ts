@@ -4,10 +4,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { GraphBuilder } from '../../../src/training/onnx/builder';
-import { float, int, ints, Model, str, tensor, tensorValues } from '../../../src/training/onnx/ir';
-import { loadModel, modelFromBytes, modelToBytes, saveModel } from '../../../src/training/onnx/serialize';
-import { inferTypes } from '../../../src/training/onnx/shapes';
+import { GraphBuilder } from '../../../src/onnx/builder';
+import { float, int, ints, Model, str, tensor, tensorValues } from '../../../src/onnx/ir';
+import { loadModel, modelFromBytes, modelToBytes, saveModel } from '../../../src/onnx/serialize';
+import { inferTypes } from '../../../src/onnx/shapes';
 
 function mlp(): Model {
   const b = new GraphBuilder('mlp');

@@ -6,10 +6,10 @@ import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { generateArtifacts } from '../../../src/training/artifacts/generateArtifacts';
 import { TrainingSession } from '../../../src/training/artifacts/session';
-import { GraphBuilder } from '../../../src/training/onnx/builder';
-import { Model, int, ints, tensor } from '../../../src/training/onnx/ir';
-import { modelToBytes } from '../../../src/training/onnx/serialize';
-import { upgradeToOpset13 } from '../../../src/training/onnx/upgradeOpset';
+import { GraphBuilder } from '../../../src/onnx/builder';
+import { Model, int, ints, tensor } from '../../../src/onnx/ir';
+import { modelToBytes } from '../../../src/onnx/serialize';
+import { upgradeToOpset13 } from '../../../src/onnx/upgradeOpset';
 
 /** An opset-11 graph using every op whose signature changed in 13: axes/split as attributes. */
 function opset11(softmaxAxis = -1): Model {

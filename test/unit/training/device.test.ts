@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as ort from 'onnxruntime-node';
-import { chooseDevice, ortBinaryDir } from '../../../src/training/worker/device';
+import { chooseDevice, ortBinaryDir } from '../../../src/onnx/device';
 
 const cudaInstalled = fs.existsSync(`${ortBinaryDir(ort)}/libonnxruntime_providers_cuda.so`);
 

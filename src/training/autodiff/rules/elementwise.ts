@@ -1,5 +1,5 @@
 // Local gradients of elementwise ops. Binary ops broadcast, so each input's gradient is summed back to its shape.
-import { attrInt, attrFloat } from '../../onnx/ir';
+import { attrInt, attrFloat } from '../../../onnx/ir';
 import { GradBuilder } from '../gradBuilder';
 import { GradContext, registerRule } from '../registry';
 

@@ -1,5 +1,5 @@
 // MatMul and Gemm: the adjoint of a matrix product is a product with the other operand transposed.
-import { attrFloat, attrInt, int } from '../../onnx/ir';
+import { attrFloat, attrInt, int } from '../../../onnx/ir';
 import { GradBuilder } from '../gradBuilder';
 import { registerRule } from '../registry';
 

@@ -1,6 +1,6 @@
 // SoftmaxCrossEntropyLoss (ONNX's fused loss, found in training graphs exported by other tools) and GatherElements
 // (picking one score per row, the other common way to write a cross-entropy).
-import { attrInt, int } from '../../onnx/ir';
+import { attrInt, int } from '../../../onnx/ir';
 import { registerRule } from '../registry';
 
 registerRule('GatherElements', ({ node, dy, needs, g }) => {

@@ -1,6 +1,6 @@
 // Data-movement ops: gradients are moved back the way the values came (reshape back, transpose back,
 // scatter back into the positions a gather or slice read).
-import { attrInt, attrInts, int, tensor } from '../../onnx/ir';
+import { attrInt, attrInts, int, tensor } from '../../../onnx/ir';
 import { GradBuilder } from '../gradBuilder';
 import { registerRule } from '../registry';
 

@@ -1,5 +1,5 @@
 // Softmax, LogSoftmax, LayerNormalization and the reductions: ops whose gradient couples elements along axes.
-import { Node, attrFloat, attrInt, attrInts, int, tensorValues } from '../../onnx/ir';
+import { Node, attrFloat, attrInt, attrInts, int, tensorValues } from '../../../onnx/ir';
 import { GradBuilder } from '../gradBuilder';
 import { registerRule } from '../registry';
 

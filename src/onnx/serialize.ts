@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { onnx } from 'onnx-proto';
 import { Attr, DType, Dim, Graph, Model, Node, TensorData, TypedData, ValueInfo, allocData, bytesPerElement, numElements } from './ir';
-import { writeAllSync, writeFileAtomic } from '../../util/atomicWrite';
+import { writeAllSync, writeFileAtomic } from '../util/atomicWrite';
 
 const DT = onnx.TensorProto.DataType;
 const AT = onnx.AttributeProto.AttributeType;

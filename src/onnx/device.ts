@@ -3,9 +3,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as ortTypes from 'onnxruntime-node';
-import { GraphBuilder } from '../onnx/builder';
-import { DEFAULT_IR_VERSION, DEFAULT_OPSET } from '../onnx/ir';
-import { modelToBytes } from '../onnx/serialize';
+import { GraphBuilder } from './builder';
+import { DEFAULT_IR_VERSION, DEFAULT_OPSET } from './ir';
+import { modelToBytes } from './serialize';
 
 export type ExecutionProvider = 'cpu' | 'cuda' | 'webgpu';
 
