@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { FromWorker, RunConfig } from '../src/training/protocol';
-import { runSetFit } from '../src/training/setfit/runSetFit';
+import { runTraining } from '../src/training/run';
 import { Rng } from '../src/util/rng';
 
 interface Row { text: string; label: string }
@@ -36,7 +36,7 @@ async function accuracy(data: string, seed: number, settings: Record<string, unk
   const messages: FromWorker[] = [];
   const config: RunConfig = { model, data, strategy: 'setfit', runsRoot: path.join(os.tmpdir(), 'bench-setfit-runs'), device: 'cpu', settings: { ...settings, seed } };
   const t0 = performance.now();
-  await runSetFit(config, { emit: (m) => messages.push(m), isCancelled: () => false, isPaused: () => false });
+  await runTraining(config, { emit: (m) => messages.push(m), isCancelled: () => false, isPaused: () => false });
   const evals = messages.filter((m): m is Extract<FromWorker, { type: 'eval' }> => m.type === 'eval');
   const last = evals.at(-1);
   if (!last) throw new Error(`no evaluation: ${JSON.stringify(messages.filter((m) => m.type === 'log' || m.type === 'error'))}`);

@@ -2,8 +2,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { FromWorker, RunConfig } from './training/protocol';
-import { runTraining } from './training/worker/runTraining';
+import type { DeviceSetting } from './onnx/device';
+import { FromWorker, RunConfig, type RunSettings } from './training/protocol';
+import { runTraining } from './training/run';
 import { ProgressBar } from './training/worker/progressBar';
 import { STRATEGIES, StrategyId } from './training/strategies';
 
@@ -67,8 +68,9 @@ async function train(argv: string[]): Promise<number> {
     data: path.resolve(values.data ?? fromFile.data ?? BUNDLED_DEFAULT.data),
     strategy,
     runsRoot: path.resolve(values.runs ?? fromFile.runsRoot ?? '.finetune/runs'),
-    device: values.device ?? fromFile.device ?? 'auto',
-    settings,
+    // Typed at this boundary, checked where the run starts: chooseDevice and resolveArgs name any bad value.
+    device: (values.device ?? fromFile.device ?? 'auto') as DeviceSetting,
+    settings: settings as RunSettings,
   };
   const bar = new ProgressBar();
   let exit = 0;

@@ -1,7 +1,7 @@
 // A SetFit run, top to bottom (setfit's Trainer.train): contrastive pairs from the few labelled examples, the
 // sentence-embedding body fine-tuned with the cosine-similarity loss, then a classification head on the embeddings,
-// evaluation and export. Same entry signature, run folder and protocol messages as runTraining, which dispatches here
-// for `strategy: 'setfit'`.
+// evaluation and export. run.ts sets the run up (lease, folder, record, log, device) and calls it for
+// `strategy: 'setfit'`; same run folder and protocol messages as the general trainer.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as ortTypes from 'onnxruntime-node';
@@ -20,18 +20,16 @@ import type { TrainingArgs } from '../hyperparameters';
 import { modelToBytes } from '../../onnx/serialize';
 import { prepareData, type PreparedData } from '../prepareData';
 import type { RunConfig } from '../protocol';
-import { appendMetrics, createRunDir, fingerprintFiles, latestCheckpoint, readRun, writeRun, type RunRecord } from '../runStore';
+import { appendMetrics, latestCheckpoint, writeRun } from '../runStore';
 import { runDiskUsage } from '../runDiskUsage';
-import { removeLeftovers, runLog } from '../runLog';
+import type { OpenRun, Trainer, TrainingHooks } from '../trainer';
 import { generatePairs } from '../setfitPairs';
 import { trainingSessionOptions } from '../worker/sessionOptions';
-import { chooseDevice, type DeviceSetting } from '../../onnx/device';
 import { seedDropout } from '../worker/dropoutSeeds';
 import { evaluate, sessionLogits, type EvalResult } from '../worker/evaluate';
 import { FeatureCache, perExampleFrontier } from '../worker/featureCache';
 import { inputFeeds, labelFeed } from '../worker/feeds';
 import { readRunCheckpoint, writeRunCheckpoint, type TrainerState } from '../worker/runCheckpoint';
-import type { TrainingHooks } from '../worker/runTraining';
 import { resolveWarmupSteps, type ScheduleOptions } from '../worker/schedules';
 import { tokenizeFnFor } from '../worker/tokenize';
 import { EMBEDDING, HEAD_BIAS, HEAD_WEIGHT, buildSetFitClassifier, initLinearHead } from './classifierGraph';
@@ -66,20 +64,13 @@ function adamw(args: TrainingArgs): TrainPlan['optimizer'] {
     : { kind: 'sgd', momentum: args.momentum, weightDecay: args.weightDecay };
 }
 
-export async function runSetFit(request: RunConfig, hooks: TrainingHooks, resumeFrom?: string): Promise<void> {
-  // ---- run folder and configuration -------------------------------------------------------------------------------
-  const resumed = resumeFrom ? readRun(resumeFrom) : undefined;
-  const config: RunConfig = resumed ? (resumed.config as unknown as RunConfig) : request;
+/** SetFit's trainer; run.ts calls it for `strategy: 'setfit'`. */
+export const trainSetFit: Trainer = async ({ config, resumed, ort, device, log, hooks }) => {
   const { args, setfit: requested } = resolveSetFitSettings(config.settings);
   // A body whose modules.json ends in Normalize embeds unit vectors: sentence-transformers' encode() (what setfit fits
   // its head on) normalises whatever normalize_embeddings says, so the head here sees the same.
   const sourceLayout = readSentenceTransformerLayout(config.model);
   const setfit: SetFitOptions = { ...requested, normalize: requested.normalize || (sourceLayout?.normalize ?? false) };
-  // The run folder is made once the model and data have been checked (below): a run that cannot start leaves none.
-  const runLogger = runLog(hooks.emit, resumeFrom);
-  const log = runLogger.log;
-  const ort: Ort = await import('onnxruntime-node');
-  const device = await chooseDevice(ort, (config.device ?? 'auto') as DeviceSetting);
   // Few-shot runs are small: the thread count is the setting's (or ORT's default), not timed as in runTraining.
   const sessionOptions = trainingSessionOptions(device.executionProvider, args.threads);
 
@@ -96,13 +87,6 @@ export async function runSetFit(request: RunConfig, hooks: TrainingHooks, resume
   const loaded = loadWeights(weightSource, spec, 'sentence-embedding', { seed: args.seed });
   const body = loaded.tensors;
   const pooler = sourcePooler(weightSource, spec);
-  const { id: runId, dir: runDir } = resumed ? { id: resumed.id, dir: resumeFrom! } : createRunDir(config.runsRoot, config.model, config.strategy);
-  runLogger.attach(runDir);
-  if (sourceLayout?.normalize && !requested.normalize) log(`${config.model}/modules.json ends in Normalize: embeddings are L2-normalised before the head, as sentence-transformers does`);
-  const modes = sourceLayout?.pooling ? poolingModes(sourceLayout.pooling) : [];
-  if (modes.length && !(modes.length === 1 && modes[0] === 'mean')) {
-    log(`${config.model} pools with ${modes.join(' + ')}; SetFit here trains and exports mean pooling (the export's Pooling config says mean)`, 'warn');
-  }
   const bodyParams = modelParameters(spec, 'sentence-embedding').map((p) => p.name);
   const inputNames = graphInputNames(spec);
   const padId = tokenizer.padTokenId;
@@ -116,122 +100,121 @@ export async function runSetFit(request: RunConfig, hooks: TrainingHooks, resume
   const headSteps = setfit.head === 'differentiable' ? setfit.headEpochs * headBatchesPerEpoch : 0;
   const totalSteps = bodySteps + headSteps;
 
-  // ---- run record ---------------------------------------------------------------------------------------------------
-  const record: RunRecord = resumed ?? {
-    id: runId, status: 'running', createdAt: new Date().toISOString(), updatedAt: '',
-    config: { ...config, settings: { ...config.settings, ...args, ...setfitSettings(setfit) } } as unknown as RunRecord['config'],
-    model: { path: config.model, modelType: spec.modelType },
-    dataset: { path: config.data, fingerprint: await fingerprintFiles(data.files), labels, labelSpace: data.labels, trainRows: data.train.length, evalRows: data.eval.length },
-    versions: { finetuneStudio: packageVersion(), onnxruntime: ort.env.versions.common ?? 'unknown', node: process.versions.node },
-    device: { executionProvider: device.executionProvider, reason: device.reason },
-    totalSteps, step: 0,
-  };
-  record.status = 'running';
-  writeRun(runDir, record);
-  hooks.emit({ type: 'started', runId, runDir, device: device.executionProvider, deviceReason: device.reason, totalSteps });
-  log(`SetFit: ${data.train.length} examples (${labels.map((l, k) => `${l} ${trainLabels.filter((y) => y === k).length}`).join(', ')}) → ${pairs.length} pairs ` +
-    `(${args.setfitIterations} iteration(s)); body ${setfit.bodyEpochs} epoch(s) × ${pairBatchesPerEpoch} step(s) of ${args.batchSize} pairs at lr ${args.learningRate}; ` +
-    `${setfit.head} head${setfit.head === 'differentiable' ? ` ${setfit.headEpochs} epoch(s) at lr ${headLr}${setfit.endToEnd ? ', end to end' : ''}` : ` (C ${setfit.headC})`}; ` +
-    `evaluate on ${data.eval.length} (${data.evalSource})`);
-
-  const state: TrainerState = { step: 0, epoch: 0, microInEpoch: 0, best: undefined, badEvals: 0, touched: [], trainSeconds: 0, samplesSeen: 0 };
-  const cancelled = async () => {
-    record.status = 'cancelled';
-    writeRun(runDir, record);
-    hooks.emit({ type: 'done', runDir, status: 'cancelled' });
+  return {
+    modelType: spec.modelType, totalSteps, threads: args.threads, settings: { ...config.settings, ...args, ...setfitSettings(setfit) },
+    dataset: { files: data.files, labels, labelSpace: data.labels, trainRows: data.train.length, evalRows: data.eval.length },
+    train,
   };
 
-  // ---- phase 1: contrastive fine-tuning of the body -----------------------------------------------------------------
-  if (resumed) removeLeftovers(runDir, log);
-  const bodyCheckpoint = resumed ? latestCheckpoint(runDir) : undefined;
-  if (bodyCheckpoint) {
-    const r = readRunCheckpoint(bodyCheckpoint);
-    for (const [k, v] of r.weights) body.set(k, v);
-    Object.assign(state, r.state);
-    log(`resuming after the body phase from ${path.basename(bodyCheckpoint)} (step ${state.step})`);
-  } else if (bodySteps > 0) {
-    if (resumed) log('no checkpoint was written before the run stopped: the body phase starts again');
-    const dir = path.join(runDir, 'artifacts', 'body');
-    const plan: TrainPlan = { trainable: bodyParams, loss: { kind: 'cosine-similarity' }, prediction: EMBEDDING, optimizer: adamw(args), maxGradNorm: args.maxGradNorm };
-    generateArtifacts(buildForwardModel(spec, body, { head: 'sentence-embedding', training: args.dropout }), plan, dir);
-    seedDropout(dir, args.seed, 0);
-    const session = await TrainingSession.open(dir, { sessionOptions });
-    const r = await trainPhase({
-      phase: 'body', session, runDir, hooks, epochs: setfit.bodyEpochs, schedule: schedule(args, args.learningRate, bodySteps),
-      stepOffset: 0, totalSteps, epochOffset: 0, loggingSteps: args.loggingSteps,
-      batches: (epoch) => pairBatchesForEpoch(pairs, args.batchSize, args.seed, epoch).map((b) => pairFeeds(data.train, b, inputNames, padId)),
+  async function train({ runDir, record }: OpenRun): Promise<void> {
+    if (sourceLayout?.normalize && !requested.normalize) log(`${config.model}/modules.json ends in Normalize: embeddings are L2-normalised before the head, as sentence-transformers does`);
+    const modes = sourceLayout?.pooling ? poolingModes(sourceLayout.pooling) : [];
+    if (modes.length && !(modes.length === 1 && modes[0] === 'mean')) {
+      log(`${config.model} pools with ${modes.join(' + ')}; SetFit here trains and exports mean pooling (the export's Pooling config says mean)`, 'warn');
+    }
+    log(`SetFit: ${data.train.length} examples (${labels.map((l, k) => `${l} ${trainLabels.filter((y) => y === k).length}`).join(', ')}) → ${pairs.length} pairs ` +
+      `(${args.setfitIterations} iteration(s)); body ${setfit.bodyEpochs} epoch(s) × ${pairBatchesPerEpoch} step(s) of ${args.batchSize} pairs at lr ${args.learningRate}; ` +
+      `${setfit.head} head${setfit.head === 'differentiable' ? ` ${setfit.headEpochs} epoch(s) at lr ${headLr}${setfit.endToEnd ? ', end to end' : ''}` : ` (C ${setfit.headC})`}; ` +
+      `evaluate on ${data.eval.length} (${data.evalSource})`);
+
+    const state: TrainerState = { step: 0, epoch: 0, microInEpoch: 0, best: undefined, badEvals: 0, touched: [], trainSeconds: 0, samplesSeen: 0 };
+    const cancelled = async () => {
+      record.status = 'cancelled';
+      writeRun(runDir, record);
+      hooks.emit({ type: 'done', runDir, status: 'cancelled' });
+    };
+
+    // ---- phase 1: contrastive fine-tuning of the body -----------------------------------------------------------------
+    const bodyCheckpoint = resumed ? latestCheckpoint(runDir) : undefined;
+    if (bodyCheckpoint) {
+      const r = readRunCheckpoint(bodyCheckpoint);
+      for (const [k, v] of r.weights) body.set(k, v);
+      Object.assign(state, r.state);
+      log(`resuming after the body phase from ${path.basename(bodyCheckpoint)} (step ${state.step})`);
+    } else if (bodySteps > 0) {
+      if (resumed) log('no checkpoint was written before the run stopped: the body phase starts again');
+      const dir = path.join(runDir, 'artifacts', 'body');
+      const plan: TrainPlan = { trainable: bodyParams, loss: { kind: 'cosine-similarity' }, prediction: EMBEDDING, optimizer: adamw(args), maxGradNorm: args.maxGradNorm };
+      generateArtifacts(buildForwardModel(spec, body, { head: 'sentence-embedding', training: args.dropout }), plan, dir);
+      seedDropout(dir, args.seed, 0);
+      const session = await TrainingSession.open(dir, { sessionOptions });
+      const r = await trainPhase({
+        phase: 'body', session, runDir, hooks, epochs: setfit.bodyEpochs, schedule: schedule(args, args.learningRate, bodySteps),
+        stepOffset: 0, totalSteps, epochOffset: 0, loggingSteps: args.loggingSteps,
+        batches: (epoch) => pairBatchesForEpoch(pairs, args.batchSize, args.seed, epoch).map((b) => pairFeeds(data.train, b, inputNames, padId)),
+      });
+      await session.toHost();
+      for (const [k, v] of session.weights()) body.set(k, Float32Array.from(v));
+      await session.release();
+      state.trainSeconds += r.seconds;
+      state.samplesSeen += r.samples;
+      if (r.cancelled) return cancelled();
+      state.step = r.steps;
+      state.epoch = setfit.bodyEpochs;
+      state.touched = bodyParams;
+      writeRunCheckpoint(runDir, state, body, new Map());
+      record.step = state.step;
+      writeRun(runDir, record);
+      hooks.emit({ type: 'checkpoint', step: state.step, path: latestCheckpoint(runDir)!, best: false });
+    } else {
+      log('setfitBodyEpochs is 0: the encoder stays frozen (feature extraction with a logistic head)');
+    }
+
+    // ---- phase 2: the classification head ----------------------------------------------------------------------------
+    const encoder = await ort.InferenceSession.create(modelToBytes(buildForwardModel(spec, body, { head: 'sentence-embedding' })), sessionOptions);
+    const embedTrain = (await runPerExample(encoder, EMBEDDING, data.train, padId)).data;
+    await encoder.release();
+    const features = setfit.normalize ? l2Normalize(embedTrain, spec.hiddenSize) : embedTrain;
+    const evalBatches = makeBatches(data.eval, { batchSize: args.evalBatchSize, bucket: true, padId });
+    let lastEval: EvalResult | undefined;
+    const runEval = async (head: LinearHead, step: number, epoch: number): Promise<void> => {
+      if (!data.eval.length) return;
+      const s = await ort.InferenceSession.create(modelToBytes(buildSetFitClassifier(spec, body, head, { normalize: setfit.normalize })), sessionOptions);
+      try {
+        lastEval = await evaluate(sessionLogits(s), evalBatches, 'single-label', labels);
+      } finally {
+        await s.release();
+      }
+      appendMetrics(runDir, { type: 'eval', step, epoch, metrics: lastEval.metrics, perClass: lastEval.perClass, confusion: lastEval.confusion });
+      hooks.emit({ type: 'eval', step, epoch, metrics: lastEval.metrics });
+      const acc = lastEval.metrics.accuracy;
+      if (!record.bestMetric || acc > record.bestMetric.value) record.bestMetric = { name: 'accuracy', value: acc, step };
+    };
+
+    let head: LinearHead;
+    if (setfit.head === 'logistic') {
+      const t0 = performance.now();
+      const fit = fitLogisticRegression(features, trainLabels, labels.length, { c: setfit.headC });
+      state.trainSeconds += (performance.now() - t0) / 1000;
+      head = fit.head;
+      log(`logistic head: ${fit.converged ? 'converged' : 'stopped without converging'} after ${fit.iterations} L-BFGS iteration(s), objective ${fit.objective.toFixed(6)}`);
+      await runEval(head, state.step, setfit.bodyEpochs);
+    } else {
+      const r = await trainDifferentiableHead({ ort, spec, body, data, trainLabels, labels, args, setfit, sessionOptions, runDir, hooks, inputNames, padId, headLr, stepOffset: state.step, totalSteps, runEval });
+      state.trainSeconds += r.seconds;
+      state.samplesSeen += r.samples;
+      if (r.cancelled) return cancelled();
+      state.step += r.steps;
+      head = r.head;
+    }
+
+    // ---- export, summary ----------------------------------------------------------------------------------------------
+    const modelDir = path.join(runDir, 'model');
+    exportSetFit({ sourceDir: config.model, outDir: modelDir, spec, body, head, headKind: setfit.head, labels, normalize: setfit.normalize, maxLength, sourceLayout, pooler });
+    const bytes = (f: string) => (fs.existsSync(f) ? fs.statSync(f).size : 0);
+    const trainable = (setfit.bodyEpochs > 0 || setfit.endToEnd ? modelParameters(spec, 'sentence-embedding').reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0) : 0) + head.weight.length + head.bias.length;
+    const total = modelParameters(spec, 'sentence-embedding').reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0) + head.weight.length + head.bias.length;
+    appendMetrics(runDir, {
+      type: 'summary', trainSeconds: state.trainSeconds, samplesPerSecond: state.samplesSeen / Math.max(state.trainSeconds, 1e-9),
+      inferenceMsPerExample: lastEval && lastEval.examples ? (1000 * lastEval.seconds) / lastEval.examples : undefined,
+      modelBytes: bytes(path.join(modelDir, 'onnx', 'model.onnx')), diskBytes: runDiskUsage(runDir).total, trainableParams: trainable, totalParams: total, finalMetrics: lastEval?.metrics, stopReason: 'completed',
     });
-    await session.toHost();
-    for (const [k, v] of session.weights()) body.set(k, Float32Array.from(v));
-    await session.release();
-    state.trainSeconds += r.seconds;
-    state.samplesSeen += r.samples;
-    if (r.cancelled) return cancelled();
-    state.step = r.steps;
-    state.epoch = setfit.bodyEpochs;
-    state.touched = bodyParams;
-    writeRunCheckpoint(runDir, state, body, new Map());
+    record.status = 'completed';
     record.step = state.step;
     writeRun(runDir, record);
-    hooks.emit({ type: 'checkpoint', step: state.step, path: latestCheckpoint(runDir)!, best: false });
-  } else {
-    log('setfitBodyEpochs is 0: the encoder stays frozen (feature extraction with a logistic head)');
+    hooks.emit({ type: 'done', runDir, status: 'completed', bestMetric: record.bestMetric });
   }
-
-  // ---- phase 2: the classification head ----------------------------------------------------------------------------
-  const encoder = await ort.InferenceSession.create(modelToBytes(buildForwardModel(spec, body, { head: 'sentence-embedding' })), sessionOptions);
-  const embedTrain = (await runPerExample(encoder, EMBEDDING, data.train, padId)).data;
-  await encoder.release();
-  const features = setfit.normalize ? l2Normalize(embedTrain, spec.hiddenSize) : embedTrain;
-  const evalBatches = makeBatches(data.eval, { batchSize: args.evalBatchSize, bucket: true, padId });
-  let lastEval: EvalResult | undefined;
-  const runEval = async (head: LinearHead, step: number, epoch: number): Promise<void> => {
-    if (!data.eval.length) return;
-    const s = await ort.InferenceSession.create(modelToBytes(buildSetFitClassifier(spec, body, head, { normalize: setfit.normalize })), sessionOptions);
-    try {
-      lastEval = await evaluate(sessionLogits(s), evalBatches, 'single-label', labels);
-    } finally {
-      await s.release();
-    }
-    appendMetrics(runDir, { type: 'eval', step, epoch, metrics: lastEval.metrics, perClass: lastEval.perClass, confusion: lastEval.confusion });
-    hooks.emit({ type: 'eval', step, epoch, metrics: lastEval.metrics });
-    const acc = lastEval.metrics.accuracy;
-    if (!record.bestMetric || acc > record.bestMetric.value) record.bestMetric = { name: 'accuracy', value: acc, step };
-  };
-
-  let head: LinearHead;
-  if (setfit.head === 'logistic') {
-    const t0 = performance.now();
-    const fit = fitLogisticRegression(features, trainLabels, labels.length, { c: setfit.headC });
-    state.trainSeconds += (performance.now() - t0) / 1000;
-    head = fit.head;
-    log(`logistic head: ${fit.converged ? 'converged' : 'stopped without converging'} after ${fit.iterations} L-BFGS iteration(s), objective ${fit.objective.toFixed(6)}`);
-    await runEval(head, state.step, setfit.bodyEpochs);
-  } else {
-    const r = await trainDifferentiableHead({ ort, spec, body, data, trainLabels, labels, args, setfit, sessionOptions, runDir, hooks, inputNames, padId, headLr, stepOffset: state.step, totalSteps, runEval });
-    state.trainSeconds += r.seconds;
-    state.samplesSeen += r.samples;
-    if (r.cancelled) return cancelled();
-    state.step += r.steps;
-    head = r.head;
-  }
-
-  // ---- export, summary ----------------------------------------------------------------------------------------------
-  const modelDir = path.join(runDir, 'model');
-  exportSetFit({ sourceDir: config.model, outDir: modelDir, spec, body, head, headKind: setfit.head, labels, normalize: setfit.normalize, maxLength, sourceLayout, pooler });
-  const bytes = (f: string) => (fs.existsSync(f) ? fs.statSync(f).size : 0);
-  const trainable = (setfit.bodyEpochs > 0 || setfit.endToEnd ? modelParameters(spec, 'sentence-embedding').reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0) : 0) + head.weight.length + head.bias.length;
-  const total = modelParameters(spec, 'sentence-embedding').reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0) + head.weight.length + head.bias.length;
-  appendMetrics(runDir, {
-    type: 'summary', trainSeconds: state.trainSeconds, samplesPerSecond: state.samplesSeen / Math.max(state.trainSeconds, 1e-9),
-    inferenceMsPerExample: lastEval && lastEval.examples ? (1000 * lastEval.seconds) / lastEval.examples : undefined,
-    modelBytes: bytes(path.join(modelDir, 'onnx', 'model.onnx')), diskBytes: runDiskUsage(runDir).total, trainableParams: trainable, totalParams: total, finalMetrics: lastEval?.metrics, stopReason: 'completed',
-  });
-  record.status = 'completed';
-  record.step = state.step;
-  writeRun(runDir, record);
-  hooks.emit({ type: 'done', runDir, status: 'completed', bestMetric: record.bestMetric });
-}
+};
 
 interface HeadPhaseInput {
   ort: Ort;
@@ -307,17 +290,6 @@ async function trainDifferentiableHead(o: HeadPhaseInput): Promise<{ head: Linea
 
 function setfitSettings(s: SetFitOptions): Record<string, unknown> {
   return { setfitHead: s.head, setfitBodyEpochs: s.bodyEpochs, setfitHeadEpochs: s.headEpochs, setfitEndToEnd: s.endToEnd, setfitNormalize: s.normalize, setfitHeadC: s.headC };
-}
-
-function packageVersion(): string {
-  for (const p of [path.join(__dirname, '..', 'package.json'), path.join(__dirname, '..', '..', '..', 'package.json'), path.join(__dirname, '..', '..', '..', '..', 'package.json')]) {
-    try {
-      return (JSON.parse(fs.readFileSync(p, 'utf8')) as { version: string }).version;
-    } catch {
-      // try the next layout (bundled dist/ vs compiled out/)
-    }
-  }
-  return 'unknown';
 }
 
 export type { TokenizedExample };

@@ -3,7 +3,7 @@
 // does (metrics.jsonl + progress messages), and stopping at once when the run is cancelled.
 import type { TrainingSession } from '../artifacts/session';
 import { appendMetrics } from '../runStore';
-import type { TrainingHooks } from '../worker/runTraining';
+import type { TrainingHooks } from '../trainer';
 import { waitWhilePaused } from '../worker/pauseGate';
 import { learningRate, type ScheduleOptions } from '../worker/schedules';
 import type { Feeds } from '../worker/feeds';

@@ -1,7 +1,7 @@
 // The training worker: a forked child process (session.run blocks its thread, never the extension host's). It speaks
 // only the messages of protocol.ts over the IPC channel.
 import { FromWorker, ToWorker } from '../protocol';
-import { runTraining } from './runTraining';
+import { runTraining } from '../run';
 
 const send = (m: FromWorker) => process.send?.(m);
 let cancelled = false;

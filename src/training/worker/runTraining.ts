@@ -1,6 +1,7 @@
-// The training run, top to bottom (in the spirit of nanoGPT's train.py): set up the run folder, the model, the data
-// and the artifacts, then loop over epochs and steps with the LR schedule, evaluation, checkpoints, early stopping,
-// and finally export. The extension's worker and the CLI both call runTraining(); it talks only through `hooks`.
+// The general trainer, top to bottom (in the spirit of nanoGPT's train.py): the model, the data and the artifacts,
+// then the loop over epochs and steps with the LR schedule, evaluation, checkpoints, early stopping, and finally the
+// export. run.ts sets up what every run shares (lease, folder, record, log, device) and calls it; it talks only
+// through `hooks`.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as ortTypes from 'onnxruntime-node';
@@ -22,17 +23,12 @@ import { modelToBytes } from '../../onnx/serialize';
 import { planParameters } from '../parameterGroups';
 import { prepareData, type PreparedData } from '../prepareData';
 import type { RunConfig } from '../protocol';
-import {
-  appendMetrics, checkpointPath, createRunDir, fingerprintFiles, latestCheckpoint, pruneCheckpoints, readRun, writeRun, type RunRecord,
-} from '../runStore';
-import { chooseDevice, type DeviceSetting } from '../../onnx/device';
+import { appendMetrics, checkpointPath, latestCheckpoint, pruneCheckpoints, writeRun } from '../runStore';
 import { describeDiskUsage, runDiskUsage } from '../runDiskUsage';
-import { markRunFailed, watchRun } from '../runEndState';
-import { removeLeftovers, runLog } from '../runLog';
-import { RunBusyError, acquireLease, type RunLease } from '../runLease';
+import type { OpenRun, Trainer } from '../trainer';
 import { chooseCpuThreads, trainingSessionOptions } from './sessionOptions';
 import { seedDropout } from './dropoutSeeds';
-import { waitWhilePaused, type PauseHooks } from './pauseGate';
+import { waitWhilePaused } from './pauseGate';
 import { collateGroup, groupLength, stepsPerRunFor } from './stepGroups';
 import { evalModelWithWeightInputs } from './evalGraph';
 import { evaluate, sessionLogits, type EvalResult, type LogitsOf, type TaskKind } from './evaluate';
@@ -41,8 +37,6 @@ import { inputFeeds, labelFeed, type Feeds } from './feeds';
 import { learningRate, resolveWarmupSteps, type ScheduleOptions } from './schedules';
 import { readRunCheckpoint, writeRunCheckpoint, type TrainerState } from './runCheckpoint';
 import { tokenizeFnFor } from './tokenize';
-
-export type TrainingHooks = PauseHooks;
 
 interface Task {
   head: HeadKind;
@@ -84,44 +78,9 @@ interface StepOutcome {
   seconds: number;
 }
 
-export async function runTraining(request: RunConfig, hooks: TrainingHooks, resumeFrom?: string): Promise<void> {
-  // A resumed run takes its folder's lease before anything else; a new one as soon as its folder exists.
-  let lease: RunLease | undefined = resumeFrom ? acquireLease(resumeFrom) : undefined;
-  const watch = watchRun((m) => {
-    if (m.type === 'started' && !lease) lease = acquireLease(m.runDir);
-    hooks.emit(m);
-  });
-  const watched: TrainingHooks = { ...hooks, emit: watch.emit };
-  try {
-    const strategy = resumeFrom ? readRun(resumeFrom).config.strategy : request.strategy;
-    if (strategy === 'setfit') {
-      // SetFit trains in two stages (contrastive body, then a head) with its own loop.
-      const { runSetFit } = await import('../setfit/runSetFit');
-      return await runSetFit(request, watched, resumeFrom);
-    }
-    return await trainRun(request, watched, resumeFrom);
-  } catch (e) {
-    // An error ends the run as "failed" with the error and the step, never as a run.json that says "running".
-    const runDir = watch.runDir() ?? resumeFrom;
-    if (runDir && !(e instanceof RunBusyError)) markRunFailed(runDir, e, watch.step());
-    throw e;
-  } finally {
-    lease?.release();
-  }
-}
-
-async function trainRun(request: RunConfig, hooks: TrainingHooks, resumeFrom?: string): Promise<void> {
-  // ---- run folder and configuration -------------------------------------------------------------------------------
-  const resumed = resumeFrom ? readRun(resumeFrom) : undefined;
-  const config: RunConfig = resumed ? (resumed.config as unknown as RunConfig) : request;
+/** The general trainer (classification, regression, token tasks, MLM) for every strategy but SetFit; run.ts calls it. */
+export const trainModel: Trainer = async ({ config, resumed, ort, device, log, hooks }) => {
   const args = resolveArgs(config.settings);
-  // The run folder is made once the model and data have been checked (below): a run that cannot start leaves none.
-  // Messages logged before it exists are kept and written into it then.
-  const runLogger = runLog(hooks.emit, resumeFrom);
-  const log = runLogger.log;
-
-  const ort: typeof ortTypes = await import('onnxruntime-node');
-  const device = await chooseDevice(ort, (config.device ?? 'auto') as DeviceSetting);
   // threads 0 on the CPU: timed on the first batch once the model is built (only the CPU provider uses the pool). A
   // resumed run keeps the count it chose: another count sums in another order, and resuming must be exact.
   const carriedThreads = resumed?.device.executionProvider === device.executionProvider ? resumed.device.threads : undefined;
@@ -137,15 +96,6 @@ async function trainRun(request: RunConfig, hooks: TrainingHooks, resumeFrom?: s
   const task = taskFor(config, data, args);
   const spec: ModelSpec = task.head === 'sequence-classification' ? withLabels(baseSpec, task.labels, task.problemType) : baseSpec;
   const loaded = loadWeights(openWeightSource(config.model), spec, task.head, { seed: args.seed, ignoreMismatchedHead: true });
-  const { id: runId, dir: runDir } = resumed ? { id: resumed.id, dir: resumeFrom! } : createRunDir(config.runsRoot, config.model, config.strategy);
-  runLogger.attach(runDir);
-  if (loaded.initialised.length) log(`newly initialised (not in the checkpoint): ${loaded.initialised.join(', ')}`);
-  /** Every weight of the model as it currently stands (base values overlaid with what training changed). */
-  const master = loaded.tensors;
-  const paramShapes = new Map(modelParameters(spec, task.head).map((p) => [p.name, p.shape]));
-  const paramNames = [...paramShapes.keys()];
-  const inputNames = graphInputNames(spec);
-  const padId = tokenizer.padTokenId;
 
   // ---- steps and schedule -------------------------------------------------------------------------------------------
   const microBatchesPerEpoch = Math.ceil(data.train.length / args.batchSize);
@@ -158,324 +108,324 @@ async function trainRun(request: RunConfig, hooks: TrainingHooks, resumeFrom?: s
   };
   const metric = primaryMetric(task, args);
 
-  // ---- run record ---------------------------------------------------------------------------------------------------
-  const record: RunRecord = resumed ?? {
-    id: runId, status: 'running', createdAt: new Date().toISOString(), updatedAt: '',
-    config: { ...config, settings: { ...args } } as unknown as RunRecord['config'],
-    model: { path: config.model, modelType: spec.modelType },
-    dataset: { path: config.data, fingerprint: await fingerprintFiles(data.files), labels: task.labels, labelSpace: data.labels, trainRows: data.train.length, evalRows: data.eval.length },
-    versions: { finetuneStudio: packageVersion(), onnxruntime: ort.env.versions.common ?? 'unknown', node: process.versions.node },
-    device: { executionProvider: device.executionProvider, reason: device.reason },
-    totalSteps, step: 0,
-  };
-  record.status = 'running';
-  record.device = { executionProvider: device.executionProvider, reason: device.reason, ...(threads ? { threads } : {}) };
-  writeRun(runDir, record);
-  hooks.emit({ type: 'started', runId, runDir, device: device.executionProvider, deviceReason: device.reason, totalSteps });
-  log(`train ${data.train.length} examples, evaluate on ${data.eval.length} (${data.evalSource}); ${numEpochs} epoch(s) × ${stepsPerEpoch} step(s), batch ${args.batchSize}` +
-    `${args.gradientAccumulationSteps > 1 ? ` × ${args.gradientAccumulationSteps} accumulated` : ''}, max length ${maxLength}`);
-
-  // ---- trainer state (fresh, or from the last checkpoint) ----------------------------------------------------------
-  let state: TrainerState = { step: 0, epoch: 0, microInEpoch: 0, best: undefined, badEvals: 0, touched: [], trainSeconds: 0, samplesSeen: 0 };
-  /** Optimizer state to continue with (empty: fresh zeros from the artifacts). */
-  let optimizerState = new Map<string, ortTypes.Tensor>();
-  if (resumed) {
-    removeLeftovers(runDir, log);
-    const last = latestCheckpoint(runDir);
-    if (last) {
-      const r = readRunCheckpoint(last);
-      state = r.state;
-      for (const [k, v] of r.weights) master.set(k, v);
-      optimizerState = r.optimizer;
-      log(`resuming from ${path.basename(last)} (step ${state.step})`);
-    } else {
-      log('no checkpoint was written before the run stopped: starting from step 0');
-    }
-  }
-
-  // ---- artifacts and session for a phase (the trainable set changes only with gradual unfreezing) -----------------
-  const useDropout = args.dropout && config.strategy !== 'feature-extraction';
-  const planFor = (epoch: number) => planParameters(paramNames, spec.numLayers, config.strategy, { epoch, freezeLayers: args.freezeLayers, layerDecay: args.layerDecay, unfreezeSchedule: args.unfreezeSchedule });
-  let session: TrainingSession | undefined;
-  let evalSession: ortTypes.InferenceSession | undefined;
-  let phaseKey = '';
-  let phaseDir = '';
-  let cache: FeatureCache | undefined;
-  /** Feature extraction: the validation examples' frozen-prefix outputs, so evaluation runs only the head. */
-  let evalCache: FeatureCache | undefined;
-
-  /** Current weights of the session folded into `master`, and its optimizer state kept for the next session. */
-  const syncFromSession = async () => {
-    if (!session) return;
-    await session.toHost();
-    for (const [k, v] of session.weights()) master.set(k, Float32Array.from(v));
-    optimizerState = new Map(session.state);
+  return {
+    modelType: spec.modelType, totalSteps, threads, settings: { ...args },
+    dataset: { files: data.files, labels: task.labels, labelSpace: data.labels, trainRows: data.train.length, evalRows: data.eval.length },
+    train,
   };
 
-  /**
-   * Opens a fresh session at the current step: new artifacts if the trainable set changed, Dropout reseeded for this
-   * step, weights from `master`, optimizer state carried over. The uninterrupted and the resumed run both pass here at
-   * every checkpoint, which is what makes resuming exact.
-   */
-  const openPhase = async (epoch: number) => {
-    await syncFromSession();
-    const p = planFor(epoch);
-    const key = p.trainable.join('\n');
-    if (key !== phaseKey) {
-      phaseKey = key;
-      phaseDir = path.join(runDir, 'artifacts', `epoch-${epoch}`);
-      const plan: TrainPlan = {
-        trainable: p.trainable, lrMultipliers: p.lrMultipliers, loss: task.loss, maxGradNorm: args.maxGradNorm, gradientAccumulation: args.gradientAccumulationSteps,
-        optimizer: args.optimizer === 'adamw'
-          ? { kind: 'adamw', beta1: args.adamBeta1, beta2: args.adamBeta2, eps: args.adamEpsilon, weightDecay: args.weightDecay }
-          : { kind: 'sgd', momentum: args.momentum, weightDecay: args.weightDecay },
-      };
-      // No checkpoint/ in the artifacts: the weights are in `master`, the optimizer state carried or zero.
-      generateArtifacts(buildForwardModel(spec, master, { head: task.head, training: useDropout }), plan, phaseDir, { checkpoint: false });
-      const evalBytes = modelToBytes(evalModelWithWeightInputs(buildForwardModel(spec, master, { head: task.head }), p.trainable));
-      if (device.executionProvider === 'cpu' && threads === undefined) {
-        const first = collate(data.train, planBatches(data.train.map((e) => e.ids.length), { batchSize: args.batchSize, bucket: true, seed: args.seed })[0], { padId });
-        const weights: Feeds = Object.fromEntries(p.trainable.map((n) => [n, new ort.Tensor('float32', master.get(n)!, paramShapes.get(n)!)]));
-        // The probe may cost 2 % of the run: estimated from one forward pass of the first batch (a training step is
-        // about three: forward, backward, optimizer; feature extraction encodes each example once, then trains a head).
-        const evalPasses = Math.ceil(data.eval.length / args.evalBatchSize);
-        const runSeconds = (forward: number) => config.strategy === 'feature-extraction'
-          ? (microBatchesPerEpoch + evalPasses) * forward
-          : (totalSteps * args.gradientAccumulationSteps * 3 + evalPasses) * forward;
-        const choice = await chooseCpuThreads(ort, evalBytes, { ...inputFeeds(first, inputNames), ...weights }, { fraction: 0.02, runSeconds });
-        threads = choice.threads;
-        sessionOptions = trainingSessionOptions('cpu', threads);
-        record.device.threads = threads;
-        writeRun(runDir, record);
-        log(choice.reason);
+  async function train({ runDir, record }: OpenRun): Promise<void> {
+    if (loaded.initialised.length) log(`newly initialised (not in the checkpoint): ${loaded.initialised.join(', ')}`);
+    /** Every weight of the model as it currently stands (base values overlaid with what training changed). */
+    const master = loaded.tensors;
+    const paramShapes = new Map(modelParameters(spec, task.head).map((p) => [p.name, p.shape]));
+    const paramNames = [...paramShapes.keys()];
+    const inputNames = graphInputNames(spec);
+    const padId = tokenizer.padTokenId;
+    log(`train ${data.train.length} examples, evaluate on ${data.eval.length} (${data.evalSource}); ${numEpochs} epoch(s) × ${stepsPerEpoch} step(s), batch ${args.batchSize}` +
+      `${args.gradientAccumulationSteps > 1 ? ` × ${args.gradientAccumulationSteps} accumulated` : ''}, max length ${maxLength}`);
+
+    // ---- trainer state (fresh, or from the last checkpoint) ----------------------------------------------------------
+    let state: TrainerState = { step: 0, epoch: 0, microInEpoch: 0, best: undefined, badEvals: 0, touched: [], trainSeconds: 0, samplesSeen: 0 };
+    /** Optimizer state to continue with (empty: fresh zeros from the artifacts). */
+    let optimizerState = new Map<string, ortTypes.Tensor>();
+    if (resumed) {
+        const last = latestCheckpoint(runDir);
+      if (last) {
+        const r = readRunCheckpoint(last);
+        state = r.state;
+        for (const [k, v] of r.weights) master.set(k, v);
+        optimizerState = r.optimizer;
+        log(`resuming from ${path.basename(last)} (step ${state.step})`);
+      } else {
+        log('no checkpoint was written before the run stopped: starting from step 0');
       }
-      await evalSession?.release();
-      evalSession = await ort.InferenceSession.create(evalBytes, sessionOptions);
-      state.touched = [...new Set([...state.touched, ...p.trainable])];
-      log(`epoch ${epoch}: training ${p.trainable.length} of ${paramNames.length} parameter tensors`);
     }
-    seedDropout(phaseDir, args.seed, state.step);
-    await session?.release();
-    session = await TrainingSession.open(phaseDir, { sessionOptions, initial: master });
-    for (const prm of session.manifest.params) session.params.set(prm.name, new ort.Tensor('float32', master.get(prm.name)!, prm.shape));
-    for (const name of session.state.keys()) {
-      const carried = optimizerState.get(name);
-      if (carried) session.state.set(name, carried);
+
+    // ---- artifacts and session for a phase (the trainable set changes only with gradual unfreezing) -----------------
+    const useDropout = args.dropout && config.strategy !== 'feature-extraction';
+    const planFor = (epoch: number) => planParameters(paramNames, spec.numLayers, config.strategy, { epoch, freezeLayers: args.freezeLayers, layerDecay: args.layerDecay, unfreezeSchedule: args.unfreezeSchedule });
+    let session: TrainingSession | undefined;
+    let evalSession: ortTypes.InferenceSession | undefined;
+    let phaseKey = '';
+    let phaseDir = '';
+    let cache: FeatureCache | undefined;
+    /** Feature extraction: the validation examples' frozen-prefix outputs, so evaluation runs only the head. */
+    let evalCache: FeatureCache | undefined;
+
+    /** Current weights of the session folded into `master`, and its optimizer state kept for the next session. */
+    const syncFromSession = async () => {
+      if (!session) return;
+      await session.toHost();
+      for (const [k, v] of session.weights()) master.set(k, Float32Array.from(v));
+      optimizerState = new Map(session.state);
+    };
+
+    /**
+     * Opens a fresh session at the current step: new artifacts if the trainable set changed, Dropout reseeded for this
+     * step, weights from `master`, optimizer state carried over. The uninterrupted and the resumed run both pass here at
+     * every checkpoint, which is what makes resuming exact.
+     */
+    const openPhase = async (epoch: number) => {
+      await syncFromSession();
+      const p = planFor(epoch);
+      const key = p.trainable.join('\n');
+      if (key !== phaseKey) {
+        phaseKey = key;
+        phaseDir = path.join(runDir, 'artifacts', `epoch-${epoch}`);
+        const plan: TrainPlan = {
+          trainable: p.trainable, lrMultipliers: p.lrMultipliers, loss: task.loss, maxGradNorm: args.maxGradNorm, gradientAccumulation: args.gradientAccumulationSteps,
+          optimizer: args.optimizer === 'adamw'
+            ? { kind: 'adamw', beta1: args.adamBeta1, beta2: args.adamBeta2, eps: args.adamEpsilon, weightDecay: args.weightDecay }
+            : { kind: 'sgd', momentum: args.momentum, weightDecay: args.weightDecay },
+        };
+        // No checkpoint/ in the artifacts: the weights are in `master`, the optimizer state carried or zero.
+        generateArtifacts(buildForwardModel(spec, master, { head: task.head, training: useDropout }), plan, phaseDir, { checkpoint: false });
+        const evalBytes = modelToBytes(evalModelWithWeightInputs(buildForwardModel(spec, master, { head: task.head }), p.trainable));
+        if (device.executionProvider === 'cpu' && threads === undefined) {
+          const first = collate(data.train, planBatches(data.train.map((e) => e.ids.length), { batchSize: args.batchSize, bucket: true, seed: args.seed })[0], { padId });
+          const weights: Feeds = Object.fromEntries(p.trainable.map((n) => [n, new ort.Tensor('float32', master.get(n)!, paramShapes.get(n)!)]));
+          // The probe may cost 2 % of the run: estimated from one forward pass of the first batch (a training step is
+          // about three: forward, backward, optimizer; feature extraction encodes each example once, then trains a head).
+          const evalPasses = Math.ceil(data.eval.length / args.evalBatchSize);
+          const runSeconds = (forward: number) => config.strategy === 'feature-extraction'
+            ? (microBatchesPerEpoch + evalPasses) * forward
+            : (totalSteps * args.gradientAccumulationSteps * 3 + evalPasses) * forward;
+          const choice = await chooseCpuThreads(ort, evalBytes, { ...inputFeeds(first, inputNames), ...weights }, { fraction: 0.02, runSeconds });
+          threads = choice.threads;
+          sessionOptions = trainingSessionOptions('cpu', threads);
+          record.device.threads = threads;
+          writeRun(runDir, record);
+          log(choice.reason);
+        }
+        await evalSession?.release();
+        evalSession = await ort.InferenceSession.create(evalBytes, sessionOptions);
+        state.touched = [...new Set([...state.touched, ...p.trainable])];
+        log(`epoch ${epoch}: training ${p.trainable.length} of ${paramNames.length} parameter tensors`);
+      }
+      seedDropout(phaseDir, args.seed, state.step);
+      await session?.release();
+      session = await TrainingSession.open(phaseDir, { sessionOptions, initial: master });
+      for (const prm of session.manifest.params) session.params.set(prm.name, new ort.Tensor('float32', master.get(prm.name)!, prm.shape));
+      for (const name of session.state.keys()) {
+        const carried = optimizerState.get(name);
+        if (carried) session.state.set(name, carried);
+      }
+      session.step = state.step;
+      const fp = session.manifest.frozenPrefix;
+      cache = undefined;
+      evalCache = undefined;
+      if (config.strategy === 'feature-extraction' && fp?.cacheable && perExampleFrontier(fp.outputs)) {
+        // The validation split goes through the frozen encoder once too: re-encoding it at every evaluation cost as much
+        // as a training epoch without the cache (bert-base: 5 s against 0.06 s of cached head training per epoch).
+        const encode = async (items: readonly TokenizedExample[], name: string, what: string) => {
+          const file = path.join(runDir, 'cache', name);
+          const loadedCache = FeatureCache.load(file, items.length, fp.outputs);
+          if (loadedCache) return loadedCache;
+          const t0 = performance.now();
+          const built = await FeatureCache.build(session!, items, inputNames, padId);
+          built.save(file);
+          log(`encoded ${items.length} ${what} examples once into the feature cache in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+          return built;
+        };
+        cache = await encode(data.train, 'features.bin', 'training');
+        if (data.eval.length) evalCache = await encode(data.eval, 'eval-features.bin', 'validation');
+      }
+    };
+
+    await openPhase(state.epoch);
+
+    // ---- evaluation batches (fixed; MLM masks them once with a fixed seed) ---------------------------------------------
+    const evalItems = task.kind === 'masked-lm' ? maskedItems(data.eval, tokenizer, spec, args, new Rng(args.seed ^ 0x5eed)) : data.eval;
+    const evalBatches = makeBatches(evalItems, { batchSize: args.evalBatchSize, bucket: true, padId });
+
+    const runEval = async (epochFloat: number): Promise<EvalResult> => {
+      const fromCache = evalCache;
+      const logitsOf: LogitsOf = fromCache
+        ? async (batch) => (await session!.evalStep({ ...fromCache.feeds(batch.indices), labels: labelFeed(task.loss, batch.labels, task.labels.length, batch.seqLen) })).prediction.data as Float32Array
+        : sessionLogits(evalSession!, Object.fromEntries(session!.params));
+      const r = await evaluate(logitsOf, evalBatches, task.kind, task.labels);
+      appendMetrics(runDir, { type: 'eval', step: state.step, epoch: epochFloat, metrics: r.metrics, perClass: r.perClass, confusion: r.confusion });
+      hooks.emit({ type: 'eval', step: state.step, epoch: epochFloat, metrics: r.metrics });
+      return r;
+    };
+
+    const checkpoint = async (isBest: boolean) => {
+      await syncFromSession();
+      if (isBest) state.best = { ...state.best!, checkpoint: checkpointPath(runDir, state.step) };
+      const dir = writeRunCheckpoint(runDir, state, master, optimizerState);
+      if (isBest) record.bestCheckpoint = dir;
+      pruneCheckpoints(runDir, args.saveTotalLimit, state.best?.checkpoint);
+      record.step = state.step;
+      writeRun(runDir, record);
+      hooks.emit({ type: 'checkpoint', step: state.step, path: dir, best: isBest });
+      return dir;
+    };
+
+    // ---- one step, or a group of steps in one run -------------------------------------------------------------------
+    const stepsPerRun = stepsPerRunFor(device.executionProvider, args.stepsPerRun, args.gradientAccumulationSteps === 1);
+    if ((args.stepsPerRun ?? 0) > 1 && stepsPerRun === 1) log(`stepsPerRun ${args.stepsPerRun} ignored: a run can loop only over whole optimizer steps, and gradientAccumulationSteps is ${args.gradientAccumulationSteps}`, 'warn');
+    if (stepsPerRun > 1) log(`${stepsPerRun} optimizer steps per onnxruntime run (an ONNX Loop: on a GPU, weights and optimizer state cross the bus once per group, not once per step)`);
+    /** What one micro-batch trains on: its examples (MLM masks them afresh, seeded by epoch and position) and their rows. */
+    const microItems = (epoch: number, micro: number, order: number[][]): { items: readonly TokenizedExample[]; indices: readonly number[] } => {
+      if (task.kind !== 'masked-lm') return { items: data.train, indices: order[micro] };
+      const items = maskedItems(order[micro].map((i) => data.train[i]), tokenizer, spec, args, new Rng((args.seed * 1000003 + epoch * 8191 + micro) >>> 0));
+      return { items, indices: items.map((_, k) => k) };
+    };
+    const feedsFor = (batch: Batch, examples: readonly number[]): Feeds =>
+      ({ ...(cache ? cache.feeds(examples) : inputFeeds(batch, inputNames)), labels: labelFeed(task.loss, batch.labels, task.labels.length, batch.seqLen) });
+    /** One micro-batch through trainStep (an optimizer step when its accumulation window is full). */
+    const runOne = async (epoch: number, micro: number, order: number[][]): Promise<StepOutcome> => {
+      const t0 = performance.now();
+      const { items, indices } = microItems(epoch, micro, order);
+      const batch = collate(items, indices, { padId });
+      const lr = learningRate(state.step, schedule);
+      const result = await session!.trainStep(feedsFor(batch, order[micro]), lr);
+      if (!result.stepped && micro === order.length - 1) {
+        // The epoch ends inside an accumulation window: step on what it holds, as the HF Trainer does (and as
+        // stepsPerEpoch = ceil(micro-batches / accumulation) counts), instead of dropping those gradients.
+        result.gradNorm = await session!.flushAccumulated(lr);
+        result.stepped = result.gradNorm !== undefined;
+      }
+      return { batch, lr, loss: result.loss, gradNorm: result.gradNorm, stepped: result.stepped, step: session!.step, seconds: (performance.now() - t0) / 1000 };
+    };
+    /** Several micro-batches, one optimizer step each, in one run (stepGroups.ts); ends where single steps would check. */
+    const runGroup = async (epoch: number, micro: number, order: number[][]): Promise<StepOutcome[]> => {
+      const t0 = performance.now();
+      const n = groupLength({ micro, microsInEpoch: order.length, step: state.step, totalSteps, evalEvery: args.evalEvery, stepsPerRun });
+      const parts = Array.from({ length: n }, (_, g) => microItems(epoch, micro + g, order));
+      const batches = collateGroup(parts.map((p) => p.items), parts.map((p) => p.indices), padId);
+      const lrs = batches.map((_, g) => learningRate(state.step + g, schedule));
+      const results = await session!.trainSteps(batches.map((b, g) => feedsFor(b, order[micro + g])), lrs);
+      const seconds = (performance.now() - t0) / 1000 / batches.length;
+      return results.map((r, g) => ({ batch: batches[g], lr: lrs[g], loss: r.loss, gradNorm: r.gradNorm, stepped: true, step: state.step + g + 1, seconds }));
+    };
+
+    // ---- the loop -----------------------------------------------------------------------------------------------------
+    let lastEval: EvalResult | undefined;
+    let stopReason: 'completed' | 'cancelled' | 'early-stopped' = 'completed';
+    // Throughput windows count step time only (not evaluation, checkpoints or a pause).
+    let windowSeconds = 0;
+    let windowSamples = 0;
+    let windowTokens = 0;
+    let lossSum = 0;
+    let lossCount = 0;
+    /** Steps a group already ran (they are in the weights), waiting for their bookkeeping one micro-batch at a time. */
+    const pending: StepOutcome[] = [];
+    training: for (let epoch = state.epoch; epoch < numEpochs; epoch++) {
+      if (epoch !== state.epoch) {
+        state.epoch = epoch;
+        state.microInEpoch = 0;
+        await openPhase(epoch);
+      }
+      // The order of an epoch depends only on (seed, epoch): a resumed run replays it and skips what it already did.
+      const order = planBatches(data.train.map((e) => e.ids.length), { batchSize: args.batchSize, bucket: true, seed: args.seed + epoch * 7919 });
+      for (let micro = state.microInEpoch; micro < order.length; micro++) {
+        if (!pending.length) {
+          // Pause and cancel act between runs: the steps of a group are already in the weights.
+          await waitWhilePaused(hooks, state.step);
+          if (hooks.isCancelled()) {
+            stopReason = 'cancelled';
+            break training;
+          }
+          pending.push(...(stepsPerRun > 1 ? await runGroup(epoch, micro, order) : [await runOne(epoch, micro, order)]));
+        }
+        const { batch, lr, loss, gradNorm, stepped, step, seconds } = pending.shift()!;
+        state.microInEpoch = micro + 1;
+        state.trainSeconds += seconds;
+        state.samplesSeen += batch.size;
+        windowSeconds += seconds;
+        windowSamples += batch.size;
+        windowTokens += batch.realTokens;
+        lossSum += loss;
+        lossCount++;
+        if (!Number.isFinite(loss)) throw new Error(`the loss became ${loss} at step ${state.step + 1} (lr ${lr.toExponential(2)}): lower the learning rate or check the labels.`);
+        if (!stepped && micro < order.length - 1) continue;
+        state.step = step;
+        const epochFloat = epoch + state.microInEpoch / order.length;
+
+        if (state.step % args.loggingSteps === 0 || state.step === totalSteps || micro === order.length - 1) {
+          const sps = windowSamples / Math.max(windowSeconds, 1e-9);
+          const entry = {
+            step: state.step, totalSteps, epoch: epochFloat, loss: lossSum / Math.max(1, lossCount), lr, gradNorm,
+            samplesPerSecond: sps, tokensPerSecond: windowTokens / Math.max(windowSeconds, 1e-9),
+            etaSeconds: ((totalSteps - state.step) * args.batchSize * args.gradientAccumulationSteps) / Math.max(sps, 1e-9),
+          };
+          appendMetrics(runDir, { type: 'train', ...entry });
+          hooks.emit({ type: 'progress', ...entry });
+          windowSeconds = windowSamples = windowTokens = lossSum = lossCount = 0;
+        }
+
+        const endOfEpoch = micro === order.length - 1;
+        const evalNow = args.evalEvery === 'epoch' ? endOfEpoch : state.step % args.evalEvery === 0;
+        if (evalNow || state.step === totalSteps) {
+          lastEval = data.eval.length ? await runEval(epochFloat) : undefined;
+          let isBest = false;
+          const value = lastEval?.metrics[metric.name];
+          if (value !== undefined) {
+            const threshold = args.earlyStopping?.threshold ?? 0;
+            const better = !state.best || (metric.mode === 'max' ? value > state.best.value + threshold : value < state.best.value - threshold);
+            if (better) {
+              state.best = { name: metric.name, value, step: state.step, checkpoint: '' };
+              state.badEvals = 0;
+              isBest = true;
+            } else {
+              state.badEvals++;
+            }
+            record.bestMetric = { name: state.best!.name, value: state.best!.value, step: state.best!.step };
+          }
+          if (endOfEpoch) {
+            state.epoch = epoch + 1;
+            state.microInEpoch = 0;
+          }
+          await checkpoint(isBest);
+          // A new session from this step on (see dropoutSeeds.ts): the resumed run reopens at exactly this point too.
+          if (!endOfEpoch || epoch + 1 < numEpochs) await openPhase(state.epoch);
+          if (args.earlyStopping && state.badEvals >= args.earlyStopping.patience) {
+            log(`early stopping: ${metric.name} did not improve by more than ${args.earlyStopping.threshold} for ${state.badEvals} evaluation(s)`);
+            stopReason = 'early-stopped';
+            break training;
+          }
+        }
+        if (state.step >= totalSteps) break training;
+      }
     }
-    session.step = state.step;
-    const fp = session.manifest.frozenPrefix;
-    cache = undefined;
-    evalCache = undefined;
-    if (config.strategy === 'feature-extraction' && fp?.cacheable && perExampleFrontier(fp.outputs)) {
-      // The validation split goes through the frozen encoder once too: re-encoding it at every evaluation cost as much
-      // as a training epoch without the cache (bert-base: 5 s against 0.06 s of cached head training per epoch).
-      const encode = async (items: readonly TokenizedExample[], name: string, what: string) => {
-        const file = path.join(runDir, 'cache', name);
-        const loadedCache = FeatureCache.load(file, items.length, fp.outputs);
-        if (loadedCache) return loadedCache;
-        const t0 = performance.now();
-        const built = await FeatureCache.build(session!, items, inputNames, padId);
-        built.save(file);
-        log(`encoded ${items.length} ${what} examples once into the feature cache in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
-        return built;
-      };
-      cache = await encode(data.train, 'features.bin', 'training');
-      if (data.eval.length) evalCache = await encode(data.eval, 'eval-features.bin', 'validation');
+
+    // ---- finish: checkpoint on cancel, export, summary -------------------------------------------------------------
+    if (stopReason === 'cancelled') {
+      await checkpoint(false);
+      record.status = 'cancelled';
+      writeRun(runDir, record);
+      await session!.release();
+      hooks.emit({ type: 'done', runDir, status: 'cancelled', bestMetric: record.bestMetric });
+      return;
     }
-  };
-
-  await openPhase(state.epoch);
-
-  // ---- evaluation batches (fixed; MLM masks them once with a fixed seed) ---------------------------------------------
-  const evalItems = task.kind === 'masked-lm' ? maskedItems(data.eval, tokenizer, spec, args, new Rng(args.seed ^ 0x5eed)) : data.eval;
-  const evalBatches = makeBatches(evalItems, { batchSize: args.evalBatchSize, bucket: true, padId });
-
-  const runEval = async (epochFloat: number): Promise<EvalResult> => {
-    const fromCache = evalCache;
-    const logitsOf: LogitsOf = fromCache
-      ? async (batch) => (await session!.evalStep({ ...fromCache.feeds(batch.indices), labels: labelFeed(task.loss, batch.labels, task.labels.length, batch.seqLen) })).prediction.data as Float32Array
-      : sessionLogits(evalSession!, Object.fromEntries(session!.params));
-    const r = await evaluate(logitsOf, evalBatches, task.kind, task.labels);
-    appendMetrics(runDir, { type: 'eval', step: state.step, epoch: epochFloat, metrics: r.metrics, perClass: r.perClass, confusion: r.confusion });
-    hooks.emit({ type: 'eval', step: state.step, epoch: epochFloat, metrics: r.metrics });
-    return r;
-  };
-
-  const checkpoint = async (isBest: boolean) => {
     await syncFromSession();
-    if (isBest) state.best = { ...state.best!, checkpoint: checkpointPath(runDir, state.step) };
-    const dir = writeRunCheckpoint(runDir, state, master, optimizerState);
-    if (isBest) record.bestCheckpoint = dir;
-    pruneCheckpoints(runDir, args.saveTotalLimit, state.best?.checkpoint);
+    if (args.earlyStopping && state.best?.checkpoint) {
+      // Early stopping keeps the best model (HF's load_best_model_at_end).
+      for (const [k, v] of readRunCheckpoint(state.best.checkpoint).weights) master.set(k, v);
+      log(`exporting the best checkpoint (step ${state.best.step}, ${state.best.name} ${state.best.value.toFixed(4)})`);
+    }
+    const modelDir = path.join(runDir, 'model');
+    exportModel({ sourceDir: config.model, outDir: modelDir, spec, head: task.head, weights: master, labels: task.head === 'sequence-classification' ? task.labels : undefined, problemType: task.problemType });
+    const modelBytes = fs.statSync(path.join(modelDir, 'model.safetensors')).size;
+    const trainable = session!.manifest.params.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
+    const total = modelParameters(spec, task.head).reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
+    const disk = runDiskUsage(runDir);
+    log(`${describeDiskUsage(disk)}; checkpoints kept: the last and the best${args.saveTotalLimit > 1 ? ` (last ${args.saveTotalLimit})` : ''}`);
+    appendMetrics(runDir, {
+      type: 'summary', trainSeconds: state.trainSeconds, samplesPerSecond: state.samplesSeen / Math.max(state.trainSeconds, 1e-9),
+      inferenceMsPerExample: lastEval && lastEval.examples ? (1000 * lastEval.seconds) / lastEval.examples : undefined,
+      modelBytes, diskBytes: disk.total, trainableParams: trainable, totalParams: total, finalMetrics: lastEval?.metrics, stopReason,
+    });
+    record.status = 'completed';
     record.step = state.step;
     writeRun(runDir, record);
-    hooks.emit({ type: 'checkpoint', step: state.step, path: dir, best: isBest });
-    return dir;
-  };
-
-  // ---- one step, or a group of steps in one run -------------------------------------------------------------------
-  const stepsPerRun = stepsPerRunFor(device.executionProvider, args.stepsPerRun, args.gradientAccumulationSteps === 1);
-  if ((args.stepsPerRun ?? 0) > 1 && stepsPerRun === 1) log(`stepsPerRun ${args.stepsPerRun} ignored: a run can loop only over whole optimizer steps, and gradientAccumulationSteps is ${args.gradientAccumulationSteps}`, 'warn');
-  if (stepsPerRun > 1) log(`${stepsPerRun} optimizer steps per onnxruntime run (an ONNX Loop: on a GPU, weights and optimizer state cross the bus once per group, not once per step)`);
-  /** What one micro-batch trains on: its examples (MLM masks them afresh, seeded by epoch and position) and their rows. */
-  const microItems = (epoch: number, micro: number, order: number[][]): { items: readonly TokenizedExample[]; indices: readonly number[] } => {
-    if (task.kind !== 'masked-lm') return { items: data.train, indices: order[micro] };
-    const items = maskedItems(order[micro].map((i) => data.train[i]), tokenizer, spec, args, new Rng((args.seed * 1000003 + epoch * 8191 + micro) >>> 0));
-    return { items, indices: items.map((_, k) => k) };
-  };
-  const feedsFor = (batch: Batch, examples: readonly number[]): Feeds =>
-    ({ ...(cache ? cache.feeds(examples) : inputFeeds(batch, inputNames)), labels: labelFeed(task.loss, batch.labels, task.labels.length, batch.seqLen) });
-  /** One micro-batch through trainStep (an optimizer step when its accumulation window is full). */
-  const runOne = async (epoch: number, micro: number, order: number[][]): Promise<StepOutcome> => {
-    const t0 = performance.now();
-    const { items, indices } = microItems(epoch, micro, order);
-    const batch = collate(items, indices, { padId });
-    const lr = learningRate(state.step, schedule);
-    const result = await session!.trainStep(feedsFor(batch, order[micro]), lr);
-    if (!result.stepped && micro === order.length - 1) {
-      // The epoch ends inside an accumulation window: step on what it holds, as the HF Trainer does (and as
-      // stepsPerEpoch = ceil(micro-batches / accumulation) counts), instead of dropping those gradients.
-      result.gradNorm = await session!.flushAccumulated(lr);
-      result.stepped = result.gradNorm !== undefined;
-    }
-    return { batch, lr, loss: result.loss, gradNorm: result.gradNorm, stepped: result.stepped, step: session!.step, seconds: (performance.now() - t0) / 1000 };
-  };
-  /** Several micro-batches, one optimizer step each, in one run (stepGroups.ts); ends where single steps would check. */
-  const runGroup = async (epoch: number, micro: number, order: number[][]): Promise<StepOutcome[]> => {
-    const t0 = performance.now();
-    const n = groupLength({ micro, microsInEpoch: order.length, step: state.step, totalSteps, evalEvery: args.evalEvery, stepsPerRun });
-    const parts = Array.from({ length: n }, (_, g) => microItems(epoch, micro + g, order));
-    const batches = collateGroup(parts.map((p) => p.items), parts.map((p) => p.indices), padId);
-    const lrs = batches.map((_, g) => learningRate(state.step + g, schedule));
-    const results = await session!.trainSteps(batches.map((b, g) => feedsFor(b, order[micro + g])), lrs);
-    const seconds = (performance.now() - t0) / 1000 / batches.length;
-    return results.map((r, g) => ({ batch: batches[g], lr: lrs[g], loss: r.loss, gradNorm: r.gradNorm, stepped: true, step: state.step + g + 1, seconds }));
-  };
-
-  // ---- the loop -----------------------------------------------------------------------------------------------------
-  let lastEval: EvalResult | undefined;
-  let stopReason: 'completed' | 'cancelled' | 'early-stopped' = 'completed';
-  // Throughput windows count step time only (not evaluation, checkpoints or a pause).
-  let windowSeconds = 0;
-  let windowSamples = 0;
-  let windowTokens = 0;
-  let lossSum = 0;
-  let lossCount = 0;
-  /** Steps a group already ran (they are in the weights), waiting for their bookkeeping one micro-batch at a time. */
-  const pending: StepOutcome[] = [];
-  training: for (let epoch = state.epoch; epoch < numEpochs; epoch++) {
-    if (epoch !== state.epoch) {
-      state.epoch = epoch;
-      state.microInEpoch = 0;
-      await openPhase(epoch);
-    }
-    // The order of an epoch depends only on (seed, epoch): a resumed run replays it and skips what it already did.
-    const order = planBatches(data.train.map((e) => e.ids.length), { batchSize: args.batchSize, bucket: true, seed: args.seed + epoch * 7919 });
-    for (let micro = state.microInEpoch; micro < order.length; micro++) {
-      if (!pending.length) {
-        // Pause and cancel act between runs: the steps of a group are already in the weights.
-        await waitWhilePaused(hooks, state.step);
-        if (hooks.isCancelled()) {
-          stopReason = 'cancelled';
-          break training;
-        }
-        pending.push(...(stepsPerRun > 1 ? await runGroup(epoch, micro, order) : [await runOne(epoch, micro, order)]));
-      }
-      const { batch, lr, loss, gradNorm, stepped, step, seconds } = pending.shift()!;
-      state.microInEpoch = micro + 1;
-      state.trainSeconds += seconds;
-      state.samplesSeen += batch.size;
-      windowSeconds += seconds;
-      windowSamples += batch.size;
-      windowTokens += batch.realTokens;
-      lossSum += loss;
-      lossCount++;
-      if (!Number.isFinite(loss)) throw new Error(`the loss became ${loss} at step ${state.step + 1} (lr ${lr.toExponential(2)}): lower the learning rate or check the labels.`);
-      if (!stepped && micro < order.length - 1) continue;
-      state.step = step;
-      const epochFloat = epoch + state.microInEpoch / order.length;
-
-      if (state.step % args.loggingSteps === 0 || state.step === totalSteps || micro === order.length - 1) {
-        const sps = windowSamples / Math.max(windowSeconds, 1e-9);
-        const entry = {
-          step: state.step, totalSteps, epoch: epochFloat, loss: lossSum / Math.max(1, lossCount), lr, gradNorm,
-          samplesPerSecond: sps, tokensPerSecond: windowTokens / Math.max(windowSeconds, 1e-9),
-          etaSeconds: ((totalSteps - state.step) * args.batchSize * args.gradientAccumulationSteps) / Math.max(sps, 1e-9),
-        };
-        appendMetrics(runDir, { type: 'train', ...entry });
-        hooks.emit({ type: 'progress', ...entry });
-        windowSeconds = windowSamples = windowTokens = lossSum = lossCount = 0;
-      }
-
-      const endOfEpoch = micro === order.length - 1;
-      const evalNow = args.evalEvery === 'epoch' ? endOfEpoch : state.step % args.evalEvery === 0;
-      if (evalNow || state.step === totalSteps) {
-        lastEval = data.eval.length ? await runEval(epochFloat) : undefined;
-        let isBest = false;
-        const value = lastEval?.metrics[metric.name];
-        if (value !== undefined) {
-          const threshold = args.earlyStopping?.threshold ?? 0;
-          const better = !state.best || (metric.mode === 'max' ? value > state.best.value + threshold : value < state.best.value - threshold);
-          if (better) {
-            state.best = { name: metric.name, value, step: state.step, checkpoint: '' };
-            state.badEvals = 0;
-            isBest = true;
-          } else {
-            state.badEvals++;
-          }
-          record.bestMetric = { name: state.best!.name, value: state.best!.value, step: state.best!.step };
-        }
-        if (endOfEpoch) {
-          state.epoch = epoch + 1;
-          state.microInEpoch = 0;
-        }
-        await checkpoint(isBest);
-        // A new session from this step on (see dropoutSeeds.ts): the resumed run reopens at exactly this point too.
-        if (!endOfEpoch || epoch + 1 < numEpochs) await openPhase(state.epoch);
-        if (args.earlyStopping && state.badEvals >= args.earlyStopping.patience) {
-          log(`early stopping: ${metric.name} did not improve by more than ${args.earlyStopping.threshold} for ${state.badEvals} evaluation(s)`);
-          stopReason = 'early-stopped';
-          break training;
-        }
-      }
-      if (state.step >= totalSteps) break training;
-    }
-  }
-
-  // ---- finish: checkpoint on cancel, export, summary -------------------------------------------------------------
-  if (stopReason === 'cancelled') {
-    await checkpoint(false);
-    record.status = 'cancelled';
-    writeRun(runDir, record);
     await session!.release();
-    hooks.emit({ type: 'done', runDir, status: 'cancelled', bestMetric: record.bestMetric });
-    return;
+    await evalSession?.release();
+    hooks.emit({ type: 'done', runDir, status: 'completed', bestMetric: record.bestMetric });
   }
-  await syncFromSession();
-  if (args.earlyStopping && state.best?.checkpoint) {
-    // Early stopping keeps the best model (HF's load_best_model_at_end).
-    for (const [k, v] of readRunCheckpoint(state.best.checkpoint).weights) master.set(k, v);
-    log(`exporting the best checkpoint (step ${state.best.step}, ${state.best.name} ${state.best.value.toFixed(4)})`);
-  }
-  const modelDir = path.join(runDir, 'model');
-  exportModel({ sourceDir: config.model, outDir: modelDir, spec, head: task.head, weights: master, labels: task.head === 'sequence-classification' ? task.labels : undefined, problemType: task.problemType });
-  const modelBytes = fs.statSync(path.join(modelDir, 'model.safetensors')).size;
-  const trainable = session!.manifest.params.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
-  const total = modelParameters(spec, task.head).reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
-  const disk = runDiskUsage(runDir);
-  log(`${describeDiskUsage(disk)}; checkpoints kept: the last and the best${args.saveTotalLimit > 1 ? ` (last ${args.saveTotalLimit})` : ''}`);
-  appendMetrics(runDir, {
-    type: 'summary', trainSeconds: state.trainSeconds, samplesPerSecond: state.samplesSeen / Math.max(state.trainSeconds, 1e-9),
-    inferenceMsPerExample: lastEval && lastEval.examples ? (1000 * lastEval.seconds) / lastEval.examples : undefined,
-    modelBytes, diskBytes: disk.total, trainableParams: trainable, totalParams: total, finalMetrics: lastEval?.metrics, stopReason,
-  });
-  record.status = 'completed';
-  record.step = state.step;
-  writeRun(runDir, record);
-  await session!.release();
-  await evalSession?.release();
-  hooks.emit({ type: 'done', runDir, status: 'completed', bestMetric: record.bestMetric });
-}
+};
 
 function maskedItems(items: readonly TokenizedExample[], tokenizer: { maskTokenId: number | undefined; vocab: Map<string, number> }, spec: ModelSpec, args: TrainingArgs, rng: Rng): TokenizedExample[] {
   const vocab = tokenizer.vocab;
@@ -486,15 +436,3 @@ function maskedItems(items: readonly TokenizedExample[], tokenizer: { maskTokenI
   const { inputIds, labels } = maskTokens(items.map((e) => e.ids), { probability: args.mlmProbability, maskTokenId: maskId, vocabSize: spec.vocabSize, specialIds: specials }, rng);
   return items.map((e, k) => ({ ...e, ids: inputIds[k], label: labels[k], index: k }));
 }
-
-function packageVersion(): string {
-  for (const p of [path.join(__dirname, '..', 'package.json'), path.join(__dirname, '..', '..', '..', 'package.json')]) {
-    try {
-      return (JSON.parse(fs.readFileSync(p, 'utf8')) as { version: string }).version;
-    } catch {
-      // try the next layout (bundled dist/ vs compiled out/)
-    }
-  }
-  return 'unknown';
-}
-

@@ -144,7 +144,7 @@ test('exported tokenizer files are complete: transformers.js pads a batch with t
 });
 
 test('a model folder with only vocab.txt trains, and its export (tokenizer.json built) classifies a batch in transformers.js', async () => {
-  const { runTraining } = await import('../../../src/training/worker/runTraining');
+  const { runTraining } = await import('../../../src/training/run');
   const dir = layout('google-bert/bert-base-uncased', ['vocab.txt', 'model.safetensors']);
   const lines = fs.readFileSync(path.join(fixtureWorkspace(), 'data/sentiment_train.csv'), 'utf8').trim().split('\n');
   const data = path.join(tempDir('vocab-only-data'), 'small.csv');

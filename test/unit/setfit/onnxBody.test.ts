@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { writeOptimumExport } from '../../../scripts/fixtures/optimumExport';
 import { SafetensorsFile } from '../../../src/models/safetensors';
 import type { FromWorker, RunConfig } from '../../../src/training/protocol';
-import { runSetFit } from '../../../src/training/setfit/runSetFit';
+import { runTraining } from '../../../src/training/run';
 import { fixtureModel, fixtureWorkspace, tempDir } from '../models/support';
 
 /** 8 positive + 8 negative training sentences. */
@@ -26,7 +26,7 @@ async function setfit(model: string, data: string): Promise<string> {
     // One thread: both runs must sum in the same order to compare bit for bit.
     settings: { learningRate: 1e-3, batchSize: 16, maxLength: 32, setfitIterations: 3, seed: 7, threads: 1 },
   };
-  await runSetFit(config, { emit: (m) => messages.push(m), isCancelled: () => false, isPaused: () => false });
+  await runTraining(config, { emit: (m) => messages.push(m), isCancelled: () => false, isPaused: () => false });
   const done = messages.find((m) => m.type === 'done');
   assert.ok(done && done.type === 'done', `no done message: ${JSON.stringify(messages.filter((m) => m.type === 'error' || m.type === 'log'))}`);
   return path.join(done.runDir, 'model');

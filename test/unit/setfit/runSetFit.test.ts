@@ -11,7 +11,7 @@ import { loadTokenizer, loadTransformers } from '../../../src/models/tokenizer';
 import type { FromWorker, RunConfig } from '../../../src/training/protocol';
 import { readMetrics, readRun } from '../../../src/training/runStore';
 import { evaluateSetFitFolder, isSetFitFolder } from '../../../src/training/setfit/evaluateSetFitFolder';
-import { runSetFit } from '../../../src/training/setfit/runSetFit';
+import { runTraining } from '../../../src/training/run';
 import { fixtureModel, fixtureWorkspace, tempDir } from '../models/support';
 
 const MODEL = fixtureModel('tiny-bert');
@@ -38,7 +38,7 @@ async function setfit(settings: Record<string, unknown>, isCancelled: (messages:
     model: MODEL, data: DATA.file, strategy: 'setfit', runsRoot: tempDir('setfit-runs'), device: 'cpu',
     settings: { learningRate: 1e-3, batchSize: 16, maxLength: 32, setfitIterations: 5, seed: 7, ...settings },
   };
-  await runSetFit(config, { emit: (m) => messages.push(m), isCancelled: () => isCancelled(messages), isPaused: () => false });
+  await runTraining(config, { emit: (m) => messages.push(m), isCancelled: () => isCancelled(messages), isPaused: () => false });
   const done = messages.find((m) => m.type === 'done');
   assert.ok(done && done.type === 'done', `no done message: ${JSON.stringify(messages.filter((m) => m.type === 'error' || m.type === 'log'))}`);
   return { runDir: done.runDir, messages };
@@ -234,7 +234,7 @@ test('seeded: the same settings give a bit-identical body and head; another seed
 test('a run cancelled in the body phase resumes in its own folder and completes', async () => {
   const { runDir } = await setfit({ loggingSteps: 1 }, (ms) => ms.some((m) => m.type === 'progress'));
   const messages: FromWorker[] = [];
-  await runSetFit({} as RunConfig, { emit: (m) => messages.push(m), isCancelled: () => false, isPaused: () => false }, runDir);
+  await runTraining({} as RunConfig, { emit: (m) => messages.push(m), isCancelled: () => false, isPaused: () => false }, runDir);
   assert.deepEqual(messages.at(-1), { type: 'done', runDir, status: 'completed', bestMetric: readRun(runDir).bestMetric });
   assert.ok(messages.some((m) => m.type === 'log' && m.message.includes('the body phase starts again')));
   assert.ok(fs.existsSync(path.join(runDir, 'model', 'onnx', 'model.onnx')));

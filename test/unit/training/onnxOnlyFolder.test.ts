@@ -12,7 +12,7 @@ import type { FromWorker, RunConfig } from '../../../src/training/protocol';
 import { readMetrics, readRun } from '../../../src/training/runStore';
 import type { StrategyId } from '../../../src/training/strategies';
 import { evaluateFolder } from '../../../src/training/worker/evaluateFolder';
-import { runTraining } from '../../../src/training/worker/runTraining';
+import { runTraining } from '../../../src/training/run';
 import { fixtureModel, fixtureWorkspace, tempDir } from '../models/support';
 
 function smallDataset(rows: number): string {

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { LEASE_FILE, LEASE_STALE_MS, RunBusyError, acquireLease, readLease } from '../../../src/training/runLease';
 import type { FromWorker, RunConfig } from '../../../src/training/protocol';
 import { readMetrics, readRun } from '../../../src/training/runStore';
-import { runTraining } from '../../../src/training/worker/runTraining';
+import { runTraining } from '../../../src/training/run';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 const WS = path.join(ROOT, 'test/fixtures/generated/workspace');

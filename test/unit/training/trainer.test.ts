@@ -10,7 +10,7 @@ import { SafetensorsFile } from '../../../src/models/safetensors';
 import type { FromWorker, RunConfig } from '../../../src/training/protocol';
 import { readMetrics, readRun } from '../../../src/training/runStore';
 import type { StrategyId } from '../../../src/training/strategies';
-import { runTraining } from '../../../src/training/worker/runTraining';
+import { runTraining } from '../../../src/training/run';
 import { learningRate, resolveWarmupSteps } from '../../../src/training/worker/schedules';
 
 const ROOT = path.resolve(__dirname, '../../../..');

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SafetensorsFile } from '../../../src/models/safetensors';
 import type { FromWorker, RunConfig } from '../../../src/training/protocol';
-import { runSetFit } from '../../../src/training/setfit/runSetFit';
+import { runTraining } from '../../../src/training/run';
 import { fixtureWorkspace, tempDir } from '../models/support';
 import { zooRepo } from './support';
 
@@ -26,7 +26,7 @@ test('sentence-transformers/all-MiniLM-L6-v2: SetFit export keeps 2_Normalize an
     model: src, data: fewShot(), strategy: 'setfit', runsRoot: tempDir('zoo-setfit-runs'), device: 'cpu',
     settings: { learningRate: 1e-4, batchSize: 8, maxLength: 32, setfitIterations: 1, seed: 7, threads: 2 },
   };
-  await runSetFit(config, { emit: (m) => messages.push(m), isCancelled: () => false, isPaused: () => false });
+  await runTraining(config, { emit: (m) => messages.push(m), isCancelled: () => false, isPaused: () => false });
   const done = messages.find((m) => m.type === 'done');
   assert.ok(done && done.type === 'done', JSON.stringify(messages.filter((m) => m.type === 'error')));
   const st = path.join(done.runDir, 'model', 'sentence-transformer');

@@ -15,7 +15,7 @@ import { loadWeights } from '../../../src/models/weights';
 import { openWeightSource } from '../../../src/models/weightSource';
 import type { FromWorker, RunConfig } from '../../../src/training/protocol';
 import type { StrategyId } from '../../../src/training/strategies';
-import { runTraining } from '../../../src/training/worker/runTraining';
+import { runTraining } from '../../../src/training/run';
 import { fixtureWorkspace, tempDir } from '../models/support';
 import type { Tensors } from './hfParameters';
 import { zooRepo } from './support';
