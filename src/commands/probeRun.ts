@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { DeviceSetting } from '../onnx/device';
 import { isFromWorker, type RunConfig, type ToWorker } from '../training/protocol';
 import { readRun } from '../training/runStore';
 
@@ -18,7 +19,7 @@ const PROBE_STEPS = 4;
 
 export async function probeThroughput(context: vscode.ExtensionContext, request: Omit<RunConfig, 'runsRoot'>, token: vscode.CancellationToken): Promise<ProbeResult | undefined> {
   const runsRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'finetune-probe-'));
-  const device = vscode.workspace.getConfiguration('finetuneStudio').get<string>('device', 'auto');
+  const device = vscode.workspace.getConfiguration('finetuneStudio').get<DeviceSetting>('device', 'auto');
   const config: RunConfig = { device, ...request, runsRoot, settings: { ...request.settings, maxSteps: PROBE_STEPS + 10, loggingSteps: 1, gradientAccumulationSteps: 1 } };
   const worker = child_process.fork(path.join(context.extensionPath, 'dist', 'worker.js'), [], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
   try {

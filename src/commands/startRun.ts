@@ -3,6 +3,7 @@
 import * as child_process from 'node:child_process';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { DeviceSetting } from '../onnx/device';
 import { FromWorker, isFromWorker, RunConfig, ToWorker } from '../training/protocol';
 import type { RunsView } from '../views/runsView';
 import { DashboardPanel } from '../webview';
@@ -39,7 +40,7 @@ export async function startRun(
     void vscode.window.showErrorMessage('Open a folder first: runs are stored in the workspace (.finetune/runs).');
     return undefined;
   }
-  const device = vscode.workspace.getConfiguration('finetuneStudio').get<string>('device', 'auto');
+  const device = vscode.workspace.getConfiguration('finetuneStudio').get<DeviceSetting>('device', 'auto');
   const training = vscode.workspace.getConfiguration('finetuneStudio.training');
   const threads = training.get<number>('threads', 0);
   const stepsPerRun = training.get<number>('stepsPerRun', 0);

@@ -138,7 +138,7 @@ const CHECKS: Record<keyof TrainingArgs, Check> = {
 export class SettingsError extends Error {}
 
 /** Merges user settings over the defaults; throws SettingsError naming every bad key. */
-export function resolveArgs(settings: Record<string, unknown> = {}): TrainingArgs {
+export function resolveArgs(settings: Readonly<Record<string, unknown>> = {}): TrainingArgs {
   const problems: string[] = [];
   const known = Object.keys(CHECKS);
   for (const [key, value] of Object.entries(settings)) {

@@ -1,4 +1,10 @@
-// The ONLY definition of the messages between the extension (or CLI) and the training worker. Both sides import it.
+// The ONLY definition of the messages between the extension (or CLI) and the training worker, and of the metrics feed
+// (metrics.jsonl) the trainers write and the dashboard and comparison read. Both sides import it.
+import type { TrainingArgs } from './hyperparameters';
+import type { SetFitSettings } from './setfit/settings';
+
+/** The settings a run may carry: any training argument (hyperparameters.ts) and SetFit's own; unset ones take defaults. */
+export type RunSettings = Partial<TrainingArgs> & SetFitSettings;
 
 /** What a run is asked to do. Serialised verbatim into run.json. */
 export interface RunConfig {
@@ -10,9 +16,9 @@ export interface RunConfig {
   /** Column mapping overrides (text, textPair, label, split...); unset columns are detected. */
   mapping?: import('../data/schema').MappingOverride;
   /** auto | cpu | cuda | webgpu (the finetuneStudio.device setting). */
-  device?: string;
-  /** Hyperparameters, columns, schedule...: anything unset takes the trainer's defaults. */
-  settings?: Record<string, unknown>;
+  device?: import('../onnx/device').DeviceSetting;
+  /** Hyperparameters, schedule, SetFit options...: anything unset takes the trainer's defaults. */
+  settings?: RunSettings;
 }
 
 export type ToWorker =

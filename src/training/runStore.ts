@@ -4,6 +4,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LabelSpace } from '../data/labels';
+import type { RunConfig } from './protocol';
 import { appendLineSync, writeFileAtomic, writeJsonAtomic, type FileContent } from '../util/atomicWrite';
 
 export type RunStatus = 'running' | 'completed' | 'cancelled' | 'failed';
@@ -14,7 +15,7 @@ export interface RunRecord {
   createdAt: string;
   updatedAt: string;
   /** The full resolved configuration (request + defaults), enough to re-run or resume. */
-  config: Record<string, unknown> & { model: string; data: string; strategy: string };
+  config: RunConfig;
   model: { path: string; modelType: string; hubId?: string; revision?: string };
   dataset: { path: string; fingerprint: string; labels: string[]; labelSpace?: LabelSpace; trainRows: number; evalRows: number };
   versions: Record<string, string>;

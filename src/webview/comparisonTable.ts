@@ -1,6 +1,7 @@
 // Comparison rows built from each run's run.json and metrics.jsonl, and their CSV / Markdown exports. Pure functions:
 // the host reads the files, this decides what the numbers mean.
 import { stringify } from 'csv-stringify/sync';
+import type { RunConfig } from '../training/protocol';
 import type { RunRecord } from '../training/runStore';
 import { COLUMNS, ComparisonRow, formatCell } from './comparisonColumns';
 import type { EvalEntry, MetricsEntry } from './metricsEntries';
@@ -16,10 +17,8 @@ const lastPathPart = (p: string): string => p.split(/[\\/]+/).filter(Boolean).at
 
 const numberOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
-function configuredEpochs(config: Record<string, unknown>): number | null {
-  const settings = typeof config.settings === 'object' && config.settings !== null ? (config.settings as Record<string, unknown>) : {};
-  return numberOrNull(config.epochs) ?? numberOrNull(settings.epochs);
-}
+/** The epochs run.json's resolved settings hold (a run folder from elsewhere may have none). */
+const configuredEpochs = (config: RunConfig | undefined): number | null => numberOrNull(config?.settings?.epochs);
 
 /**
  * The eval the run is judged by: the one at the best checkpoint's step when run.json names it (that is the model the
@@ -51,7 +50,7 @@ export function comparisonRow(input: RunInput): ComparisonRow {
     strategy: String(run.config?.strategy ?? '?'),
     trainableParams: numberOrNull(summary?.trainableParams),
     totalParams: numberOrNull(summary?.totalParams),
-    epochs: configuredEpochs(run.config ?? {}) ?? (Number.isFinite(maxEpoch) ? Math.ceil(maxEpoch) : null),
+    epochs: configuredEpochs(run.config) ?? (Number.isFinite(maxEpoch) ? Math.ceil(maxEpoch) : null),
     bestAccuracy: numberOrNull(best?.metrics.accuracy),
     macroF1: numberOrNull(best?.metrics.macroF1),
     trainSeconds: numberOrNull(summary?.trainSeconds),

@@ -20,6 +20,16 @@ export interface SetFitOptions {
   headC: number;
 }
 
+/** SetFit's keys in a run's settings (see SetFitOptions for what each means). */
+export type SetFitSettings = {
+  setfitHead?: SetFitHeadKind;
+  setfitBodyEpochs?: number;
+  setfitHeadEpochs?: number;
+  setfitEndToEnd?: boolean;
+  setfitNormalize?: boolean;
+  setfitHeadC?: number;
+};
+
 export const SETFIT_DEFAULTS: Omit<SetFitOptions, 'bodyEpochs'> = { head: 'logistic', headEpochs: 16, endToEnd: false, normalize: false, headC: 1 };
 
 const KEYS = ['setfitHead', 'setfitBodyEpochs', 'setfitHeadEpochs', 'setfitEndToEnd', 'setfitNormalize', 'setfitHeadC'] as const;
@@ -28,7 +38,7 @@ const KEYS = ['setfitHead', 'setfitBodyEpochs', 'setfitHeadEpochs', 'setfitEndTo
  * Splits a run's settings into the trainer's TrainingArgs and SetFit's options. The body trains for `setfitBodyEpochs`,
  * else `epochs` if the user set it, else 1 (setfit's default: pairs already repeat every example `setfitIterations` times).
  */
-export function resolveSetFitSettings(settings: Record<string, unknown> = {}): { args: TrainingArgs; setfit: SetFitOptions } {
+export function resolveSetFitSettings(settings: Readonly<Record<string, unknown>> = {}): { args: TrainingArgs; setfit: SetFitOptions } {
   const rest: Record<string, unknown> = { ...settings };
   const own: Record<string, unknown> = {};
   for (const k of KEYS) {

@@ -12,7 +12,7 @@ function record(over: Partial<RunRecord> = {}): RunRecord {
     status: 'completed',
     createdAt: '2026-01-01T00:00:00Z',
     updatedAt: '2026-01-01T00:10:00Z',
-    config: { model: '/models/tiny-bert', data: '/data/train.csv', strategy: 'full', settings: { epochs: 3 } },
+    config: { model: '/models/tiny-bert', data: '/data/train.csv', strategy: 'full', runsRoot: '/runs', settings: { epochs: 3 } },
     model: { path: '/models/tiny-bert', modelType: 'bert' },
     dataset: { path: '/data/train.csv', fingerprint: 'sha256:0', labels: ['neg', 'pos'], trainRows: 80, evalRows: 20 },
     versions: {},
@@ -51,7 +51,7 @@ test('a row takes the eval at the best checkpoint named in run.json and the summ
 });
 
 test('without a best checkpoint or summary: highest accuracy, mean logged throughput, epochs from the log, unknowns null', () => {
-  const run = record({ config: { model: 'C:\\models\\mini', data: 'd', strategy: 'feature-extraction' }, model: { path: 'C:\\models\\mini', modelType: 'bert', hubId: 'org/mini' }, status: 'running' });
+  const run = record({ config: { model: 'C:\\models\\mini', data: 'd', strategy: 'feature-extraction', runsRoot: 'C:\\runs' }, model: { path: 'C:\\models\\mini', modelType: 'bert', hubId: 'org/mini' }, status: 'running' });
   const row = comparisonRow({ dir: '/r', run, entries: [tr(10, 40), ev(10, 1, 0.6, 0.5), tr(20, 50), ev(20, 2, 0.8, 0.7), tr(25, 60)] });
   assert.equal(row.baseModel, 'org/mini');
   assert.equal(row.bestAccuracy, 0.8);
