@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SafetensorsEntry, SafetensorsError, SafetensorsFile } from './safetensors';
-import type { WeightSource } from './weightSource';
+import type { WeightSource } from './weightSourceTypes';
 
 export class CheckpointError extends Error {
   constructor(message: string) {

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { basePrefix } from './arch/parameters';
 import type { ModelSpec } from './modelSpec';
-import type { WeightSource } from './weightSource';
+import type { WeightSource } from './weightSourceTypes';
 
 export interface SentenceTransformerModule {
   idx: number;

@@ -6,26 +6,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Checkpoint, CheckpointError, PICKLE_REFUSAL } from './checkpoint';
 import { findOnnxExport, readOnnxWeights, type OnnxWeights } from './onnxImport';
+import type { WeightEntry, WeightSource } from './weightSourceTypes';
 
-export interface WeightEntry {
-  /** Safetensors-style dtype name ("F32", "F16", ...). */
-  dtype: string;
-  shape: number[];
-  /** The file the tensor is read from, for messages. */
-  file: string;
-}
-
-/** The read side of a checkpoint, whatever holds it. loadWeights() takes one. */
-export interface WeightSource {
-  readonly dir: string;
-  readonly format: 'safetensors' | 'onnx';
-  names(): string[];
-  has(name: string): boolean;
-  entry(name: string): WeightEntry;
-  readFloat32(name: string): Float32Array;
-  /** Why a weight the model needs may be absent from this source (ends loadWeights' "lacks encoder weights" error). */
-  missingReason(): string;
-}
+export type { WeightEntry, WeightSource } from './weightSourceTypes';
 
 /** HF-named weights read from an ONNX export (see onnxImport.ts for how anonymous weights get their names). */
 export class OnnxWeightSource implements WeightSource {

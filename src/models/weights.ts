@@ -4,7 +4,7 @@
 import { Rng } from '../util/rng';
 import type { ModelSpec } from './modelSpec';
 import { HeadKind, ParamShape, basePrefix, modelParameters } from './arch/parameters';
-import type { WeightSource } from './weightSource';
+import type { WeightSource } from './weightSourceTypes';
 
 export class WeightsError extends Error {
   constructor(message: string) {
