@@ -9,6 +9,7 @@ import { loadTokenizer } from '../../models/tokenizer';
 import type { RunRecord } from '../runStore';
 import { evaluate, sessionLogits, type EvalResult } from '../worker/evaluate';
 import { tokenizeFnFor } from '../worker/tokenize';
+import { DEFAULT_ARGS } from '../hyperparameters';
 
 /** True for a folder exportSetFit wrote (config.json carries a "setfit" entry). */
 export function isSetFitFolder(modelDir: string): boolean {
@@ -24,8 +25,7 @@ export async function evaluateSetFitFolder(modelDir: string, dataFile: string, r
   const labels = record.dataset.labels;
   const loaded = await loadExamples(dataFile, { labels: record.dataset.labelSpace ?? { kind: 'string', names: labels } });
   if (!loaded.ok) throw loaded.error;
-  const settings = (record.config.settings ?? {}) as Record<string, unknown>;
-  const maxLength = Math.min(Number(settings.maxLength) || 128, tokenizer.maxLength);
+  const maxLength = Math.min(record.config.settings?.maxLength ?? DEFAULT_ARGS.maxLength, tokenizer.maxLength);
   const items = tokenizeExamples(loaded.value.examples, tokenizeFnFor(tokenizer, maxLength), { maxLength });
   const session = await ort.InferenceSession.create(path.join(modelDir, 'onnx', 'model.onnx'));
   const batches = makeBatches(items, { batchSize: 32, bucket: true, padId: tokenizer.padTokenId });

@@ -11,6 +11,7 @@ import { modelToBytes } from '../../onnx/serialize';
 import type { RunRecord } from '../runStore';
 import { evaluate, sessionLogits, type EvalResult, type TaskKind } from './evaluate';
 import { tokenizeFnFor } from './tokenize';
+import { DEFAULT_ARGS } from '../hyperparameters';
 
 export async function evaluateFolder(modelDir: string, dataFile: string, record: RunRecord): Promise<EvalResult> {
   const setfit = await import('../setfit/evaluateSetFitFolder');
@@ -22,7 +23,7 @@ export async function evaluateFolder(modelDir: string, dataFile: string, record:
   const space = record.dataset.labelSpace ?? { kind: kind === 'multi-label' ? 'multi' : kind === 'regression' ? 'float' : 'string', names: labels };
   const loaded = await loadExamples(dataFile, { labels: space });
   if (!loaded.ok) throw loaded.error;
-  const maxLength = Math.min(Number(record.config.settings && (record.config.settings as Record<string, unknown>).maxLength) || 128, tokenizer.maxLength);
+  const maxLength = Math.min(record.config.settings?.maxLength ?? DEFAULT_ARGS.maxLength, tokenizer.maxLength);
   const items = tokenizeExamples(loaded.value.examples, tokenizeFnFor(tokenizer, maxLength), { maxLength });
   const weights = loadWeights(openWeightSource(modelDir), spec, 'sequence-classification');
   const session = await ort.InferenceSession.create(modelToBytes(buildForwardModel(spec, weights.tensors, { head: 'sequence-classification' })));
