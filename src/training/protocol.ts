@@ -41,3 +41,70 @@ export type FromWorker =
 export function isFromWorker(m: unknown): m is FromWorker {
   return typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string';
 }
+
+// ---- the metrics feed: one JSON object per line of <run>/metrics.jsonl ----------------------------------------------
+
+/** How a run that wrote its summary ended its loop. */
+export type StopReason = 'completed' | 'cancelled' | 'early-stopped';
+
+export interface TrainEntry {
+  type: 'train';
+  time?: string;
+  step: number;
+  epoch: number;
+  loss: number;
+  lr: number;
+  samplesPerSecond: number;
+  tokensPerSecond: number;
+  totalSteps?: number;
+  etaSeconds?: number;
+  gradNorm?: number;
+  /** SetFit: which of its two phases the step belongs to. */
+  phase?: 'body' | 'head';
+}
+
+export interface PerClassRow {
+  label: string;
+  precision: number;
+  recall: number;
+  f1: number;
+  support: number;
+}
+
+export interface EvalEntry {
+  type: 'eval';
+  time?: string;
+  step: number;
+  epoch: number;
+  metrics: Record<string, number>;
+  perClass?: PerClassRow[];
+  confusion?: number[][];
+}
+
+export interface SummaryEntry {
+  type: 'summary';
+  time?: string;
+  trainSeconds?: number;
+  samplesPerSecond?: number;
+  inferenceMsPerExample?: number;
+  modelBytes?: number;
+  /** The whole run folder (checkpoints, export, artifacts, caches) when the run ended. */
+  diskBytes?: number;
+  trainableParams?: number;
+  totalParams?: number;
+  finalMetrics?: Record<string, number>;
+  stopReason?: StopReason;
+}
+
+/** A trainer message kept in the run's log (data warnings, what is trained per epoch). */
+export interface LogEntry {
+  type: 'log';
+  time?: string;
+  level: 'info' | 'warn' | 'error';
+  message: string;
+}
+
+export type MetricsEntry = TrainEntry | EvalEntry | SummaryEntry | LogEntry;
+
+/** What a trainer appends to metrics.jsonl; appendMetrics stamps the time. */
+export type NewMetricsEntry = MetricsEntry extends infer E ? (E extends MetricsEntry ? Omit<E, 'time'> : never) : never;

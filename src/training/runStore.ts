@@ -4,7 +4,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LabelSpace } from '../data/labels';
-import type { RunConfig } from './protocol';
+import type { NewMetricsEntry, RunConfig } from './protocol';
 import { appendLineSync, writeFileAtomic, writeJsonAtomic, type FileContent } from '../util/atomicWrite';
 
 export type RunStatus = 'running' | 'completed' | 'cancelled' | 'failed';
@@ -68,7 +68,7 @@ export function readRun(dir: string): RunRecord {
   }
 }
 
-export function appendMetrics(dir: string, entry: Record<string, unknown>): void {
+export function appendMetrics(dir: string, entry: NewMetricsEntry): void {
   appendLineSync(metricsPath(dir), JSON.stringify({ time: new Date().toISOString(), ...entry }));
 }
 

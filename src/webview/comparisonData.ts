@@ -5,7 +5,7 @@ import { metricsPath, readRun } from '../training/runStore';
 import type { ComparisonRow } from './comparisonColumns';
 import { comparisonRow } from './comparisonTable';
 import type { ComparisonCurve, ToComparison } from './messages';
-import type { MetricsEntry } from './metricsEntries';
+import type { MetricsEntry } from '../training/protocol';
 import { MetricsTail } from './metricsTail';
 import { RunMetrics } from './runMetrics';
 

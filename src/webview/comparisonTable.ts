@@ -4,7 +4,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { RunConfig } from '../training/protocol';
 import type { RunRecord } from '../training/runStore';
 import { COLUMNS, ComparisonRow, formatCell } from './comparisonColumns';
-import type { EvalEntry, MetricsEntry } from './metricsEntries';
+import type { EvalEntry, MetricsEntry } from '../training/protocol';
 import { RunMetrics } from './runMetrics';
 
 export interface RunInput {

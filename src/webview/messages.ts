@@ -2,7 +2,7 @@
 // sides import these types; the client bundle gets no runtime code from here.
 import type { FromWorker } from '../training/protocol';
 import type { RunRecord } from '../training/runStore';
-import type { LogEntry, PerClassRow, SummaryEntry, TrainEntry } from './metricsEntries';
+import type { LogEntry, PerClassRow, SummaryEntry, TrainEntry } from '../training/protocol';
 import type { ComparisonRow, SortSpec } from './comparisonColumns';
 
 /** One x axis shared by its series (uPlot's aligned-data layout); null = no point at that x. */

@@ -1,59 +1,6 @@
-// Parses metrics.jsonl lines into typed entries. The dashboard must keep drawing while a run writes the file, so a bad
-// line becomes a reported problem (file, line, why) instead of an exception that would blank the panel.
-
-export interface TrainEntry {
-  type: 'train';
-  time?: string;
-  step: number;
-  epoch: number;
-  loss: number;
-  lr: number;
-  samplesPerSecond: number;
-  tokensPerSecond: number;
-  totalSteps?: number;
-  etaSeconds?: number;
-}
-
-export interface PerClassRow {
-  label: string;
-  precision: number;
-  recall: number;
-  f1: number;
-  support: number;
-}
-
-export interface EvalEntry {
-  type: 'eval';
-  time?: string;
-  step: number;
-  epoch: number;
-  metrics: Record<string, number>;
-  perClass?: PerClassRow[];
-  confusion?: number[][];
-}
-
-export interface SummaryEntry {
-  type: 'summary';
-  time?: string;
-  trainSeconds?: number;
-  samplesPerSecond?: number;
-  inferenceMsPerExample?: number;
-  modelBytes?: number;
-  /** The whole run folder (checkpoints, export, artifacts, caches) when the run ended. */
-  diskBytes?: number;
-  trainableParams?: number;
-  totalParams?: number;
-}
-
-/** A trainer message kept in the run's log (data warnings, what is trained per epoch). */
-export interface LogEntry {
-  type: 'log';
-  time?: string;
-  level: 'info' | 'warn' | 'error';
-  message: string;
-}
-
-export type MetricsEntry = TrainEntry | EvalEntry | SummaryEntry | LogEntry;
+// Parses metrics.jsonl lines into the protocol's typed entries. The dashboard must keep drawing while a run writes the
+// file, so a bad line becomes a reported problem (file, line, why) instead of an exception that would blank the panel.
+import type { MetricsEntry, PerClassRow, StopReason } from '../training/protocol';
 
 export type ParseResult = { entry: MetricsEntry } | { problem: string } | { skip: true };
 
@@ -61,6 +8,16 @@ const isNum = (v: unknown): v is number => typeof v === 'number';
 
 /** Non-finite values arrive as null in JSON (a diverged loss); they stay in the series as NaN gaps. */
 const num = (v: unknown): number => (isNum(v) ? v : Number.NaN);
+
+const STOP_REASONS: readonly StopReason[] = ['completed', 'cancelled', 'early-stopped'];
+
+/** A metrics object: numbers (a null is a non-finite value JSON could not hold) by name; undefined if not an object. */
+function numbers(v: unknown): Record<string, number> | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const out: Record<string, number> = {};
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) if (isNum(x) || x === null) out[k] = num(x);
+  return out;
+}
 
 export function parseMetricsLine(line: string, where: string): ParseResult {
   if (!line.trim()) return { skip: true };
@@ -88,14 +45,15 @@ export function parseMetricsLine(line: string, where: string): ParseResult {
           tokensPerSecond: num(o.tokensPerSecond),
           totalSteps: isNum(o.totalSteps) ? o.totalSteps : undefined,
           etaSeconds: isNum(o.etaSeconds) ? o.etaSeconds : undefined,
+          gradNorm: isNum(o.gradNorm) ? o.gradNorm : undefined,
+          phase: o.phase === 'body' || o.phase === 'head' ? o.phase : undefined,
         },
       };
     }
     case 'eval': {
       if (!isNum(o.step)) return { problem: `${where}: eval entry without a numeric "step"` };
       if (typeof o.metrics !== 'object' || o.metrics === null) return { problem: `${where}: eval entry without a "metrics" object` };
-      const metrics: Record<string, number> = {};
-      for (const [k, v] of Object.entries(o.metrics as Record<string, unknown>)) if (isNum(v) || v === null) metrics[k] = num(v);
+      const metrics = numbers(o.metrics) ?? {};
       const perClass = Array.isArray(o.perClass) ? (o.perClass as PerClassRow[]).filter((r) => r && typeof r.label === 'string') : undefined;
       const confusion = Array.isArray(o.confusion) && o.confusion.every((r) => Array.isArray(r)) ? (o.confusion as number[][]) : undefined;
       return { entry: { type: 'eval', time, step: o.step, epoch: num(o.epoch), metrics, perClass, confusion } };
@@ -113,6 +71,8 @@ export function parseMetricsLine(line: string, where: string): ParseResult {
           diskBytes: pick('diskBytes'),
           trainableParams: pick('trainableParams'),
           totalParams: pick('totalParams'),
+          finalMetrics: numbers(o.finalMetrics),
+          stopReason: STOP_REASONS.includes(o.stopReason as StopReason) ? (o.stopReason as StopReason) : undefined,
         },
       };
     }

@@ -3,7 +3,8 @@
 // character split across two reads is never mangled. A file that shrinks (a new run reusing the folder, a rewrite)
 // starts over from the beginning.
 import * as fs from 'node:fs';
-import { MetricsEntry, parseMetricsLine } from './metricsEntries';
+import type { MetricsEntry } from '../training/protocol';
+import { parseMetricsLine } from './metricsEntries';
 
 export interface TailUpdate {
   entries: MetricsEntry[];

@@ -1,7 +1,7 @@
 // Accumulates a run's metrics entries (from metrics.jsonl, read whole or tailed) and shapes them into what the
 // dashboard draws. Pure: no vscode, no fs, so the same code is unit-tested and reused by the comparison view.
 import { alignSeries, downsampleMinMax, XY } from './downsample';
-import type { EvalEntry, LogEntry, MetricsEntry, SummaryEntry, TrainEntry } from './metricsEntries';
+import type { EvalEntry, LogEntry, MetricsEntry, SummaryEntry, TrainEntry } from '../training/protocol';
 import type { DashboardMetrics, LineChartData } from './messages';
 
 /** Points per series sent to the webview per update; enough for a panel a few thousand pixels wide. */

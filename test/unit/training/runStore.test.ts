@@ -17,9 +17,12 @@ test('runs started in the same second get distinct folders', () => {
   assert.match(a.id, /^\d{8}-\d{6}-tiny-bert-full$/);
 });
 
+/** A train record as the trainer writes it. */
+const trainEntry = (step: number, loss = 0.5) => ({ type: 'train' as const, step, epoch: 0, loss, lr: 1e-4, samplesPerSecond: 1, tokensPerSecond: 1 });
+
 test('a torn last metrics line is ignored', () => {
   const dir = tmp();
-  appendMetrics(dir, { step: 1, loss: 0.5 });
+  appendMetrics(dir, trainEntry(1, 0.5));
   fs.appendFileSync(path.join(dir, 'metrics.jsonl'), '{"step": 2, "lo');
   const m = readMetrics(dir);
   assert.equal(m.length, 1);
@@ -49,10 +52,10 @@ test('fingerprint changes with the content', async () => {
 test('a metrics line torn by a kill does not swallow the next record', async () => {
   const { appendMetrics, readMetrics } = await import('../../../src/training/runStore');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runstore-torn-'));
-  appendMetrics(dir, { type: 'train', step: 1 });
+  appendMetrics(dir, trainEntry(1));
   // A kill in the middle of a write leaves half a record without its newline.
   fs.appendFileSync(path.join(dir, 'metrics.jsonl'), '{"type":"train","st');
-  appendMetrics(dir, { type: 'train', step: 2 });
-  appendMetrics(dir, { type: 'train', step: 3 });
+  appendMetrics(dir, trainEntry(2));
+  appendMetrics(dir, trainEntry(3));
   assert.deepEqual(readMetrics(dir).map((m) => m.step), [1, 2, 3]);
 });

@@ -4,7 +4,7 @@ import { parse } from 'csv-parse/sync';
 import type { RunRecord } from '../../../src/training/runStore';
 import { COLUMNS, ComparisonRow, formatBytes, formatSeconds, sortRows } from '../../../src/webview/comparisonColumns';
 import { comparisonRow, toCsv, toMarkdown } from '../../../src/webview/comparisonTable';
-import type { MetricsEntry } from '../../../src/webview/metricsEntries';
+import type { MetricsEntry } from '../../../src/training/protocol';
 
 function record(over: Partial<RunRecord> = {}): RunRecord {
   return {

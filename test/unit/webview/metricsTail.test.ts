@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { MetricsTail } from '../../../src/webview/metricsTail';
-import type { MetricsEntry } from '../../../src/webview/metricsEntries';
+import type { MetricsEntry } from '../../../src/training/protocol';
 
 const steps = (es: MetricsEntry[]) => es.map((e) => ('step' in e ? e.step : -1));
 
