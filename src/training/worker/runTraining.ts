@@ -30,6 +30,7 @@ import { describeDiskUsage, runDiskUsage } from '../runDiskUsage';
 import { markRunFailed, watchRun } from '../runEndState';
 import { removeLeftovers, runLog } from '../runLog';
 import { RunBusyError, acquireLease, type RunLease } from '../runLease';
+import { noteResume } from '../runStatus';
 import { chooseCpuThreads, trainingSessionOptions } from './sessionOptions';
 import { seedDropout } from './dropoutSeeds';
 import { waitWhilePaused, type PauseHooks } from './pauseGate';
@@ -93,6 +94,7 @@ export async function runTraining(request: RunConfig, hooks: TrainingHooks, resu
   });
   const watched: TrainingHooks = { ...hooks, emit: watch.emit };
   try {
+    if (resumeFrom) noteResume(resumeFrom, lease?.previous, watched.emit);
     const strategy = resumeFrom ? readRun(resumeFrom).config.strategy : request.strategy;
     if (strategy === 'setfit') {
       // SetFit trains in two stages (contrastive body, then a head) with its own loop.
