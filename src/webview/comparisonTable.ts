@@ -1,6 +1,7 @@
 // Comparison rows built from each run's run.json and metrics.jsonl, and their CSV / Markdown exports. Pure functions:
 // the host reads the files, this decides what the numbers mean.
 import { stringify } from 'csv-stringify/sync';
+import type { RunState } from '../training/runStatus';
 import type { RunRecord } from '../training/runStore';
 import { COLUMNS, ComparisonRow, formatCell } from './comparisonColumns';
 import type { EvalEntry, MetricsEntry } from './metricsEntries';
@@ -10,6 +11,8 @@ export interface RunInput {
   dir: string;
   run: RunRecord;
   entries: MetricsEntry[];
+  /** The run's true state (runStatus.ts); run.json's status when not given. */
+  state?: RunState;
 }
 
 const lastPathPart = (p: string): string => p.split(/[\\/]+/).filter(Boolean).at(-1) ?? p;
@@ -46,7 +49,7 @@ export function comparisonRow(input: RunInput): ComparisonRow {
   return {
     runId: run.id ?? lastPathPart(input.dir),
     runDir: input.dir,
-    status: run.status ?? 'unknown',
+    status: input.state ?? run.status ?? 'unknown',
     baseModel: run.model?.hubId ?? lastPathPart(run.model?.path ?? run.config?.model ?? '?'),
     strategy: String(run.config?.strategy ?? '?'),
     trainableParams: numberOrNull(summary?.trainableParams),

@@ -2,6 +2,7 @@
 // sides import these types; the client bundle gets no runtime code from here.
 import type { FromWorker } from '../training/protocol';
 import type { RunRecord } from '../training/runStore';
+import type { RunStateInfo } from '../training/runStatus';
 import type { LogEntry, PerClassRow, SummaryEntry, TrainEntry } from './metricsEntries';
 import type { ComparisonRow, SortSpec } from './comparisonColumns';
 
@@ -31,7 +32,8 @@ export interface DashboardMetrics {
 export type DashboardCommand = 'pauseRun' | 'continueRun' | 'cancelRun' | 'resumeRun' | 'exportRun' | 'openRunFolder';
 
 export type ToDashboard =
-  | { type: 'run'; runDir: string; run?: RunRecord; error?: string }
+  /** The run record, with its true state (run.json + whether its owner is still there) and that state in words. */
+  | { type: 'run'; runDir: string; run?: RunRecord; state?: RunStateInfo; stateText?: string; error?: string }
   | { type: 'metrics'; metrics: DashboardMetrics }
   /** A worker message forwarded live by the extension (progress between metrics.jsonl writes, done, errors). */
   | { type: 'live'; message: FromWorker };
