@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeFolderAtomic } from '../../util/atomicWrite';
-import { describeRunState, readRunState, resumeCommand, resumeHint } from '../runStatus';
+import { canResume, describeRunState, readRunState, resumeCommand, resumeHint } from '../runStatus';
 import { readRun } from '../runStore';
 
 export async function runCommand(command: string, argv: string[]): Promise<number> {
@@ -17,7 +17,7 @@ export async function runCommand(command: string, argv: string[]): Promise<numbe
   const modelDir = path.join(runDir, 'model');
   if (!fs.existsSync(path.join(modelDir, 'config.json'))) throw new Error(`${runDir}: the run has no exported model yet (${next}); a model is exported when the run completes.`);
   if (command === 'export') {
-    if (state.state !== 'completed') throw new Error(`${runDir}: the run is ${describeRunState(state)}, not completed; its model/ folder is from an earlier export. ${resumeHint(state, runDir) ?? 'Let it finish first.'}`);
+    if (state.state !== 'completed') throw new Error(`${runDir}: the run is ${state.state}, not completed (${describeRunState(state)}); its model/ folder is from an earlier export. ${canResume(state.state) ? `Finish it first: ${resumeCommand(runDir)}` : 'Let it finish first.'}`);
     const out = path.resolve(values.out ?? `${record.id}-model`);
     // Never merge into a folder that holds something else: the result would be neither model.
     if (fs.existsSync(out) && fs.readdirSync(out).length && !values.force) throw new Error(`${out} is not empty; choose another --out or add --force to replace it.`);
