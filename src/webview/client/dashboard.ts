@@ -104,8 +104,10 @@ function renderBanner(s: RunState | 'unknown'): void {
   banner.className = `run-banner state-${s}`;
   banner.dataset.state = s;
   if (s === 'unknown') return;
-  const parts: (string | HTMLElement)[] = [h('strong', {}, BANNER_TITLE[s]), text ? ` · ${text}` : ''];
-  if (s === 'interrupted') parts.push(h('div', { class: 'muted' }, 'Its trainer stopped without ending the run (a window reload, a crash or a kill). Resume continues from the last checkpoint.'));
+  // The host's words start with the state ("interrupted at step 90/180 (…)"): its first word becomes the title.
+  const [first, rest] = text ? [text.split(/[ (]/, 1)[0], text.slice(text.split(/[ (]/, 1)[0].length)] : [BANNER_TITLE[s], ''];
+  const parts: (string | HTMLElement)[] = [h('strong', {}, first.charAt(0).toUpperCase() + first.slice(1)), rest];
+  if (s === 'interrupted') parts.push(h('div', { class: 'muted' }, 'Its trainer stopped without ending the run (a window reload, a crash or a kill).'));
   banner.replaceChildren(...parts);
 }
 
