@@ -81,7 +81,7 @@ export function acquireLease(runDir: string): RunLease {
   const startedAt = new Date().toISOString();
   const mine = (): LeaseInfo => ({ pid: process.pid, host: os.hostname(), startedAt, heartbeat: new Date().toISOString() });
   /** true when our lease is now in place; false when a lease already exists. */
-  const create = (): boolean => {
+  const create = (attempt = 0): boolean => {
     const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
     fs.writeFileSync(tmp, JSON.stringify(mine(), null, 2) + '\n');
     try {
@@ -90,6 +90,8 @@ export function acquireLease(runDir: string): RunLease {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EEXIST') return false;
+      // The lease holder's start-up removes leftover temporaries, ours included if it was just written: write again.
+      if (code === 'ENOENT' && attempt < 3) return create(attempt + 1);
       if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EOPNOTSUPP') throw e;
       // A file system without hard links (FAT, some network shares): an exclusive create, briefly empty to a reader.
       try {
@@ -147,7 +149,11 @@ function takeOver(runDir: string, file: string, create: () => boolean): LeaseInf
       if (now?.held) throw busy(runDir, now.lease);
       if (now && !sameLease(now.lease, current?.lease)) continue;
       fs.rmSync(file, { force: true });
-      if (!create()) throw new Error(`${file} reappeared while this resume held ${marker}: a trainer that does not take the marker wrote it.`);
+      if (!create()) {
+        // A trainer that found no lease at all won the exclusive create in the instant between the two lines above.
+        const winner = readLease(runDir);
+        throw winner ? busy(runDir, winner.lease) : new RunBusyError(`${runDir}: another trainer took this run over at the same instant; try again.`);
+      }
       return current?.lease;
     } finally {
       fs.rmSync(marker, { recursive: true, force: true });
