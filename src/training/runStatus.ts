@@ -92,7 +92,7 @@ export function describeRunState(s: RunStateInfo): string {
   const of = s.totalSteps ? `/${s.totalSteps}` : '';
   switch (s.state) {
     case 'running':
-      return s.owner ? `running (checkpoint at step ${s.step}${of}) · trained by ${ownerText(s.owner)} since ${s.owner.startedAt}` : `starting (step ${s.step}${of})`;
+      return s.owner ? `running (${s.step ? `checkpoint at step ${s.step}${of}` : 'no checkpoint yet'}) · trained by ${ownerText(s.owner)} since ${s.owner.startedAt}` : `starting (step ${s.step}${of})`;
     case 'paused':
       return `paused at step ${s.pausedAt}${of} · held by ${s.owner ? ownerText(s.owner) : 'its trainer'}`;
     case 'interrupted':

@@ -37,7 +37,8 @@ const HEADLINE: Record<RunState, string> = {
 export function runItemLook(run: RunSummary): RunItemLook {
   const s = run.state;
   const best = run.bestMetric ? ` · best ${run.bestMetric.name} ${run.bestMetric.value.toFixed(4)}` : '';
-  const where = s.state === 'paused' ? ` · step ${s.pausedAt}` : s.state === 'failed' ? ` · step ${s.errorStep}` : s.totalSteps ? ` · step ${s.step}/${s.totalSteps}` : '';
+  // The step where it is exact: a running run is past its last checkpoint (run.json's step), so it shows none.
+  const where = s.state === 'running' ? '' : s.state === 'paused' ? ` · step ${s.pausedAt}` : s.state === 'failed' ? ` · step ${s.errorStep}` : s.totalSteps ? ` · step ${s.step}/${s.totalSteps}` : '';
   const lines = [run.dir, describeRunState(s)];
   if (s.state === 'interrupted' || s.state === 'cancelled' || s.state === 'failed') lines.push(`From a terminal: ${resumeCommand(run.dir)}`);
   return {

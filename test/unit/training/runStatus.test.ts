@@ -52,7 +52,8 @@ test('running needs a live owner: dead pid, stale heartbeat, another host gone q
     const running = stateOf(record('running'), lease(live.pid!, 5_000));
     assert.equal(running.state, 'running');
     assert.equal(running.owner?.pid, live.pid);
-    assert.match(describeRunState(running), new RegExp(`trained by process ${live.pid} on ${os.hostname()}`));
+    assert.equal(describeRunState(running), `running (checkpoint at step 20/50) · trained by process ${live.pid} on ${os.hostname()} since ${iso(NOW - 300_000)}`);
+    assert.match(describeRunState({ ...running, step: 0 }), /^running \(no checkpoint yet\) · trained by /);
 
     const dead = stateOf(record('running'), lease(deadPid, 5_000));
     assert.equal(dead.state, 'interrupted');

@@ -72,7 +72,7 @@ test('description, tooltip and icon say the state, the step and what to do next'
     'interrupted at step 20/50 (process 4242 on box is gone); Resume continues from the last checkpoint',
     `From a terminal: finetune-studio train --resume ${DIR}`,
   ].join('\n'));
-  assert.equal(looks.running.description, 'running · step 20/50 · full · tiny-bert · best macroF1 0.8125');
+  assert.equal(looks.running.description, 'running · full · tiny-bert · best macroF1 0.8125', 'no step: a running run is past its last checkpoint');
   assert.equal(looks.running.tooltip, `${DIR}\nrunning (checkpoint at step 20/50) · trained by process 4242 on box since 2026-12-03T09:00:00.000Z`);
   assert.equal(looks.paused.description, 'paused · step 23 · full · tiny-bert · best macroF1 0.8125');
   assert.equal(looks.failed.description, 'failed — Resume · step 12 · full · tiny-bert · best macroF1 0.8125');
