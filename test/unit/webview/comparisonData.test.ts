@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as child_process from 'node:child_process';
+import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -56,4 +58,28 @@ test('a line still being written is left for the next read, which picks up only 
   const second = source.read();
   assert.equal(second.rows[0].bestAccuracy, 0.7);
   assert.deepEqual(second.problems, []);
+});
+
+test('the status column is the true state: a "running" run whose trainer is gone is interrupted, and noticed without a file change', async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cmp-state-'));
+  const trainer = child_process.spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+  try {
+    const dir = runFolder(root, 'live', 'full', [train(1, 0.9)]);
+    const record = JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8'));
+    fs.writeFileSync(path.join(dir, 'run.json'), JSON.stringify({ ...record, status: 'running' }));
+    const now = new Date().toISOString();
+    fs.writeFileSync(path.join(dir, 'lease.json'), JSON.stringify({ pid: trainer.pid, host: os.hostname(), startedAt: now, heartbeat: now }));
+    const done = runFolder(root, 'done', 'full', [train(1, 0.9)]);
+    const source = new ComparisonSource([dir, done]);
+    assert.deepEqual(source.read().rows.map((r) => r.status), ['running', 'completed']);
+    assert.equal(source.statesChanged(), false);
+    const exited = once(trainer, 'exit');
+    trainer.kill('SIGKILL');
+    await exited;
+    assert.equal(source.statesChanged(), true, 'the dead trainer is noticed though no file changed');
+    assert.deepEqual(source.read().rows.map((r) => r.status), ['interrupted', 'completed']);
+  } finally {
+    trainer.kill('SIGKILL');
+    fs.rmSync(root, { recursive: true, force: true });
+  }
 });
