@@ -2,7 +2,7 @@
 // state (runStatus.ts), so a run whose trainer is gone reads "interrupted — Resume" instead of "running" forever.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { readRunSummaries, type RunSummary } from '../training/runSummaries';
+import { readRunSummaries, readRunSummary, type RunSummary } from '../training/runSummaries';
 import { runItemLook } from './runItemPresentation';
 
 export { readRunSummaries, type RunSummary } from '../training/runSummaries';
@@ -35,7 +35,6 @@ const signature = (runs: readonly RunSummary[]) => runs.map((r) => `${r.dir}:${r
 export class RunsView implements vscode.TreeDataProvider<RunItem>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
-  private shown = '';
   private livenessTimer: NodeJS.Timeout | undefined;
 
   refresh(): void {
@@ -48,7 +47,6 @@ export class RunsView implements vscode.TreeDataProvider<RunItem>, vscode.Dispos
 
   getChildren(): RunItem[] {
     const runs = this.listRuns();
-    this.shown = signature(runs);
     this.watchLiveness(runs);
     return runs.map((r) => new RunItem(r));
   }
@@ -57,15 +55,22 @@ export class RunsView implements vscode.TreeDataProvider<RunItem>, vscode.Dispos
     return (vscode.workspace.workspaceFolders ?? []).flatMap((f) => readRunSummaries(runsRoot(f)));
   }
 
-  /** While some run has an owner, re-reads the states now and then and redraws only when one changed. */
+  /** While some run has an owner, re-reads those runs' states now and then and redraws when one changed. */
   private watchLiveness(runs: readonly RunSummary[]): void {
     clearTimeout(this.livenessTimer);
     this.livenessTimer = undefined;
-    if (!runs.some((r) => r.state.state === 'running' || r.state.state === 'paused')) return;
+    const owned = runs.filter((r) => r.state.state === 'running' || r.state.state === 'paused');
+    if (!owned.length) return;
     this.livenessTimer = setTimeout(() => {
-      const now = this.listRuns();
-      if (signature(now) !== this.shown) this.refresh();
-      else this.watchLiveness(now);
+      const changed = owned.some((r) => {
+        try {
+          return signature([readRunSummary(r.dir)]) !== signature([r]);
+        } catch {
+          return true; // deleted, or run.json unreadable: the listing will say
+        }
+      });
+      if (changed) this.refresh();
+      else this.watchLiveness(owned);
     }, LIVENESS_CHECK_MS);
     this.livenessTimer.unref?.();
   }
