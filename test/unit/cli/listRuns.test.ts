@@ -75,6 +75,9 @@ test('list shows every state with its step, who trains a live run, and the resum
     assert.equal(ex.status, 1);
     assert.equal(ex.stderr.trim(), `error: ${interrupted}: the run is interrupted, not completed (interrupted at step 20/40 (process ${dead} on ${HOST} is gone); Resume continues from the last checkpoint); its model/ folder is from an earlier export. Finish it first: finetune-studio train --resume ${interrupted}`);
     assert.ok(!fs.existsSync(path.join(root, 'out')));
+    // eval of a model/ an interrupted run holds says first what that model is (this one then fails on its '{}').
+    const noted = cli('eval', '--run', interrupted);
+    assert.equal(noted.stderr.split('\n')[0], `note: 20261203-000004-interrupted is interrupted at step 20/40 (process ${dead} on ${HOST} is gone); Resume continues from the last checkpoint; evaluating the model/ folder of an earlier export. To finish the run: finetune-studio train --resume ${interrupted}`);
 
     const empty = cli('list', '--runs', path.join(root, 'none'));
     assert.equal(empty.status, 0);
