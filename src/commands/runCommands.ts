@@ -23,7 +23,7 @@ function trueState(dir: string): RunStateInfo | undefined {
 }
 
 /** Why this window cannot pause, continue or cancel the run, from what the run folder says about its owner. */
-export function notControllable(dir: string): string {
+function notControllable(dir: string): string {
   const state = trueState(dir);
   if (!state) return 'That run is not running in this window, and its run.json cannot be read.';
   if ((state.state === 'running' || state.state === 'paused') && state.owner) {
