@@ -28,11 +28,22 @@ function runFolder(root: string, id: string, strategy: string, lines: object[], 
   return dir;
 }
 
+const roots: string[] = [];
+/** A runs folder removed when the tests end. */
+function tempRoot(): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cmp-'));
+  roots.push(root);
+  return root;
+}
+test.after(() => {
+  for (const r of roots) fs.rmSync(r, { recursive: true, force: true });
+});
+
 const train = (step: number, loss: number) => ({ type: 'train', step, epoch: step / 2, loss, lr: 1e-4, samplesPerSecond: 10 * step, tokensPerSecond: 1 });
 const evalAt = (step: number, accuracy: number) => ({ type: 'eval', step, epoch: step / 2, metrics: { loss: 1 - accuracy, accuracy, macroF1: accuracy - 0.05 } });
 
 test('rows and curves come from each run folder; unreadable runs are reported, not fatal', () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cmp-'));
+  const root = tempRoot();
   const a = runFolder(root, 'a', 'full', [train(1, 0.9), train(2, 0.7), evalAt(2, 0.75), train(3, 0.6), train(4, 0.5), evalAt(4, 0.8), { type: 'summary', trainSeconds: 12, modelBytes: 999 }]);
   const b = runFolder(root, 'b', 'feature-extraction', [train(2, 0.8), evalAt(2, 0.6)]);
   const broken = path.join(root, 'broken');
@@ -50,7 +61,7 @@ test('rows and curves come from each run folder; unreadable runs are reported, n
 });
 
 test('a line still being written is left for the next read, which picks up only what was appended', () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cmp-'));
+  const root = tempRoot();
   const a = runFolder(root, 'a', 'full', [train(1, 0.9), evalAt(1, 0.5)], '{"type":"eval","step":2,"epo');
   const source = new ComparisonSource([a]);
   assert.equal(source.read().rows[0].bestAccuracy, 0.5);
