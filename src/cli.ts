@@ -1,4 +1,4 @@
-// `finetune-studio train | eval | export | gradcheck`: the same engine as the extension, headless (scripts, CI, power users).
+// `finetune-studio train | list | eval | export | gradcheck`: the same engine as the extension, headless (scripts, CI, power users).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -12,6 +12,8 @@ const USAGE = `Usage:
   finetune-studio train [--model DIR] [--data FILE] [--strategy S] [--config FILE.json] [--set key=value ...]
                         [--runs DIR] [--device auto|cpu|cuda|webgpu] [--resume RUN_DIR] [--json]
       With no arguments: the bundled default (tiny BERT + sample sentiment dataset).
+  finetune-studio list [--runs DIR] [--json]
+      Each run with its true state; an interrupted one with the command that resumes it.
   finetune-studio eval --run RUN_DIR [--data FILE] [--json]
   finetune-studio export --run RUN_DIR [--out DIR] [--force]
   finetune-studio gradcheck [--json]
@@ -134,6 +136,10 @@ async function main(): Promise<number> {
       return train(rest);
     case 'gradcheck':
       return gradcheck(rest);
+    case 'list': {
+      const { listRunsCommand } = await import('./training/runListing');
+      return listRunsCommand(rest);
+    }
     case 'eval':
     case 'export': {
       const { runCommand } = await import('./training/worker/runCommands');

@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { describeRunState, readRunState, type RunStateInfo } from '../training/runStatus';
 import { readRun } from '../training/runStore';
 import type { RunsView } from '../views/runsView';
 import { pickRun, runDirOf as runDirFromArg } from '../webview/runPicker';
@@ -12,6 +13,26 @@ async function runDirOf(arg: unknown): Promise<string | undefined> {
   return runDirFromArg(arg) ?? (await pickRun('Choose a run'));
 }
 
+/** The run's true state, or undefined when its run.json cannot be read (the commands then say what they can). */
+function trueState(dir: string): RunStateInfo | undefined {
+  try {
+    return readRunState(dir);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why this window cannot pause, continue or cancel the run, from what the run folder says about its owner. */
+function notControllable(dir: string): string {
+  const state = trueState(dir);
+  if (!state) return 'That run is not running in this window, and its run.json cannot be read.';
+  if ((state.state === 'running' || state.state === 'paused') && state.owner) {
+    return `That run is not running in this window: ${describeRunState(state)}. Stop it there (Ctrl-C in its terminal cancels at the next step and keeps a checkpoint).`;
+  }
+  if (state.state === 'running') return 'That run is not running in this window: it is starting in another process.';
+  return `That run is not running: it is ${describeRunState(state)}.`;
+}
+
 export function registerRunCommands(context: vscode.ExtensionContext, runs: RunsView): void {
   context.subscriptions.push(
     vscode.commands.registerCommand('finetuneStudio.openRunFolder', async (arg?: unknown) => {
@@ -20,25 +41,26 @@ export function registerRunCommands(context: vscode.ExtensionContext, runs: Runs
     }),
     vscode.commands.registerCommand('finetuneStudio.cancelRun', async (arg?: unknown) => {
       const dir = await runDirOf(arg);
-      if (dir && !cancelRun(dir)) void vscode.window.showInformationMessage('That run is not running in this window.');
+      if (dir && !cancelRun(dir)) void vscode.window.showInformationMessage(notControllable(dir));
     }),
     vscode.commands.registerCommand('finetuneStudio.pauseRun', async (arg?: unknown) => {
       const dir = await runDirOf(arg);
-      if (dir && !pauseRun(dir, true)) void vscode.window.showInformationMessage('That run is not running in this window.');
+      if (dir && !pauseRun(dir, true)) void vscode.window.showInformationMessage(notControllable(dir));
     }),
     vscode.commands.registerCommand('finetuneStudio.continueRun', async (arg?: unknown) => {
       const dir = await runDirOf(arg);
-      if (dir && !pauseRun(dir, false)) void vscode.window.showInformationMessage('That run is not running in this window.');
+      if (dir && !pauseRun(dir, false)) void vscode.window.showInformationMessage(notControllable(dir));
     }),
     vscode.commands.registerCommand('finetuneStudio.resumeRun', async (arg?: unknown) => {
       const dir = await runDirOf(arg);
       if (!dir) return undefined;
-      if (isRunActive(dir)) {
-        void vscode.window.showInformationMessage('That run is already running.');
+      const state = trueState(dir);
+      if (isRunActive(dir) || state?.state === 'running' || state?.state === 'paused') {
+        void vscode.window.showInformationMessage(`That run is already ${state ? describeRunState(state) : 'running in this window'}.`);
         return undefined;
       }
       const record = readRun(dir);
-      if (record.status === 'completed') {
+      if (state?.state === 'completed') {
         void vscode.window.showInformationMessage(`${record.id} already completed.`);
         return undefined;
       }
@@ -47,6 +69,11 @@ export function registerRunCommands(context: vscode.ExtensionContext, runs: Runs
     vscode.commands.registerCommand('finetuneStudio.exportRun', async (arg?: unknown) => {
       const dir = await runDirOf(arg);
       if (!dir) return undefined;
+      const state = trueState(dir);
+      if (state && state.state !== 'completed') {
+        void vscode.window.showWarningMessage(`This run is ${describeRunState(state)}; only a completed run has a model to export (its model/ folder, if any, is from an earlier export).`);
+        return undefined;
+      }
       const model = path.join(dir, 'model');
       if (!fs.existsSync(path.join(model, 'config.json'))) {
         void vscode.window.showWarningMessage('This run has no exported model yet: it is written when the run completes (resume it to finish).');
@@ -62,8 +89,9 @@ export function registerRunCommands(context: vscode.ExtensionContext, runs: Runs
     vscode.commands.registerCommand('finetuneStudio.deleteRun', async (arg?: unknown) => {
       const dir = await runDirOf(arg);
       if (!dir) return;
-      if (isRunActive(dir)) {
-        void vscode.window.showWarningMessage('Cancel the run before deleting it.');
+      const state = trueState(dir);
+      if (isRunActive(dir) || state?.state === 'running' || state?.state === 'paused') {
+        void vscode.window.showWarningMessage(`Cancel the run before deleting it: it is ${state ? describeRunState(state) : 'running in this window'}.`);
         return;
       }
       const ok = await vscode.window.showWarningMessage(`Delete run ${path.basename(dir)} with its checkpoints and model?`, { modal: true }, 'Delete');

@@ -9,6 +9,7 @@ import type { RunConfig } from './protocol';
 import { markRunFailed, watchRun } from './runEndState';
 import { RunBusyError, acquireLease, type RunLease } from './runLease';
 import { removeLeftovers, runLog } from './runLog';
+import { noteResume } from './runStatus';
 import { createRunDir, fingerprintFiles, readRun, writeRun, type RunRecord } from './runStore';
 import { trainSetFit } from './setfit/runSetFit';
 import type { Trainer, TrainingHooks } from './trainer';
@@ -25,6 +26,8 @@ export async function runTraining(request: RunConfig, hooks: TrainingHooks, resu
   });
   const watched: TrainingHooks = { ...hooks, emit: watch.emit };
   try {
+    // The resume that takes the lease over is the one process that knows the previous owner is gone: it records that.
+    if (resumeFrom) noteResume(resumeFrom, lease?.previous, watched.emit);
     await setUpAndTrain(request, watched, resumeFrom);
   } catch (e) {
     // An error ends the run as "failed" with the error and the step, never as a run.json that says "running".

@@ -3,6 +3,7 @@
 // they are through their messages, so this watches those rather than threading state through both trainers.
 import type { FromWorker } from './protocol';
 import { appendMetrics, readRun, writeRun } from './runStore';
+import { notePaused } from './runStatus';
 
 export interface RunWatch {
   /** The hooks' emit, wrapped: it notes the run folder and the last step before passing each message on. */
@@ -18,6 +19,7 @@ export function watchRun(emit: (m: FromWorker) => void): RunWatch {
     emit: (m) => {
       if (m.type === 'started') runDir = m.runDir;
       if (m.type === 'progress' || m.type === 'checkpoint') step = Math.max(step, m.step);
+      if (m.type === 'paused' && runDir) notePaused(runDir, m.paused, m.step);
       emit(m);
     },
     runDir: () => runDir,

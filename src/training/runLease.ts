@@ -48,42 +48,115 @@ export function readLease(runDir: string, now = Date.now()): { lease: LeaseInfo;
 }
 
 export interface RunLease {
+  /** The lease this one replaced: a trainer that stopped without ending its run (killed, crashed, machine down). */
+  readonly previous?: LeaseInfo;
   release(): void;
 }
 
-/** Takes the run folder's lease, or throws RunBusyError naming the trainer that holds it. A stale lease is taken over. */
+/** A takeover marker older than this was left by a resume killed in the middle of it (that takes microseconds). */
+const TAKEOVER_STALE_MS = 10_000;
+
+const sameLease = (a: LeaseInfo | undefined, b: LeaseInfo | undefined) => !!a && !!b && a.pid === b.pid && a.host === b.host && a.startedAt === b.startedAt;
+
+function busy(runDir: string, l: LeaseInfo): RunBusyError {
+  return new RunBusyError(`${runDir} is being trained by process ${l.pid} on ${l.host} (since ${l.startedAt}, alive at ${l.heartbeat}); wait for it to finish or cancel it before resuming.`);
+}
+
+/** Blocks this thread for `ms` (acquiring is synchronous, and a takeover by another process takes microseconds). */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Takes the run folder's lease, or throws RunBusyError naming the trainer that holds it. A dead or stale owner's lease
+ * is taken over and returned as `previous`.
+ *
+ * Two resumes started at the same instant must not both win: the lease appears whole or not at all (written to a
+ * temporary file and hard-linked into place, so a reader never sees a half-written one and mistakes it for stale), and
+ * replacing a stale lease happens under a takeover marker (an exclusive mkdir), so two takers cannot each remove the
+ * lease the other has just written.
+ */
 export function acquireLease(runDir: string): RunLease {
   const file = path.join(runDir, LEASE_FILE);
-  const info = (): LeaseInfo => ({ pid: process.pid, host: os.hostname(), startedAt, heartbeat: new Date().toISOString() });
   const startedAt = new Date().toISOString();
-  for (let attempt = 0; attempt < 2; attempt++) {
+  const mine = (): LeaseInfo => ({ pid: process.pid, host: os.hostname(), startedAt, heartbeat: new Date().toISOString() });
+  /** true when our lease is now in place; false when a lease already exists. */
+  const create = (attempt = 0): boolean => {
+    const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
+    fs.writeFileSync(tmp, JSON.stringify(mine(), null, 2) + '\n');
     try {
-      fs.writeFileSync(file, JSON.stringify(info(), null, 2) + '\n', { flag: 'wx' });
-      break;
+      fs.linkSync(tmp, file);
+      return true;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw e;
-      const current = readLease(runDir);
-      if (current?.held) {
-        const l = current.lease;
-        throw new RunBusyError(`${runDir} is being trained by process ${l.pid} on ${l.host} (since ${l.startedAt}, alive at ${l.heartbeat}); wait for it to finish or cancel it before resuming.`);
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return false;
+      // The lease holder's start-up removes leftover temporaries, ours included if it was just written: write again.
+      if (code === 'ENOENT' && attempt < 3) return create(attempt + 1);
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EOPNOTSUPP') throw e;
+      // A file system without hard links (FAT, some network shares): an exclusive create, briefly empty to a reader.
+      try {
+        fs.writeFileSync(file, JSON.stringify(mine(), null, 2) + '\n', { flag: 'wx' });
+        return true;
+      } catch (e2) {
+        if ((e2 as NodeJS.ErrnoException).code === 'EEXIST') return false;
+        throw e2;
       }
-      // The owner is gone: its lease is taken over.
-      fs.rmSync(file, { force: true });
+    } finally {
+      fs.rmSync(tmp, { force: true });
     }
-  }
+  };
+  let previous: LeaseInfo | undefined;
+  if (!create()) previous = takeOver(runDir, file, create);
   const timer = setInterval(() => {
     try {
-      writeJsonAtomic(file, info());
+      // Never write over a lease that is no longer ours (a resume took over while this process was stopped).
+      if (sameLease(readLease(runDir)?.lease, mine())) writeJsonAtomic(file, mine());
+      else clearInterval(timer);
     } catch {
       // The folder went away; the run will fail on its next write and say so.
     }
   }, HEARTBEAT_MS);
   timer.unref();
   return {
+    previous,
     release: () => {
       clearInterval(timer);
-      const current = readLease(runDir);
-      if (current?.lease.pid === process.pid && current.lease.startedAt === startedAt) fs.rmSync(file, { force: true });
+      if (sameLease(readLease(runDir)?.lease, mine())) fs.rmSync(file, { force: true });
     },
   };
+}
+
+/** Replaces a lease whose owner is gone by ours (under the takeover marker); returns the replaced lease. */
+function takeOver(runDir: string, file: string, create: () => boolean): LeaseInfo | undefined {
+  const marker = `${file}.takeover`;
+  for (let waited = 0; ; waited += 20) {
+    const current = readLease(runDir);
+    if (current?.held) throw busy(runDir, current.lease);
+    try {
+      fs.mkdirSync(marker);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      // Another resume is taking over right now: wait for it, then the lease names it (and this one is refused).
+      const age = Date.now() - (fs.statSync(marker, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > TAKEOVER_STALE_MS) fs.rmSync(marker, { recursive: true, force: true });
+      else if (waited > 2 * TAKEOVER_STALE_MS) throw new RunBusyError(`${runDir}: another resume has been taking this run over for ${Math.round(age / 1000)} s; remove ${marker} if no other trainer runs.`);
+      else sleepSync(20);
+      continue;
+    }
+    try {
+      // Judged again under the marker: the lease may have changed hands since it was read above.
+      const now = readLease(runDir);
+      if (now?.held) throw busy(runDir, now.lease);
+      if (now && !sameLease(now.lease, current?.lease)) continue;
+      fs.rmSync(file, { force: true });
+      if (!create()) {
+        // A trainer that found no lease at all won the exclusive create in the instant between the two lines above.
+        const winner = readLease(runDir);
+        throw winner ? busy(runDir, winner.lease) : new RunBusyError(`${runDir}: another trainer took this run over at the same instant; try again.`);
+      }
+      return current?.lease;
+    } finally {
+      fs.rmSync(marker, { recursive: true, force: true });
+    }
+  }
 }

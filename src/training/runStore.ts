@@ -28,6 +28,22 @@ export interface RunRecord {
   /** Why a failed run stopped, and the optimizer step it had reached. */
   error?: string;
   errorStep?: number;
+  /** The step a paused trainer holds at, while it holds (written by the trainer; see runStatus.ts). */
+  pausedAt?: number;
+  /** Trainers that stopped without ending the run, noted by the process that took the run over (see runStatus.ts). */
+  interruptions?: Interruption[];
+}
+
+export interface Interruption {
+  /** The stopped trainer, when it left a lease. */
+  pid?: number;
+  host?: string;
+  startedAt?: string;
+  lastHeartbeat?: string;
+  /** The last step it logged. */
+  step: number;
+  resumedAt: string;
+  resumedBy: { pid: number; host: string };
 }
 
 export function newRunId(model: string, strategy: string, now = new Date()): string {

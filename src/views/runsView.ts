@@ -1,32 +1,21 @@
-// Runs view: runs stored under the workspace's runs folder (.finetune/runs/<id>/run.json).
-import * as fs from 'node:fs';
+// Runs view: runs stored under the workspace's runs folder (.finetune/runs/<id>/run.json), each shown in its true
+// state (runStatus.ts), so a run whose trainer is gone reads "interrupted — Resume" instead of "running" forever.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { readRun } from '../training/runStore';
+import { readRunSummaries, readRunSummary, type RunSummary } from '../training/runSummaries';
+import { runItemLook } from './runItemPresentation';
 
-export interface RunSummary {
-  id: string;
-  dir: string;
-  status: string;
-  model: string;
-  strategy: string;
-  bestMetric?: { name: string; value: number };
-  /** A failed run's error and the step it stopped at. */
-  error?: string;
-  errorStep?: number;
-}
+export { readRunSummaries, type RunSummary } from '../training/runSummaries';
 
 export class RunItem extends vscode.TreeItem {
   constructor(readonly run: RunSummary) {
-    super(run.id, vscode.TreeItemCollapsibleState.None);
-    const best = run.bestMetric ? ` · best ${run.bestMetric.name} ${run.bestMetric.value.toFixed(4)}` : '';
-    this.description = `${run.status} · ${run.strategy} · ${path.basename(run.model)}${best}`;
-    this.tooltip = run.status === 'failed' && run.error ? `${run.dir}\nfailed at step ${run.errorStep ?? '?'}: ${run.error}` : run.dir;
-    this.contextValue = `finetuneStudio.run.${run.status}`;
+    const look = runItemLook(run);
+    super(look.label, vscode.TreeItemCollapsibleState.None);
+    this.description = look.description;
+    this.tooltip = look.tooltip;
+    this.contextValue = look.contextValue;
     this.command = { command: 'finetuneStudio.openDashboard', title: 'Open dashboard', arguments: [run.dir] };
-    this.iconPath = new vscode.ThemeIcon(
-      run.status === 'completed' ? 'pass' : run.status === 'failed' ? 'error' : run.status === 'running' ? 'sync~spin' : 'circle-outline',
-    );
+    this.iconPath = new vscode.ThemeIcon(look.icon.id, look.icon.color ? new vscode.ThemeColor(look.icon.color) : undefined);
   }
 }
 
@@ -35,24 +24,18 @@ export function runsRoot(folder: vscode.WorkspaceFolder): string {
   return path.resolve(folder.uri.fsPath, rel);
 }
 
-export function readRunSummaries(root: string): RunSummary[] {
-  if (!fs.existsSync(root)) return [];
-  const out: RunSummary[] = [];
-  for (const id of fs.readdirSync(root)) {
-    const dir = path.join(root, id);
-    try {
-      const run = readRun(dir);
-      out.push({ id, dir, status: run.status ?? 'unknown', model: run.config?.model ?? '?', strategy: run.config?.strategy ?? '?', bestMetric: run.bestMetric, error: run.error, errorStep: run.errorStep });
-    } catch {
-      // A folder without a readable run.json is not a run (or one still being created).
-    }
-  }
-  return out.sort((a, b) => b.id.localeCompare(a.id));
-}
+/**
+ * How often a run shown as running or paused is checked for a gone owner. A trainer that dies changes no file (its
+ * lease stays behind), so no watcher would notice; the check reads one small file per such run.
+ */
+export const LIVENESS_CHECK_MS = 3000;
 
-export class RunsView implements vscode.TreeDataProvider<RunItem> {
+const signature = (runs: readonly RunSummary[]) => runs.map((r) => `${r.dir}:${r.state.state}:${r.state.step}:${r.state.pausedAt ?? ''}`).join('|');
+
+export class RunsView implements vscode.TreeDataProvider<RunItem>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
+  private livenessTimer: NodeJS.Timeout | undefined;
 
   refresh(): void {
     this.changed.fire();
@@ -63,10 +46,37 @@ export class RunsView implements vscode.TreeDataProvider<RunItem> {
   }
 
   getChildren(): RunItem[] {
-    return this.listRuns().map((r) => new RunItem(r));
+    const runs = this.listRuns();
+    this.watchLiveness(runs);
+    return runs.map((r) => new RunItem(r));
   }
 
   listRuns(): RunSummary[] {
     return (vscode.workspace.workspaceFolders ?? []).flatMap((f) => readRunSummaries(runsRoot(f)));
+  }
+
+  /** While some run has an owner, re-reads those runs' states now and then and redraws when one changed. */
+  private watchLiveness(runs: readonly RunSummary[]): void {
+    clearTimeout(this.livenessTimer);
+    this.livenessTimer = undefined;
+    const owned = runs.filter((r) => r.state.state === 'running' || r.state.state === 'paused');
+    if (!owned.length) return;
+    this.livenessTimer = setTimeout(() => {
+      const changed = owned.some((r) => {
+        try {
+          return signature([readRunSummary(r.dir)]) !== signature([r]);
+        } catch {
+          return true; // deleted, or run.json unreadable: the listing will say
+        }
+      });
+      if (changed) this.refresh();
+      else this.watchLiveness(owned);
+    }, LIVENESS_CHECK_MS);
+    this.livenessTimer.unref?.();
+  }
+
+  dispose(): void {
+    clearTimeout(this.livenessTimer);
+    this.changed.dispose();
   }
 }

@@ -1,6 +1,8 @@
 // Reads the runs being compared from disk (run.json + metrics.jsonl) and shapes the comparison message. Each run's
 // metrics file is followed incrementally, so a refresh while a long run is writing reads only the new lines.
 import * as path from 'node:path';
+import { readLease } from '../training/runLease';
+import { runStateOf, type RunState } from '../training/runStatus';
 import { metricsPath, readRun } from '../training/runStore';
 import type { ComparisonRow } from './comparisonColumns';
 import { comparisonRow } from './comparisonTable';
@@ -20,6 +22,8 @@ interface Followed {
 
 export class ComparisonSource {
   private readonly runs = new Map<string, Followed>();
+  /** The true state of each run as last read, to notice an owner that went away (no file changes when it does). */
+  private states = new Map<string, RunState>();
 
   constructor(private dirs: string[]) {}
 
@@ -49,7 +53,21 @@ export class ComparisonSource {
     return f;
   }
 
+  /** Whether a run that was running or paused at the last read has lost its owner (or another state changed). */
+  statesChanged(): boolean {
+    for (const [dir, shown] of this.states) {
+      if (shown !== 'running' && shown !== 'paused') continue;
+      try {
+        if (runStateOf(readRun(dir), readLease(dir)).state !== shown) return true;
+      } catch {
+        return true;
+      }
+    }
+    return false;
+  }
+
   read(): ToComparison {
+    this.states = new Map();
     const rows: ComparisonRow[] = [];
     const curves: ComparisonCurve[] = [];
     const problems: string[] = [];
@@ -63,7 +81,9 @@ export class ComparisonSource {
       }
       const f = this.follow(dir);
       problems.push(...f.problems);
-      const row = comparisonRow({ dir, run, entries: f.entries });
+      const state = runStateOf(run, readLease(dir)).state;
+      this.states.set(dir, state);
+      const row = comparisonRow({ dir, run, entries: f.entries, state });
       rows.push(row);
       const m = new RunMetrics();
       m.add(f.entries);

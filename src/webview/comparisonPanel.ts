@@ -10,6 +10,9 @@ import { setPanelPage, webviewOptions } from './panelPage';
 import { Disposable, watchRunFolder } from './runFolderWatch';
 import { Throttle } from './throttle';
 
+/** How often rows shown as running or paused are checked for an owner that went away. */
+const OWNER_CHECK_MS = 5000;
+
 export class ComparisonPanel {
   static readonly viewType = 'finetuneStudio.comparison';
   private static current: ComparisonPanel | undefined;
@@ -51,6 +54,9 @@ export class ComparisonPanel {
     setPanelPage(panel.webview, extensionUri, 'comparison', 'Compare runs');
     panel.onDidDispose(() => this.dispose(), null, this.disposables);
     panel.webview.onDidReceiveMessage((m: FromComparison) => this.onMessage(m), null, this.disposables);
+    // A trainer that dies changes no file: its row would say "running" until something else changed.
+    const ownerCheck = setInterval(() => this.source.statesChanged() && this.throttle.request(), OWNER_CHECK_MS);
+    this.disposables.push({ dispose: () => clearInterval(ownerCheck) });
     this.setRuns(runDirs);
   }
 

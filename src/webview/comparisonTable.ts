@@ -2,6 +2,7 @@
 // the host reads the files, this decides what the numbers mean.
 import { stringify } from 'csv-stringify/sync';
 import type { RunConfig } from '../training/protocol';
+import type { RunState } from '../training/runStatus';
 import type { RunRecord } from '../training/runStore';
 import { COLUMNS, ComparisonRow, formatCell } from './comparisonColumns';
 import type { EvalEntry, MetricsEntry } from '../training/protocol';
@@ -11,6 +12,8 @@ export interface RunInput {
   dir: string;
   run: RunRecord;
   entries: MetricsEntry[];
+  /** The run's true state (runStatus.ts); run.json's status when not given. */
+  state?: RunState;
 }
 
 const lastPathPart = (p: string): string => p.split(/[\\/]+/).filter(Boolean).at(-1) ?? p;
@@ -45,7 +48,7 @@ export function comparisonRow(input: RunInput): ComparisonRow {
   return {
     runId: run.id ?? lastPathPart(input.dir),
     runDir: input.dir,
-    status: run.status ?? 'unknown',
+    status: input.state ?? run.status ?? 'unknown',
     baseModel: run.model?.hubId ?? lastPathPart(run.model?.path ?? run.config?.model ?? '?'),
     strategy: String(run.config?.strategy ?? '?'),
     trainableParams: numberOrNull(summary?.trainableParams),

@@ -5,7 +5,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { FromWorker } from '../training/protocol';
-import { metricsPath, readRun, runJsonPath } from '../training/runStore';
+import { readLease } from '../training/runLease';
+import { describeRunState, runStateOf, type RunStateInfo } from '../training/runStatus';
+import { metricsPath, readRun, runJsonPath, type RunRecord } from '../training/runStore';
 import type { DashboardCommand, FromDashboard, ToDashboard } from './messages';
 import { MetricsTail } from './metricsTail';
 import { setPanelPage, webviewOptions } from './panelPage';
@@ -14,6 +16,15 @@ import { RunMetrics } from './runMetrics';
 import { Throttle } from './throttle';
 
 const COMMANDS: readonly DashboardCommand[] = ['pauseRun', 'continueRun', 'cancelRun', 'resumeRun', 'exportRun', 'openRunFolder'];
+
+/**
+ * How often the panel checks that a run's owner is still there. A trainer that dies (window reload, kill -9) changes
+ * no file, so without this its dashboard would say "running" with a frozen ETA for good.
+ */
+const OWNER_CHECK_MS = 2000;
+
+/** What of a state the page shows: a new heartbeat of the same owner is no change. */
+const stateKey = (s: RunStateInfo) => JSON.stringify({ ...s, owner: s.owner && { pid: s.owner.pid, host: s.owner.host, startedAt: s.owner.startedAt } });
 
 export class DashboardPanel {
   static readonly viewType = 'finetuneStudio.dashboard';
@@ -28,6 +39,8 @@ export class DashboardPanel {
   private readonly liveThrottle: Throttle;
   private latestProgress: FromWorker | undefined;
   private runStamp = '';
+  private record: RunRecord | undefined;
+  private shownState = '';
   private runReadFailures = 0;
   private ready = false;
 
@@ -73,7 +86,8 @@ export class DashboardPanel {
     setPanelPage(panel.webview, extensionUri, 'dashboard', panel.title);
     panel.onDidDispose(() => this.dispose(), null, this.disposables);
     panel.webview.onDidReceiveMessage((m: FromDashboard) => this.onMessage(m), null, this.disposables);
-    this.disposables.push(watchRunFolder(runDir, () => this.refresh()), this.metricsThrottle, this.liveThrottle);
+    const ownerCheck = setInterval(() => this.postRunIfChanged(), OWNER_CHECK_MS);
+    this.disposables.push(watchRunFolder(runDir, () => this.refresh()), this.metricsThrottle, this.liveThrottle, { dispose: () => clearInterval(ownerCheck) });
     this.refresh();
   }
 
@@ -82,6 +96,7 @@ export class DashboardPanel {
       // A (re)loaded webview starts empty: send it everything.
       this.ready = true;
       this.runStamp = '';
+      this.shownState = '';
       this.refresh();
       this.post({ type: 'metrics', metrics: this.metrics.snapshot() });
       const paused = DashboardPanel.paused.get(this.runDir);
@@ -122,23 +137,40 @@ export class DashboardPanel {
     } catch {
       stamp = 'missing';
     }
-    if (stamp === this.runStamp || !this.ready) return;
+    if (!this.ready) return;
+    if (stamp === this.runStamp) {
+      // run.json is unchanged, but its owner may have gone (or its lease gone stale) since.
+      if (this.record) this.postState(this.record);
+      return;
+    }
     this.runStamp = stamp;
     if (stamp === 'missing') {
+      this.record = undefined;
       this.post({ type: 'run', runDir: this.runDir, error: `${runJsonPath(this.runDir)} does not exist (yet): waiting for the run to start.` });
       return;
     }
     try {
       const run = readRun(this.runDir);
       this.runReadFailures = 0;
+      this.record = run;
       this.panel.title = titleFor(this.runDir, run.config?.model, run.config?.strategy, run.createdAt);
-      this.post({ type: 'run', runDir: this.runDir, run });
+      const state = runStateOf(run, readLease(this.runDir));
+      this.shownState = stateKey(state);
+      this.post({ type: 'run', runDir: this.runDir, run, state, stateText: describeRunState(state) });
     } catch (e) {
       // A writer that does not rename atomically can be caught mid-write: retry on the next change or poll, and
       // only report a record that stays unreadable.
       this.runStamp = '';
       if (++this.runReadFailures >= 3) this.post({ type: 'run', runDir: this.runDir, error: (e as Error).message });
     }
+  }
+
+  private postState(run: RunRecord): void {
+    const state = runStateOf(run, readLease(this.runDir));
+    const key = stateKey(state);
+    if (key === this.shownState) return;
+    this.shownState = key;
+    this.post({ type: 'run', runDir: this.runDir, run, state, stateText: describeRunState(state) });
   }
 
   private post(message: ToDashboard): void {

@@ -3,6 +3,7 @@
 import type { FromWorker } from '../training/protocol';
 import type { RunRecord } from '../training/runStore';
 import type { LogEntry, PerClassRow, SummaryEntry, TrainEntry } from '../training/protocol';
+import type { RunStateInfo } from '../training/runStatus';
 import type { ComparisonRow, SortSpec } from './comparisonColumns';
 
 /** One x axis shared by its series (uPlot's aligned-data layout); null = no point at that x. */
@@ -31,7 +32,8 @@ export interface DashboardMetrics {
 export type DashboardCommand = 'pauseRun' | 'continueRun' | 'cancelRun' | 'resumeRun' | 'exportRun' | 'openRunFolder';
 
 export type ToDashboard =
-  | { type: 'run'; runDir: string; run?: RunRecord; error?: string }
+  /** The run record, with its true state (run.json + whether its owner is still there) and that state in words. */
+  | { type: 'run'; runDir: string; run?: RunRecord; state?: RunStateInfo; stateText?: string; error?: string }
   | { type: 'metrics'; metrics: DashboardMetrics }
   /** A worker message forwarded live by the extension (progress between metrics.jsonl writes, done, errors). */
   | { type: 'live'; message: FromWorker };

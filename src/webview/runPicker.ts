@@ -1,7 +1,8 @@
 // Turns what a command receives into run folders: a path, a Uri, a Runs-view item (single or multi-selection), or
 // nothing (command palette), in which case the user picks from the workspace's runs.
 import * as vscode from 'vscode';
-import { readRunSummaries, runsRoot, RunSummary } from '../views/runsView';
+import { readRunSummaries, type RunSummary } from '../training/runSummaries';
+import { runsRoot } from '../views/runsView';
 
 export function runDirOf(arg: unknown): string | undefined {
   if (typeof arg === 'string') return arg;

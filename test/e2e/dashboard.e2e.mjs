@@ -4,7 +4,8 @@
 // that is parsed and checked against the numbers the runs logged.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
@@ -17,7 +18,19 @@ const RUN_B = '20261127-110000-tiny-distilbert-feature-extraction';
 const SUMMARY_A = { trainSeconds: 73.4, samplesPerSecond: 51.8, inferenceMsPerExample: 2.41, modelBytes: 17_612_345, trainableParams: 4_386_178, totalParams: 4_386_178 };
 const SUMMARY_B = { trainSeconds: 21.7, samplesPerSecond: 188.2, inferenceMsPerExample: 2.38, modelBytes: 16_950_000, trainableParams: 1_538, totalParams: 4_122_050 };
 
-const state = { workspace: '', a: undefined, b: undefined, cspViolations: [] };
+const state = { workspace: '', a: undefined, b: undefined, cspViolations: [], stopHeartbeat: () => {} };
+
+/**
+ * Makes `pid` the run's trainer as a real one is: a lease in the run folder with a heartbeat every few seconds (the
+ * views judge a run by its owner, not by run.json's "running" alone). Returns what stops the heartbeat.
+ */
+function holdLease(dir, pid = process.pid) {
+  const startedAt = new Date().toISOString();
+  const beat = () => writeAtomic(path.join(dir, 'lease.json'), JSON.stringify({ pid, host: hostname(), startedAt, heartbeat: new Date().toISOString() }));
+  beat();
+  const timer = setInterval(beat, 5000);
+  return () => clearInterval(timer);
+}
 
 /** The workspace folder the harness opened (it is the `folder` query parameter of the workbench URL). */
 function workspaceOf(ctx) {
@@ -130,6 +143,8 @@ export const steps = [
       const cut = a.lines.findIndex((l) => l.type === 'train' && l.step === 90);
       writeFileSync(path.join(a.dir, 'metrics.jsonl'), a.lines.slice(0, cut + 1).map((l) => JSON.stringify(l)).join('\n') + '\n');
       writeAtomic(path.join(a.dir, 'run.json'), JSON.stringify({ ...a.run, status: 'running', step: 90, bestMetric: { ...a.run.bestMetric, value: a.evals[0].metrics.accuracy, step: 60 } }, null, 2));
+      // This test process stands in for its trainer.
+      state.stopHeartbeat = holdLease(a.dir);
     },
   },
   {
@@ -147,6 +162,7 @@ export const steps = [
       assert.equal(await gridRows(frame, 'eval-grid').count(), 1);
       assert.equal(await gridRows(frame, 'per-class-grid').count(), 2);
       assert.equal((await frame.locator('#run-status').textContent()).trim(), 'running');
+      assert.match(await frame.locator('#run-banner').textContent(), new RegExp(`^Running \\(checkpoint at step 90/180\\) · trained by process ${process.pid} on `));
       // A running run can be paused (the button turns into Continue once its worker says it holds).
       assert.equal(await frame.locator('#btn-pause').getAttribute('disabled'), null);
       assert.equal((await frame.locator('#btn-pause').textContent()).trim(), 'Pause');
@@ -167,9 +183,30 @@ export const steps = [
     },
   },
   {
-    name: 'the dashboard follows the run folder live until the run completes',
+    name: 'a run whose trainer dies shows as interrupted with Resume; once resumed, the dashboard follows it live until it completes',
     async run({ page, screenshot }) {
       const a = state.a;
+      {
+        // The trainer is killed: its lease stays, its pid is gone, and no file changes.
+        const frame = await dashboardFrame(page, RUN_A);
+        state.stopHeartbeat();
+        const dead = await new Promise((resolve) => {
+          const child = spawn(process.execPath, ['-e', '0']);
+          child.on('exit', () => resolve(child.pid));
+        });
+        writeAtomic(path.join(a.dir, 'lease.json'), JSON.stringify({ pid: dead, host: hostname(), startedAt: new Date().toISOString(), heartbeat: new Date().toISOString() }));
+        await until('status interrupted', async () => (await frame.locator('#run-status').textContent()).trim() === 'interrupted', 15_000);
+        assert.match(await frame.locator('#run-banner').textContent(), new RegExp(`^Interrupted at step 90/180 \\(process ${dead} on .+ is gone\\); Resume continues from the last checkpoint`));
+        assert.equal(await frame.locator('#btn-resume').getAttribute('disabled'), null, 'Resume is offered');
+        assert.equal(await frame.locator('#btn-pause').getAttribute('disabled'), '');
+        assert.equal(await frame.locator('#btn-cancel').getAttribute('disabled'), '');
+        assert.ok(!(await frame.locator('#progress-text').textContent()).includes('ETA'), 'no frozen ETA for a run that is not running');
+        await screenshot('interrupted');
+        // A resume takes the run over: running again, Resume no longer offered.
+        state.stopHeartbeat = holdLease(a.dir);
+        await until('status running again', async () => (await frame.locator('#run-status').textContent()).trim() === 'running', 15_000);
+        assert.equal(await frame.locator('#btn-resume').getAttribute('disabled'), '');
+      }
       const cut = a.lines.findIndex((l) => l.type === 'train' && l.step === 90);
       // Appended in pieces, as the trainer does, including a line split across two writes.
       const rest = a.lines.slice(cut + 1).map((l) => JSON.stringify(l) + '\n').join('');
@@ -178,6 +215,9 @@ export const steps = [
       await new Promise((r) => setTimeout(r, 600));
       appendFileSync(path.join(a.dir, 'metrics.jsonl'), rest.slice(half));
       writeAtomic(path.join(a.dir, 'run.json'), JSON.stringify(a.run, null, 2));
+      // The trainer released its lease after writing "completed".
+      state.stopHeartbeat();
+      rmSync(path.join(a.dir, 'lease.json'), { force: true });
       const frame = await dashboardFrame(page, RUN_A);
       await until('all 180 train points and 3 evals drawn', async () => (await chartInfo(frame, 'chart-loss')).points === 183);
       await until('status completed', async () => (await frame.locator('#run-status').textContent()).trim() === 'completed');

@@ -1,6 +1,10 @@
 // What a user sees: the Fine-Tune Studio activity-bar entry, its three views filled from the fixture workspace,
-// and the "Fine-tune model" flow started from the command palette. Steps run in order on one workbench page.
+// the "Fine-tune model" flow started from the command palette, and runs in the Runs view in their true states. Steps run in order on one workbench page.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import path from 'node:path';
 
 /** Fixture model folders (scripts/fixtures/generate.ts) and the model_type each config.json declares (it has more). */
 const FIXTURE_MODELS = { 'tiny-bert': 'bert', 'tiny-distilbert': 'distilbert', 'tiny-roberta': 'roberta' };
@@ -100,6 +104,58 @@ export const steps = [
       assert.deepEqual(rows.map((r) => r.name).sort(), viewRows.map((r) => r.name).sort());
       await screenshot('quickpick');
       await page.keyboard.press('Escape');
+    },
+  },
+  {
+    name: 'Runs view: a run whose trainer is gone reads "interrupted — Resume" and offers Resume; a live one offers Cancel',
+    async run({ page, screenshot, workspace }) {
+      const root = path.join(workspace, '.finetune', 'runs');
+      const writeAtomic = (file, value) => {
+        writeFileSync(`${file}.tmp`, JSON.stringify(value));
+        renameSync(`${file}.tmp`, file);
+      };
+      const old = new Date(Date.now() - 120_000).toISOString();
+      const run = (id, fields) => {
+        const dir = path.join(root, id);
+        mkdirSync(dir, { recursive: true });
+        writeAtomic(path.join(dir, 'run.json'), { id, createdAt: old, updatedAt: old, config: { model: 'models/tiny-bert', data: 'data/x.csv', strategy: 'full' }, totalSteps: 40, step: 20, ...fields });
+        return dir;
+      };
+      const lease = (dir, pid) => writeAtomic(path.join(dir, 'lease.json'), { pid, host: hostname(), startedAt: old, heartbeat: new Date().toISOString() });
+      const deadPid = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+      const live = run('20261203-100002-tiny-bert-full', { status: 'running' });
+      lease(live, process.pid); // this test process stands in for its trainer
+      const killed = run('20261203-100001-tiny-bert-full', { status: 'running' });
+      lease(killed, deadPid);
+      // The folder watcher can miss files created right inside a new folder (.finetune/ did not exist): the view's
+      // Refresh button, as a user would press it. What follows the liveness of a run needs no file event at all.
+      await pane(page, 'Runs').locator('.pane-header').hover();
+      await pane(page, 'Runs').locator('.pane-header .action-label[aria-label="Refresh"]').click();
+      const rows = pane(page, 'Runs').locator('.monaco-list-row');
+      const described = async (id, pattern) => {
+        const deadline = Date.now() + UI_TIMEOUT;
+        let labels = [];
+        while (Date.now() < deadline) {
+          labels = await rowLabels(rows);
+          if (labels.some((l) => l.name === id && pattern.test(l.description))) return;
+          await new Promise((r) => setTimeout(r, 250));
+        }
+        assert.fail(`no Runs row ${id} described as ${pattern}: ${JSON.stringify(labels)}`);
+      };
+      await described('20261203-100001-tiny-bert-full', /^interrupted — Resume · step 20\/40 · full · tiny-bert$/);
+      await described('20261203-100002-tiny-bert-full', /^running · full · tiny-bert$/);
+      // Inline actions show on the hovered row: Resume for the interrupted run, Cancel (and no Resume) for the live one.
+      const actions = async (id) => {
+        const row = rows.filter({ has: page.locator('.label-name', { hasText: id }) });
+        await row.hover();
+        return row.locator('.actions .action-label').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+      };
+      assert.deepEqual(await actions('20261203-100001-tiny-bert-full'), ['Resume run']);
+      assert.deepEqual(await actions('20261203-100002-tiny-bert-full'), ['Cancel run']);
+      await screenshot('runs-states');
+      // The live run's trainer dies: no file changes, and still the row turns to interrupted.
+      lease(live, deadPid);
+      await described('20261203-100002-tiny-bert-full', /^interrupted — Resume · step 20\/40 · full · tiny-bert$/);
     },
   },
 ];

@@ -42,6 +42,8 @@ suite('Run control', () => {
     const last = trainSteps(runDir);
     await new Promise((r) => setTimeout(r, 2000));
     assert.equal(trainSteps(runDir), last, 'steps were written while paused');
+    // The Runs view (and a window opened now) reads the pause from the run folder, not from this window's memory.
+    assert.equal(api.runs.listRuns().find((r) => r.dir === runDir)?.status, 'paused');
     const total = JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8')).totalSteps as number;
     assert.ok(last < total, `the run ended (${last}/${total} steps) before the pause could be seen`);
     await vscode.commands.executeCommand('finetuneStudio.continueRun', runDir);
@@ -80,6 +82,8 @@ suite('Run control', () => {
       await until('the resumed run to complete', () => JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8')).status === 'completed', 120_000);
       const log = fs.readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8');
       assert.match(log, /resuming from step-\d+/);
+      // The resume that took the run over recorded the interruption, naming the killed worker.
+      assert.match(log, new RegExp(`"interrupted: the previous owner, process ${worker} on [^,]+ \\(started [^)]+\\), stopped at step \\d+ without ending the run`));
       assert.ok(fs.existsSync(path.join(runDir, 'model', 'model.safetensors')));
     } finally {
       (vscode.window as { showErrorMessage: unknown }).showErrorMessage = original;

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeFolderAtomic } from '../../util/atomicWrite';
+import { canResume, describeRunState, readRunState, resumeCommand, resumeHint } from '../runStatus';
 import { readRun } from '../runStore';
 
 export async function runCommand(command: string, argv: string[]): Promise<number> {
@@ -10,10 +11,13 @@ export async function runCommand(command: string, argv: string[]): Promise<numbe
   if (!values.run) throw new Error(`${command} needs --run RUN_DIR (a folder under .finetune/runs/)`);
   const runDir = path.resolve(values.run);
   const record = readRun(runDir);
+  // The true state: run.json says "running" for a run whose trainer was killed.
+  const state = readRunState(runDir);
+  const next = resumeHint(state, runDir) ?? describeRunState(state);
   const modelDir = path.join(runDir, 'model');
-  if (!fs.existsSync(path.join(modelDir, 'config.json'))) throw new Error(`${runDir}: the run has no exported model yet (status ${record.status}); resume it to completion first.`);
+  if (!fs.existsSync(path.join(modelDir, 'config.json'))) throw new Error(`${runDir}: the run has no exported model yet (${next}); a model is exported when the run completes.`);
   if (command === 'export') {
-    if (record.status !== 'completed') throw new Error(`${runDir}: the run is ${record.status}, not completed; its model/ folder is from an earlier export. Resume the run to completion first.`);
+    if (state.state !== 'completed') throw new Error(`${runDir}: the run is ${state.state}, not completed (${describeRunState(state)}); its model/ folder is from an earlier export. ${canResume(state.state) ? `Finish it first: ${resumeCommand(runDir)}` : 'Let it finish first.'}`);
     const out = path.resolve(values.out ?? `${record.id}-model`);
     // Never merge into a folder that holds something else: the result would be neither model.
     if (fs.existsSync(out) && fs.readdirSync(out).length && !values.force) throw new Error(`${out} is not empty; choose another --out or add --force to replace it.`);
@@ -24,6 +28,7 @@ export async function runCommand(command: string, argv: string[]): Promise<numbe
     console.log(`exported ${record.id} to ${out}`);
     return 0;
   }
+  if (state.state !== 'completed') console.error(`note: ${record.id} is ${describeRunState(state)}; evaluating the model/ folder of an earlier export.${resumeHint(state, runDir) ? ` To finish the run: ${resumeCommand(runDir)}` : ''}`);
   const { evaluateFolder } = await import('./evaluateFolder');
   const result = await evaluateFolder(modelDir, path.resolve(values.data ?? record.config.data), record);
   if (values.json) console.log(JSON.stringify(result));

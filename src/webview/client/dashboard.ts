@@ -1,6 +1,7 @@
 // Dashboard webview client: draws what the host sends (run record, shaped metrics, live worker progress) and sends
 // back only button presses. State kept by VS Code: the run folder, so the serializer can reopen it after a reload.
 import type { FromWorker } from '../../training/protocol';
+import type { RunState, RunStateInfo } from '../../training/runStatus';
 import type { RunRecord } from '../../training/runStore';
 import { formatBytes, formatSeconds } from '../comparisonColumns';
 import type { DashboardCommand, DashboardMetrics, DashboardState, FromDashboard, ToDashboard } from '../messages';
@@ -23,7 +24,7 @@ const charts = {
 const command = (c: DashboardCommand) => () => host.post({ type: 'command', command: c });
 const buttons = {
   // One button: Pause while training, Continue while paused (the worker holds between steps, nothing is lost).
-  pause: button('Pause', () => host.post({ type: 'command', command: pausedAt === undefined ? 'pauseRun' : 'continueRun' }), { id: 'btn-pause', secondary: true, title: 'Hold the run between steps; Continue goes on from the same step' }),
+  pause: button('Pause', () => host.post({ type: 'command', command: status() === 'paused' ? 'continueRun' : 'pauseRun' }), { id: 'btn-pause', secondary: true, title: 'Hold the run between steps; Continue goes on from the same step' }),
   cancel: button('Cancel', command('cancelRun'), { id: 'btn-cancel', secondary: true, title: 'Stop the run after the current step (a checkpoint is kept)' }),
   resume: button('Resume', command('resumeRun'), { id: 'btn-resume', secondary: true, title: 'Continue from the last checkpoint' }),
   export: button('Export model', command('exportRun'), { id: 'btn-export', title: 'Export the best model as a Hugging Face folder + ONNX' }),
@@ -37,6 +38,8 @@ const progressText = h('span', { id: 'progress-text', class: 'muted' });
 const facts = h('div', { id: 'facts', class: 'facts' });
 const problems = h('div', { id: 'problems', class: 'problems', hidden: true });
 const runError = h('div', { id: 'run-error', class: 'problems', hidden: true });
+/** What the run is doing or how it ended, in words, with the action that fits (Resume for a run to pick up again). */
+const banner = h('div', { id: 'run-banner', class: 'run-banner', role: 'status', hidden: true });
 const evalSection = h('div', { id: 'eval-table' });
 const perClassSection = h('div', { id: 'per-class' });
 const confusionSection = h('div', { id: 'confusion-host' });
@@ -57,6 +60,7 @@ clear(app);
 app.append(
   h('header', { class: 'run-header' }, h('div', { class: 'title-row' }, title, statusTag, ring), progressText, facts),
   h('div', { class: 'toolbar' }, buttons.pause, buttons.cancel, buttons.resume, buttons.export, buttons.folder, h('span', { class: 'spacer' }), scale),
+  banner,
   runError,
   problems,
   h('div', { class: 'charts' }, charts.loss.element, charts.lr.element, charts.throughput.element, charts.evalChart.element),
@@ -67,26 +71,56 @@ app.append(
 );
 
 let run: RunRecord | undefined;
+/** The run's true state as the host judged it (run.json + whether its trainer is still there). */
+let runState: RunStateInfo | undefined;
+let runStateText = '';
 let metrics: DashboardMetrics | undefined;
 let live: Extract<FromWorker, { type: 'progress' }> | undefined;
-let liveStatus: string | undefined;
-/** The step a paused worker holds at (only live messages say so: run.json stays "running"). */
+let liveStatus: RunState | undefined;
+/** The step a paused worker holds at, from its live messages (they arrive before run.json's paused mark). */
 let pausedAt: number | undefined;
+/** Whether the last live message said paused; undefined once run.json has caught up. */
+let livePaused: boolean | undefined;
 
-function status(): string {
-  const s = liveStatus ?? run?.status ?? 'unknown';
-  return s === 'running' && pausedAt !== undefined ? 'paused' : s;
+function status(): RunState | 'unknown' {
+  const s = liveStatus ?? runState?.state ?? 'unknown';
+  if (livePaused === undefined || (s !== 'running' && s !== 'paused')) return s;
+  return livePaused ? 'paused' : 'running';
+}
+
+const BANNER_TITLE: Record<RunState, string> = {
+  running: 'Running',
+  paused: 'Paused',
+  interrupted: 'Interrupted',
+  cancelled: 'Cancelled',
+  failed: 'Failed',
+  completed: 'Completed',
+};
+
+function renderBanner(s: RunState | 'unknown'): void {
+  // A live end (done / error) is shown before run.json is rewritten; the host's words come with that rewrite.
+  const text = s === runState?.state ? runStateText : '';
+  banner.hidden = s === 'unknown';
+  banner.className = `run-banner state-${s}`;
+  banner.dataset.state = s;
+  if (s === 'unknown') return;
+  // The host's words start with the state ("interrupted at step 90/180 (…)"): its first word becomes the title.
+  const [first, rest] = text ? [text.split(/[ (]/, 1)[0], text.slice(text.split(/[ (]/, 1)[0].length)] : [BANNER_TITLE[s], ''];
+  const parts: (string | HTMLElement)[] = [h('strong', {}, first.charAt(0).toUpperCase() + first.slice(1)), rest];
+  if (s === 'interrupted') parts.push(h('div', { class: 'muted' }, 'Its trainer stopped without ending the run (a window reload, a crash or a kill).'));
+  banner.replaceChildren(...parts);
 }
 
 function renderHeader(): void {
   const s = status();
   statusTag.textContent = s;
   statusTag.className = `tag status-${s}`;
+  renderBanner(s);
   ring.hidden = s !== 'running';
   setDisabled(buttons.cancel, s !== 'running' && s !== 'paused');
   setDisabled(buttons.pause, s !== 'running' && s !== 'paused');
   buttons.pause.textContent = s === 'paused' ? 'Continue' : 'Pause';
-  setDisabled(buttons.resume, !(s === 'cancelled' || s === 'failed'));
+  setDisabled(buttons.resume, !(s === 'interrupted' || s === 'cancelled' || s === 'failed'));
   setDisabled(buttons.export, s !== 'completed');
   const total = live?.totalSteps ?? metrics?.lastTrain?.totalSteps ?? run?.totalSteps ?? 0;
   const step = Math.max(live?.step ?? 0, metrics?.lastTrain?.step ?? 0, run?.step ?? 0);
@@ -95,9 +129,8 @@ function renderHeader(): void {
   // ETA from the worker's live progress, else from the last logged step (a CLI run or a reloaded window).
   const eta = live && live.step >= (metrics?.lastTrain?.step ?? 0) ? live.etaSeconds : metrics?.lastTrain?.etaSeconds;
   if (s === 'running' && eta !== undefined) parts.push(`ETA ${formatSeconds(eta)}`);
-  if (s === 'paused') parts.push(`paused at step ${pausedAt}`);
+  if (s === 'paused') parts.push(`paused at step ${pausedAt ?? runState?.pausedAt}`);
   if (run) parts.push(`device ${run.device.executionProvider}`);
-  if (run?.error) parts.push(`error: ${run.error}`);
   progressText.textContent = parts.join(' · ');
 }
 
@@ -198,6 +231,7 @@ function onLive(m: FromWorker): void {
       break;
     case 'paused':
       pausedAt = m.paused ? m.step : undefined;
+      livePaused = m.paused;
       break;
     case 'started':
       liveStatus = 'running';
@@ -206,6 +240,7 @@ function onLive(m: FromWorker): void {
     case 'error':
       liveStatus = m.type === 'done' ? m.status : 'failed';
       pausedAt = undefined;
+      livePaused = undefined;
       break;
   }
   renderHeader();
@@ -218,8 +253,12 @@ window.addEventListener('message', (event: MessageEvent<ToDashboard>) => {
       host.setState({ runDir: m.runDir });
       if (m.run) {
         run = m.run;
-        // run.json is the record of truth once it is rewritten after a live status.
+        runState = m.state;
+        runStateText = m.stateText ?? '';
+        // run.json (with its owner's lease) is the record of truth once it is rewritten after a live status.
         liveStatus = undefined;
+        livePaused = undefined;
+        if (runState?.state !== 'paused') pausedAt = undefined;
       }
       runError.hidden = !m.error;
       runError.replaceChildren(...(m.error ? [h('strong', {}, m.error)] : []));
