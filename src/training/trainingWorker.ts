@@ -119,7 +119,7 @@ export function launchTraining(options: LaunchOptions): TrainingConnection {
   // Before a new run's folder exists its output goes to a launch log beside the runs; the worker moves it in.
   const logDir = options.resumeFrom ?? options.config.runsRoot;
   fs.mkdirSync(logDir, { recursive: true });
-  const launchLog = options.resumeFrom ? path.join(options.resumeFrom, 'worker.log') : path.join(logDir, `.launch-${path.basename(address).replace(/\W/g, '')}.log`);
+  const launchLog = options.resumeFrom ? path.join(options.resumeFrom, 'worker.log') : path.join(logDir, `.launch-${path.basename(address, '.sock')}.log`);
   let detached;
   let refused: string | undefined;
   try {

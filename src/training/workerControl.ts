@@ -28,8 +28,11 @@ export interface ControlServer {
   emit(m: FromWorker): void;
   /** The run folder exists: control.json is written into it. */
   record(runDir: string, log?: string): void;
-  /** Flushes and ends every connection, stops listening (the socket is removed) and removes control.json. */
-  close(): Promise<void>;
+  /**
+   * Removes control.json, then flushes and ends every connection and stops listening (the socket is removed). If no
+   * window ever connected, it first waits up to `lingerMs` for one, so the end is not lost.
+   */
+  close(lingerMs?: number): Promise<void>;
 }
 
 export async function serveRunControl(address: string, onControl: (m: ToWorker) => void): Promise<ControlServer> {
@@ -40,10 +43,13 @@ export async function serveRunControl(address: string, onControl: (m: ToWorker) 
   let paused: FromWorker | undefined;
   let end: FromWorker | undefined;
   let recorded: string | undefined;
+  let firstConnection: () => void = () => undefined;
+  const connected = new Promise<void>((resolve) => (firstConnection = resolve));
   const server = await serveJson<ToWorker, FromWorker>(address, {
     onConnect: (peer) => {
       const catchUp = everConnected ? [started, paused, progress, end].filter((m): m is FromWorker => m !== undefined) : backlog.splice(0);
       everConnected = true;
+      firstConnection();
       for (const m of catchUp) peer.send(m);
     },
     onValue: (m) => {
@@ -63,8 +69,11 @@ export async function serveRunControl(address: string, onControl: (m: ToWorker) 
       recorded = path.join(runDir, CONTROL_FILE);
       writeJsonAtomic(recorded, { pid: process.pid, address, log } satisfies ControlRecord);
     },
-    close: async () => {
+    close: async (lingerMs = 10_000) => {
       if (recorded) fs.rmSync(recorded, { force: true });
+      // A run that ends before its window connected (bad data fails in a second) waits a little for it: otherwise
+      // the window would see a worker gone without a word.
+      if (!everConnected) await Promise.race([connected, new Promise((r) => setTimeout(r, lingerMs))]);
       await server.close();
     },
   };

@@ -48,9 +48,9 @@ async function runDetached(address: string, request: DetachedRequest, launchLog:
     server.emit(m);
   };
   const code = await train(request, emit);
+  // A run that never got a folder (bad model or data) keeps no launch log: its error goes to the window.
+  if (launchLog && !started) fs.rmSync(launchLog, { force: true });
   await server.close();
-  // A run that never got a folder (bad model or data) keeps no launch log: its error went to the window.
-  if (launchLog && fs.existsSync(launchLog) && !started) fs.rmSync(launchLog, { force: true });
   process.exit(code);
 }
 
