@@ -61,6 +61,12 @@ export async function superviseRun(connection: TrainingConnection, options: Supe
     void reports.expect(dir);
   };
   if (runDir) follow(runDir);
+  const unfollow = () => {
+    if (!runDir || followed.get(runDir) !== connection) return;
+    followed.delete(runDir);
+    // This window saw the end (and says so, if it was a failure): no later window reports it again.
+    void reports.reported(runDir);
+  };
   try {
     const last = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: options.title, cancellable: true },
@@ -91,13 +97,11 @@ export async function superviseRun(connection: TrainingConnection, options: Supe
         return connection.end;
       },
     );
+    // Unfollowed before the report: its "Resume" must find the run no longer active here.
+    unfollow();
     return await report(last, runDir);
   } finally {
-    if (runDir) {
-      followed.delete(runDir);
-      // This window saw the end (and said so, if it was a failure): no later window reports it again.
-      void reports.reported(runDir);
-    }
+    unfollow();
     status.dispose();
     connection.disconnect();
     runs.refresh();
