@@ -67,6 +67,13 @@ export async function superviseRun(connection: TrainingConnection, options: Supe
     // This window saw the end (and says so, if it was a failure): no later window reports it again.
     void reports.reported(runDir);
   };
+  let shown = 0;
+  const advance = (step: number, total: number) => {
+    const now = (100 * step) / Math.max(1, total);
+    const increment = Math.max(0, now - shown);
+    shown = Math.max(shown, now);
+    return increment;
+  };
   try {
     const last = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: options.title, cancellable: true },
@@ -84,7 +91,8 @@ export async function superviseRun(connection: TrainingConnection, options: Supe
               if (options.openDashboard) void vscode.commands.executeCommand('finetuneStudio.openDashboard', m.runDir);
               break;
             case 'progress':
-              progress.report({ increment: 100 / Math.max(1, m.totalSteps), message: `step ${m.step}/${m.totalSteps} · loss ${m.loss.toFixed(4)}` });
+              // From the step reached, not one increment per message: a resumed or reconnected run starts part-way.
+              progress.report({ increment: advance(m.step, m.totalSteps), message: `step ${m.step}/${m.totalSteps} · loss ${m.loss.toFixed(4)}` });
               status.text = `$(sync~spin) Fine-tune ${Math.round((100 * m.step) / Math.max(1, m.totalSteps))}% · loss ${m.loss.toFixed(3)}`;
               status.tooltip = `${m.samplesPerSecond.toFixed(1)} samples/s · ETA ${Math.round(m.etaSeconds)} s`;
               break;

@@ -22,7 +22,7 @@ export function isRunActive(runDir: string): boolean {
 }
 
 /** The worker bundle; FTS_REFUSE_DETACH=1 (tests) behaves as a platform where a detached process cannot start. */
-export function workerLaunch(context: vscode.ExtensionContext) {
+function workerLaunch(context: vscode.ExtensionContext) {
   return { workerScript: path.join(context.extensionPath, 'dist', 'worker.js'), refuseDetach: process.env.FTS_REFUSE_DETACH === '1' };
 }
 
