@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { FromWorker, RunConfig } from '../training/protocol';
 import { launchTraining } from '../training/trainingWorker';
+import { readControl } from '../training/workerControl';
 import type { RunsView } from '../views/runsView';
 import { runsRoot } from '../views/runsView';
 import { RunReports } from './runReports';
@@ -16,9 +17,12 @@ export const cancelRun = (runDir: string): boolean => sendToRun(runDir, { type: 
 /** Pauses (or continues) a run between steps. */
 export const pauseRun = (runDir: string, pause: boolean): boolean => sendToRun(runDir, { type: pause ? 'pause' : 'resume' });
 
-/** Whether this window follows the run (it started it, or reconnected to it after a reload). */
+/**
+ * Whether a worker trains the run: one this window follows (it started it, or reconnected after a reload), or a
+ * detached one this window can reach (so Delete and Resume refuse it too).
+ */
 export function isRunActive(runDir: string): boolean {
-  return isFollowed(runDir);
+  return isFollowed(runDir) || readControl(runDir) !== undefined;
 }
 
 /** The worker bundle; FTS_REFUSE_DETACH=1 (tests) behaves as a platform where a detached process cannot start. */

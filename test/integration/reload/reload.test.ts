@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { until } from '../until';
 import type { Api } from '../../../src/extension';
 
 interface Marker {
@@ -32,15 +33,6 @@ const leasePid = (runDir: string): number | undefined => {
 };
 const runStatus = (runDir: string) => (JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8')) as { status: string; totalSteps: number });
 
-async function until<T>(what: string, fn: () => T | undefined, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Pauses the run and returns the step count once nothing more is written (the loop holds between steps). */
 async function pauseAndSettle(runDir: string): Promise<number> {
