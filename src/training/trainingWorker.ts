@@ -85,13 +85,23 @@ async function socketEnd(client: Promise<ControlClient>, pid: number, fan: Fanou
 
 function socketConnection(pid: number, client: Promise<ControlClient>, fan: Fanout, log: () => string | undefined, exit?: Promise<WorkerExit>): TrainingConnection {
   let connected: ControlClient | undefined;
-  void client.then((c) => (connected = c), () => undefined);
+  let failed = false;
+  // A Pause clicked while a just-started worker is not listening yet is sent once it is.
+  const queued: ToWorker[] = [];
+  void client.then(
+    (c) => {
+      connected = c;
+      for (const m of queued.splice(0)) c.send(m);
+    },
+    () => (failed = true),
+  );
   return {
     pid,
     detached: true,
     send: (m) => {
-      if (!connected) return false;
-      connected.send(m);
+      if (failed) return false;
+      if (connected) connected.send(m);
+      else queued.push(m);
       return true;
     },
     onMessage: (fn) => fan.on(fn),

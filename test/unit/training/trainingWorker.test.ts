@@ -15,6 +15,7 @@ import { fixtureWorkspace, tempDir } from '../models/support';
 
 const WORKER = path.resolve(__dirname, '..', '..', '..', 'src', 'training', 'worker', 'main.js');
 const WS = fixtureWorkspace();
+// A message that never comes fails the test instead of hanging it.
 
 function config(runsRoot: string, epochs: number): RunConfig {
   return {
@@ -43,7 +44,7 @@ const isStarted = (m: FromWorker): m is Extract<FromWorker, { type: 'started' }>
 const progressAfter = (step: number) => (m: FromWorker): m is Extract<FromWorker, { type: 'progress' }> => m.type === 'progress' && m.step > step;
 const isPaused = (paused: boolean) => (m: FromWorker): m is Extract<FromWorker, { type: 'paused' }> => m.type === 'paused' && m.paused === paused;
 
-test('the run goes on without its window; another window reconnects, pauses, continues and cancels it; the end leaves no socket or control file', async (t) => {
+test('the run goes on without its window; another window reconnects, pauses, continues and cancels it; the end leaves no socket or control file', { timeout: 60_000 }, async (t) => {
   const root = tempDir('trainingWorker');
   t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   const first = launchTraining({ workerScript: WORKER, config: config(root, 40) });
@@ -93,7 +94,7 @@ test('the run goes on without its window; another window reconnects, pauses, con
   await waitGone(first.pid);
 });
 
-test('a killed worker is reported as stopped by the window that started it (with the signal) and by one that reconnected', async (t) => {
+test('a killed worker is reported as stopped by the window that started it (with the signal) and by one that reconnected', { timeout: 60_000 }, async (t) => {
   const root = tempDir('trainingWorker');
   t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   const first = launchTraining({ workerScript: WORKER, config: config(root, 40) });
@@ -111,7 +112,20 @@ test('a killed worker is reported as stopped by the window that started it (with
   assert.equal(await reconnectTraining(started.runDir), undefined);
 });
 
-test('a run that fails validation reports the error and leaves neither a run folder nor a launch log', async (t) => {
+test('a pause sent before the new worker listens is delivered once it does', { timeout: 60_000 }, async (t) => {
+  const root = tempDir('trainingWorker');
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+  const c = launchTraining({ workerScript: WORKER, config: config(root, 40) });
+  const r = recorder(c);
+  assert.equal(c.send({ type: 'pause' }), true);
+  const paused = await r.next(isPaused(true));
+  assert.ok(paused.step <= 2, `paused only at step ${paused.step}`);
+  c.send({ type: 'cancel' });
+  const end = await c.end;
+  assert.ok(end.kind === 'ended' && end.last.type === 'done' && end.last.status === 'cancelled', JSON.stringify(end));
+});
+
+test('a run that fails validation reports the error and leaves neither a run folder nor a launch log', { timeout: 60_000 }, async (t) => {
   const root = tempDir('trainingWorker');
   t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   const c = launchTraining({ workerScript: WORKER, config: { ...config(root, 1), data: path.join(root, 'missing.csv') } });
@@ -121,7 +135,7 @@ test('a run that fails validation reports the error and leaves neither a run fol
   assert.deepEqual(fs.readdirSync(root), []);
 });
 
-test('where detaching is refused the worker runs attached, says why, and still completes', async (t) => {
+test('where detaching is refused the worker runs attached, says why, and still completes', { timeout: 60_000 }, async (t) => {
   const root = tempDir('trainingWorker');
   t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   const c = launchTraining({ workerScript: WORKER, config: config(root, 1), refuseDetach: true });
