@@ -15,7 +15,6 @@ import { fixtureWorkspace, tempDir } from '../models/support';
 
 const WORKER = path.resolve(__dirname, '..', '..', '..', 'src', 'training', 'worker', 'main.js');
 const WS = fixtureWorkspace();
-// A message that never comes fails the test instead of hanging it.
 
 function config(runsRoot: string, epochs: number): RunConfig {
   return {
@@ -24,7 +23,7 @@ function config(runsRoot: string, epochs: number): RunConfig {
   };
 }
 
-/** Collects a connection's messages; `next` waits for the first (new) one that matches. */
+/** Collects a connection's messages; `next` waits for the first (new) one that matches (each test has a timeout). */
 function recorder(c: TrainingConnection) {
   const seen: FromWorker[] = [];
   const waiters: { match: (m: FromWorker) => boolean; resolve: (m: FromWorker) => void }[] = [];
