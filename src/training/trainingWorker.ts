@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { localSocketAddress } from '../util/jsonSocket';
 import { describeExit, forkAttached, processAlive, spawnDetached, tailOfFile, type WorkerExit } from '../util/workerProcess';
 import { isFromWorker, type FromWorker, type RunConfig, type ToWorker } from './protocol';
-import { connectRunControl, connectWhenListening, readControl, type ControlClient } from './workerControl';
+import { CONTROL_FILE, connectRunControl, connectWhenListening, readControl, type ControlClient } from './workerControl';
 
 type EndMessage = Extract<FromWorker, { type: 'done' | 'error' }>;
 
@@ -65,7 +65,7 @@ async function processGone(pid: number, timeoutMs: number): Promise<boolean> {
  * The end of a socket-connected run: the socket closed (the worker ends its connections only when it exits, or it
  * died). `exit` is the exit as seen by the parent when this process started the worker.
  */
-async function socketEnd(client: Promise<ControlClient>, pid: number, fan: Fanout, log: () => string | undefined, exit?: Promise<WorkerExit>): Promise<RunEnd> {
+async function socketEnd(client: Promise<ControlClient>, address: string, pid: number, fan: Fanout, log: () => string | undefined, exit?: Promise<WorkerExit>): Promise<RunEnd> {
   let how: string;
   try {
     await (await client).closed;
@@ -80,10 +80,24 @@ async function socketEnd(client: Promise<ControlClient>, pid: number, fan: Fanou
     how = seen ? describeExit(seen) : (e as Error).message;
   }
   const file = log();
+  removeRemains(address, pid, fan.runDir);
   return { kind: 'stopped', how, lastOutput: file ? tailOfFile(file, LOG_LINES) : [] };
 }
 
-function socketConnection(pid: number, client: Promise<ControlClient>, fan: Fanout, log: () => string | undefined, exit?: Promise<WorkerExit>): TrainingConnection {
+/** A killed worker cannot remove its socket file and control.json; once it is gone, whoever saw it die does. */
+function removeRemains(address: string, pid: number, runDir: string | undefined): void {
+  if (processAlive(pid)) return;
+  if (process.platform !== 'win32') fs.rmSync(address, { force: true });
+  if (!runDir) return;
+  const file = path.join(runDir, CONTROL_FILE);
+  try {
+    if ((JSON.parse(fs.readFileSync(file, 'utf8')) as { pid?: number }).pid === pid) fs.rmSync(file, { force: true });
+  } catch {
+    // None left, or the run folder is gone.
+  }
+}
+
+function socketConnection(address: string, pid: number, client: Promise<ControlClient>, fan: Fanout, log: () => string | undefined, exit?: Promise<WorkerExit>): TrainingConnection {
   let connected: ControlClient | undefined;
   let failed = false;
   // A Pause clicked while a just-started worker is not listening yet is sent once it is.
@@ -105,7 +119,7 @@ function socketConnection(pid: number, client: Promise<ControlClient>, fan: Fano
       return true;
     },
     onMessage: (fn) => fan.on(fn),
-    end: socketEnd(client, pid, fan, log, exit),
+    end: socketEnd(client, address, pid, fan, log, exit),
     disconnect: () => {
       fan.left = true;
       connected?.close();
@@ -149,12 +163,12 @@ export function launchTraining(options: LaunchOptions): TrainingConnection {
     const runDir = fan.runDir ?? options.resumeFrom;
     return (runDir ? readControlLog(runDir) : undefined) ?? (fs.existsSync(launchLog) ? launchLog : runDir && path.join(runDir, 'worker.log'));
   };
-  return socketConnection(detached.pid, client, fan, log, detached.exit);
+  return socketConnection(address, detached.pid, client, fan, log, detached.exit);
 }
 
 function readControlLog(runDir: string): string | undefined {
   try {
-    return (JSON.parse(fs.readFileSync(path.join(runDir, 'control.json'), 'utf8')) as { log?: string }).log;
+    return (JSON.parse(fs.readFileSync(path.join(runDir, CONTROL_FILE), 'utf8')) as { log?: string }).log;
   } catch {
     return undefined;
   }
@@ -195,5 +209,6 @@ export async function reconnectTraining(runDir: string): Promise<TrainingConnect
   } catch {
     return undefined;
   }
-  return socketConnection(record.pid, client, fan, () => record.log);
+  fan.runDir = runDir;
+  return socketConnection(record.address, record.pid, client, fan, () => record.log);
 }
