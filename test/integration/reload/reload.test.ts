@@ -92,7 +92,8 @@ suite('Window reload', () => {
       const steps = trainSteps(mark.runDir);
       assert.deepEqual(steps, Array.from({ length: totalSteps }, (_, i) => i + 1));
       assert.ok(fs.existsSync(path.join(mark.runDir, 'model', 'model.safetensors')));
-      assert.ok(!fs.existsSync(path.join(mark.runDir, 'control.json')) && !fs.existsSync(path.join(mark.runDir, 'lease.json')), 'the finished worker left its control or lease file');
+      // run.json says "completed" a moment before the worker lets go of its lease and control channel.
+      await until('the finished worker to remove its lease and control.json', () => !fs.existsSync(path.join(mark.runDir, 'control.json')) && !fs.existsSync(path.join(mark.runDir, 'lease.json')), 15_000);
       assert.doesNotMatch(fs.readFileSync(path.join(mark.runDir, 'metrics.jsonl'), 'utf8'), /resuming from/);
     } finally {
       fs.rmSync(markerFile(), { force: true });
