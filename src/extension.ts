@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { registerHubCommands } from './commands/hubCommands';
 import { registerRunCommands } from './commands/runCommands';
 import { presetFrom, runFineTuneFlow, runSavedConfiguration, type RunRequest } from './commands/fineTune';
+import { reconnectRuns } from './commands/reconnectRuns';
 import { startRun } from './commands/startRun';
 import { classifySelection } from './commands/classifySelection';
 import { HubService } from './services/hubService';
@@ -19,6 +20,8 @@ export interface Api {
   runs: RunsView;
   /** Starts a run without the interactive flow (automation, tests); resolves with the worker's last message. */
   startRun(request: RunRequest): ReturnType<typeof startRun>;
+  /** The runs whose detached worker outlived the previous window and that this window follows again. */
+  reconnected: Promise<string[]>;
 }
 
 export function activate(context: vscode.ExtensionContext): Api {
@@ -56,10 +59,13 @@ export function activate(context: vscode.ExtensionContext): Api {
   // Runs written by the CLI or another window show up without a manual refresh.
   const watcher = vscode.workspace.createFileSystemWatcher('**/.finetune/runs/*/run.json');
   context.subscriptions.push(watcher, watcher.onDidCreate(() => runs.refresh()), watcher.onDidChange(() => runs.refresh()), watcher.onDidDelete(() => runs.refresh()));
+  // Training outlives the window: follow the runs still training, report the ones that ended unseen.
+  const reconnected = reconnectRuns(context, runs);
   // Returned so integration tests can inspect what the views hold without scraping the UI.
-  return { models, datasets, runs, startRun: (request) => startRun(context, request, runs) };
+  return { models, datasets, runs, startRun: (request) => startRun(context, request, runs), reconnected };
 }
 
 export function deactivate(): void {
-  // Worker processes are disposed through context.subscriptions and their IPC disconnect.
+  // Training workers are detached and go on; attached ones (probe, inference, training where detaching failed) end
+  // with their IPC channel.
 }

@@ -1,13 +1,14 @@
-// The "estimated time" of the summary: a real run of a few steps in the worker (same model, data, strategy and device),
-// cancelled after it has measured throughput, in a temporary runs folder that is deleted afterwards.
-import * as child_process from 'node:child_process';
+// The "estimated time" of the summary: a real run of a few steps in the worker (same model, data, strategy, device and
+// thread / steps-per-run settings as the run it estimates), cancelled after it has measured throughput, in a temporary
+// runs folder that is deleted afterwards. The worker is attached: it dies with the window.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { DeviceSetting } from '../onnx/device';
-import { isFromWorker, type RunConfig, type ToWorker } from '../training/protocol';
+import { isFromWorker, type FromWorker, type RunConfig, type ToWorker } from '../training/protocol';
 import { readRun } from '../training/runStore';
+import { forkAttached } from '../util/workerProcess';
+import { runConfigFor } from './runSettings';
 
 export interface ProbeResult {
   samplesPerSecond: number;
@@ -17,19 +18,22 @@ export interface ProbeResult {
 
 const PROBE_STEPS = 4;
 
+/** The probe's configuration: the real run's, cut to a few steps that each log their throughput. */
+export function probeConfig(request: Omit<RunConfig, 'runsRoot'>, runsRoot: string): RunConfig {
+  const config = runConfigFor(request, runsRoot);
+  return { ...config, settings: { ...config.settings, maxSteps: PROBE_STEPS + 10, loggingSteps: 1, gradientAccumulationSteps: 1 } };
+}
+
 export async function probeThroughput(context: vscode.ExtensionContext, request: Omit<RunConfig, 'runsRoot'>, token: vscode.CancellationToken): Promise<ProbeResult | undefined> {
   const runsRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'finetune-probe-'));
-  const device = vscode.workspace.getConfiguration('finetuneStudio').get<DeviceSetting>('device', 'auto');
-  const config: RunConfig = { device, ...request, runsRoot, settings: { ...request.settings, maxSteps: PROBE_STEPS + 10, loggingSteps: 1, gradientAccumulationSteps: 1 } };
-  const worker = child_process.fork(path.join(context.extensionPath, 'dist', 'worker.js'), [], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+  const worker = forkAttached<ToWorker, FromWorker>({ script: path.join(context.extensionPath, 'dist', 'worker.js'), isMessage: isFromWorker });
   try {
     return await new Promise<ProbeResult | undefined>((resolve) => {
       const rates: number[] = [];
       let ep = '';
       let rows = 0;
       token.onCancellationRequested(() => resolve(undefined));
-      worker.on('message', (m: unknown) => {
-        if (!isFromWorker(m)) return;
+      worker.onMessage((m) => {
         if (m.type === 'started') {
           ep = m.device;
           rows = readRun(m.runDir).dataset.trainRows;
@@ -44,11 +48,12 @@ export async function probeThroughput(context: vscode.ExtensionContext, request:
           resolve(undefined);
         }
       });
-      worker.on('exit', () => resolve(undefined));
-      worker.send({ type: 'start', config } satisfies ToWorker);
+      worker.onExit(() => resolve(undefined));
+      worker.send({ type: 'start', config: probeConfig(request, runsRoot) });
     });
   } finally {
-    worker.kill();
+    // The probe has what it needs: no reason to let it finish its steps.
+    worker.dispose(0);
     fs.rmSync(runsRoot, { recursive: true, force: true });
   }
 }

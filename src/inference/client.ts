@@ -2,7 +2,7 @@
 // supervises it. A crashed worker fails the requests it held and is started again by the next request; after
 // `maxCrashes` crashes within `crashWindowMs` it is not started again until reset(), so a model that kills the
 // process cannot put it in a restart loop. No vscode import: unit tests drive this class with a real worker.
-import * as child_process from 'node:child_process';
+import { forkAttached, OutputTail, describeExit, type AttachedWorker, type WorkerExit } from '../util/workerProcess';
 import { CancelledError } from './cancelled';
 import { Classification, FromInferenceWorker, ModelLoadInfo, ModelRef, ToInferenceWorker, ZeroShotOptions, isFromInferenceWorker } from './protocol';
 
@@ -56,17 +56,20 @@ interface Pending {
 }
 
 export class InferenceClient {
-  private child: child_process.ChildProcess | undefined;
+  private child: AttachedWorker<ToInferenceWorker, FromInferenceWorker> | undefined;
   private readonly pending = new Map<number, Pending>();
   /** Load-only requests: answered by 'loaded' instead of 'result'. */
   private readonly preloads = new Set<number>();
   private readonly crashes: number[] = [];
-  private readonly recentOutput: string[] = [];
+  private readonly recentOutput: OutputTail;
   private nextId = 1;
   private disposed = false;
   private stateValue: InferenceWorkerState = 'stopped';
 
-  constructor(private readonly options: InferenceClientOptions) {}
+  constructor(private readonly options: InferenceClientOptions) {
+    // Kept across restarts: the output of the worker that crashed explains why the next start was refused.
+    this.recentOutput = new OutputTail(options.logLines ?? 30);
+  }
 
   get state(): InferenceWorkerState {
     return this.stateValue;
@@ -103,16 +106,9 @@ export class InferenceClient {
   dispose(): void {
     this.disposed = true;
     this.failAll(new InferenceWorkerError('The inference worker was shut down.'));
-    const child = this.child;
+    // A worker busy in a long session.run cannot read the shutdown message: it is killed after 2 s.
+    this.child?.dispose(2000);
     this.child = undefined;
-    if (child && child.exitCode === null && child.signalCode === null) {
-      if (child.connected) child.send({ type: 'shutdown' } satisfies ToInferenceWorker);
-      // A worker busy in a long session.run cannot read the shutdown message: do not wait for it.
-      const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
-      timer.unref();
-      child.once('exit', () => clearTimeout(timer));
-      child.disconnect?.();
-    }
     this.setState('stopped', 'disposed');
   }
 
@@ -123,7 +119,7 @@ export class InferenceClient {
     return new Promise((resolve, reject) => {
       const onAbort = () => {
         if (!this.pending.delete(message.id)) return;
-        if (child.connected) child.send({ type: 'cancel', id: message.id } satisfies ToInferenceWorker);
+        child.send({ type: 'cancel', id: message.id });
         this.updateBusyState();
         reject(new CancelledError());
       };
@@ -145,7 +141,7 @@ export class InferenceClient {
     });
   }
 
-  private ensureWorker(): child_process.ChildProcess {
+  private ensureWorker(): AttachedWorker<ToInferenceWorker, FromInferenceWorker> {
     if (this.disposed) throw new InferenceWorkerError('The inference client was disposed.');
     if (this.child) return this.child;
     const window = this.options.crashWindowMs ?? 180_000;
@@ -155,27 +151,22 @@ export class InferenceClient {
     if (this.crashes.length >= max) {
       throw new InferenceWorkerError(
         `The inference worker crashed ${this.crashes.length} times in the last ${Math.round(window / 1000)} s, so it is not restarted automatically. ` +
-          `Last output:\n${this.recentOutput.join('\n') || '(none)'}`,
+          `Last output:\n${this.recentOutput.get().join('\n') || '(none)'}`,
       );
     }
-    // fork runs process.execPath: inside the extension host PATH may hold no node at all (or another version).
-    const env = this.options.env ? { ...process.env, ...this.options.env } : undefined;
-    const child = child_process.fork(this.options.workerPath, [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env });
-    this.child = child;
-    const onOutput = (chunk: Buffer) => {
-      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
+    const child = forkAttached<ToInferenceWorker, FromInferenceWorker>({
+      script: this.options.workerPath,
+      env: this.options.env,
+      isMessage: isFromInferenceWorker,
+      shutdownMessage: { type: 'shutdown' } satisfies ToInferenceWorker,
+      onLog: (line) => {
         this.recentOutput.push(line);
         this.options.onLog?.(line);
-      }
-      this.recentOutput.splice(0, Math.max(0, this.recentOutput.length - (this.options.logLines ?? 30)));
-    };
-    child.stdout?.on('data', onOutput);
-    child.stderr?.on('data', onOutput);
-    child.on('message', (m: unknown) => {
-      if (isFromInferenceWorker(m)) this.onMessage(m);
+      },
     });
-    child.on('error', (e) => this.options.onLog?.(`inference worker: ${e.message}`));
-    child.on('exit', (code, signal) => this.onExit(child, code, signal));
+    this.child = child;
+    child.onMessage((m) => this.onMessage(m));
+    child.onExit((exit) => this.onExit(child, exit));
     this.setState('idle', `worker ${child.pid} started`);
     return child;
   }
@@ -218,13 +209,13 @@ export class InferenceClient {
     if (this.child && this.pending.size === 0) this.setState('idle', 'waiting for requests');
   }
 
-  private onExit(child: child_process.ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+  private onExit(child: AttachedWorker<ToInferenceWorker, FromInferenceWorker>, exit: WorkerExit): void {
     if (this.child !== child) return; // an old worker that was already replaced or disposed
     this.child = undefined;
     if (this.disposed) return;
     this.crashes.push(Date.now());
-    const how = signal ? `signal ${signal}` : `exit code ${code}`;
-    this.failAll(new InferenceWorkerError(`The inference worker stopped (${how}). Last output:\n${this.recentOutput.join('\n') || '(none)'}`));
+    const how = exit.signal ? `signal ${describeExit(exit)}` : describeExit(exit);
+    this.failAll(new InferenceWorkerError(`The inference worker stopped (${how}). Last output:\n${this.recentOutput.get().join('\n') || '(none)'}`));
     const max = this.options.maxCrashes ?? 3;
     this.setState(this.crashes.length >= max ? 'failed' : 'stopped', `worker ${child.pid} stopped (${how})`);
   }

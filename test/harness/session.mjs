@@ -1,5 +1,6 @@
 // One test session: harness installed, fixture workspace copied, code-server and Chromium started — and all of it
 // torn down on success, failure, timeout or Ctrl-C, so no run leaves servers or temp folders behind.
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { launchBrowser } from './browser.mjs';
 import { startCodeServer } from './codeServer.mjs';
@@ -22,6 +23,7 @@ export async function withWorkbench(name, timeoutMs, fn) {
   const cleanup = async () => {
     await browser?.close();
     await server?.stop();
+    killDetachedWorkers(workspace.dir);
     workspace.dispose();
   };
   const onSignal = (signal) => {
@@ -45,5 +47,21 @@ export async function withWorkbench(name, timeoutMs, fn) {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await cleanup();
+  }
+}
+
+/**
+ * Training workers are detached (they outlive the window on purpose), so killing code-server's process group does
+ * not reach them: a test that failed mid-run would leave one training. Those of this workspace are killed here.
+ */
+function killDetachedWorkers(workspaceDir) {
+  if (process.platform !== 'linux') return;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (/worker\.js\0--control\0/.test(cmd) && cmd.includes(workspaceDir)) process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // Gone while being read, or not ours to kill.
+    }
   }
 }

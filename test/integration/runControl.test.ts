@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { until } from './until';
 import type { Api } from '../../src/extension';
 
 const trainSteps = (runDir: string) => {
@@ -13,15 +14,6 @@ const trainSteps = (runDir: string) => {
   return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.includes('"type":"train"')).length;
 };
 
-async function until<T>(what: string, fn: () => T | undefined, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 suite('Run control', () => {
   const root = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
