@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { readLease } from '../training/runLease';
 import { readRun } from '../training/runStore';
+import { isLive } from '../training/runStatus';
 import { reconnectTraining } from '../training/trainingWorker';
 import type { RunsView } from '../views/runsView';
 import { describeMissedEnd, RunReports } from './runReports';
@@ -12,7 +13,7 @@ import { runTitle, superviseRun } from './runSupervisor';
 export async function reconnectRuns(context: vscode.ExtensionContext, runs: RunsView): Promise<string[]> {
   const reports = new RunReports(context.workspaceState);
   const reconnected: string[] = [];
-  for (const run of runs.listRuns().filter((r) => r.status === 'running')) {
+  for (const run of runs.listRuns().filter((r) => isLive(r.status))) {
     const connection = await reconnectTraining(run.dir);
     if (!connection) continue;
     reconnected.push(run.dir);

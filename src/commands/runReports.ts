@@ -2,7 +2,7 @@
 // while no window is open; the next activation reports it once and forgets it. Kept in workspaceState, so it
 // belongs to the workspace, not to one window.
 import type * as vscode from 'vscode';
-import type { RunStatus } from '../training/runStore';
+import type { RunState } from '../training/runStatus';
 
 const KEY = 'finetuneStudio.unreportedRuns';
 
@@ -25,7 +25,7 @@ export class RunReports {
   }
 }
 
-export type MissedEnd = { status: RunStatus | 'missing'; text: string; resumable: boolean };
+export type MissedEnd = { status: RunState | 'missing'; text: string; resumable: boolean };
 
 /** What to tell the user about a run that ended while no window followed it; undefined while it still runs. */
 export function describeMissedEnd(record: { id: string; status?: string; step?: number; error?: string; errorStep?: number } | undefined, held: boolean): MissedEnd | undefined {
@@ -41,6 +41,6 @@ export function describeMissedEnd(record: { id: string; status?: string; step?: 
       return { status: 'failed', text: `Fine-tune run ${id} failed at step ${record.errorStep ?? record.step ?? 0} while no window was open: ${record.error ?? 'unknown error'}`, resumable: true };
     default:
       // Still "running" with nobody holding its lease: the worker died without writing an end state.
-      return { status: 'running', text: `Fine-tune run ${id} stopped while no window was open (interrupted after step ${record.step ?? 0}).`, resumable: true };
+      return { status: 'interrupted', text: `Fine-tune run ${id} stopped while no window was open (interrupted after step ${record.step ?? 0}).`, resumable: true };
   }
 }

@@ -72,6 +72,9 @@ export function readRunState(dir: string, now = Date.now()): RunStateInfo {
 }
 
 /** States a resume continues from the last checkpoint; a running or paused run has an owner, a completed one is done. */
+/** A live owner trains the run (or holds it paused): a window may follow it and control it. */
+export const isLive = (s: RunState): boolean => s === 'running' || s === 'paused';
+
 export const canResume = (s: RunState): boolean => s === 'interrupted' || s === 'cancelled' || s === 'failed';
 
 /** The CLI line that resumes `dir` (quoted for a POSIX shell when it needs it). */

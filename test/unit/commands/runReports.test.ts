@@ -10,7 +10,7 @@ test('each end state is described with its step and error; a run still held is n
   assert.deepEqual(describeMissedEnd({ id: 'r2', status: 'cancelled', step: 7 }, false), { status: 'cancelled', text: 'Fine-tune run r2 was cancelled while no window was open (at step 7).', resumable: true });
   assert.deepEqual(describeMissedEnd({ id: 'r3', status: 'failed', step: 9, errorStep: 8, error: 'NaN loss' }, false), { status: 'failed', text: 'Fine-tune run r3 failed at step 8 while no window was open: NaN loss', resumable: true });
   // "running" but nobody holds the lease: the worker died without an end state.
-  assert.deepEqual(describeMissedEnd({ id: 'r4', status: 'running', step: 3 }, false), { status: 'running', text: 'Fine-tune run r4 stopped while no window was open (interrupted after step 3).', resumable: true });
+  assert.deepEqual(describeMissedEnd({ id: 'r4', status: 'running', step: 3 }, false), { status: 'interrupted', text: 'Fine-tune run r4 stopped while no window was open (interrupted after step 3).', resumable: true });
   assert.equal(describeMissedEnd(undefined, false)?.status, 'missing');
 });
 
