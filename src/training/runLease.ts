@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { writeJsonAtomic } from '../util/atomicWrite';
+import { Worker } from 'node:worker_threads';
 
 export const LEASE_FILE = 'lease.json';
 /** A heartbeat older than this means the owner is gone (killed, machine down) even if its pid was reused. */
@@ -76,7 +76,7 @@ function sleepSync(ms: number): void {
  * replacing a stale lease happens under a takeover marker (an exclusive mkdir), so two takers cannot each remove the
  * lease the other has just written.
  */
-export function acquireLease(runDir: string): RunLease {
+export function acquireLease(runDir: string, options: { heartbeatMs?: number } = {}): RunLease {
   const file = path.join(runDir, LEASE_FILE);
   const startedAt = new Date().toISOString();
   const mine = (): LeaseInfo => ({ pid: process.pid, host: os.hostname(), startedAt, heartbeat: new Date().toISOString() });
@@ -107,24 +107,63 @@ export function acquireLease(runDir: string): RunLease {
   };
   let previous: LeaseInfo | undefined;
   if (!create()) previous = takeOver(runDir, file, create);
-  const timer = setInterval(() => {
-    try {
-      // Never write over a lease that is no longer ours (a resume took over while this process was stopped).
-      if (sameLease(readLease(runDir)?.lease, mine())) writeJsonAtomic(file, mine());
-      else clearInterval(timer);
-    } catch {
-      // The folder went away; the run will fail on its next write and say so.
-    }
-  }, HEARTBEAT_MS);
-  timer.unref();
+  const heartbeat = startHeartbeat(file, mine(), options.heartbeatMs ?? HEARTBEAT_MS);
   return {
     previous,
     release: () => {
-      clearInterval(timer);
+      heartbeat.stop();
       if (sameLease(readLease(runDir)?.lease, mine())) fs.rmSync(file, { force: true });
     },
   };
 }
+
+/**
+ * The heartbeat beats on a thread of its own: the trainer's thread blocks for as long as an onnxruntime run, an
+ * artifact build or a multi-GB checkpoint write takes (a minute is possible at full size), and a heartbeat it had to
+ * wait for would make a live run look stale — shown as interrupted, and open to a second resume. The thread never
+ * writes over a lease that is no longer ours, and stop() returns only once it can no longer write at all, so a
+ * released lease is never brought back.
+ */
+function startHeartbeat(file: string, lease: LeaseInfo, intervalMs: number): { stop(): void } {
+  // [0] stop requested, [1] a write is in progress.
+  const flags = new Int32Array(new SharedArrayBuffer(8));
+  const thread = new Worker(HEARTBEAT_THREAD, { eval: true, workerData: { file, lease, intervalMs, flags } });
+  thread.unref();
+  thread.on('error', () => {
+    // The thread cannot write (folder gone): the run fails on its own next write and says so.
+  });
+  return {
+    stop: () => {
+      Atomics.store(flags, 0, 1);
+      while (Atomics.load(flags, 1) === 1) Atomics.wait(flags, 1, 1, 50);
+      void thread.terminate();
+    },
+  };
+}
+
+// Plain JavaScript, evaluated in the heartbeat thread (the bundled worker has no separate file to point a thread at).
+const HEARTBEAT_THREAD = `
+const fs = require('node:fs');
+const { workerData } = require('node:worker_threads');
+const { file, lease, intervalMs, flags } = workerData;
+const beat = () => {
+  Atomics.store(flags, 1, 1);
+  try {
+    if (Atomics.load(flags, 0) === 1) return;
+    const current = JSON.parse(fs.readFileSync(file, 'utf8'));
+    if (current.pid !== lease.pid || current.host !== lease.host || current.startedAt !== lease.startedAt) return;
+    const tmp = file + '.tmp-' + lease.pid + '-heartbeat';
+    fs.writeFileSync(tmp, JSON.stringify({ ...lease, heartbeat: new Date().toISOString() }, null, 2) + '\\n');
+    fs.renameSync(tmp, file);
+  } catch {
+    // No lease file (released, or the folder went away): nothing to keep alive.
+  } finally {
+    Atomics.store(flags, 1, 0);
+    Atomics.notify(flags, 1);
+  }
+};
+setInterval(beat, intervalMs);
+`;
 
 /** Replaces a lease whose owner is gone by ours (under the takeover marker); returns the replaced lease. */
 function takeOver(runDir: string, file: string, create: () => boolean): LeaseInfo | undefined {

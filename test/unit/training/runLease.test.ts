@@ -62,3 +62,25 @@ test('resuming a run another live trainer holds is refused, and the run is not m
     other.kill('SIGKILL');
   }
 });
+
+test('the heartbeat goes on while the trainer thread is blocked (a long onnxruntime run or checkpoint write), and stops for good on release', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lease-beat-'));
+  try {
+    const held = acquireLease(dir, { heartbeatMs: 50 });
+    const before = Date.parse(readLease(dir)!.lease.heartbeat);
+    // Block this thread as session.run does: no timer of this thread can fire meanwhile.
+    const blockStart = Date.now();
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 600);
+    const blockEnd = Date.now();
+    const beat = Date.parse(readLease(dir)!.lease.heartbeat);
+    assert.ok(beat > before && beat >= blockStart + 100 && beat <= blockEnd, `heartbeat ${new Date(beat).toISOString()} not renewed during the block ${new Date(blockStart).toISOString()}..${new Date(blockEnd).toISOString()}`);
+    held.release();
+    assert.ok(!fs.existsSync(path.join(dir, LEASE_FILE)));
+    // A released lease stays released: no late beat writes it back.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+    assert.ok(!fs.existsSync(path.join(dir, LEASE_FILE)));
+    assert.deepEqual(fs.readdirSync(dir), []);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
