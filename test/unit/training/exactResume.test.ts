@@ -8,8 +8,9 @@ import * as child_process from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { FromWorker } from '../../../src/training/protocol';
-import { readRun } from '../../../src/training/runStore';
+import type { FromWorker, RunConfig } from '../../../src/training/protocol';
+import { latestCheckpoint, readRun } from '../../../src/training/runStore';
+import { runTraining } from '../../../src/training/worker/runTraining';
 import { Rng } from '../../../src/util/rng';
 
 const ROOT = path.resolve(__dirname, '../../../..');
@@ -122,6 +123,37 @@ test('kill -9 and SIGINT at 10 random steps each, then --resume: final weights b
       }
     }
     assert.deepEqual(failures, [], `resumed weights differ from the uninterrupted run (EXACT_RESUME_SEED=${seed})`);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('a cancel inside a gradient-accumulation window waits for its step, and resuming from there is exact', async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'exact-resume-acc-'));
+  try {
+    const data = path.join(tmp, 'train.csv');
+    const lines = fs.readFileSync(path.join(WS, 'data/sentiment_train.csv'), 'utf8').trim().split('\n');
+    fs.writeFileSync(data, lines.slice(0, 81).join('\n') + '\n');
+    const config = (runsRoot: string): RunConfig => ({
+      model: MODEL, data, strategy: 'full', runsRoot, device: 'cpu',
+      settings: { epochs: 2, batchSize: 8, maxLength: 32, learningRate: 1e-3, gradientAccumulationSteps: 2, evalEvery: 'epoch', threads: 1, dropout: true },
+    });
+    const done = (msgs: FromWorker[]) => msgs.find((m) => m.type === 'done');
+    const straight: FromWorker[] = [];
+    await runTraining(config(path.join(tmp, 'a')), { emit: (m) => straight.push(m), isCancelled: () => false, isPaused: () => false });
+    const a = done(straight);
+    assert.ok(a?.type === 'done' && a.status === 'completed');
+
+    // The trainer asks before every micro-batch; the 4th question comes after micro-batch 2, the first half of step 2.
+    let asked = 0;
+    const cut: FromWorker[] = [];
+    await runTraining(config(path.join(tmp, 'b')), { emit: (m) => cut.push(m), isCancelled: () => ++asked >= 4, isPaused: () => false });
+    const b = done(cut);
+    assert.ok(b?.type === 'done' && b.status === 'cancelled');
+    const state = JSON.parse(fs.readFileSync(path.join(latestCheckpoint(b.runDir)!, 'state.json'), 'utf8')) as { step: number; microInEpoch: number };
+    assert.deepEqual([state.step, state.microInEpoch], [2, 4], 'the cancel checkpoint closes the window it fell in');
+    await runTraining(config(path.join(tmp, 'b')), { emit: () => undefined, isCancelled: () => false, isPaused: () => false }, b.runDir);
+    assert.ok(weights(b.runDir).equals(weights(a.runDir)), 'resumed weights differ from the uninterrupted run');
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
