@@ -316,6 +316,7 @@ async function trainRun(request: RunConfig, hooks: TrainingHooks, resumeFrom?: s
   const stepsPerRun = stepsPerRunFor(device.executionProvider, args.stepsPerRun, args.gradientAccumulationSteps === 1);
   if ((args.stepsPerRun ?? 0) > 1 && stepsPerRun === 1) log(`stepsPerRun ${args.stepsPerRun} ignored: a run can loop only over whole optimizer steps, and gradientAccumulationSteps is ${args.gradientAccumulationSteps}`, 'warn');
   if (stepsPerRun > 1) log(`${stepsPerRun} optimizer steps per onnxruntime run (an ONNX Loop: on a GPU, weights and optimizer state cross the bus once per group, not once per step)`);
+  if (useDropout && device.executionProvider !== 'cpu') log(`Dropout masks are hashed by MurmurHash3, which onnxruntime runs on the CPU only: every step copies the hashes to the ${device.executionProvider} device (4 bytes per masked value)`);
   /** What one micro-batch trains on: its examples (MLM masks them afresh, seeded by epoch and position) and their rows. */
   const microItems = (epoch: number, micro: number, order: number[][]): { items: readonly TokenizedExample[]; indices: readonly number[] } => {
     if (task.kind !== 'masked-lm') return { items: data.train, indices: order[micro] };
