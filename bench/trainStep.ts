@@ -6,6 +6,7 @@ import { collectGarbage } from '../src/util/collectGarbage';
 import { FILES } from '../src/training/artifacts/generateArtifacts';
 import { TrainingSession } from '../src/training/artifacts/session';
 import type { ExecutionProvider } from '../src/onnx/device';
+import { dropoutSeedFeed } from '../src/training/worker/dropoutSeeds';
 import { chooseCpuThreads, trainingSessionOptions, type ThreadChoice } from '../src/training/worker/sessionOptions';
 import { batchFeeds, readBatch } from './lib/batchFeeds';
 import { serve } from './lib/serve';
@@ -31,6 +32,8 @@ async function main(): Promise<void> {
   const rssBefore = peakRssMiB();
   const artifacts = need(a, 'artifacts');
   const feeds = batchFeeds(readBatch(need(a, 'batch')), true);
+  // Artifacts prepared with dropout read their masks' seed with the batch (one seed for every step: timing only).
+  const stepFeeds = { ...feeds, ...dropoutSeedFeed(0, 0, 0) };
   // The trainer's own options (src/training/worker/sessionOptions.ts) unless a flag asks for ORT's former defaults, so
   // each of the trainer's choices can be measured against the alternative in the same turns.
   let threads = a.get('threads') ?? 'auto';
@@ -61,7 +64,7 @@ async function main(): Promise<void> {
   // Peak right after the sessions open (graph optimisation, initial weights) vs at the end (activations, gradients).
   const peakAfterOpenMiB = peakRssMiB();
   if (a.get('serve') === 'true') {
-    await serve(async () => ({ loss: (await session.trainStep(feeds, 1e-4)).loss }), { engine: 'ours', ep, threads: Number(threads), threadReason, mode, spin, arena, memPattern, deviceResident: session.deviceResident, openSeconds, peakAfterOpenMiB });
+    await serve(async () => ({ loss: (await session.trainStep(stepFeeds, 1e-4)).loss }), { engine: 'ours', ep, threads: Number(threads), threadReason, mode, spin, arena, memPattern, deviceResident: session.deviceResident, openSeconds, peakAfterOpenMiB });
     await session.release();
     return;
   }
@@ -75,8 +78,8 @@ async function main(): Promise<void> {
   for (let i = 0; i < warmup + steps; i++) {
     const s = performance.now();
     const c = process.cpuUsage();
-    if (perRun > 1) losses.push(...(await session.trainSteps(Array.from({ length: perRun }, () => feeds), Array(perRun).fill(1e-4))).map((r) => r.loss));
-    else losses.push((await session.trainStep(feeds, 1e-4)).loss);
+    if (perRun > 1) losses.push(...(await session.trainSteps(Array.from({ length: perRun }, () => stepFeeds), Array(perRun).fill(1e-4))).map((r) => r.loss));
+    else losses.push((await session.trainStep(stepFeeds, 1e-4)).loss);
     const dt = (performance.now() - s) / 1000 / perRun;
     const used = process.cpuUsage(c);
     if (i >= warmup) {

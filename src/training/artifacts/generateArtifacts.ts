@@ -8,6 +8,8 @@
 //   eval_model.onnx       frontier + labels + trainable params → loss, prediction
 //   optimizer_model.onnx  params, "<param>_grad", state, learning_rate, step, grad_scale → "<name>_new", grad_norm
 //   train_step.onnx       the fused graph: training_model + optimizer in one run (no accumulation)
+//                         (training graphs with Dropout also take DROPOUT_SEED: their masks are hashed, hashedDropout.ts;
+//                         eval_model runs Dropout in inference mode)
 //   checkpoint/           initial weights and zero optimizer state (step 0), see checkpoint.ts
 //
 // Separate vs fused (measured, see README.md in this folder): the fused graph saves one session run and one round
@@ -23,6 +25,7 @@ import { saveModel } from '../../onnx/serialize';
 import { inferTypes } from '../../onnx/shapes';
 import { upgradeToOpset13 } from '../../onnx/upgradeOpset';
 import { saveCheckpoint } from './checkpoint';
+import { DROPOUT_SEED, dropoutIndex, hashDropout, inferenceDropout } from './hashedDropout';
 import { LossSpec, addLoss } from './losses';
 import { GRAD_NORM, GRAD_SCALE, LEARNING_RATE, OptimizerSpec, ParamSpec, STEP, addOptimizerStep, stateNames } from './optimizers';
 
@@ -77,6 +80,11 @@ export interface ArtifactManifest {
   accumulation: number;
   /** Parameters the loss does not depend on (their gradient is zero). */
   unreachedParams: string[];
+  /**
+   * The int64 scalar input the training graphs (and a frozen prefix with Dropout) read their Dropout masks from, when
+   * they have Dropout: feed one value per micro-batch (worker/dropoutSeeds.ts) and the masks follow from it alone.
+   */
+  dropoutSeed?: string;
   files: typeof FILES;
 }
 
@@ -236,8 +244,11 @@ export function generateArtifacts(original: Model, plan: TrainPlan, outDir: stri
   });
   const initial = new Map(plan.trainable.map((p) => [p, fwd.initializers.get(p)!]));
 
+  // Dropout nodes are numbered before the split, so a node hashes the same whichever side of it it lands on.
+  const dropouts = dropoutIndex(fwd);
   const { prefix, body, cacheable } = partition(fwd, trainable, types);
   if (prefix) pruneInitializers(prefix);
+  if (prefix) hashDropout(prefix, { index: dropouts, types });
 
   // Trainable weights become inputs.
   for (const p of params) {
@@ -252,10 +263,12 @@ export function generateArtifacts(original: Model, plan: TrainPlan, outDir: stri
   body.outputs = [{ name: LOSS, dtype: pred.dtype, shape: [] }, pred];
   pruneDeadNodes(body);
   pruneInitializers(body);
-  const modelInputs = body.inputs.filter((v) => !trainable.has(v.name));
 
   const evalGraph = cloneGraph(body);
   evalGraph.name = `${forward.graph.name}_eval`;
+  inferenceDropout(evalGraph);
+  hashDropout(body, { index: dropouts, types });
+  const modelInputs = body.inputs.filter((v) => !trainable.has(v.name));
 
   const training = cloneGraph(body);
   training.name = `${forward.graph.name}_training`;
@@ -343,6 +356,7 @@ export function generateArtifacts(original: Model, plan: TrainPlan, outDir: stri
     newSuffix: '_new',
     accumulation,
     unreachedParams: unreached,
+    ...(batchInputs.some((v) => v.name === DROPOUT_SEED) ? { dropoutSeed: DROPOUT_SEED } : {}),
     files: FILES,
   };
   fs.writeFileSync(path.join(outDir, FILES.manifest), JSON.stringify(manifest, null, 2));

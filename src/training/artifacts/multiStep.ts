@@ -1,8 +1,9 @@
 // Several optimizer steps in one onnxruntime run: the fused train step wrapped in an ONNX Loop whose loop-carried
 // values are the weights and optimizer state. The point is the CUDA provider, where onnxruntime-node cannot keep
 // outputs on the device: one run of K steps moves weights and state across the bus once instead of K times (the
-// issue's "several steps per run with an ONNX Loop"). Built in memory from train_step.onnx, so Dropout seeds written
-// into that file (dropoutSeeds.ts) hold here too; the loop draws masks in the same order as K single runs.
+// issue's "several steps per run with an ONNX Loop"). Built in memory from train_step.onnx. A Dropout seed
+// (hashedDropout.ts) is a batch input like any other: stacked per step, so each iteration draws the masks its single
+// run would.
 import { GRAD_NORM, LEARNING_RATE, STEP } from './optimizers';
 import { DType, Model, ValueInfo, emptyGraph, graphAttr, int } from '../../onnx/ir';
 

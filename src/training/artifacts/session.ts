@@ -97,10 +97,6 @@ export class TrainingSession {
   private garbageBytes = 0;
   /** The multi-step (Loop) session, built on the first trainSteps call. */
   private multi: ort.InferenceSession | undefined;
-  /** Whether the train step has Dropout (known once trainSteps loads it; see assertOneDropoutStream). */
-  private hasDropout = false;
-  /** Single train_step runs made by this session (its Dropout generators have advanced that far). */
-  private singleRuns = 0;
   private readback: ort.InferenceSession | undefined;
 
   private constructor(
@@ -231,8 +227,6 @@ export class TrainingSession {
     const lr = floatTensor(dt, learningRate);
     const stepT = stepTensor(this.step + 1);
     if (this.mode === 'fused') {
-      this.assertOneDropoutStream('trainStep');
-      this.singleRuns++;
       const s = this.sessions.trainStep!;
       const out = await s.run(this.pick(s.inputNames, { ...full, [LEARNING_RATE]: lr, [STEP]: stepT }, FILES.trainStep));
       this.adopt(out);
@@ -299,7 +293,8 @@ export class TrainingSession {
    * `batches.length` optimizer steps in one onnxruntime run (an ONNX Loop around the fused step, multiStep.ts): the
    * weights and optimizer state cross between host and device once per group instead of once per step, which is
    * what the CUDA provider needs (onnxruntime-node cannot leave its outputs on the device). Same results as calling
-   * trainStep for each batch. The batches must share their shapes; fused mode only.
+   * trainStep for each batch (Dropout included: each batch's masks come from the DROPOUT_SEED it carries). The
+   * batches must share their shapes; fused mode only.
    */
   async trainSteps(batches: Feeds[], learningRates: number[]): Promise<Array<{ loss: number; gradNorm: number }>> {
     if (this.mode !== 'fused') throw new Error('trainSteps needs the fused train step (no gradient accumulation)');
@@ -309,8 +304,6 @@ export class TrainingSession {
     const batchInputs = this.sessions.trainStep!.inputNames.filter((n) => !fixed.has(n));
     if (!this.multi) {
       const step = loadModel(path.join(this.dir, FILES.trainStep));
-      this.hasDropout = step.graph.nodes.some((n) => n.opType === 'Dropout');
-      this.assertOneDropoutStream('trainSteps');
       this.multi = await ort.InferenceSession.create(modelToBytes(multiStepModel(step, { batchInputs, carried, loss: this.manifest.loss })), this.stepOptions);
     }
     const full: Feeds[] = [];
@@ -331,15 +324,6 @@ export class TrainingSession {
     const losses = out[LOSSES].data as Float32Array;
     const norms = out[GRAD_NORMS].data as Float32Array;
     return batches.map((_, i) => ({ loss: Number(losses[i]), gradNorm: Number(norms[i]) }));
-  }
-
-  /**
-   * Each session draws Dropout masks from its own generators (seeded when it opens, dropoutSeeds.ts), so a session
-   * that switched between single steps and Loop groups would draw some masks twice: refused, with what to do instead.
-   */
-  private assertOneDropoutStream(caller: 'trainStep' | 'trainSteps'): void {
-    const mixed = caller === 'trainSteps' ? this.singleRuns > 0 : this.multi !== undefined;
-    if (this.hasDropout && mixed) throw new Error(`${caller}: this session already ran ${caller === 'trainSteps' ? 'single steps' : 'multi-step groups'} and its graph has Dropout; use one of trainStep/trainSteps per session (reopen it to switch) so no mask is drawn twice`);
   }
 
   /**

@@ -25,7 +25,6 @@ import { runDiskUsage } from '../runDiskUsage';
 import type { OpenRun, Trainer, TrainingHooks } from '../trainer';
 import { generatePairs } from '../setfitPairs';
 import { trainingSessionOptions } from '../worker/sessionOptions';
-import { seedDropout } from '../worker/dropoutSeeds';
 import { evaluate, sessionLogits, type EvalResult } from '../worker/evaluate';
 import { FeatureCache, perExampleFrontier } from '../worker/featureCache';
 import { inputFeeds, labelFeed } from '../worker/feeds';
@@ -136,10 +135,9 @@ export const trainSetFit: Trainer = async ({ config, resumed, ort, device, log, 
       const dir = path.join(runDir, 'artifacts', 'body');
       const plan: TrainPlan = { trainable: bodyParams, loss: { kind: 'cosine-similarity' }, prediction: EMBEDDING, optimizer: adamw(args), maxGradNorm: args.maxGradNorm };
       generateArtifacts(buildForwardModel(spec, body, { head: 'sentence-embedding', training: args.dropout }), plan, dir);
-      seedDropout(dir, args.seed, 0);
       const session = await TrainingSession.open(dir, { sessionOptions });
       const r = await trainPhase({
-        phase: 'body', session, runDir, hooks, epochs: setfit.bodyEpochs, schedule: schedule(args, args.learningRate, bodySteps),
+        phase: 'body', session, runDir, hooks, seed: args.seed, epochs: setfit.bodyEpochs, schedule: schedule(args, args.learningRate, bodySteps),
         stepOffset: 0, totalSteps, epochOffset: 0, loggingSteps: args.loggingSteps,
         batches: (epoch) => pairBatchesForEpoch(pairs, args.batchSize, args.seed, epoch).map((b) => pairFeeds(data.train, b, inputNames, padId)),
       });
@@ -256,7 +254,6 @@ async function trainDifferentiableHead(o: HeadPhaseInput): Promise<{ head: Linea
   const dir = path.join(o.runDir, 'artifacts', 'head');
   const dropout = setfit.endToEnd && args.dropout;
   generateArtifacts(buildSetFitClassifier(spec, body, init, { normalize: setfit.normalize, training: dropout }), plan, dir);
-  if (dropout) seedDropout(dir, args.seed, o.stepOffset);
   const session = await TrainingSession.open(dir, { sessionOptions: o.sessionOptions });
   const fp = session.manifest.frozenPrefix;
   // Head only: the frozen encoder's embeddings are the same every epoch, so they are computed once.
@@ -267,7 +264,7 @@ async function trainDifferentiableHead(o: HeadPhaseInput): Promise<{ head: Linea
   });
   const steps = setfit.headEpochs * Math.ceil(data.train.length / args.batchSize);
   const r = await trainPhase({
-    phase: 'head', session, runDir: o.runDir, hooks: o.hooks, epochs: setfit.headEpochs, schedule: schedule(args, baseLr, steps),
+    phase: 'head', session, runDir: o.runDir, hooks: o.hooks, seed: args.seed, epochs: setfit.headEpochs, schedule: schedule(args, baseLr, steps),
     stepOffset: o.stepOffset, totalSteps: o.totalSteps, epochOffset: setfit.bodyEpochs, loggingSteps: args.loggingSteps,
     batches: (epoch) => planBatches(data.train.map((e) => e.ids.length), { batchSize: args.batchSize, bucket: true, seed: args.seed + epoch * 7919 }).map((ix): PhaseBatch => {
       const batch = collate(data.train, ix, { padId: o.padId });

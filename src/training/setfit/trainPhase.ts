@@ -4,6 +4,7 @@
 import type { TrainingSession } from '../artifacts/session';
 import { appendMetrics } from '../runStore';
 import type { TrainingHooks } from '../trainer';
+import { dropoutSeedFeed } from '../worker/dropoutSeeds';
 import { waitWhilePaused } from '../worker/pauseGate';
 import { learningRate, type ScheduleOptions } from '../worker/schedules';
 import type { Feeds } from '../worker/feeds';
@@ -21,6 +22,8 @@ export interface PhaseOptions {
   session: TrainingSession;
   runDir: string;
   hooks: TrainingHooks;
+  /** The run seed: with the step and the batch it seeds each step's Dropout masks (dropoutSeeds.ts). */
+  seed: number;
   epochs: number;
   /** The batches of an epoch (recomputed per epoch so each epoch may reshuffle). */
   batches(epoch: number): PhaseBatch[];
@@ -57,7 +60,7 @@ export async function trainPhase(o: PhaseOptions): Promise<PhaseResult> {
       if (o.hooks.isCancelled()) return { ...result, cancelled: true };
       const t0 = performance.now();
       const lr = learningRate(result.steps, o.schedule);
-      const r = await o.session.trainStep(batches[i].feeds, lr);
+      const r = await o.session.trainStep({ ...batches[i].feeds, ...dropoutSeedFeed(o.seed, o.stepOffset + result.steps, i) }, lr);
       if (!Number.isFinite(r.loss)) throw new Error(`the loss became ${r.loss} at step ${o.stepOffset + result.steps + 1} (lr ${lr.toExponential(2)}): lower the learning rate.`);
       result.seconds += (performance.now() - t0) / 1000;
       result.steps++;

@@ -1,12 +1,9 @@
-// Reproducible dropout. ORT's Dropout kernel seeds its own generator from the node's `seed` attribute when the session
-// is created, and draws masks in order after that. So: every Dropout gets a seed derived from (run seed, node index,
-// the optimizer step the session was opened at), and the trainer reopens its session at every checkpoint. A run resumed
-// from a checkpoint then draws exactly the masks the uninterrupted run drew after that checkpoint.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { int } from '../../onnx/ir';
-import { loadModel, saveModel } from '../../onnx/serialize';
-import { FILES } from '../artifacts/generateArtifacts';
+// Reproducible dropout: the seed of each micro-batch's masks is a function of (run seed, optimizer steps done before
+// it, its index in the epoch) only. The training graphs hash their masks from this one input (artifacts/
+// hashedDropout.ts), so a run resumed from any checkpoint, a cancel checkpoint mid-interval included, draws exactly
+// the masks the uninterrupted run drew, whatever sessions either opened on the way.
+import * as ort from 'onnxruntime-node';
+import { DROPOUT_SEED, DROPOUT_SEED_LIMIT } from '../artifacts/hashedDropout';
 
 function mix(a: number, b: number): number {
   // splitmix-style 32-bit mixing: distinct inputs give unrelated seeds.
@@ -17,20 +14,12 @@ function mix(a: number, b: number): number {
   return h >>> 0;
 }
 
-/** Rewrites the Dropout seeds of the training graphs in `artifactsDir`; returns how many Dropout nodes it seeded. */
-export function seedDropout(artifactsDir: string, runSeed: number, openedAtStep: number): number {
-  let count = 0;
-  for (const file of [FILES.trainStep, FILES.training]) {
-    const f = path.join(artifactsDir, file);
-    if (!fs.existsSync(f)) continue;
-    const model = loadModel(f);
-    let index = 0;
-    for (const n of model.graph.nodes) {
-      if (n.opType !== 'Dropout') continue;
-      n.attrs.seed = int(mix(mix(runSeed, openedAtStep), index++) & 0x7fffffff);
-    }
-    count = Math.max(count, index);
-    if (index > 0) saveModel(model, f);
-  }
-  return count;
+/** The Dropout seed of one micro-batch, in [0, DROPOUT_SEED_LIMIT). */
+export function dropoutSeed(runSeed: number, step: number, micro: number): number {
+  return mix(mix(runSeed >>> 0, step >>> 0), micro >>> 0) % DROPOUT_SEED_LIMIT;
+}
+
+/** The feed carrying that seed (graphs without Dropout do not read it: session feeds pick only what a graph takes). */
+export function dropoutSeedFeed(runSeed: number, step: number, micro: number): Record<string, ort.Tensor> {
+  return { [DROPOUT_SEED]: new ort.Tensor('int64', BigInt64Array.of(BigInt(dropoutSeed(runSeed, step, micro))), []) };
 }

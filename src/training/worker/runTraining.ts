@@ -27,7 +27,7 @@ import { appendMetrics, checkpointPath, latestCheckpoint, pruneCheckpoints, writ
 import { describeDiskUsage, runDiskUsage } from '../runDiskUsage';
 import type { OpenRun, Trainer } from '../trainer';
 import { chooseCpuThreads, trainingSessionOptions } from './sessionOptions';
-import { seedDropout } from './dropoutSeeds';
+import { dropoutSeedFeed } from './dropoutSeeds';
 import { waitWhilePaused } from './pauseGate';
 import { collateGroup, groupLength, stepsPerRunFor } from './stepGroups';
 import { evalModelWithWeightInputs } from './evalGraph';
@@ -162,9 +162,9 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
     };
 
     /**
-     * Opens a fresh session at the current step: new artifacts if the trainable set changed, Dropout reseeded for this
-     * step, weights from `master`, optimizer state carried over. The uninterrupted and the resumed run both pass here at
-     * every checkpoint, which is what makes resuming exact.
+     * Opens a fresh session at the current step: new artifacts if the trainable set changed, weights from `master`,
+     * optimizer state carried over. Nothing random lives in a session (Dropout masks come from the seed each step
+     * feeds, dropoutSeeds.ts), so a resumed run that opens one where the uninterrupted run did not trains the same.
      */
     const openPhase = async (epoch: number) => {
       await syncFromSession();
@@ -203,7 +203,6 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
         state.touched = [...new Set([...state.touched, ...p.trainable])];
         log(`epoch ${epoch}: training ${p.trainable.length} of ${paramNames.length} parameter tensors`);
       }
-      seedDropout(phaseDir, args.seed, state.step);
       await session?.release();
       session = await TrainingSession.open(phaseDir, { sessionOptions, initial: master });
       for (const prm of session.manifest.params) session.params.set(prm.name, new ort.Tensor('float32', master.get(prm.name)!, prm.shape));
@@ -266,21 +265,25 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
     const stepsPerRun = stepsPerRunFor(device.executionProvider, args.stepsPerRun, args.gradientAccumulationSteps === 1);
     if ((args.stepsPerRun ?? 0) > 1 && stepsPerRun === 1) log(`stepsPerRun ${args.stepsPerRun} ignored: a run can loop only over whole optimizer steps, and gradientAccumulationSteps is ${args.gradientAccumulationSteps}`, 'warn');
     if (stepsPerRun > 1) log(`${stepsPerRun} optimizer steps per onnxruntime run (an ONNX Loop: on a GPU, weights and optimizer state cross the bus once per group, not once per step)`);
+    if (useDropout && device.executionProvider !== 'cpu') log(`Dropout masks are hashed by MurmurHash3, which onnxruntime runs on the CPU only: every step copies the hashes to the ${device.executionProvider} device (4 bytes per masked value)`);
     /** What one micro-batch trains on: its examples (MLM masks them afresh, seeded by epoch and position) and their rows. */
     const microItems = (epoch: number, micro: number, order: number[][]): { items: readonly TokenizedExample[]; indices: readonly number[] } => {
       if (task.kind !== 'masked-lm') return { items: data.train, indices: order[micro] };
       const items = maskedItems(order[micro].map((i) => data.train[i]), tokenizer, spec, args, new Rng((args.seed * 1000003 + epoch * 8191 + micro) >>> 0));
       return { items, indices: items.map((_, k) => k) };
     };
-    const feedsFor = (batch: Batch, examples: readonly number[]): Feeds =>
-      ({ ...(cache ? cache.feeds(examples) : inputFeeds(batch, inputNames)), labels: labelFeed(task.loss, batch.labels, task.labels.length, batch.seqLen) });
+    /** A micro-batch's feeds; `step` (optimizer steps before it) and `micro` (its index in the epoch) seed its Dropout. */
+    const feedsFor = (batch: Batch, examples: readonly number[], step: number, micro: number): Feeds => ({
+      ...(cache ? cache.feeds(examples) : inputFeeds(batch, inputNames)), labels: labelFeed(task.loss, batch.labels, task.labels.length, batch.seqLen),
+      ...dropoutSeedFeed(args.seed, step, micro),
+    });
     /** One micro-batch through trainStep (an optimizer step when its accumulation window is full). */
     const runOne = async (epoch: number, micro: number, order: number[][]): Promise<StepOutcome> => {
       const t0 = performance.now();
       const { items, indices } = microItems(epoch, micro, order);
       const batch = collate(items, indices, { padId });
       const lr = learningRate(state.step, schedule);
-      const result = await session!.trainStep(feedsFor(batch, order[micro]), lr);
+      const result = await session!.trainStep(feedsFor(batch, order[micro], state.step, micro), lr);
       if (!result.stepped && micro === order.length - 1) {
         // The epoch ends inside an accumulation window: step on what it holds, as the HF Trainer does (and as
         // stepsPerEpoch = ceil(micro-batches / accumulation) counts), instead of dropping those gradients.
@@ -296,7 +299,7 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
       const parts = Array.from({ length: n }, (_, g) => microItems(epoch, micro + g, order));
       const batches = collateGroup(parts.map((p) => p.items), parts.map((p) => p.indices), padId);
       const lrs = batches.map((_, g) => learningRate(state.step + g, schedule));
-      const results = await session!.trainSteps(batches.map((b, g) => feedsFor(b, order[micro + g])), lrs);
+      const results = await session!.trainSteps(batches.map((b, g) => feedsFor(b, order[micro + g], state.step + g, micro + g)), lrs);
       const seconds = (performance.now() - t0) / 1000 / batches.length;
       return results.map((r, g) => ({ batch: batches[g], lr: lrs[g], loss: r.loss, gradNorm: r.gradNorm, stepped: true, step: state.step + g + 1, seconds }));
     };
@@ -312,6 +315,8 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
     let lossCount = 0;
     /** Steps a group already ran (they are in the weights), waiting for their bookkeeping one micro-batch at a time. */
     const pending: StepOutcome[] = [];
+    /** Whether micro-batches are accumulated towards a step not taken yet (their gradients live only in the session). */
+    let midWindow = false;
     training: for (let epoch = state.epoch; epoch < numEpochs; epoch++) {
       if (epoch !== state.epoch) {
         state.epoch = epoch;
@@ -322,9 +327,10 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
       const order = planBatches(data.train.map((e) => e.ids.length), { batchSize: args.batchSize, bucket: true, seed: args.seed + epoch * 7919 });
       for (let micro = state.microInEpoch; micro < order.length; micro++) {
         if (!pending.length) {
-          // Pause and cancel act between runs: the steps of a group are already in the weights.
+          // Pause and cancel act between runs: the steps of a group are already in the weights. Cancel waits for the end
+          // of an accumulation window: its checkpoint could not hold the gradients gathered so far.
           await waitWhilePaused(hooks, state.step);
-          if (hooks.isCancelled()) {
+          if (hooks.isCancelled() && !midWindow) {
             stopReason = 'cancelled';
             break training;
           }
@@ -340,6 +346,7 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
         lossSum += loss;
         lossCount++;
         if (!Number.isFinite(loss)) throw new Error(`the loss became ${loss} at step ${state.step + 1} (lr ${lr.toExponential(2)}): lower the learning rate or check the labels.`);
+        midWindow = !stepped;
         if (!stepped && micro < order.length - 1) continue;
         state.step = step;
         const epochFloat = epoch + state.microInEpoch / order.length;
@@ -379,8 +386,8 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
             state.microInEpoch = 0;
           }
           await checkpoint(isBest);
-          // A new session from this step on (see dropoutSeeds.ts): the resumed run reopens at exactly this point too.
-          if (!endOfEpoch || epoch + 1 < numEpochs) await openPhase(state.epoch);
+          // The next epoch's phase (its trainable set may change); state.epoch already names it, so the loop will not.
+          if (endOfEpoch && epoch + 1 < numEpochs) await openPhase(state.epoch);
           if (args.earlyStopping && state.badEvals >= args.earlyStopping.patience) {
             log(`early stopping: ${metric.name} did not improve by more than ${args.earlyStopping.threshold} for ${state.badEvals} evaluation(s)`);
             stopReason = 'early-stopped';

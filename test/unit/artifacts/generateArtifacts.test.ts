@@ -8,6 +8,7 @@ import { readModelSpec } from '../../../src/models/modelSpec';
 import { loadWeights } from '../../../src/models/weights';
 import { FILES, TrainPlan, generateArtifacts } from '../../../src/training/artifacts/generateArtifacts';
 import { TrainingSession } from '../../../src/training/artifacts/session';
+import { dropoutSeedFeed } from '../../../src/training/worker/dropoutSeeds';
 import { GraphBuilder } from '../../../src/onnx/builder';
 import { Model, tensor } from '../../../src/onnx/ir';
 import { loadModel } from '../../../src/onnx/serialize';
@@ -224,7 +225,7 @@ test('training-mode dropout: the prefix is marked not cacheable and full fine-tu
   const s = await TrainingSession.open(dir);
   const data = batch(4);
   const losses: number[] = [];
-  for (let i = 0; i < 25; i++) losses.push((await s.trainStep(data, 3e-3)).loss);
+  for (let i = 0; i < 25; i++) losses.push((await s.trainStep({ ...data, ...dropoutSeedFeed(1, i, 0) }, 3e-3)).loss);
   assert.ok(losses.every(Number.isFinite));
   assert.ok(losses[24] < losses[0] * 0.5, `loss ${losses[0]} → ${losses[24]}`);
 });
