@@ -10,7 +10,7 @@ import { markRunFailed, watchRun } from './runEndState';
 import { RunBusyError, acquireLease, type RunLease } from './runLease';
 import { removeLeftovers, runLog } from './runLog';
 import { noteResume } from './runStatus';
-import { createRunDir, fingerprintFiles, readRun, writeRun, type RunRecord } from './runStore';
+import { createRunDir, dropMetricsAfter, fingerprintFiles, readRun, resumeStep, writeRun, type RunRecord } from './runStore';
 import { trainSetFit } from './setfit/runSetFit';
 import type { Trainer, TrainingHooks } from './trainer';
 import { trainModel } from './worker/runTraining';
@@ -65,7 +65,12 @@ async function setUpAndTrain(request: RunConfig, hooks: TrainingHooks, resumeFro
   record.device = { executionProvider: device.executionProvider, reason: device.reason, ...(prepared.threads ? { threads: prepared.threads } : {}) };
   writeRun(runDir, record);
   hooks.emit({ type: 'started', runId, runDir, device: device.executionProvider, deviceReason: device.reason, totalSteps: prepared.totalSteps });
-  if (resumed) removeLeftovers(runDir, logger.log);
+  if (resumed) {
+    removeLeftovers(runDir, logger.log);
+    const from = resumeStep(runDir);
+    const dropped = dropMetricsAfter(runDir, from);
+    if (dropped) logger.log(`removed ${dropped} train/eval record(s) past step ${from} from metrics.jsonl: the resume trains those steps again`);
+  }
   await prepared.train({ runId, runDir, record });
 }
 

@@ -104,6 +104,40 @@ export function readMetrics(dir: string): Record<string, unknown>[] {
 }
 
 /**
+ * Before a resume trains again from the checkpoint at `step`: removes the train and eval records the stopped run wrote
+ * past it (a kill lands between checkpoints). The resume redoes those steps exactly, so keeping them would put every
+ * one twice in the charts and the comparison. Log records stay; torn lines go. Rewritten atomically; returns how many
+ * records were removed.
+ */
+export function dropMetricsAfter(dir: string, step: number): number {
+  const file = metricsPath(dir);
+  if (!fs.existsSync(file)) return 0;
+  const kept: string[] = [];
+  let dropped = 0;
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    let entry: { type?: unknown; step?: unknown };
+    try {
+      entry = JSON.parse(line);
+    } catch {
+      continue; // torn by the kill
+    }
+    if ((entry.type === 'train' || entry.type === 'eval') && typeof entry.step === 'number' && entry.step > step) dropped++;
+    else kept.push(line);
+  }
+  if (dropped) writeFileAtomic(file, kept.map((l) => l + '\n').join(''));
+  return dropped;
+}
+
+/** The optimizer step of the checkpoint a resume starts from (0: none was written). */
+export function resumeStep(dir: string): number {
+  const last = latestCheckpoint(dir);
+  if (!last) return 0;
+  const state = JSON.parse(fs.readFileSync(path.join(last, 'state.json'), 'utf8')) as { step?: unknown };
+  return typeof state.step === 'number' ? state.step : 0;
+}
+
+/**
  * Writes a checkpoint folder atomically: files go to a temporary folder that is renamed into place, so a checkpoint
  * either exists whole or not at all. `state.json` is written last inside it and marks it complete.
  */

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { FromWorker, RunConfig } from '../../../src/training/protocol';
-import { latestCheckpoint, readRun } from '../../../src/training/runStore';
+import { latestCheckpoint, readMetrics, readRun } from '../../../src/training/runStore';
 import { runTraining } from '../../../src/training/run';
 import { Rng } from '../../../src/util/rng';
 
@@ -61,6 +61,8 @@ function interrupt(runs: string, data: string, signal: 'SIGKILL' | 'SIGINT', at:
     child.on('exit', () => resolve({ sentAt, printed }));
   });
 }
+
+const trainSteps = (runDir: string): number[] => readMetrics(runDir).filter((m) => m.type === 'train').map((m) => Number(m.step));
 
 /** `count` distinct steps, each at least 4 steps after an evaluation, so a stop a few steps late still falls between two. */
 function drawSteps(rng: Rng, count: number, taken: Set<number>): number[] {
@@ -119,6 +121,8 @@ test('kill -9 and SIGINT at 10 random steps each, then --resume: final weights b
         const expected = checkpoint ? `resuming from step-${String(checkpoint).padStart(8, '0')} (step ${checkpoint})` : 'no checkpoint was written before the run stopped: starting from step 0';
         assert.ok(resumed.some((m) => m.type === 'log' && m.message === expected), `${signal} at ${at}: no "${expected}" in ${JSON.stringify(resumed.filter((m) => m.type === 'log'))}`);
         assert.equal(readRun(runDir).status, 'completed');
+        // Each step's record once, in order, as in the uninterrupted run (a kill's records past the checkpoint removed).
+        assert.deepEqual(trainSteps(runDir), trainSteps(onlyRun(straight)), `${signal} at ${at}: train records of metrics.jsonl`);
         if (!weights(runDir).equals(reference)) failures.push(`${signal} at step ${sentAt}, resumed from step ${checkpoint}`);
       }
     }

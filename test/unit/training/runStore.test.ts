@@ -59,3 +59,22 @@ test('a metrics line torn by a kill does not swallow the next record', async () 
   appendMetrics(dir, trainEntry(3));
   assert.deepEqual(readMetrics(dir).map((m) => m.step), [1, 2, 3]);
 });
+
+test('before a resume, train and eval records past its checkpoint go (they are trained again); logs stay, torn lines go', async () => {
+  const { appendMetrics, dropMetricsAfter, readMetrics } = await import('../../../src/training/runStore');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runstore-redo-'));
+  try {
+    for (const s of [1, 2, 3, 4, 5]) appendMetrics(dir, trainEntry(s));
+    appendMetrics(dir, { type: 'eval', step: 2, epoch: 0.5, metrics: { accuracy: 0.5 } });
+    appendMetrics(dir, { type: 'log', level: 'info', message: 'after step 5' });
+    appendMetrics(dir, { type: 'eval', step: 4, epoch: 1, metrics: { accuracy: 0.7 } });
+    fs.appendFileSync(path.join(dir, 'metrics.jsonl'), '{"type":"train","st');
+    assert.equal(dropMetricsAfter(dir, 2), 4);
+    assert.deepEqual(readMetrics(dir).map((m) => `${m.type}:${m.step ?? m.message}`), ['train:1', 'train:2', 'eval:2', 'log:after step 5']);
+    assert.equal(dropMetricsAfter(dir, 2), 0, 'nothing more to drop');
+    appendMetrics(dir, trainEntry(3));
+    assert.deepEqual(readMetrics(dir).filter((m) => m.type === 'train').map((m) => m.step), [1, 2, 3]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
