@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { FromWorker, RunConfig } from '../../../src/training/protocol';
 import { latestCheckpoint, readMetrics, readRun } from '../../../src/training/runStore';
+import { onCliMessages } from './cliMessages';
 import { runTraining } from '../../../src/training/run';
 import { Rng } from '../../../src/util/rng';
 
@@ -42,18 +43,11 @@ function interrupt(runs: string, data: string, signal: 'SIGKILL' | 'SIGINT', at:
   const child = child_process.spawn(process.execPath, [CLI, ...args(runs, data)], { stdio: ['ignore', 'pipe', 'ignore'] });
   const printed: FromWorker[] = [];
   let sentAt = 0;
-  let buf = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    buf += chunk.toString();
-    let nl;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const m = JSON.parse(buf.slice(0, nl)) as FromWorker;
-      buf = buf.slice(nl + 1);
-      printed.push(m);
-      if (m.type === 'progress' && !sentAt && m.step >= at) {
-        sentAt = m.step;
-        child.kill(signal);
-      }
+  onCliMessages(child.stdout, (m) => {
+    printed.push(m);
+    if (m.type === 'progress' && !sentAt && m.step >= at) {
+      sentAt = m.step;
+      child.kill(signal);
     }
   });
   return new Promise((resolve, reject) => {

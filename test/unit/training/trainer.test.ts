@@ -12,6 +12,7 @@ import { readMetrics, readRun } from '../../../src/training/runStore';
 import type { StrategyId } from '../../../src/training/strategies';
 import { runTraining } from '../../../src/training/run';
 import { learningRate, resolveWarmupSteps } from '../../../src/training/worker/schedules';
+import { onCliMessages } from './cliMessages';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 const WS = path.join(ROOT, 'test/fixtures/generated/workspace');
@@ -273,19 +274,12 @@ test('kill -9 mid-epoch, then --resume, reaches bit-identical final weights', as
   let stepsPerEpoch = 0;
   let killedAt = 0;
   await new Promise<void>((resolve) => {
-    let buf = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      buf += chunk.toString();
-      let nl;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const m = JSON.parse(buf.slice(0, nl)) as FromWorker;
-        buf = buf.slice(nl + 1);
-        if (m.type === 'started') stepsPerEpoch = m.totalSteps / 3;
-        // Mid-way through the second epoch: one checkpoint exists, half an epoch is lost.
-        if (m.type === 'progress' && !killedAt && m.step >= stepsPerEpoch * 1.5) {
-          killedAt = m.step;
-          child.kill('SIGKILL');
-        }
+    onCliMessages(child.stdout, (m) => {
+      if (m.type === 'started') stepsPerEpoch = m.totalSteps / 3;
+      // Mid-way through the second epoch: one checkpoint exists, half an epoch is lost.
+      if (m.type === 'progress' && !killedAt && m.step >= stepsPerEpoch * 1.5) {
+        killedAt = m.step;
+        child.kill('SIGKILL');
       }
     });
     child.on('exit', () => resolve());
