@@ -106,7 +106,12 @@ export function acquireLease(runDir: string, options: { heartbeatMs?: number } =
     }
   };
   let previous: LeaseInfo | undefined;
-  if (!create()) previous = takeOver(runDir, file, create);
+  const replace = () => {
+    const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
+    fs.writeFileSync(tmp, JSON.stringify(mine(), null, 2) + '\n');
+    fs.renameSync(tmp, file);
+  };
+  if (!create()) previous = takeOver(runDir, file, replace);
   const heartbeat = startHeartbeat(file, mine(), options.heartbeatMs ?? HEARTBEAT_MS);
   return {
     previous,
@@ -166,7 +171,7 @@ setInterval(beat, intervalMs);
 `;
 
 /** Replaces a lease whose owner is gone by ours (under the takeover marker); returns the replaced lease. */
-function takeOver(runDir: string, file: string, create: () => boolean): LeaseInfo | undefined {
+function takeOver(runDir: string, file: string, replace: () => void): LeaseInfo | undefined {
   const marker = `${file}.takeover`;
   for (let waited = 0; ; waited += 20) {
     const current = readLease(runDir);
@@ -187,12 +192,9 @@ function takeOver(runDir: string, file: string, create: () => boolean): LeaseInf
       const now = readLease(runDir);
       if (now?.held) throw busy(runDir, now.lease);
       if (now && !sameLease(now.lease, current?.lease)) continue;
-      fs.rmSync(file, { force: true });
-      if (!create()) {
-        // A trainer that found no lease at all won the exclusive create in the instant between the two lines above.
-        const winner = readLease(runDir);
-        throw winner ? busy(runDir, winner.lease) : new RunBusyError(`${runDir}: another trainer took this run over at the same instant; try again.`);
-      }
+      // Renamed over the old one, never removed first: the file exists at every instant, so a trainer that arrives
+      // now finds a lease (ours) instead of winning an exclusive create and hiding which run it replaced.
+      replace();
       return current?.lease;
     } finally {
       fs.rmSync(marker, { recursive: true, force: true });
