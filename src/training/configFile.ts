@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import { closestNames } from '../util/closestNames';
 import { withFsContext } from '../util/fsErrors';
+import { findJsonSyntaxProblem, lineColumn } from '../util/jsonSyntax';
 import type { RunConfig } from './protocol';
 
 export class ConfigFileError extends Error {
@@ -15,13 +16,6 @@ export class ConfigFileError extends Error {
 const STRING_KEYS = ['model', 'data', 'strategy', 'runsRoot', 'device'] as const;
 const OBJECT_KEYS = ['mapping', 'settings'] as const;
 const KNOWN_KEYS: readonly string[] = [...STRING_KEYS, ...OBJECT_KEYS];
-
-/** 1-based line and column of a character offset. */
-export function lineColumn(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, Math.max(0, Math.min(offset, text.length)));
-  const lines = before.split('\n');
-  return { line: lines.length, column: lines[lines.length - 1].length + 1 };
-}
 
 /**
  * Number literals outside strings whose value overflows a double: JSON.parse turns 1e999 into Infinity, which later
@@ -36,16 +30,15 @@ function overflowingNumber(text: string): { literal: string; offset: number } | 
   return undefined;
 }
 
-/** Parses JSON text; a syntax error becomes "<file>:<line>:<column>: …" (V8 reports a position, or none at the end). */
+/** Parses JSON text; a syntax error becomes "<file>:<line>:<column>: not valid JSON: expected …". */
 export function parseJsonFile(text: string, file: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
-    const reason = (e as Error).message;
-    const at = /at position (\d+)/.exec(reason);
-    const offset = at ? Number(at[1]) : text.trimEnd().length;
-    const { line, column } = lineColumn(text, offset);
-    const what = text.trim() === '' ? 'the file is empty' : /end of JSON input/i.test(reason) ? 'the JSON ends early (an unclosed { or [, or a missing value)' : reason.replace(/\s*(in JSON )?at position \d+.*$/, '');
+    const empty = text.trim() === '';
+    const problem = (empty ? undefined : findJsonSyntaxProblem(text)) ?? { offset: 0, reason: empty ? 'the file is empty' : (e as Error).message };
+    const { line, column } = lineColumn(text, problem.offset);
+    const what = problem.reason;
     throw new ConfigFileError(`${file}:${line}:${column}: not valid JSON: ${what}. Fix the file (a JSON object such as {"model": "…", "settings": {"epochs": 3}}).`);
   }
 }

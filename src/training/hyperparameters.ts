@@ -151,7 +151,7 @@ const CHECKS: Record<keyof TrainingArgs, Check> = {
   mlmProbability: (v) => (finite(v) && v > 0 && v < 1 ? undefined : 'a number in (0, 1)'),
   setfitIterations: positiveInt,
   dropout: bool,
-  threads: (v) => (Number.isInteger(v) && (v as number) >= 0 && (v as number) <= CPU_CORES * 2 ? undefined : `an integer from 0 to ${CPU_CORES * 2} (this machine has ${CPU_CORES} cores; 0 chooses by timing)`),
+  threads: (v) => nonNegativeInt(v) ?? ((v as number) <= CPU_CORES * 2 ? undefined : `an integer from 0 to ${CPU_CORES * 2} (this machine has ${CPU_CORES} cores; 0 chooses by timing)`),
   stepsPerRun: nonNegativeInt,
 };
 
