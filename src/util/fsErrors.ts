@@ -56,3 +56,14 @@ export function asFsError(e: unknown, target: string, doing: string): unknown {
   if (typeof code !== 'string' || typeof (e as NodeJS.ErrnoException).errno !== 'number') return e;
   return new FileSystemError(describeFsError(e, target, doing), target, code, e);
 }
+
+/**
+ * The last line of defence where a run ends on an error: a Node file-system error that no caller wrapped gets its own
+ * path and the fix. A write on a descriptor carries no path: it is named by the folder being written, when known.
+ */
+export function explainFsError(e: unknown, writingIn?: string): unknown {
+  const err = e as NodeJS.ErrnoException | undefined;
+  if (err?.path) return asFsError(e, err.path, err.syscall ? `calling ${err.syscall}` : 'accessing it');
+  if (writingIn && err?.syscall && ['write', 'fsync', 'fdatasync', 'ftruncate', 'close'].includes(err.syscall)) return asFsError(e, writingIn, `writing in this folder (${err.syscall})`);
+  return e;
+}

@@ -99,3 +99,16 @@ test('the existing-folder retry of createRunDir still sees EEXIST; non-OS errors
   assert.equal(asFsError(bug, '/p', 'writing it'), bug);
   assert.equal(describeFsError(errno('EWEIRD', -999, 'open'), '/p', 'opening it'), '/p: opening it failed: EWEIRD: open');
 });
+
+test('an unwrapped file-system error ending a run gets its path, or the run folder for a write on a descriptor', () => {
+  const { explainFsError } = require('../../../src/util/fsErrors') as typeof import('../../../src/util/fsErrors');
+  const withPath = explainFsError(errno('EACCES', -13, 'open', '/runs/r1/artifacts/training_model.onnx'), '/runs/r1') as Error;
+  assert.equal(withPath.message, '/runs/r1/artifacts/training_model.onnx: permission denied (EACCES while calling open); make it writable for this user (chmod/chown) or choose another folder');
+  const onFd = explainFsError(errno('ENOSPC', -28, 'write'), '/runs/r1') as Error;
+  assert.equal(onFd.message, "/runs/r1: no space left on the device (ENOSPC while writing in this folder (write)); free disk space there (old runs' checkpoints are usually the bulk) or choose a folder on another disk");
+  // A read on a descriptor, or no run folder yet: nothing true to add.
+  const read = errno('EIO', -5, 'read');
+  assert.equal(explainFsError(read, '/runs/r1'), read);
+  const early = errno('ENOSPC', -28, 'write');
+  assert.equal(explainFsError(early, undefined), early);
+});
