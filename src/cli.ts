@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DeviceSetting } from './onnx/device';
 import { FromWorker, RunConfig, type RunSettings } from './training/protocol';
+import { readRunConfigFile } from './training/configFile';
 import { runTraining } from './training/run';
 import { ProgressBar } from './training/worker/progressBar';
 import { STRATEGIES, StrategyId } from './training/strategies';
@@ -38,12 +39,17 @@ export const BUNDLED_DEFAULT = {
   settings: { learningRate: 3e-3, epochs: 5, batchSize: 16, maxLength: 64 },
 };
 
-function parseValue(v: string): unknown {
+/** A --set value: JSON where it parses (numbers, true, objects), else the text itself. */
+export function parseSetValue(key: string, v: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(v);
+    value = JSON.parse(v);
   } catch {
     return v;
   }
+  // JSON.parse reads 1e999 as Infinity, which would later print as null: say what was written instead.
+  if (typeof value === 'number' && !Number.isFinite(value)) throw new Error(`--set ${key}=${v}: ${v} is beyond the largest number a double holds (±1.8e308); give a finite number`);
+  return value;
 }
 
 async function train(argv: string[]): Promise<number> {
@@ -55,13 +61,15 @@ async function train(argv: string[]): Promise<number> {
       json: { type: 'boolean' },
     },
   });
-  const fromFile = values.config ? (JSON.parse(fs.readFileSync(values.config, 'utf8')) as Partial<RunConfig>) : {};
+  const fromFile = values.config ? readRunConfigFile(values.config) : {};
   const useDefault = !values.model && !values.data && !fromFile.model && !values.resume;
   const settings: Record<string, unknown> = { ...(useDefault ? BUNDLED_DEFAULT.settings : {}), ...(fromFile.settings ?? {}) };
   for (const kv of values.set ?? []) {
     const eq = kv.indexOf('=');
     if (eq < 1) throw new Error(`--set expects key=value, got "${kv}"`);
-    settings[kv.slice(0, eq)] = parseValue(kv.slice(eq + 1));
+    const key = kv.slice(0, eq);
+    // Defined, not assigned: "--set __proto__=…" must reach the validation as a key, not set a prototype.
+    Object.defineProperty(settings, key, { value: parseSetValue(key, kv.slice(eq + 1)), enumerable: true, writable: true, configurable: true });
   }
   const strategy = (values.strategy ?? fromFile.strategy ?? 'full') as StrategyId;
   if (!(strategy in STRATEGIES)) throw new Error(`--strategy must be one of ${Object.keys(STRATEGIES).join(', ')}; got "${strategy}"`);

@@ -8,6 +8,7 @@ import { summarizeDataset } from '../data/summary';
 import { modelParameters } from '../models/arch/parameters';
 import { byTrainability, inspectModelFolder, trainability } from '../models/modelFolder';
 import { readModelSpec } from '../models/modelSpec';
+import { readRunConfigFile } from '../training/configFile';
 import { DEFAULT_ARGS, resolveArgs } from '../training/hyperparameters';
 import { planParameters } from '../training/parameterGroups';
 import type { RunConfig } from '../training/protocol';
@@ -259,11 +260,13 @@ export async function runSavedConfiguration(context: vscode.ExtensionContext, vi
   }
   let request: RunRequest;
   try {
-    request = JSON.parse(fs.readFileSync(file, 'utf8')) as RunRequest;
+    request = readRunConfigFile(file) as RunRequest;
     resolveArgs(request.settings);
     if (!(request.strategy in STRATEGIES)) throw new Error(`"strategy" must be one of ${Object.keys(STRATEGIES).join(', ')}`);
   } catch (e) {
-    void vscode.window.showErrorMessage(`${file}: ${(e as Error).message}`);
+    // The file's own errors already begin with its path (and line, column).
+    const message = (e as Error).message;
+    void vscode.window.showErrorMessage(message.startsWith(file) ? message : `${file}: ${message}`);
     return undefined;
   }
   return confirmAndStart(context, views, request, `Run ${path.basename(file)}`);

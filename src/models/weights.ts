@@ -44,6 +44,23 @@ export function initParameter(p: ParamShape, rng: Rng, std: number): Float32Arra
   return out;
 }
 
+/** Counts of NaN and ±Infinity in a tensor, or undefined when every value is finite. */
+export function nonFinite(values: Float32Array): { nan: number; inf: number; first: number } | undefined {
+  let first = -1;
+  let nan = 0;
+  let inf = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    // v - v is 0 for every finite v and NaN otherwise: one subtraction per value on the common path.
+    if (v - v !== 0) {
+      if (first < 0) first = i;
+      if (Number.isNaN(v)) nan++;
+      else inf++;
+    }
+  }
+  return first < 0 ? undefined : { nan, inf, first };
+}
+
 function isHeadParam(name: string): boolean {
   return !/(^|\.)(embeddings|embeddings_project|encoder|transformer)\./.test(name) || /(^|\.)pooler\./.test(name);
 }
@@ -97,7 +114,15 @@ export function loadWeights(ckpt: WeightSource, spec: ModelSpec, head: HeadKind,
     if (e.dtype !== 'F32' && e.dtype !== 'F16' && e.dtype !== 'BF16' && e.dtype !== 'F64') {
       throw new WeightsError(`${e.file}: tensor "${source}" has dtype ${e.dtype}; a floating-point weight (F32, F16, BF16) was expected.`);
     }
-    tensors.set(p.name, ckpt.readFloat32(source));
+    const values = ckpt.readFloat32(source);
+    const bad = nonFinite(values);
+    if (bad) {
+      throw new WeightsError(
+        `${e.file}: tensor "${source}" holds ${bad.nan} NaN and ${bad.inf} infinite value(s) among ${values.length} (first at index ${bad.first}); ` +
+        'the checkpoint is damaged or was saved after a training run diverged, so training from it cannot work. Use an intact checkpoint (download it again, or an earlier one).',
+      );
+    }
+    tensors.set(p.name, values);
     used.add(source);
   }
   if (missingEncoder.length) {

@@ -1,7 +1,9 @@
 // Training arguments with the tutorial's (and HF Trainer's fine-tuning) defaults, validated with messages that name the
 // setting and what was expected. Unknown keys are rejected with the closest known name, so typos never pass silently.
 import { SCHEDULE_NAMES, ScheduleName } from './worker/schedules';
+import * as os from 'node:os';
 import { closestNames } from '../util/closestNames';
+import { metricNames, type TaskKind } from './worker/metrics';
 
 export interface TrainingArgs {
   learningRate: number;
@@ -83,14 +85,35 @@ export const DEFAULT_ARGS: TrainingArgs = {
 };
 
 type Check = (v: unknown) => string | undefined;
-const positive: Check = (v) => (typeof v === 'number' && v > 0 && Number.isFinite(v) ? undefined : 'a positive number');
-const nonNegative: Check = (v) => (typeof v === 'number' && v >= 0 && Number.isFinite(v) ? undefined : 'a number >= 0');
+const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const positive: Check = (v) => (finite(v) && v > 0 ? undefined : 'a positive number');
+const nonNegative: Check = (v) => (finite(v) && v >= 0 ? undefined : 'a number >= 0');
 const positiveInt: Check = (v) => (Number.isInteger(v) && (v as number) > 0 ? undefined : 'a positive integer');
 const nonNegativeInt: Check = (v) => (Number.isInteger(v) && (v as number) >= 0 ? undefined : 'an integer >= 0');
-const unit: Check = (v) => (typeof v === 'number' && v >= 0 && v < 1 ? undefined : 'a number in [0, 1)');
+const unit: Check = (v) => (finite(v) && v >= 0 && v < 1 ? undefined : 'a number in [0, 1)');
 const bool: Check = (v) => (typeof v === 'boolean' ? undefined : 'true or false');
-const oneOf = (xs: readonly string[]): Check => (v) => (xs.includes(v as string) ? undefined : `one of ${xs.join(', ')}`);
+const oneOf = (xs: readonly string[]): Check => (v) => (typeof v === 'string' && xs.includes(v) ? undefined : `one of ${xs.join(', ')}`);
 
+/** Cores this machine offers; more ORT threads than twice that only contend for them. */
+export const CPU_CORES = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+
+const EARLY_STOPPING_KEYS = ['metric', 'patience', 'threshold', 'mode'] as const;
+
+function checkEarlyStopping(v: unknown): string | undefined {
+  const shape = 'an object { metric, patience, threshold, mode }';
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return shape;
+  const e = v as Record<string, unknown>;
+  const unknown = Object.keys(e).filter((k) => !(EARLY_STOPPING_KEYS as readonly string[]).includes(k));
+  if (unknown.length) return `${shape} (unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')})`;
+  if (e.metric !== undefined && typeof e.metric !== 'string') return 'an object whose "metric" names an eval metric (e.g. "macroF1" or "loss")';
+  if (e.patience !== undefined && (!Number.isInteger(e.patience) || (e.patience as number) < 1)) return 'an object whose "patience" is a positive integer';
+  if (e.threshold !== undefined && !(finite(e.threshold) && e.threshold >= 0)) return 'an object whose "threshold" is a number >= 0';
+  if (e.mode !== undefined && e.mode !== 'max' && e.mode !== 'min') return 'an object whose "mode" is "max" or "min"';
+  return undefined;
+}
+
+// The one table of every key's type and range. Ranges that depend on the model or the task (layer indices, metric
+// names) are checked by checkArgsForTask once those are known, still before any run folder exists.
 const CHECKS: Record<keyof TrainingArgs, Check> = {
   learningRate: positive,
   headLearningRate: positive,
@@ -116,24 +139,42 @@ const CHECKS: Record<keyof TrainingArgs, Check> = {
   evalEvery: (v) => (v === 'epoch' || positiveInt(v) === undefined ? undefined : '"epoch" or a positive step count'),
   loggingSteps: positiveInt,
   saveTotalLimit: positiveInt,
-  earlyStopping: (v) => {
-    const e = v as TrainingArgs['earlyStopping'];
-    if (!e || typeof e !== 'object') return 'an object { metric, patience, threshold, mode }';
-    if (typeof e.metric !== 'string') return 'an object whose "metric" names an eval metric (e.g. "macroF1" or "loss")';
-    if (!Number.isInteger(e.patience) || e.patience < 1) return 'an object whose "patience" is a positive integer';
-    return undefined;
-  },
+  earlyStopping: checkEarlyStopping,
   seed: nonNegativeInt,
   labelSmoothing: unit,
   freezeLayers: nonNegativeInt,
-  layerDecay: (v) => (typeof v === 'number' && v > 0 && v <= 1 ? undefined : 'a number in (0, 1]'),
-  unfreezeSchedule: (v) => (Array.isArray(v) && v.every((e) => Array.isArray(e) && e.every((l) => Number.isInteger(l))) ? undefined : 'a list of layer-index lists, one per epoch'),
-  mlmProbability: (v) => (typeof v === 'number' && v > 0 && v < 1 ? undefined : 'a number in (0, 1)'),
+  layerDecay: (v) => (finite(v) && v > 0 && v <= 1 ? undefined : 'a number in (0, 1]'),
+  unfreezeSchedule: (v) =>
+    Array.isArray(v) && v.every((e) => Array.isArray(e) && e.every((l) => Number.isInteger(l) && (l as number) >= 0))
+      ? undefined
+      : 'a list of layer-index lists (integers >= 0), one per epoch',
+  mlmProbability: (v) => (finite(v) && v > 0 && v < 1 ? undefined : 'a number in (0, 1)'),
   setfitIterations: positiveInt,
   dropout: bool,
-  threads: nonNegativeInt,
+  threads: (v) => nonNegativeInt(v) ?? ((v as number) <= CPU_CORES * 2 ? undefined : `an integer from 0 to ${CPU_CORES * 2} (this machine has ${CPU_CORES} cores; 0 chooses by timing)`),
   stepsPerRun: nonNegativeInt,
 };
+
+/**
+ * A setting's value as the user wrote it, as far as it can be told: JSON.stringify would print Infinity and NaN
+ * (what JSON.parse makes of 1e999) as "null", and a value that cannot be serialised as nothing at all.
+ */
+export function describeValue(v: unknown): string {
+  if (typeof v === 'number' && !Number.isFinite(v)) return Number.isNaN(v) ? 'NaN' : `${v} (a number beyond ±1.8e308, such as 1e999, reads as ${v})`;
+  if (typeof v === 'bigint') return `${v}`;
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}
+
+function problemFor(key: string, check: Check, value: unknown): string | undefined {
+  const expected = check(value);
+  if (!expected) return undefined;
+  const finiteHint = typeof value === 'number' && !Number.isFinite(value) ? 'a finite number: ' : '';
+  return `"${key}" must be ${finiteHint}${expected}, got ${describeValue(value)}`;
+}
 
 export class SettingsError extends Error {}
 
@@ -141,16 +182,20 @@ export class SettingsError extends Error {}
 export function resolveArgs(settings: Readonly<Record<string, unknown>> = {}): TrainingArgs {
   const problems: string[] = [];
   const known = Object.keys(CHECKS);
+  if (settings === null || typeof settings !== 'object' || Array.isArray(settings)) {
+    throw new SettingsError(`Invalid training settings: expected an object of settings such as { "learningRate": 2e-5 }, got ${describeValue(settings)}`);
+  }
   for (const [key, value] of Object.entries(settings)) {
     if (value === undefined) continue;
-    const check = CHECKS[key as keyof TrainingArgs];
+    // Own keys only: "constructor", "toString" or "__proto__" must not find Object.prototype's members here.
+    const check = Object.hasOwn(CHECKS, key) ? CHECKS[key as keyof TrainingArgs] : undefined;
     if (!check) {
       const near = closestNames(key, known, 3);
       problems.push(`unknown setting "${key}"${near.length ? ` (did you mean ${near.map((n) => `"${n}"`).join(' or ')}?)` : ''}`);
       continue;
     }
-    const expected = check(value);
-    if (expected) problems.push(`"${key}" must be ${expected}, got ${JSON.stringify(value)}`);
+    const problem = problemFor(key, check, value);
+    if (problem) problems.push(problem);
   }
   if (problems.length) throw new SettingsError(`Invalid training settings:\n- ${problems.join('\n- ')}`);
   const args = { ...DEFAULT_ARGS, ...(settings as Partial<TrainingArgs>) };
@@ -159,4 +204,39 @@ export function resolveArgs(settings: Readonly<Record<string, unknown>> = {}): T
     args.earlyStopping = { metric: e.metric ?? 'loss', patience: e.patience ?? 1, threshold: e.threshold ?? 0, mode: e.mode ?? (e.metric === 'loss' ? 'min' : 'max') };
   }
   return args;
+}
+
+/** What a run's trainer knows once it has read the model and the data: the ranges some settings depend on. */
+export interface TaskFacts {
+  task: TaskKind;
+  /** Encoder layers of the model (config.json's num_hidden_layers / n_layers). */
+  numLayers: number;
+}
+
+/**
+ * The settings whose allowed values depend on the model or the task: the early-stopping metric must be one the task's
+ * evaluation reports, layer indices must exist. Throws SettingsError in resolveArgs' style; called by the trainers
+ * before any run folder exists.
+ */
+export function checkArgsForTask(args: TrainingArgs, facts: TaskFacts): void {
+  const problems: string[] = [];
+  const metric = args.earlyStopping?.metric;
+  const metrics = metricNames(facts.task);
+  if (metric !== undefined && !metrics.includes(metric)) {
+    const near = closestNames(metric, metrics, 1);
+    problems.push(
+      `"earlyStopping.metric" must be one of the metrics a ${facts.task} evaluation reports (${metrics.join(', ')}), got ${describeValue(metric)}` +
+      (near.length ? ` (did you mean "${near[0]}"?)` : ''),
+    );
+  }
+  const last = facts.numLayers - 1;
+  const layers = `the model has ${facts.numLayers} layer${facts.numLayers === 1 ? '' : 's'}`;
+  (args.unfreezeSchedule ?? []).forEach((epochLayers, epoch) => {
+    const outside = epochLayers.filter((l) => l > last);
+    if (outside.length) problems.push(`"unfreezeSchedule" must list layer indices from 0 to ${last} (${layers}), got ${outside.join(', ')} for epoch ${epoch}`);
+  });
+  if (args.freezeLayers !== undefined && args.freezeLayers > facts.numLayers) {
+    problems.push(`"freezeLayers" must be an integer from 0 to ${facts.numLayers} (${layers}), got ${args.freezeLayers}`);
+  }
+  if (problems.length) throw new SettingsError(`Invalid training settings:\n- ${problems.join('\n- ')}`);
 }

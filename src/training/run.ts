@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as ortTypes from 'onnxruntime-node';
 import { chooseDevice } from '../onnx/device';
+import { explainFsError } from '../util/fsErrors';
 import type { RunConfig } from './protocol';
 import { markRunFailed, watchRun } from './runEndState';
 import { RunBusyError, acquireLease, type RunLease } from './runLease';
@@ -29,9 +30,10 @@ export async function runTraining(request: RunConfig, hooks: TrainingHooks, resu
     // The resume that takes the lease over is the one process that knows the previous owner is gone: it records that.
     if (resumeFrom) noteResume(resumeFrom, lease?.previous, watched.emit);
     await setUpAndTrain(request, watched, resumeFrom);
-  } catch (e) {
+  } catch (raw) {
     // An error ends the run as "failed" with the error and the step, never as a run.json that says "running".
     const runDir = watch.runDir() ?? resumeFrom;
+    const e = explainFsError(raw, runDir);
     if (runDir && !(e instanceof RunBusyError)) markRunFailed(runDir, e, watch.step());
     throw e;
   } finally {

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import type { LabelSpace } from '../data/labels';
 import type { NewMetricsEntry, RunConfig } from './protocol';
 import { appendLineSync, writeFileAtomic, writeJsonAtomic, type FileContent } from '../util/atomicWrite';
+import { asFsError, withFsContext } from '../util/fsErrors';
 
 export type RunStatus = 'running' | 'completed' | 'cancelled' | 'failed';
 
@@ -53,7 +54,7 @@ export function newRunId(model: string, strategy: string, now = new Date()): str
 }
 
 export function createRunDir(runsRoot: string, model: string, strategy: string): { id: string; dir: string } {
-  fs.mkdirSync(runsRoot, { recursive: true });
+  withFsContext(runsRoot, 'creating the runs folder', () => fs.mkdirSync(runsRoot, { recursive: true }));
   const base = newRunId(model, strategy);
   for (let n = 0; ; n++) {
     const id = n === 0 ? base : `${base}-${n}`;
@@ -62,7 +63,7 @@ export function createRunDir(runsRoot: string, model: string, strategy: string):
       fs.mkdirSync(dir); // fails if it exists: two runs started in the same second get distinct folders
       return { id, dir };
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw asFsError(e, dir, 'creating the run folder');
     }
   }
 }
@@ -148,12 +149,14 @@ export function checkpointPath(dir: string, step: number): string {
 export function saveCheckpoint(dir: string, step: number, files: Record<string, FileContent>, state: unknown): string {
   const final = checkpointPath(dir, step);
   const tmp = `${final}.tmp-${process.pid}`;
-  fs.rmSync(tmp, { recursive: true, force: true });
-  fs.mkdirSync(tmp, { recursive: true });
-  for (const [name, bytes] of Object.entries(files)) writeFileAtomic(path.join(tmp, name), bytes);
-  writeJsonAtomic(path.join(tmp, 'state.json'), state);
-  fs.rmSync(final, { recursive: true, force: true });
-  fs.renameSync(tmp, final);
+  withFsContext(final, 'writing the checkpoint', () => {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    fs.mkdirSync(tmp, { recursive: true });
+    for (const [name, bytes] of Object.entries(files)) writeFileAtomic(path.join(tmp, name), bytes);
+    writeJsonAtomic(path.join(tmp, 'state.json'), state);
+    fs.rmSync(final, { recursive: true, force: true });
+    fs.renameSync(tmp, final);
+  });
   return final;
 }
 

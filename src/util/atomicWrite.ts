@@ -1,6 +1,7 @@
 // Atomic file writes: a crash or kill -9 leaves either the old file or the new one, never a torn one.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { withFsContext } from './fsErrors';
 
 /**
  * Largest single write(2): one fs.writeFileSync of a 4 GB checkpoint (bert-large weights + AdamW moments) throws
@@ -27,7 +28,15 @@ export function writeAllSync(fd: number, content: FileContent, position = 0): nu
 }
 
 export function writeFileAtomic(file: string, data: FileContent): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  makeFolder(path.dirname(file));
+  withFsContext(file, 'writing it', () => writeThenRename(file, data));
+}
+
+function makeFolder(dir: string): void {
+  withFsContext(dir, 'creating the folder', () => fs.mkdirSync(dir, { recursive: true }));
+}
+
+function writeThenRename(file: string, data: FileContent): void {
   const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
   const fd = fs.openSync(tmp, 'w');
   try {
@@ -53,7 +62,11 @@ export function writeJsonAtomic(file: string, value: unknown): void {
  * kill (no final newline) is closed first: otherwise the next record would be glued to it and lost with it.
  */
 export function appendLineSync(file: string, line: string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  makeFolder(path.dirname(file));
+  withFsContext(file, 'appending to it', () => appendLine(file, line));
+}
+
+function appendLine(file: string, line: string): void {
   const fd = fs.openSync(file, 'a+');
   try {
     const size = fs.fstatSync(fd).size;
@@ -86,6 +99,10 @@ function fsyncDir(dir: string): void {
  * with only config.json in it. Returns what `write` returns, its paths moved from the staging folder to `dir`.
  */
 export function writeFolderAtomic(dir: string, write: (staging: string) => string[]): string[] {
+  return withFsContext(dir, 'writing the folder', () => writeFolderThenRename(dir, write));
+}
+
+function writeFolderThenRename(dir: string, write: (staging: string) => string[]): string[] {
   const staging = `${dir}.tmp-${process.pid}-${Date.now()}`;
   fs.rmSync(staging, { recursive: true, force: true });
   fs.mkdirSync(staging, { recursive: true });

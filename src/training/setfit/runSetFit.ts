@@ -12,11 +12,12 @@ import { readModelSpec, type ModelSpec } from '../../models/modelSpec';
 import { loadTokenizer } from '../../models/tokenizer';
 import { poolingModes, readSentenceTransformerLayout, sourcePooler } from '../../models/sentenceTransformerLayout';
 import { loadWeights } from '../../models/weights';
+import { checkVocabulary, largestIdIn, largestTokenId } from '../../models/vocabCheck';
 import { openWeightSource } from '../../models/weightSource';
 import { Rng } from '../../util/rng';
 import { generateArtifacts, type TrainPlan } from '../artifacts/generateArtifacts';
 import { TrainingSession } from '../artifacts/session';
-import type { TrainingArgs } from '../hyperparameters';
+import { checkArgsForTask, type TrainingArgs } from '../hyperparameters';
 import { modelToBytes } from '../../onnx/serialize';
 import { prepareData, type PreparedData } from '../prepareData';
 import type { RunConfig } from '../protocol';
@@ -80,6 +81,8 @@ export const trainSetFit: Trainer = async ({ config, resumed, ort, device, log, 
   const data = await prepareData(config.data, { tokenize: tokenizeFnFor(tokenizer, maxLength), maxLength, seed: args.seed });
   for (const w of data.warnings) log(w, 'warn');
   const labels = singleLabels(config, data);
+  checkArgsForTask(args, { task: 'single-label', numLayers: spec.numLayers });
+  checkVocabulary({ modelDir: config.model, vocabSize: spec.vocabSize, tokenizerMaxId: largestTokenId(tokenizer.vocab), dataFile: config.data, dataMaxId: Math.max(largestIdIn(data.train), largestIdIn(data.eval)) });
   const trainLabels = data.train.map((e) => e.label as number);
   // The body as sentence-transformers holds it: bare encoder names, no pooler, no task head.
   const weightSource = openWeightSource(config.model);

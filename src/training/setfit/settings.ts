@@ -1,7 +1,7 @@
 // SetFit's own settings, taken out of a run's settings before the trainer's shared validation (resolveArgs), which
 // rejects keys it does not know. Names follow setfit.TrainingArguments where one exists (body/head epochs, end_to_end,
 // normalize_embeddings); `setfitHeadC` is scikit-learn LogisticRegression's C (inverse L2 strength).
-import { SettingsError, resolveArgs, type TrainingArgs } from '../hyperparameters';
+import { SettingsError, describeValue, resolveArgs, type TrainingArgs } from '../hyperparameters';
 
 export type SetFitHeadKind = 'logistic' | 'differentiable';
 
@@ -39,6 +39,8 @@ const KEYS = ['setfitHead', 'setfitBodyEpochs', 'setfitHeadEpochs', 'setfitEndTo
  * else `epochs` if the user set it, else 1 (setfit's default: pairs already repeat every example `setfitIterations` times).
  */
 export function resolveSetFitSettings(settings: Readonly<Record<string, unknown>> = {}): { args: TrainingArgs; setfit: SetFitOptions } {
+  // resolveArgs names a settings value that is not an object; SetFit's keys are read from it only when it is one.
+  if (settings === null || typeof settings !== 'object' || Array.isArray(settings)) return { args: resolveArgs(settings), setfit: { ...SETFIT_DEFAULTS, bodyEpochs: 1 } };
   const rest: Record<string, unknown> = { ...settings };
   const own: Record<string, unknown> = {};
   for (const k of KEYS) {
@@ -47,7 +49,7 @@ export function resolveSetFitSettings(settings: Readonly<Record<string, unknown>
   }
   const problems: string[] = [];
   const check = (key: string, ok: boolean, expected: string) => {
-    if (own[key] !== undefined && !ok) problems.push(`"${key}" must be ${expected}, got ${JSON.stringify(own[key])}`);
+    if (own[key] !== undefined && !ok) problems.push(`"${key}" must be ${typeof own[key] === 'number' && !Number.isFinite(own[key]) ? 'a finite number: ' : ''}${expected}, got ${describeValue(own[key])}`);
   };
   check('setfitHead', own.setfitHead === 'logistic' || own.setfitHead === 'differentiable', 'one of logistic, differentiable');
   check('setfitBodyEpochs', Number.isInteger(own.setfitBodyEpochs) && (own.setfitBodyEpochs as number) >= 0, 'an integer >= 0');

@@ -8,6 +8,7 @@ import { dropoutSeedFeed } from '../worker/dropoutSeeds';
 import { waitWhilePaused } from '../worker/pauseGate';
 import { learningRate, type ScheduleOptions } from '../worker/schedules';
 import type { Feeds } from '../worker/feeds';
+import { assertFiniteLoss } from '../lossCheck';
 
 export interface PhaseBatch {
   feeds: Feeds;
@@ -61,7 +62,7 @@ export async function trainPhase(o: PhaseOptions): Promise<PhaseResult> {
       const t0 = performance.now();
       const lr = learningRate(result.steps, o.schedule);
       const r = await o.session.trainStep({ ...batches[i].feeds, ...dropoutSeedFeed(o.seed, o.stepOffset + result.steps, i) }, lr);
-      if (!Number.isFinite(r.loss)) throw new Error(`the loss became ${r.loss} at step ${o.stepOffset + result.steps + 1} (lr ${lr.toExponential(2)}): lower the learning rate.`);
+      assertFiniteLoss(r.loss, { step: o.stepOffset + result.steps + 1, lr, updatesSoFar: o.stepOffset + result.steps });
       result.seconds += (performance.now() - t0) / 1000;
       result.steps++;
       result.samples += batches[i].sentences;

@@ -2,10 +2,10 @@
 // the metrics of the task (computed in JS from the logits, in float64).
 import type * as ort from 'onnxruntime-node';
 import type { Batch } from '../../data/batching';
-import { argmax, classificationMetrics, multiLabelMetrics, regressionMetrics, type ClassReport } from './metrics';
+import { argmax, classificationMetrics, multiLabelMetrics, regressionMetrics, type ClassReport, type TaskKind } from './metrics';
 import { inputFeeds, type Feeds } from './feeds';
 
-export type TaskKind = 'single-label' | 'multi-label' | 'regression' | 'masked-lm';
+export { metricNames, type TaskKind } from './metrics';
 
 export interface EvalResult {
   metrics: Record<string, number>;

@@ -1,5 +1,19 @@
 // Evaluation metrics with scikit-learn's definitions (zero_division=0), computed from predictions and references.
 
+export type TaskKind = 'single-label' | 'multi-label' | 'regression' | 'masked-lm';
+
+/** The metrics an evaluation of each task reports (evaluate.ts), so settings naming one can be checked up front. */
+const TASK_METRICS: Record<TaskKind, readonly string[]> = {
+  'single-label': ['loss', 'accuracy', 'macroF1', 'microF1', 'weightedF1'],
+  'multi-label': ['loss', 'subsetAccuracy', 'microF1', 'macroF1', 'hammingLoss'],
+  regression: ['loss', 'mse', 'rmse', 'mae', 'r2', 'pearson'],
+  'masked-lm': ['loss', 'perplexity'],
+};
+
+export function metricNames(task: TaskKind): readonly string[] {
+  return TASK_METRICS[task];
+}
+
 export interface ClassReport {
   label: string;
   precision: number;

@@ -12,12 +12,14 @@ import { exportModel } from '../../models/export';
 import { readModelSpec, withLabels, type ModelSpec, type ProblemType } from '../../models/modelSpec';
 import { loadTokenizer } from '../../models/tokenizer';
 import { loadWeights } from '../../models/weights';
+import { checkVocabulary, largestIdIn, largestTokenId } from '../../models/vocabCheck';
 import { openWeightSource } from '../../models/weightSource';
 import { Rng } from '../../util/rng';
 import { generateArtifacts, type TrainPlan } from '../artifacts/generateArtifacts';
 import type { LossSpec } from '../artifacts/losses';
 import { TrainingSession } from '../artifacts/session';
-import { resolveArgs, type TrainingArgs } from '../hyperparameters';
+import { checkArgsForTask, resolveArgs, type TrainingArgs } from '../hyperparameters';
+import { assertFiniteLoss } from '../lossCheck';
 import { maskTokens } from '../mlmMasking';
 import { modelToBytes } from '../../onnx/serialize';
 import { planParameters } from '../parameterGroups';
@@ -94,6 +96,8 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
   const data = await prepareData(config.data, { mapping: config.mapping, tokenize: tokenizeFnFor(tokenizer, maxLength), maxLength, seed: args.seed, unlabeled: config.strategy === 'mlm' });
   for (const w of data.warnings) log(w, 'warn');
   const task = taskFor(config, data, args);
+  checkArgsForTask(args, { task: task.kind, numLayers: baseSpec.numLayers });
+  checkVocabulary({ modelDir: config.model, vocabSize: baseSpec.vocabSize, tokenizerMaxId: largestTokenId(tokenizer.vocab), dataFile: config.data, dataMaxId: Math.max(largestIdIn(data.train), largestIdIn(data.eval)) });
   const spec: ModelSpec = task.head === 'sequence-classification' ? withLabels(baseSpec, task.labels, task.problemType) : baseSpec;
   const loaded = loadWeights(openWeightSource(config.model), spec, task.head, { seed: args.seed, ignoreMismatchedHead: true });
 
@@ -345,7 +349,7 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
         windowTokens += batch.realTokens;
         lossSum += loss;
         lossCount++;
-        if (!Number.isFinite(loss)) throw new Error(`the loss became ${loss} at step ${state.step + 1} (lr ${lr.toExponential(2)}): lower the learning rate or check the labels.`);
+        assertFiniteLoss(loss, { step: state.step + 1, lr, updatesSoFar: state.step, hint: ' or check the labels' });
         midWindow = !stepped;
         if (!stepped && micro < order.length - 1) continue;
         state.step = step;
