@@ -2,6 +2,7 @@
 // setting and what was expected. Unknown keys are rejected with the closest known name, so typos never pass silently.
 import { SCHEDULE_NAMES, ScheduleName } from './worker/schedules';
 import { closestNames } from '../util/closestNames';
+import { classWeightsShapeProblem, type ClassWeightsSetting } from './classWeightsSetting';
 
 export interface TrainingArgs {
   learningRate: number;
@@ -35,6 +36,8 @@ export interface TrainingArgs {
   earlyStopping?: { metric: string; patience: number; threshold: number; mode: 'max' | 'min' };
   seed: number;
   labelSmoothing: number;
+  /** Loss weight per class: 'none', 'balanced' (on the training split), a list in label order or a label → weight map (classWeightsSetting.ts). */
+  classWeights: ClassWeightsSetting;
   /** Strategy knobs (see parameterGroups.ts). */
   freezeLayers?: number;
   layerDecay?: number;
@@ -77,6 +80,7 @@ export const DEFAULT_ARGS: TrainingArgs = {
   saveTotalLimit: 1,
   seed: 42,
   labelSmoothing: 0,
+  classWeights: 'none',
   mlmProbability: 0.15,
   setfitIterations: 20,
   dropout: true,
@@ -125,6 +129,7 @@ const CHECKS: Record<keyof TrainingArgs, Check> = {
   },
   seed: nonNegativeInt,
   labelSmoothing: unit,
+  classWeights: classWeightsShapeProblem,
   freezeLayers: nonNegativeInt,
   layerDecay: (v) => (typeof v === 'number' && v > 0 && v <= 1 ? undefined : 'a number in (0, 1]'),
   unfreezeSchedule: (v) => (Array.isArray(v) && v.every((e) => Array.isArray(e) && e.every((l) => Number.isInteger(l))) ? undefined : 'a list of layer-index lists, one per epoch'),
