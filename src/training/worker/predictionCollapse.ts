@@ -20,6 +20,8 @@ export interface Collapse {
   trueShare: number;
   /** Classes present in the validation data that were never predicted. */
   neverPredicted: string[];
+  /** Whether it is the most frequent class of the validation data (else weights may have overshot towards it). */
+  majority: boolean;
 }
 
 /** The collapse of one evaluation's predictions, or undefined when they spread as the rule allows. */
@@ -28,7 +30,7 @@ export function findCollapse(perClass: readonly ClassReport[], task: 'single-lab
   if (task === 'multi-label') {
     const anyPredicted = perClass.some((c) => c.predicted > 0);
     const anyTrue = perClass.some((c) => c.support > 0);
-    return !anyPredicted && anyTrue ? { predictedShare: 1, trueShare: 0, neverPredicted } : undefined;
+    return !anyPredicted && anyTrue ? { predictedShare: 1, trueShare: 0, neverPredicted, majority: true } : undefined;
   }
   const n = perClass.reduce((s, c) => s + c.support, 0);
   if (!n || perClass.filter((c) => c.support > 0).length < 2) return undefined;
@@ -36,7 +38,7 @@ export function findCollapse(perClass: readonly ClassReport[], task: 'single-lab
   const p = top.predicted / n;
   const t = top.support / n;
   if (p < COLLAPSE_SHARE || 1 - p > (1 - t) * MINORITY_FRACTION) return undefined;
-  return { label: top.label, predictedShare: p, trueShare: t, neverPredicted };
+  return { label: top.label, predictedShare: p, trueShare: t, neverPredicted, majority: perClass.every((c) => c.support <= top.support) };
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
@@ -49,8 +51,12 @@ export function collapseWarning(c: Collapse, step: number, weighted: boolean): s
     ? `predictions collapse to one class: ${pct(c.predictedShare)} of the validation predictions are "${c.label}", whose true share is ${pct(c.trueShare)}`
     : 'predictions collapse to no label: no validation example is predicted with any label';
   const balanced = single ? 'n / (classes × count) on the training split' : 'a positive weight of negatives / positives per label on the training split';
-  const fix = weighted
-    ? 'the class weights in use did not prevent it: try larger weights for the rare classes (an explicit classWeights map), more epochs or a higher learning rate'
-    : `set "classWeights": "balanced" to weigh the loss towards the rare ${single ? 'classes' : 'labels'} (${balanced})`;
+  const fix = !c.majority
+    ? weighted
+      ? `"${c.label}" is not the most frequent class, so the class weights overshoot: lower its weight (an explicit classWeights map) or the learning rate`
+      : `"${c.label}" is not the most frequent class: train longer or lower the learning rate`
+    : weighted
+      ? 'the class weights in use did not prevent it: try larger weights for the rare classes (an explicit classWeights map), more epochs or a higher learning rate'
+      : `set "classWeights": "balanced" to weigh the loss towards the rare ${single ? 'classes' : 'labels'} (${balanced})`;
   return `step ${step}: ${what}${never}. Macro-F1 weighs every class alike and shows it; ${fix}.`;
 }

@@ -13,7 +13,7 @@ function report(n: number, truePos: number, predPos: number) {
 
 test('every prediction one class is a collapse, named with both shares and the class never predicted', () => {
   const c = findCollapse(report(100, 7, 0), 'single-label');
-  assert.deepEqual(c, { label: 'negative', predictedShare: 1, trueShare: 0.93, neverPredicted: ['positive'] });
+  assert.deepEqual(c, { label: 'negative', predictedShare: 1, trueShare: 0.93, neverPredicted: ['positive'], majority: true });
   assert.equal(collapseWarning(c!, 40, false),
     'step 40: predictions collapse to one class: 100.0 % of the validation predictions are "negative", whose true share is 93.0 %; never predicted: "positive". ' +
     'Macro-F1 weighs every class alike and shows it; set "classWeights": "balanced" to weigh the loss towards the rare classes (n / (classes × count) on the training split).');
@@ -31,15 +31,17 @@ test('the share rule: ≥ 90 % one class and the rest at most a third of their t
   assert.equal(findCollapse(report(100, 15, 10), 'single-label'), undefined);
   // Only one class in the validation data: nothing to collapse from.
   assert.equal(findCollapse(report(20, 0, 0), 'single-label'), undefined);
-  // Collapse onto the minority counts too.
-  assert.equal(findCollapse(report(100, 30, 100), 'single-label')?.label, 'positive');
+  // Collapse onto the minority counts too, and the advice is then to weigh it less.
+  const minority = findCollapse(report(100, 30, 100), 'single-label')!;
+  assert.deepEqual([minority.label, minority.majority], ['positive', false]);
+  assert.match(collapseWarning(minority, 9, true), /"positive" is not the most frequent class, so the class weights overshoot: lower its weight \(an explicit classWeights map\) or the learning rate\.$/);
 });
 
 test('multi-label: a collapse is no label predicted on any example while some are true', () => {
   const labels = ['a', 'b'];
   const none = multiLabelMetrics([[0, 0], [0, 0], [0, 0]], [[1, 0], [0, 0], [0, 1]], labels).perClass;
   const c = findCollapse(none, 'multi-label');
-  assert.deepEqual(c, { predictedShare: 1, trueShare: 0, neverPredicted: ['a', 'b'] });
+  assert.deepEqual(c, { predictedShare: 1, trueShare: 0, neverPredicted: ['a', 'b'], majority: true });
   assert.match(collapseWarning(c!, 3, false), /^step 3: predictions collapse to no label: no validation example is predicted with any label; never predicted: "a", "b"\. .*a positive weight of negatives \/ positives per label/);
   assert.equal(findCollapse(multiLabelMetrics([[0, 0], [0, 1], [0, 0]], [[1, 0], [0, 0], [0, 1]], labels).perClass, 'multi-label'), undefined);
 });
