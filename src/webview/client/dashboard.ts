@@ -228,7 +228,7 @@ function renderMetrics(): void {
         label: 'Per-class metrics',
         rowAttrs: (r): Record<string, string> => {
           const flag = classFlag(r);
-          return flag ? { class: 'class-flagged', 'data-flag': flag, title: classFlagText(flag, r) } : {};
+          return flag ? { 'data-flag': flag, title: classFlagText(flag, r) } : {};
         },
       },
     ),
