@@ -78,3 +78,39 @@ test('class weights that do not fit the data stop the run before its folder exis
   await assert.rejects(train({ classWeights: 'balanced' }, 'mlm'), /this run trains a masked language model/);
   assert.equal(fs.readdirSync(runsRoot).length, before);
 });
+
+test('multi-label: balanced positive weights (negatives / positives per label) reach the BCE loss and run.json', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'class-weights-multi-'));
+  try {
+    const lines = fs.readFileSync(TRAIN, 'utf8').trim().split('\n').slice(1, 121);
+    // Two labels per row at most: the sentiment when positive (rare), and "long" for texts over 60 characters.
+    const rows = lines.map((l) => {
+      const text = l.slice(0, l.lastIndexOf(',')).replace(/^"|"$/g, '');
+      return { text, labels: [...(l.endsWith(',positive') ? ['positive'] : []), ...(text.length > 60 ? ['long'] : [])] };
+    });
+    const write = (name: string, xs: typeof rows) => fs.writeFileSync(path.join(dir, name), xs.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    write('train.jsonl', rows.slice(0, 90));
+    write('validation.jsonl', rows.slice(90));
+    const train = rows.slice(0, 90);
+    const pos = (label: string) => train.filter((r) => r.labels.includes(label)).length;
+    assert.ok(pos('positive') > 0 && pos('long') > 0 && pos('positive') < 45, 'both labels occur, "positive" rarely');
+    const data = path.join(dir, 'train.jsonl');
+    const firstLoss = (runDir: string) => (readMetrics(runDir).find((m) => m.type === 'train') as { loss: number }).loss;
+    const run = async (classWeights: 'none' | 'balanced') => {
+      const messages: FromWorker[] = [];
+      await runTraining({ model: MODEL, data, strategy: 'full', runsRoot, device: 'cpu', settings: { maxSteps: 1, loggingSteps: 1, batchSize: 90, maxLength: 32, threads: 1, seed: 1, classWeights } },
+        { emit: (m) => messages.push(m), isCancelled: () => false, isPaused: () => false });
+      const done = messages.find((m) => m.type === 'done');
+      assert.ok(done && done.type === 'done', JSON.stringify(messages.filter((m) => m.type === 'error')));
+      return done.runDir;
+    };
+    const weighted = await run('balanced');
+    const labels = readRun(weighted).dataset.labels;
+    assert.deepEqual(readRun(weighted).classWeights, { kind: 'positive', source: 'balanced', byLabel: Object.fromEntries(labels.map((l) => [l, (90 - pos(l)) / pos(l)])) });
+    const plain = await run('none');
+    // One batch of all 90 rows from the same initial weights: "positive"'s pos_weight (~11) multiplies its positives' terms.
+    assert.ok(firstLoss(weighted) > firstLoss(plain) * 1.05, `weighted BCE ${firstLoss(weighted)} vs unweighted ${firstLoss(plain)}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
