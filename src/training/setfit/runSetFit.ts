@@ -182,10 +182,10 @@ export const trainSetFit: Trainer = async ({ config, resumed, ort, device, log, 
       } finally {
         await s.release();
       }
-      const collapse = lastEval.perClass ? findCollapse(lastEval.perClass, 'single-label') : undefined;
-      if (collapse) log(collapseWarning(collapse, step, weights !== undefined), 'warn');
       appendMetrics(runDir, { type: 'eval', step, epoch, metrics: lastEval.metrics, perClass: lastEval.perClass, confusion: lastEval.confusion });
       hooks.emit({ type: 'eval', step, epoch, metrics: lastEval.metrics });
+      const collapse = lastEval.perClass ? findCollapse(lastEval.perClass, 'single-label') : undefined;
+      if (collapse) log(collapseWarning(collapse, step, weights !== undefined), 'warn');
       const acc = lastEval.metrics.accuracy;
       if (!record.bestMetric || acc > record.bestMetric.value) record.bestMetric = { name: 'accuracy', value: acc, step };
     };

@@ -53,6 +53,7 @@ interface Task {
 function taskFor(config: RunConfig, data: PreparedData, args: TrainingArgs): Task {
   const weightsFor = (kind: TaskKind, labels: string[]) => resolveClassWeights(args.classWeights, { kind, labels, trainLabels: data.train.map((e) => e.label!) });
   if (config.strategy === 'mlm') {
+    // Called only to refuse a classWeights setting that cannot apply (regression below too).
     weightsFor('masked-lm', []);
     return { head: 'masked-lm', loss: { kind: 'masked-lm' }, kind: 'masked-lm', labels: [] };
   }
@@ -264,10 +265,10 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
         ? async (batch) => (await session!.evalStep({ ...fromCache.feeds(batch.indices), labels: labelFeed(task.loss, batch.labels, task.labels.length, batch.seqLen) })).prediction.data as Float32Array
         : sessionLogits(evalSession!, Object.fromEntries(session!.params));
       const r = await evaluate(logitsOf, evalBatches, task.kind, task.labels);
-      const collapse = r.perClass && (task.kind === 'single-label' || task.kind === 'multi-label') ? findCollapse(r.perClass, task.kind) : undefined;
-      if (collapse) log(collapseWarning(collapse, state.step, task.weights !== undefined), 'warn');
       appendMetrics(runDir, { type: 'eval', step: state.step, epoch: epochFloat, metrics: r.metrics, perClass: r.perClass, confusion: r.confusion });
       hooks.emit({ type: 'eval', step: state.step, epoch: epochFloat, metrics: r.metrics });
+      const collapse = r.perClass && (task.kind === 'single-label' || task.kind === 'multi-label') ? findCollapse(r.perClass, task.kind) : undefined;
+      if (collapse) log(collapseWarning(collapse, state.step, task.weights !== undefined), 'warn');
       return r;
     };
 
