@@ -4,6 +4,7 @@ import { SCHEDULE_NAMES, ScheduleName } from './worker/schedules';
 import * as os from 'node:os';
 import { closestNames } from '../util/closestNames';
 import { metricNames, type TaskKind } from './worker/metrics';
+import { classWeightsShapeProblem, type ClassWeightsSetting } from './classWeightsSetting';
 
 export interface TrainingArgs {
   learningRate: number;
@@ -37,6 +38,8 @@ export interface TrainingArgs {
   earlyStopping?: { metric: string; patience: number; threshold: number; mode: 'max' | 'min' };
   seed: number;
   labelSmoothing: number;
+  /** Loss weight per class: 'none', 'balanced' (on the training split), a list in label order or a label → weight map (classWeightsSetting.ts). */
+  classWeights: ClassWeightsSetting;
   /** Strategy knobs (see parameterGroups.ts). */
   freezeLayers?: number;
   layerDecay?: number;
@@ -79,6 +82,7 @@ export const DEFAULT_ARGS: TrainingArgs = {
   saveTotalLimit: 1,
   seed: 42,
   labelSmoothing: 0,
+  classWeights: 'none',
   mlmProbability: 0.15,
   setfitIterations: 20,
   dropout: true,
@@ -142,6 +146,7 @@ const CHECKS: Record<keyof TrainingArgs, Check> = {
   earlyStopping: checkEarlyStopping,
   seed: nonNegativeInt,
   labelSmoothing: unit,
+  classWeights: classWeightsShapeProblem,
   freezeLayers: nonNegativeInt,
   layerDecay: (v) => (finite(v) && v > 0 && v <= 1 ? undefined : 'a number in (0, 1]'),
   unfreezeSchedule: (v) =>

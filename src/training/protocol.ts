@@ -69,6 +69,8 @@ export interface PerClassRow {
   recall: number;
   f1: number;
   support: number;
+  /** Examples predicted as this class; absent in runs written before it was recorded. */
+  predicted?: number;
 }
 
 export interface EvalEntry {

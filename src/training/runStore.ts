@@ -26,6 +26,8 @@ export interface RunRecord {
   step: number;
   bestMetric?: { name: string; value: number; step: number };
   bestCheckpoint?: string;
+  /** The loss weights the run trained with (the classWeights setting resolved on the training split); absent: unweighted. */
+  classWeights?: { kind: 'class' | 'positive'; source: 'balanced' | 'explicit'; byLabel: Record<string, number> };
   /** Why a failed run stopped, and the optimizer step it had reached. */
   error?: string;
   errorStep?: number;

@@ -15,6 +15,7 @@ const UI_TIMEOUT = 30_000;
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RUN_A = '20261127-100000-tiny-bert-full';
 const RUN_B = '20261127-110000-tiny-distilbert-feature-extraction';
+const RUN_C = '20261127-120000-tiny-bert-full';
 const SUMMARY_A = { trainSeconds: 73.4, samplesPerSecond: 51.8, inferenceMsPerExample: 2.41, modelBytes: 17_612_345, trainableParams: 4_386_178, totalParams: 4_386_178 };
 const SUMMARY_B = { trainSeconds: 21.7, samplesPerSecond: 188.2, inferenceMsPerExample: 2.38, modelBytes: 16_950_000, trainableParams: 1_538, totalParams: 4_122_050 };
 
@@ -434,6 +435,28 @@ export const steps = [
       }, 60_000);
       assert.ok(first);
       await screenshot('restored');
+    },
+  },
+  {
+    name: 'a run whose predictions collapsed to one class: its per-class table flags the class never predicted',
+    async run({ page, screenshot }) {
+      const root = path.join(state.workspace, '.finetune', 'runs');
+      const c = writeRun(root, { id: RUN_C, model: 'tiny-bert', strategy: 'full', epochs: 2, stepsPerEpoch: 20, seed: 5, finalAccuracy: 0.5, samplesPerSecond: 50, collapsed: true });
+      const frame = await openDashboard(page, RUN_C);
+      const rows = gridRows(frame, 'per-class-grid');
+      await until('per-class rows', async () => (await rows.count()) === 2);
+      assert.deepEqual(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-flag'))), [null, 'never-predicted']);
+      assert.match(await rows.nth(1).getAttribute('title'), /^"positive" is never predicted on the validation data \(100 true example\(s\)\)/);
+      assert.equal((await frame.locator('#per-class-notice').textContent()).trim(),
+        'Recall 0 for "positive": the model does not find this class — set "classWeights": "balanced" to weigh the loss towards rare classes.');
+      // The Predicted column shows the counts behind the flag: all 200 as "negative", none as "positive".
+      const cells = await rows.evaluateAll((els) => els.map((e) => e.lastElementChild?.textContent?.trim()));
+      assert.deepEqual(cells, [String(c.evals.at(-1).perClass[0].predicted), '0']);
+      // The flag is drawn, not only set: the flagged row has the warning bar the plain one lacks.
+      const shadows = await rows.evaluateAll((els) => els.map((e) => window.getComputedStyle(e).boxShadow));
+      assert.notEqual(shadows[1], shadows[0]);
+      await frame.locator('#per-class').scrollIntoViewIfNeeded();
+      await screenshot('collapsed-per-class');
     },
   },
 ];

@@ -25,14 +25,15 @@ function perClassFrom(labels, confusion) {
     const precision = predicted ? tp / predicted : 0;
     const recall = support ? tp / support : 0;
     const f1 = precision + recall ? (2 * precision * recall) / (precision + recall) : 0;
-    return { label, precision, recall, f1, support };
+    return { label, precision, recall, f1, support, predicted };
   });
 }
 
 /**
  * @param {string} runsRoot  e.g. <workspace>/.finetune/runs
  * @param {{ id: string, model: string, strategy: string, epochs: number, stepsPerEpoch: number, seed: number,
- *   finalAccuracy: number, samplesPerSecond: number, summary?: Record<string, number>, status?: string }} o
+ *   finalAccuracy: number, samplesPerSecond: number, summary?: Record<string, number>, status?: string, collapsed?: boolean }} o
+ *   collapsed: every evaluation predicts "negative" for everything (an imbalanced set trained without class weights)
  */
 export function writeRun(runsRoot, o) {
   const dir = path.join(runsRoot, o.id);
@@ -65,12 +66,17 @@ export function writeRun(runsRoot, o) {
       const half = evalRows / 2;
       const tn = Math.round(half * Math.min(1, acc + 0.03));
       const tp = Math.round(evalRows * acc) - tn;
-      const confusion = [
-        [tn, half - tn],
-        [half - tp, tp],
-      ];
+      const confusion = o.collapsed
+        ? [
+            [half, 0],
+            [half, 0],
+          ]
+        : [
+            [tn, half - tn],
+            [half - tp, tp],
+          ];
       const perClass = perClassFrom(labels, confusion);
-      const accuracy = (tn + tp) / evalRows;
+      const accuracy = (confusion[0][0] + confusion[1][1]) / evalRows;
       const macroF1 = perClass.reduce((s, c) => s + c.f1, 0) / labels.length;
       const metrics = { loss: 0.3 + 0.4 * Math.exp(-3 * progress), accuracy, macroF1, microF1: accuracy, weightedF1: macroF1 };
       lines.push({ time: new Date(start + step * 400 + 200).toISOString(), type: 'eval', step, epoch: e, metrics, perClass, confusion });

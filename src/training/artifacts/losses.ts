@@ -52,6 +52,12 @@ function checkFloat(pred: Pred, kind: string): void {
   if (pred.dtype !== 'float32' && pred.dtype !== 'float64' && pred.dtype !== 'float16') throw new Error(`${kind} loss: prediction "${pred.name}" is ${pred.dtype}, expected a float tensor`);
 }
 
+/** Loss weights are constants of the graph: a zero, negative or NaN one would silently void or flip examples. */
+function checkWeights(weights: readonly number[] | undefined, what: string, kind: string): void {
+  const bad = weights?.findIndex((w) => !(w > 0 && Number.isFinite(w))) ?? -1;
+  if (bad >= 0) throw new Error(`${kind} loss: ${what} ${bad + 1} is ${weights![bad]}; weights must be positive and finite`);
+}
+
 function lastDim(b: GraphBuilder, pred: Pred): string {
   const c = pred.shape[pred.shape.length - 1];
   return typeof c === 'number' ? b.int64s([c]) : b.op('Shape', [pred.name], { start: int(-1) });
@@ -65,6 +71,7 @@ function crossEntropy(b: GraphBuilder, pred: Pred, classWeights: number[] | unde
   if (classWeights && typeof classes === 'number' && classWeights.length !== classes) {
     throw new Error(`cross-entropy loss: ${classWeights.length} class weights for ${classes} classes`);
   }
+  checkWeights(classWeights, 'class weight', 'cross-entropy');
   const dt = pred.dtype;
   const c = (v: number) => b.constant(v, dt, 'loss_c');
   const labels = b.input(LABELS, 'int64', pred.shape.slice(0, -1));
@@ -100,6 +107,9 @@ function crossEntropy(b: GraphBuilder, pred: Pred, classWeights: number[] | unde
 
 function bceWithLogits(b: GraphBuilder, pred: Pred, posWeight?: number[]): LossHead {
   checkFloat(pred, 'bce-with-logits');
+  const labels = pred.shape[pred.shape.length - 1];
+  if (posWeight && typeof labels === 'number' && posWeight.length !== labels) throw new Error(`bce-with-logits loss: ${posWeight.length} positive weights for ${labels} labels`);
+  checkWeights(posWeight, 'positive weight', 'bce-with-logits');
   const dt = pred.dtype;
   const c = (v: number) => b.constant(v, dt, 'loss_c');
   const y = b.input(LABELS, dt, pred.shape);

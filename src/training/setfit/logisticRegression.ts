@@ -16,6 +16,8 @@ export interface LogisticFitOptions {
   maxIterations?: number;
   /** Stop when the largest gradient component is below this (default 1e-6). */
   tolerance?: number;
+  /** A weight per class multiplying its examples' cross-entropy (scikit-learn's class_weight); unset: all 1. */
+  classWeights?: readonly number[];
 }
 
 export interface LogisticFit {
@@ -26,8 +28,10 @@ export interface LogisticFit {
   objective: number;
 }
 
-/** Objective and gradient at θ = [W (classes×dim), b (classes)]; `x` is [n, dim] row-major. */
-export function logisticObjective(theta: Float64Array, x: ArrayLike<number>, labels: readonly number[], classes: number, dim: number, c: number): { value: number; grad: Float64Array } {
+/** Objective and gradient at θ = [W (classes×dim), b (classes)]; `x` is [n, dim] row-major; example i weighs classWeights[y_i]. */
+export function logisticObjective(
+  theta: Float64Array, x: ArrayLike<number>, labels: readonly number[], classes: number, dim: number, c: number, classWeights?: readonly number[],
+): { value: number; grad: Float64Array } {
   const n = labels.length;
   const grad = new Float64Array(theta.length);
   const bOff = classes * dim;
@@ -44,10 +48,11 @@ export function logisticObjective(theta: Float64Array, x: ArrayLike<number>, lab
     let sum = 0;
     for (let k = 0; k < classes; k++) sum += Math.exp(z[k] - max);
     const logSum = max + Math.log(sum);
-    value += c * (logSum - z[labels[i]]);
+    const scale = c * (classWeights ? classWeights[labels[i]] : 1);
+    value += scale * (logSum - z[labels[i]]);
     for (let k = 0; k < classes; k++) {
       // ∂CE/∂z_k = softmax_k − [k = y]
-      const g = c * (Math.exp(z[k] - logSum) - (k === labels[i] ? 1 : 0));
+      const g = scale * (Math.exp(z[k] - logSum) - (k === labels[i] ? 1 : 0));
       grad[bOff + k] += g;
       for (let d = 0; d < dim; d++) grad[k * dim + d] += g * x[i * dim + d];
     }
@@ -75,10 +80,12 @@ export function fitLogisticRegression(x: ArrayLike<number>, labels: readonly num
   const bad = labels.findIndex((l) => !Number.isInteger(l) || l < 0 || l >= classes);
   if (bad >= 0) throw new Error(`logistic head: label ${labels[bad]} of example ${bad} is not a class id in [0, ${classes})`);
   const c = opts.c ?? 1;
+  const cw = opts.classWeights;
+  if (cw && (cw.length !== classes || cw.some((w) => !(w > 0 && Number.isFinite(w))))) throw new Error(`logistic head: class weights must be ${classes} positive finite numbers, got ${JSON.stringify(cw)}`);
   const maxIterations = opts.maxIterations ?? 1000;
   const tolerance = opts.tolerance ?? 1e-6;
   const memory = 10;
-  const f = (t: Float64Array) => logisticObjective(t, x, labels, classes, dim, c);
+  const f = (t: Float64Array) => logisticObjective(t, x, labels, classes, dim, c, cw);
 
   let theta = new Float64Array(classes * dim + classes);
   let cur = f(theta);

@@ -17,6 +17,7 @@ import { openWeightSource } from '../../models/weightSource';
 import { Rng } from '../../util/rng';
 import { generateArtifacts, type TrainPlan } from '../artifacts/generateArtifacts';
 import { TrainingSession } from '../artifacts/session';
+import { describeClassWeights, resolveClassWeights, type ResolvedClassWeights } from '../classWeights';
 import { checkArgsForTask, type TrainingArgs } from '../hyperparameters';
 import { modelToBytes } from '../../onnx/serialize';
 import { prepareData, type PreparedData } from '../prepareData';
@@ -27,6 +28,7 @@ import type { OpenRun, Trainer, TrainingHooks } from '../trainer';
 import { generatePairs } from '../setfitPairs';
 import { trainingSessionOptions } from '../worker/sessionOptions';
 import { evaluate, sessionLogits, type EvalResult } from '../worker/evaluate';
+import { collapseWarning, findCollapse } from '../worker/predictionCollapse';
 import { FeatureCache, perExampleFrontier } from '../worker/featureCache';
 import { inputFeeds, labelFeed } from '../worker/feeds';
 import { readRunCheckpoint, writeRunCheckpoint, type TrainerState } from '../worker/runCheckpoint';
@@ -84,6 +86,9 @@ export const trainSetFit: Trainer = async ({ config, resumed, ort, device, log, 
   checkArgsForTask(args, { task: 'single-label', numLayers: spec.numLayers });
   checkVocabulary({ modelDir: config.model, vocabSize: spec.vocabSize, tokenizerMaxId: largestTokenId(tokenizer.vocab), dataFile: config.data, dataMaxId: Math.max(largestIdIn(data.train), largestIdIn(data.eval)) });
   const trainLabels = data.train.map((e) => e.label as number);
+  // The head's loss only: the contrastive body phase trains on pairs, where a class weight has no meaning (as in setfit).
+  const weights = resolveClassWeights(args.classWeights, { kind: 'single-label', labels, trainLabels });
+  if (weights) log(`${describeClassWeights(weights)} (the ${setfit.head} head's loss; the contrastive body phase is unweighted)`);
   // The body as sentence-transformers holds it: bare encoder names, no pooler, no task head.
   const weightSource = openWeightSource(config.model);
   const loaded = loadWeights(weightSource, spec, 'sentence-embedding', { seed: args.seed });
@@ -119,6 +124,10 @@ export const trainSetFit: Trainer = async ({ config, resumed, ort, device, log, 
       `${setfit.head} head${setfit.head === 'differentiable' ? ` ${setfit.headEpochs} epoch(s) at lr ${headLr}${setfit.endToEnd ? ', end to end' : ''}` : ` (C ${setfit.headC})`}; ` +
       `evaluate on ${data.eval.length} (${data.evalSource})`);
 
+    if (weights) {
+      record.classWeights = { kind: weights.kind, source: weights.source, byLabel: weights.byLabel };
+      writeRun(runDir, record);
+    }
     const state: TrainerState = { step: 0, epoch: 0, microInEpoch: 0, best: undefined, badEvals: 0, touched: [], trainSeconds: 0, samplesSeen: 0 };
     const cancelled = async () => {
       record.status = 'cancelled';
@@ -178,6 +187,8 @@ export const trainSetFit: Trainer = async ({ config, resumed, ort, device, log, 
       }
       appendMetrics(runDir, { type: 'eval', step, epoch, metrics: lastEval.metrics, perClass: lastEval.perClass, confusion: lastEval.confusion });
       hooks.emit({ type: 'eval', step, epoch, metrics: lastEval.metrics });
+      const collapse = lastEval.perClass ? findCollapse(lastEval.perClass, 'single-label') : undefined;
+      if (collapse) log(collapseWarning(collapse, step, weights !== undefined), 'warn');
       const acc = lastEval.metrics.accuracy;
       if (!record.bestMetric || acc > record.bestMetric.value) record.bestMetric = { name: 'accuracy', value: acc, step };
     };
@@ -185,13 +196,13 @@ export const trainSetFit: Trainer = async ({ config, resumed, ort, device, log, 
     let head: LinearHead;
     if (setfit.head === 'logistic') {
       const t0 = performance.now();
-      const fit = fitLogisticRegression(features, trainLabels, labels.length, { c: setfit.headC });
+      const fit = fitLogisticRegression(features, trainLabels, labels.length, { c: setfit.headC, classWeights: weights?.weights });
       state.trainSeconds += (performance.now() - t0) / 1000;
       head = fit.head;
       log(`logistic head: ${fit.converged ? 'converged' : 'stopped without converging'} after ${fit.iterations} L-BFGS iteration(s), objective ${fit.objective.toFixed(6)}`);
       await runEval(head, state.step, setfit.bodyEpochs);
     } else {
-      const r = await trainDifferentiableHead({ ort, spec, body, data, trainLabels, labels, args, setfit, sessionOptions, runDir, hooks, inputNames, padId, headLr, stepOffset: state.step, totalSteps, runEval });
+      const r = await trainDifferentiableHead({ ort, spec, body, data, trainLabels, labels, args, setfit, weights, sessionOptions, runDir, hooks, inputNames, padId, headLr, stepOffset: state.step, totalSteps, runEval });
       state.trainSeconds += r.seconds;
       state.samplesSeen += r.samples;
       if (r.cancelled) return cancelled();
@@ -226,6 +237,7 @@ interface HeadPhaseInput {
   labels: string[];
   args: TrainingArgs;
   setfit: SetFitOptions;
+  weights?: ResolvedClassWeights;
   sessionOptions: ortTypes.InferenceSession.SessionOptions;
   runDir: string;
   hooks: TrainingHooks;
@@ -253,7 +265,8 @@ async function trainDifferentiableHead(o: HeadPhaseInput): Promise<{ head: Linea
   // End to end the base lr is the body's and the head runs at its own lr through a multiplier; head-only, the head lr is the base.
   const baseLr = setfit.endToEnd ? args.learningRate : o.headLr;
   const lrMultipliers = setfit.endToEnd ? { [HEAD_WEIGHT]: o.headLr / args.learningRate, [HEAD_BIAS]: o.headLr / args.learningRate } : undefined;
-  const plan: TrainPlan = { trainable, lrMultipliers, loss: { kind: 'cross-entropy' }, optimizer: adamw(args), maxGradNorm: args.maxGradNorm };
+  const loss = { kind: 'cross-entropy', classWeights: o.weights?.weights } as const;
+  const plan: TrainPlan = { trainable, lrMultipliers, loss, optimizer: adamw(args), maxGradNorm: args.maxGradNorm };
   const dir = path.join(o.runDir, 'artifacts', 'head');
   const dropout = setfit.endToEnd && args.dropout;
   generateArtifacts(buildSetFitClassifier(spec, body, init, { normalize: setfit.normalize, training: dropout }), plan, dir);
@@ -272,7 +285,7 @@ async function trainDifferentiableHead(o: HeadPhaseInput): Promise<{ head: Linea
     batches: (epoch) => planBatches(data.train.map((e) => e.ids.length), { batchSize: args.batchSize, bucket: true, seed: args.seed + epoch * 7919 }).map((ix): PhaseBatch => {
       const batch = collate(data.train, ix, { padId: o.padId });
       const feeds = cache ? cache.feeds(ix) : inputFeeds(batch, o.inputNames);
-      return { feeds: { ...feeds, labels: labelFeed({ kind: 'cross-entropy' }, batch.labels, o.labels.length) }, sentences: batch.size, realTokens: batch.realTokens };
+      return { feeds: { ...feeds, labels: labelFeed(loss, batch.labels, o.labels.length) }, sentences: batch.size, realTokens: batch.realTokens };
     }),
     afterEpoch: async (epoch, step) => {
       // Evaluation reads the session's current weights; end to end the body moved too.

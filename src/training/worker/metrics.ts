@@ -20,6 +20,8 @@ export interface ClassReport {
   recall: number;
   f1: number;
   support: number;
+  /** Examples predicted as this class (multi-label: with this label predicted): 0 flags a class the model never outputs. */
+  predicted: number;
 }
 
 export interface ClassificationMetrics {
@@ -46,7 +48,7 @@ export function classificationMetrics(predicted: number[], actual: number[], lab
     const support = confusion[c].reduce((s, v) => s + v, 0);
     const precision = safeDiv(tp, predictedC);
     const recall = safeDiv(tp, support);
-    return { label, precision, recall, f1: f1Of(precision, recall), support };
+    return { label, precision, recall, f1: f1Of(precision, recall), support, predicted: predictedC };
   });
   const n = actual.length;
   const correct = perClass.reduce((s, _c, i) => s + confusion[i][i], 0);
@@ -97,7 +99,7 @@ export function multiLabelMetrics(predicted: number[][], actual: number[][], lab
   const perClass = labels.map((label, c) => {
     const precision = safeDiv(tp[c], tp[c] + fp[c]);
     const recall = safeDiv(tp[c], tp[c] + fn[c]);
-    return { label, precision, recall, f1: f1Of(precision, recall), support: tp[c] + fn[c] };
+    return { label, precision, recall, f1: f1Of(precision, recall), support: tp[c] + fn[c], predicted: tp[c] + fp[c] };
   });
   const sum = (a: number[]) => a.reduce((s, v) => s + v, 0);
   const microP = safeDiv(sum(tp), sum(tp) + sum(fp));

@@ -18,6 +18,7 @@ import { Rng } from '../../util/rng';
 import { generateArtifacts, type TrainPlan } from '../artifacts/generateArtifacts';
 import type { LossSpec } from '../artifacts/losses';
 import { TrainingSession } from '../artifacts/session';
+import { describeClassWeights, resolveClassWeights, type ResolvedClassWeights } from '../classWeights';
 import { checkArgsForTask, resolveArgs, type TrainingArgs } from '../hyperparameters';
 import { assertFiniteLoss } from '../lossCheck';
 import { maskTokens } from '../mlmMasking';
@@ -34,6 +35,7 @@ import { waitWhilePaused } from './pauseGate';
 import { collateGroup, groupLength, stepsPerRunFor } from './stepGroups';
 import { evalModelWithWeightInputs } from './evalGraph';
 import { evaluate, sessionLogits, type EvalResult, type LogitsOf, type TaskKind } from './evaluate';
+import { collapseWarning, findCollapse } from './predictionCollapse';
 import { FeatureCache, perExampleFrontier } from './featureCache';
 import { inputFeeds, labelFeed, type Feeds } from './feeds';
 import { learningRate, resolveWarmupSteps, type ScheduleOptions } from './schedules';
@@ -46,17 +48,31 @@ interface Task {
   kind: TaskKind;
   labels: string[];
   problemType?: ProblemType;
+  /** The loss weights (classWeights resolved on the training split), or undefined when unweighted. */
+  weights?: ResolvedClassWeights;
 }
 
 function taskFor(config: RunConfig, data: PreparedData, args: TrainingArgs): Task {
-  if (config.strategy === 'mlm') return { head: 'masked-lm', loss: { kind: 'masked-lm' }, kind: 'masked-lm', labels: [] };
+  const weightsFor = (kind: TaskKind, labels: string[]) => resolveClassWeights(args.classWeights, { kind, labels, trainLabels: data.train.map((e) => e.label!) });
+  if (config.strategy === 'mlm') {
+    // Called only to refuse a classWeights setting that cannot apply (regression below too).
+    weightsFor('masked-lm', []);
+    return { head: 'masked-lm', loss: { kind: 'masked-lm' }, kind: 'masked-lm', labels: [] };
+  }
   const space = data.labels!;
-  if (space.kind === 'multi') return { head: 'sequence-classification', loss: { kind: 'bce-with-logits' }, kind: 'multi-label', labels: space.names, problemType: 'multi_label_classification' };
-  if (space.kind === 'float') return { head: 'sequence-classification', loss: { kind: 'mse' }, kind: 'regression', labels: ['score'], problemType: 'regression' };
+  if (space.kind === 'multi') {
+    const weights = weightsFor('multi-label', space.names);
+    return { head: 'sequence-classification', loss: { kind: 'bce-with-logits', posWeight: weights?.weights }, kind: 'multi-label', labels: space.names, problemType: 'multi_label_classification', weights };
+  }
+  if (space.kind === 'float') {
+    weightsFor('regression', ['score']);
+    return { head: 'sequence-classification', loss: { kind: 'mse' }, kind: 'regression', labels: ['score'], problemType: 'regression' };
+  }
   if (space.names.length < 2) throw new Error(`${config.data}: only one class ("${space.names[0]}") occurs in the training data; a classifier needs at least two.`);
+  const weights = weightsFor('single-label', space.names);
   return {
-    head: 'sequence-classification', loss: { kind: 'cross-entropy', labelSmoothing: args.labelSmoothing }, kind: 'single-label', labels: space.names,
-    problemType: 'single_label_classification',
+    head: 'sequence-classification', loss: { kind: 'cross-entropy', labelSmoothing: args.labelSmoothing, classWeights: weights?.weights }, kind: 'single-label', labels: space.names,
+    problemType: 'single_label_classification', weights,
   };
 }
 
@@ -98,6 +114,7 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
   const task = taskFor(config, data, args);
   checkArgsForTask(args, { task: task.kind, numLayers: baseSpec.numLayers });
   checkVocabulary({ modelDir: config.model, vocabSize: baseSpec.vocabSize, tokenizerMaxId: largestTokenId(tokenizer.vocab), dataFile: config.data, dataMaxId: Math.max(largestIdIn(data.train), largestIdIn(data.eval)) });
+  if (task.weights) log(describeClassWeights(task.weights));
   const spec: ModelSpec = task.head === 'sequence-classification' ? withLabels(baseSpec, task.labels, task.problemType) : baseSpec;
   const loaded = loadWeights(openWeightSource(config.model), spec, task.head, { seed: args.seed, ignoreMismatchedHead: true });
 
@@ -120,6 +137,10 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
 
   async function train({ runDir, record }: OpenRun): Promise<void> {
     if (loaded.initialised.length) log(`newly initialised (not in the checkpoint): ${loaded.initialised.join(', ')}`);
+    if (task.weights) {
+      record.classWeights = { kind: task.weights.kind, source: task.weights.source, byLabel: task.weights.byLabel };
+      writeRun(runDir, record);
+    }
     /** Every weight of the model as it currently stands (base values overlaid with what training changed). */
     const master = loaded.tensors;
     const paramShapes = new Map(modelParameters(spec, task.head).map((p) => [p.name, p.shape]));
@@ -250,6 +271,8 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
       const r = await evaluate(logitsOf, evalBatches, task.kind, task.labels);
       appendMetrics(runDir, { type: 'eval', step: state.step, epoch: epochFloat, metrics: r.metrics, perClass: r.perClass, confusion: r.confusion });
       hooks.emit({ type: 'eval', step: state.step, epoch: epochFloat, metrics: r.metrics });
+      const collapse = r.perClass && (task.kind === 'single-label' || task.kind === 'multi-label') ? findCollapse(r.perClass, task.kind) : undefined;
+      if (collapse) log(collapseWarning(collapse, state.step, task.weights !== undefined), 'warn');
       return r;
     };
 

@@ -5,6 +5,7 @@ import type { RunState, RunStateInfo } from '../../training/runStatus';
 import type { RunRecord } from '../../training/runStore';
 import { formatBytes, formatSeconds } from '../comparisonColumns';
 import type { DashboardCommand, DashboardMetrics, DashboardState, FromDashboard, ToDashboard } from '../messages';
+import { classFlag, classFlagText, perClassNotice } from '../perClassFlags';
 import { clear, formatNumber, h } from './dom';
 import { confusionHeatmap } from './heatmap';
 import { LineChart } from './lineChart';
@@ -207,6 +208,10 @@ function renderMetrics(): void {
     return;
   }
   document.getElementById('per-class-title')?.replaceChildren(`Per class (epoch ${formatNumber(latest.epoch, 2)}, step ${latest.step})`);
+  // Classes the model never finds are flagged: the aggregate metrics of an imbalanced set hide them.
+  const notice = perClassNotice(latest.perClass, run?.classWeights !== undefined);
+  if (notice) perClassSection.append(h('p', { id: 'per-class-notice', class: 'problems', role: 'status' }, notice));
+  const counted = latest.perClass.some((r) => r.predicted !== undefined);
   perClassSection.append(
     dataGrid(
       'per-class-grid',
@@ -216,9 +221,16 @@ function renderMetrics(): void {
         { title: 'Recall', cell: (r) => formatNumber(r.recall), numeric: true },
         { title: 'F1', cell: (r) => formatNumber(r.f1), numeric: true },
         { title: 'Support', cell: (r) => String(r.support), numeric: true },
+        ...(counted ? [{ title: 'Predicted', cell: (r: (typeof latest.perClass)[number]) => (r.predicted === undefined ? '' : String(r.predicted)), numeric: true }] : []),
       ],
       latest.perClass,
-      { label: 'Per-class metrics' },
+      {
+        label: 'Per-class metrics',
+        rowAttrs: (r): Record<string, string> => {
+          const flag = classFlag(r);
+          return flag ? { 'data-flag': flag, title: classFlagText(flag, r) } : {};
+        },
+      },
     ),
   );
   if (latest.confusion) confusionSection.append(confusionHeatmap(run?.dataset.labels ?? latest.perClass.map((p) => p.label), latest.confusion));

@@ -38,6 +38,15 @@ function cases(): Case[] {
       name: 'token CE with ignored positions, symbolic dims', spec: { kind: 'cross-entropy', labelSmoothing: 0.2 }, shape: [2, 3, 4], declared: ['batch', 'seq', 'classes'],
       labels: [0, -100, 3, 1, 2, -100], labelShape: [2, 3], torch: { kind: 'cross-entropy', label_smoothing: 0.2 },
     },
+    {
+      name: 'token CE with class weights, ignored positions and label smoothing', spec: { kind: 'cross-entropy', classWeights: [0.25, 3, 1, 1.5], labelSmoothing: 0.15 },
+      shape: [2, 3, 4], declared: ['batch', 'seq', 4], labels: [1, -100, 3, 0, 1, -100], labelShape: [2, 3],
+      torch: { kind: 'cross-entropy', class_weights: [0.25, 3, 1, 1.5], label_smoothing: 0.15 },
+    },
+    {
+      name: 'CE with balanced-style weights (rare class heavy)', spec: { kind: 'cross-entropy', classWeights: [0.5435, 6.25] },
+      shape: [6, 2], labels: [0, 0, 0, 0, 0, 1], labelShape: [6], torch: { kind: 'cross-entropy', class_weights: [0.5435, 6.25] },
+    },
     { name: 'masked-LM', spec: { kind: 'masked-lm' }, shape: [2, 4, 7], labels: [-100, 5, -100, -100, 0, -100, 6, 6], labelShape: [2, 4], torch: { kind: 'masked-lm' } },
     { name: 'BCE with logits', spec: { kind: 'bce-with-logits' }, shape: [3, 4], labels: [1, 0, 0, 1, 0, 0, 1, 1, 1, 0, 1, 0], labelShape: [3, 4], floatLabels: true, torch: { kind: 'bce-with-logits' } },
     {
@@ -95,10 +104,32 @@ test('cross-entropy by hand: one sample, two classes, label 1 → log(1 + e^(z0 
   assert.ok(Math.abs(got.grad[0] - p0) < 1e-12 && Math.abs(got.grad[1] - (1 - p0 - 1)) < 1e-12);
 });
 
+test('weighted cross-entropy with smoothing: the gradient through the class-weight constant matches central differences', async () => {
+  const c: Case = { name: 'fd', spec: { kind: 'cross-entropy', classWeights: [0.3, 2, 1.1], labelSmoothing: 0.1 }, shape: [4, 3], labels: [2, 1, -100, 0], labelShape: [4], torch: {} };
+  const rng = new Rng(9);
+  const x = Float64Array.from({ length: 12 }, () => rng.normal());
+  const { loss, grad } = await ours(c, x);
+  assert.ok(Number.isFinite(loss));
+  const h = 1e-6;
+  for (let k = 0; k < x.length; k++) {
+    const plus = Float64Array.from(x);
+    const minus = Float64Array.from(x);
+    plus[k] += h;
+    minus[k] -= h;
+    const fd = ((await ours(c, plus)).loss - (await ours(c, minus)).loss) / (2 * h);
+    assert.ok(Math.abs(fd - grad[k]) < 1e-8, `d loss / d x[${k}]: autodiff ${grad[k]} vs finite difference ${fd}`);
+  }
+  // The ignored row (index 2) gets no gradient at all.
+  assert.deepEqual(Array.from(grad.subarray(6, 9)), [0, 0, 0]);
+});
+
 test('bad loss settings are refused with the reason', () => {
   const b = new GraphBuilder('g');
   const x = b.input('pred', 'float32', [2, 3]);
   assert.throws(() => addLoss(b, { kind: 'cross-entropy', classWeights: [1, 2] }, { name: x, dtype: 'float32', shape: [2, 3] }), /2 class weights for 3 classes/);
+  assert.throws(() => addLoss(new GraphBuilder('w'), { kind: 'cross-entropy', classWeights: [1, 0, 2] }, { name: 'p', dtype: 'float32', shape: [2, 3] }), /cross-entropy loss: class weight 2 is 0; weights must be positive and finite/);
+  assert.throws(() => addLoss(new GraphBuilder('w'), { kind: 'bce-with-logits', posWeight: [1, NaN] }, { name: 'p', dtype: 'float32', shape: [2, 2] }), /bce-with-logits loss: positive weight 2 is NaN; weights must be positive and finite/);
+  assert.throws(() => addLoss(new GraphBuilder('w'), { kind: 'bce-with-logits', posWeight: [1, 2, 3] }, { name: 'p', dtype: 'float32', shape: [2, 2] }), /bce-with-logits loss: 3 positive weights for 2 labels/);
   assert.throws(() => addLoss(new GraphBuilder('h'), { kind: 'cross-entropy', labelSmoothing: 1 }, { name: 'p', dtype: 'float32', shape: [2, 3] }), /labelSmoothing must be in \[0, 1\)/);
   assert.throws(() => addLoss(new GraphBuilder('i'), { kind: 'cross-entropy' }, { name: 'ids', dtype: 'int64', shape: [2, 3] }), /"ids" is int64, expected a float/);
 });

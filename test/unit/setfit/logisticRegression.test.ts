@@ -131,3 +131,39 @@ print(json.dumps({"weight": W.detach().flatten().tolist(), "bias": b.detach().to
   const worst = Math.max(...ref.weight.map((v, i) => Math.abs(v - fit.head.weight[i])), ...ref.bias.map((v, i) => Math.abs(v - fit.head.bias[i])));
   assert.ok(worst <= 1e-5, `max |Δ| vs PyTorch ${worst}`);
 });
+
+test('class weights (scikit-learn class_weight): uniform weights k equal C·k; unequal weights match PyTorch weighted CE (≤ 1e-5)', { skip: torchMissing }, () => {
+  const { x, y } = blobs(30, 5, 3, 17, 2.5);
+  // Σ k·CE_i with C is C·k·Σ CE_i: the same objective, so the same head.
+  const scaled = fitLogisticRegression(x, y, 3, { c: 0.8, classWeights: [2, 2, 2], tolerance: 1e-10 }).head;
+  const plain = fitLogisticRegression(x, y, 3, { c: 1.6, tolerance: 1e-10 }).head;
+  assert.ok(Math.max(...scaled.weight.map((v, i) => Math.abs(v - plain.weight[i]))) < 1e-6);
+  const weights = [0.4, 3, 1.2];
+  const fit = fitLogisticRegression(x, y, 3, { c: 0.5, classWeights: weights, tolerance: 1e-9 });
+  // A rare class weighted up moves the boundary: the weighted head differs from the unweighted one.
+  const unweighted = fitLogisticRegression(x, y, 3, { c: 0.5, tolerance: 1e-9 }).head;
+  assert.ok(Math.max(...fit.head.bias.map((v, i) => Math.abs(v - unweighted.bias[i]))) > 1e-2);
+  const script = `
+import json, sys, torch
+d = json.load(sys.stdin)
+x = torch.tensor(d["x"], dtype=torch.float64).reshape(-1, d["dim"])
+y = torch.tensor(d["y"])
+w = torch.tensor(d["w"], dtype=torch.float64)
+W = torch.zeros(d["classes"], d["dim"], dtype=torch.float64, requires_grad=True)
+b = torch.zeros(d["classes"], dtype=torch.float64, requires_grad=True)
+opt = torch.optim.LBFGS([W, b], lr=1, max_iter=5000, tolerance_grad=1e-12, tolerance_change=1e-15, line_search_fn="strong_wolfe")
+def closure():
+    opt.zero_grad()
+    loss = d["c"] * torch.nn.functional.cross_entropy(x @ W.T + b, y, weight=w, reduction="sum") + 0.5 * (W * W).sum()
+    loss.backward()
+    return loss
+opt.step(closure)
+print(json.dumps({"weight": W.detach().flatten().tolist(), "bias": b.detach().tolist()}))
+`;
+  const r = spawnSync('/usr/bin/python3', ['-c', script], { input: JSON.stringify({ x: Array.from(x), y, w: weights, dim: 5, classes: 3, c: 0.5 }), encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
+  assert.equal(r.status, 0, r.stderr);
+  const ref = JSON.parse(r.stdout) as { weight: number[]; bias: number[] };
+  const worst = Math.max(...ref.weight.map((v, i) => Math.abs(v - fit.head.weight[i])), ...ref.bias.map((v, i) => Math.abs(v - fit.head.bias[i])));
+  assert.ok(worst <= 1e-5, `max |Δ| vs PyTorch ${worst}`);
+  assert.throws(() => fitLogisticRegression(x, y, 3, { classWeights: [1, 0, 1] }), /logistic head: class weights must be 3 positive finite numbers, got \[1,0,1\]/);
+});
