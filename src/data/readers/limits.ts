@@ -18,7 +18,7 @@ export function resolveLimits(given: Partial<ReadLimits> = {}): ReadLimits {
   for (const key of Object.keys(DEFAULT_READ_LIMITS) as (keyof ReadLimits)[]) {
     const v = limits[key];
     if (!Number.isSafeInteger(v) || v < 1) {
-      throw new RangeError(`data limit ${key} must be a positive whole number of characters, got ${JSON.stringify(v)}`);
+      throw new RangeError(`dataLimits.${key} must be a positive whole number of characters, got ${JSON.stringify(v)}`);
     }
   }
   return limits;

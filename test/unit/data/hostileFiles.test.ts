@@ -108,7 +108,7 @@ test('the header is bounded too: a header line over maxHeaderChars is an error n
     `short-header.tsv:1: the header line is longer than the header limit maxHeaderChars = 64 characters; ${fix}`);
   assert.equal(describeLimit(3 << 19), '1536 KiB (1,572,864 characters)');
   assert.equal(describeLimit(1000), '1,000 characters');
-  assert.throws(() => resolveLimits({ maxRowChars: 0 }), { message: 'data limit maxRowChars must be a positive whole number of characters, got 0' });
+  assert.throws(() => resolveLimits({ maxRowChars: 0 }), { message: 'dataLimits.maxRowChars must be a positive whole number of characters, got 0' });
 });
 
 /** Runs `body` in a fresh Node process; returns what it sets as `result` and the process's peak RSS in MB. */
