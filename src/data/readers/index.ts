@@ -75,8 +75,10 @@ async function* readJson(file: string, limits: ReadLimits): AsyncGenerator<RawRo
       yield r;
     }
   } catch (e) {
-    // A pretty-printed (or over-long) first object: its first value says whether it was columns or one row.
-    const shape = rows === 0 && e instanceof DatasetError && e.line === 1 && e.code !== 'columnar-json' ? columnarShapeOfHead(head) : undefined;
+    // A first object spread over lines, or too long for one row: its first value says whether it holds columns. A
+    // broken one-line row is left to the messages below, whatever its first field holds.
+    const spread = !head.split('\n', 1)[0].trimEnd().endsWith('}') || (e instanceof DatasetError && e.code === 'row-too-long');
+    const shape = rows === 0 && spread && e instanceof DatasetError && e.line === 1 && e.code !== 'columnar-json' ? columnarShapeOfHead(head) : undefined;
     if (shape) throw columnarJsonError(file, shape, topLevelKeys(head));
     if (rows === 0 && e instanceof MalformedRowError && e.line === 1 && e.code !== 'columnar-json') {
       throw new MalformedRowError('json-not-array', { file, line: 1, column: 1 },

@@ -141,6 +141,14 @@ test('columnar JSON is refused with its shape named and the conversion that fixe
     `(pandas' default to_json) (columns "text", "label"), ${fix}`);
   const jsonl = await failure('cols.jsonl', '{"text": ["good", "bad"], "label": [1, 0]}\n');
   assert.equal(jsonl.code, 'columnar-json');
+  // Too long for one row, the shape is still named (from the start of the file).
+  const huge = await failure('huge.json', `{"text": [${Array.from({ length: 40_000 }, () => '"some text here"').join(', ')}], "label": [1]}`);
+  assert.equal(huge.code, 'columnar-json');
+  // A broken one-line row is not called columnar, even when its first field is a list.
+  const broken = await failure('broken.jsonl', '{"labels": ["a"], "text": "x" "oops"}\n{"labels": ["b"], "text": "y"}\n');
+  assert.equal(broken.code, 'bad-json');
+  const brokenJson = await failure('broken.json', '{"labels": ["a"], "text": "x" "oops"}\n{"labels": ["b"], "text": "y"}\n');
+  assert.equal(brokenJson.code, 'json-not-array');
   // JSON Lines rows whose every field happens to be a list are still rows when there are several.
   const rows = await loaded('lists.jsonl', '{"text": ["a"], "labels": ["x"]}\n{"text": ["b"], "labels": ["y"]}\n', { mapping: { text: 'text', label: 'labels' } });
   assert.equal(rows.examples.length, 2);
