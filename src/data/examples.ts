@@ -167,7 +167,7 @@ async function readExamples(file: string, opts: LoadOptions, warnings: DatasetWa
   const delimiter = opts.labels?.delimiter ?? mapping.labelDelimiter;
   const seen = new StringHashSet();
 
-  const rows = readRows(file, { format, limits: opts.limits, columns: format === 'csv' || format === 'tsv' ? mappedColumns(mapping) : undefined });
+  const rows = readRows(file, { format, limits: opts.limits, columns: format === 'csv' || format === 'tsv' || format === 'parquet' ? mappedColumns(mapping) : undefined });
   for await (const { row, line } of rowsOfUnchangedFile(file, before, rows)) {
     const text = textOf(file, row, mapping.text, line, unit);
     const pair = mapping.textPair ? textOf(file, row, mapping.textPair, line, unit) : undefined;
