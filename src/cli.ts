@@ -81,6 +81,9 @@ async function train(argv: string[]): Promise<number> {
     // Typed at this boundary, checked where the run starts: chooseDevice and resolveArgs name any bad value.
     device: (values.device ?? fromFile.device ?? 'auto') as DeviceSetting,
     settings: settings as RunSettings,
+    // The column mapping (e.g. labelKind "multi" + labelDelimiter) and data limits the data layer's messages point to.
+    ...(fromFile.mapping ? { mapping: fromFile.mapping } : {}),
+    ...(fromFile.dataLimits ? { dataLimits: fromFile.dataLimits } : {}),
   };
   const bar = new ProgressBar();
   let exit = 0;

@@ -23,6 +23,13 @@ export type DatasetErrorCode =
   | 'single-class'
   | 'unseen-eval-labels'
   | 'bad-split'
+  | 'not-a-regular-file'
+  | 'row-too-long'
+  | 'header-too-long'
+  | 'file-changed'
+  | 'columnar-json'
+  | 'object-label'
+  | 'no-validation'
   | 'cancelled';
 
 export interface Location {
@@ -89,7 +96,9 @@ export class LabelError extends DatasetError {}
 export class SplitError extends DatasetError {}
 
 /** Problems that do not stop training but that the user should know about. */
-export type DatasetWarningCode = 'empty-text' | 'duplicate-rows' | 'train-test-overlap' | 'empty-rows' | 'unlabeled-rows';
+export type DatasetWarningCode =
+  | 'empty-text' | 'duplicate-rows' | 'train-test-overlap' | 'empty-rows' | 'unlabeled-rows' | 'label-delimiter-suggested'
+  | 'no-validation';
 
 export interface DatasetWarning {
   code: DatasetWarningCode;

@@ -5,10 +5,11 @@ import { closestNames, didYouMean } from '../util/closestNames';
 import {
   ColumnError, DatasetError, LabelError, listSome, toResult, type DataResult, type DatasetWarning, type DatasetWarningCode,
 } from './errors';
+import { fingerprintOf, rowsOfUnchangedFile, unlessChanged, type FileFingerprint } from './fingerprint';
 import { StringHashSet } from './hashSet';
-import { buildLabelSpace, labelIndex, labelKey, type LabelSpace } from './labels';
-import { formatOrThrow, readColumnNames, readRows, type RawRow } from './readers';
-import { resolveMapping, type ColumnMapping, type MappingOverride } from './schema';
+import { buildLabelSpace, isMissingLabel, labelIndex, labelKey, type LabelSpace } from './labels';
+import { formatOrThrow, readColumnNames, readRows, type RawRow, type ReadLimits } from './readers';
+import { delimiterHintMessage, labelDelimiterHint, resolveMapping, type ColumnMapping, type DelimiterHint, type MappingOverride } from './schema';
 
 export interface Example {
   text: string;
@@ -40,9 +41,17 @@ export interface LoadOptions {
   labels?: LabelSpace;
   /** Rows used to detect columns and label kind. */
   sampleRows?: number;
+  /** Bounds on one row's and the header's size (defaults: 1 MiB each). */
+  limits?: Partial<ReadLimits>;
 }
 
 const SAMPLE_ROWS = 500;
+/**
+ * The detection sample also stops at this many characters (plus a per-field cost), so a 100k-column file samples a
+ * few rows rather than holding 500 × 100k values.
+ */
+const SAMPLE_CHARS = 8 << 20;
+const FIELD_COST = 16;
 /** Lines listed in a warning; the count says how many there are in all. */
 const LINES_KEPT = 20;
 
@@ -67,25 +76,57 @@ class WarningTally {
   }
 }
 
-export async function sampleRows(file: string, n: number, format?: DatasetFormat): Promise<RawRow[]> {
+function rowCost(row: Record<string, unknown>): number {
+  let n = 0;
+  for (const v of Object.values(row)) n += FIELD_COST + (typeof v === 'string' ? v.length : 8);
+  return n;
+}
+
+/** The first `n` rows, or fewer once they hold SAMPLE_CHARS (at least one row). */
+export async function sampleRows(file: string, n: number, format?: DatasetFormat, limits?: Partial<ReadLimits>): Promise<RawRow[]> {
   const sample: RawRow[] = [];
   if (n <= 0) return sample;
-  for await (const r of readRows(file, { format })) {
+  let cost = 0;
+  for await (const r of readRows(file, { format, limits })) {
     sample.push(r);
-    if (sample.length >= n) break;
+    cost += rowCost(r.row);
+    if (sample.length >= n || cost >= SAMPLE_CHARS) break;
   }
   return sample;
 }
 
+export interface DetectedMapping {
+  columns: string[];
+  mapping: ColumnMapping;
+  format: DatasetFormat;
+  /** Set when text labels look delimited but were read as single classes: worth a loud warning. */
+  delimiterHint?: DelimiterHint;
+}
+
 /** Detects (or checks the override of) the column mapping from the header and the first rows. */
-export async function detectMapping(file: string, override: MappingOverride = {}, sampleSize = SAMPLE_ROWS): Promise<{ columns: string[]; mapping: ColumnMapping; format: DatasetFormat }> {
+export async function detectMapping(file: string, override: MappingOverride = {}, sampleSize = SAMPLE_ROWS, limits?: Partial<ReadLimits>): Promise<DetectedMapping> {
   const format = formatOrThrow(file);
-  const columns = await readColumnNames(file, format);
-  const sample = await sampleRows(file, sampleSize, format);
+  const columns = await readColumnNames(file, format, limits);
+  const sample = await sampleRows(file, sampleSize, format, limits);
   if (!sample.length) throw new DatasetError('empty-dataset', { file }, 'the file has no data rows');
   const text = format === 'text' ? { text: 'text', label: null } : {};
   const mapping = resolveMapping(file, columns, sample, { ...override, ...text }, format === 'parquet' ? 'row' : 'line');
-  return { columns, mapping, format };
+  const detected: DetectedMapping = { columns, mapping, format };
+  if (mapping.label && mapping.labelKind === 'string' && !override.labelKind) {
+    const hint = labelDelimiterHint(sample, mapping.label);
+    if (hint) detected.delimiterHint = hint;
+  }
+  return detected;
+}
+
+/** The columns a mapping reads; the rest of a wide file's fields are never materialised. */
+function mappedColumns(m: ColumnMapping): string[] {
+  return [m.text, m.textPair, m.label, m.split].filter((c): c is string => c !== undefined);
+}
+
+/** "empty ×3, "NaN" ×2": which missing-value spellings were skipped, most frequent first. */
+function missingSpellings(counts: ReadonlyMap<string, number>): string {
+  return [...counts].sort((a, b) => b[1] - a[1]).map(([v, n]) => `${v === '' ? 'empty' : v === 'null' ? 'null' : JSON.stringify(v)} ×${n}`).join(', ');
 }
 
 function textOf(file: string, row: Record<string, unknown>, column: string, line: number, unit: 'line' | 'row'): string | undefined {
@@ -102,62 +143,85 @@ function textOf(file: string, row: Record<string, unknown>, column: string, line
 
 export function loadExamples(file: string, opts: LoadOptions = {}): Promise<DataResult<LoadedDataset>> {
   return toResult(file, async (warnings) => {
-    const { columns, mapping, format } = await detectMapping(file, opts.mapping, opts.sampleRows);
-    const unit = format === 'parquet' ? 'row' : 'line';
-    const tally = new WarningTally();
-    const examples: Example[] = [];
-    const keys: (string | string[] | number | undefined)[] = [];
-    const kind = opts.labels?.kind ?? mapping.labelKind;
-    const delimiter = opts.labels?.delimiter ?? mapping.labelDelimiter;
-    const seen = new StringHashSet();
+    // Taken before the first read: detection and the full pass must see one version of the file, and any failure on
+    // a file that changed meanwhile is reported as the change.
+    const before = fingerprintOf(file);
+    return unlessChanged(file, before, () => readExamples(file, opts, warnings, before));
+  });
+}
 
-    for await (const { row, line } of readRows(file, { format })) {
-      const text = textOf(file, row, mapping.text, line, unit);
-      const pair = mapping.textPair ? textOf(file, row, mapping.textPair, line, unit) : undefined;
-      if (!text || (mapping.textPair && !pair)) {
-        tally.add('empty-text', line);
+async function readExamples(file: string, opts: LoadOptions, warnings: DatasetWarning[], before: FileFingerprint): Promise<LoadedDataset> {
+  const { columns, mapping, format, delimiterHint } = await detectMapping(file, opts.mapping, opts.sampleRows, opts.limits);
+  const unit = format === 'parquet' ? 'row' : 'line';
+  if (delimiterHint && mapping.label && !opts.labels) {
+    warnings.push({
+      code: 'label-delimiter-suggested', file, lines: [delimiterHint.line], count: delimiterHint.hits,
+      message: delimiterHintMessage(mapping.label, delimiterHint, unit),
+    });
+  }
+  const missing = new Map<string, number>();
+  const tally = new WarningTally();
+  const examples: Example[] = [];
+  const keys: (string | string[] | number | undefined)[] = [];
+  const kind = opts.labels?.kind ?? mapping.labelKind;
+  const delimiter = opts.labels?.delimiter ?? mapping.labelDelimiter;
+  const seen = new StringHashSet();
+
+  const rows = readRows(file, { format, limits: opts.limits, columns: format === 'csv' || format === 'tsv' || format === 'parquet' ? mappedColumns(mapping) : undefined });
+  for await (const { row, line } of rowsOfUnchangedFile(file, before, rows)) {
+    const text = textOf(file, row, mapping.text, line, unit);
+    const pair = mapping.textPair ? textOf(file, row, mapping.textPair, line, unit) : undefined;
+    if (!text || (mapping.textPair && !pair)) {
+      tally.add('empty-text', line);
+      continue;
+    }
+    let key: string | string[] | number | undefined;
+    if (mapping.label && kind) {
+      const raw = row[mapping.label];
+      if (isMissingLabel(raw)) {
+        tally.add('unlabeled-rows', line);
+        const spelling = raw === null || raw === undefined ? 'null' : typeof raw === 'number' ? 'NaN' : String(raw).trim();
+        missing.set(spelling, (missing.get(spelling) ?? 0) + 1);
         continue;
       }
-      let key: string | string[] | number | undefined;
-      if (mapping.label && kind) {
-        const raw = row[mapping.label];
-        if (raw === null || raw === undefined || (typeof raw === 'string' && raw.trim() === '')) {
-          tally.add('unlabeled-rows', line);
-          continue;
-        }
-        const parsed = labelKey(raw, kind, delimiter);
-        if ('problem' in parsed) {
-          const numeric = kind === 'float' || kind === 'int';
-          throw new LabelError(numeric ? 'mixed-label-types' : 'bad-label', { file, line, unit },
-            `label column "${mapping.label}": ${parsed.problem}; the first rows hold ${kind === 'float' ? 'numbers' : kind === 'int' ? 'integer labels' : 'single labels'}. ` +
-            (numeric
-              ? 'Make every label the same type, or set the label type to "string" to treat numbers as class names.'
-              : 'Give every row a single label, or set the label type to "multi" for multi-label data.'));
-        }
-        key = parsed.key;
+      const parsed = labelKey(raw, kind, delimiter);
+      if ('problem' in parsed && parsed.code === 'object-label') {
+        throw new LabelError('object-label', { file, line, unit }, `label column "${mapping.label}": ${parsed.problem}.`);
       }
-      const example: Example = { text, line };
-      if (pair !== undefined) example.textPair = pair;
-      if (mapping.split) example.split = String(row[mapping.split] ?? '').trim().toLowerCase();
-      const identity = pair === undefined ? text : `${text}\u0000${pair}`;
-      if (!seen.add(identity)) tally.add('duplicate-rows', line);
-      examples.push(example);
-      keys.push(key);
+      if ('problem' in parsed) {
+        const numeric = kind === 'float' || kind === 'int';
+        throw new LabelError(numeric ? 'mixed-label-types' : 'bad-label', { file, line, unit },
+          `label column "${mapping.label}": ${parsed.problem}; the first rows hold ${kind === 'float' ? 'numbers' : kind === 'int' ? 'integer labels' : 'single labels'}. ` +
+          (numeric
+            ? 'Make every label the same type, or set the label type to "string" to treat numbers as class names.'
+            : 'Give every row a single label, or set the label type to "multi" for multi-label data.'));
+      }
+      key = parsed.key;
     }
+    const example: Example = { text, line };
+    if (pair !== undefined) example.textPair = pair;
+    if (mapping.split) example.split = String(row[mapping.split] ?? '').trim().toLowerCase();
+    const identity = pair === undefined ? text : `${text}\u0000${pair}`;
+    if (!seen.add(identity)) tally.add('duplicate-rows', line);
+    examples.push(example);
+    keys.push(key);
+  }
 
-    tally.emit(file, 'empty-text', (where, n) => `${n} row(s) with empty text were skipped (${unit} ${where}).`, warnings);
-    tally.emit(file, 'unlabeled-rows', (where, n) => `${n} row(s) without a label were skipped (${unit} ${where}).`, warnings);
-    tally.emit(file, 'duplicate-rows', (where, n) => `${n} row(s) repeat an earlier row's text (${unit} ${where}); duplicates weigh those examples more.`, warnings);
-    if (!examples.length) {
-      throw new DatasetError('empty-dataset', { file },
-        tally.count('empty-text') ? `every row's text is empty (column "${mapping.text}")` : 'the file has no usable rows');
-    }
+  tally.emit(file, 'empty-text', (where, n) => `${n} row(s) with empty text were skipped (${unit} ${where}).`, warnings);
+  // Spelled-out missing values ("NaN", "None") are named: a user whose class really is "None" must be able to see it.
+  const spelled = [...missing.keys()].some((v) => v !== '');
+  tally.emit(file, 'unlabeled-rows', (where, n) => `${n} row(s) without a label were skipped (${unit} ${where}).` +
+    (spelled ? ` Missing-value labels (${missingSpellings(missing)}) are skipped like empty ones, never made classes.` : ''), warnings);
+  tally.emit(file, 'duplicate-rows', (where, n) => `${n} row(s) repeat an earlier row's text (${unit} ${where}); duplicates weigh those examples more.`, warnings);
+  if (!examples.length) {
+    throw new DatasetError('empty-dataset', { file },
+      tally.count('empty-text') ? `every row's text is empty (column "${mapping.text}")` : 'the file has no usable rows');
+  }
 
-    const labels = mapping.label && kind ? assignLabels(file, unit, mapping.label, kind, delimiter, examples, keys, opts.labels) : undefined;
-    const loaded: LoadedDataset = { file, format, columns, mapping: { ...mapping, ...(kind ? { labelKind: kind } : {}) }, examples };
-    if (labels) loaded.labels = labels;
-    return loaded;
-  });
+  const labels = mapping.label && kind ? assignLabels(file, unit, mapping.label, kind, delimiter, examples, keys, opts.labels) : undefined;
+  const loaded: LoadedDataset = { file, format, columns, mapping: { ...mapping, ...(kind ? { labelKind: kind } : {}) }, examples };
+  if (labels) loaded.labels = labels;
+  return loaded;
 }
 
 /** Builds (train) or checks against (eval) the label space, then writes ids into the examples. */

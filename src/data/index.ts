@@ -7,7 +7,7 @@ export {
 } from './errors';
 export { detectMapping, loadExamples, type Example, type LoadedDataset, type LoadOptions } from './examples';
 export { buildLabelSpace, labelMaps, parseLabelSpace, type LabelKind, type LabelSpace } from './labels';
-export { readColumnNames, readRows, type RawRow } from './readers';
+export { DEFAULT_READ_LIMITS, readColumnNames, readRows, resolveLimits, type RawRow, type ReadLimits } from './readers';
 export { resolveMapping, type ColumnMapping, type MappingOverride } from './schema';
 export { findSplitFiles, normalizeSplitName, overlapWarning, partitionBySplit, stratifiedSplit, type SplitFiles, type SplitName, type SplitRatios } from './splits';
 export {

@@ -37,16 +37,33 @@ export function parseListString(text: string): string[] | undefined {
   return undefined;
 }
 
+/**
+ * Values that mean "no label": pandas' default `na_values` (what `read_csv`, and so Hugging Face `datasets`, turn into
+ * a missing value), JSON null and a NaN number. One rule for all of them: the row is skipped and counted, so "nan" can
+ * never become a class while an empty cell is dropped.
+ */
+const MISSING_LABELS = new Set([
+  '', '#N/A', '#N/A N/A', '#NA', '-1.#IND', '-1.#QNAN', '-NaN', '-nan', '1.#IND', '1.#QNAN', '<NA>', 'N/A', 'NA', 'NULL',
+  'NaN', 'None', 'n/a', 'nan', 'null',
+]);
+
+export function isMissingLabel(value: unknown): boolean {
+  if (value === null || value === undefined) return true;
+  if (typeof value === 'number') return Number.isNaN(value);
+  return typeof value === 'string' && MISSING_LABELS.has(value.trim());
+}
+
 /** What a single raw label value looks like, before the column's kind is decided. */
-export type ValueShape = 'empty' | 'int' | 'float' | 'text' | 'list';
+export type ValueShape = 'empty' | 'int' | 'float' | 'text' | 'list' | 'object';
 
 export function shapeOf(value: unknown): ValueShape {
-  if (value === null || value === undefined) return 'empty';
+  if (isMissingLabel(value)) return 'empty';
   if (Array.isArray(value)) return 'list';
+  if (typeof value === 'bigint') return 'int';
   if (typeof value === 'number') return Number.isInteger(value) ? 'int' : Number.isFinite(value) ? 'float' : 'text';
   if (typeof value === 'boolean') return 'text';
+  if (typeof value === 'object') return 'object';
   const s = String(value).trim();
-  if (!s) return 'empty';
   if (parseListString(s)) return 'list';
   // "1.0" is how pandas writes an integer label column that has a missing value: still a class, not a target.
   if (INT.test(s) || INTEGRAL_FLOAT.test(s)) return 'int';
@@ -54,19 +71,51 @@ export function shapeOf(value: unknown): ValueShape {
   return 'text';
 }
 
+/** A value for messages: JSON, cut short so one huge cell cannot flood them. */
+export function previewValue(value: unknown, max = 80): string {
+  let s: string;
+  try {
+    s = JSON.stringify(value) ?? String(value);
+  } catch {
+    s = String(value);
+  }
+  return s.length > max ? `${s.slice(0, max)}…` : s;
+}
+
+/** Why an object (or a list holding objects) cannot be a label, and what to do instead. */
+export function objectLabelProblem(value: unknown): string {
+  return `found an object ${previewValue(value)} where a label belongs; a label must be a string, an integer, a number ` +
+    'or a list of strings. Pick the field inside it that holds the class (e.g. flatten the rows with pandas.json_normalize ' +
+    'and choose that column as the label)';
+}
+
+/**
+ * The exact class name of an integer label: sign, no leading zeros, no ".0" ("+007", "7.0" and 7 are class "7").
+ * Taken from the text, never through a double, so 2^60 and 2^60 + 1 stay two classes.
+ */
+export function integerKey(value: unknown): string {
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? String(value) : BigInt(value).toString();
+  if (typeof value === 'bigint') return value.toString();
+  const m = /^([+-]?)0*(\d+?)(?:\.0+)?$/.exec(String(value).trim())!;
+  return m[2] === '0' || m[1] !== '-' ? m[2] : `-${m[2]}`;
+}
+
 /**
  * The class key(s) of a value for a column of `kind`, or an explanation of why it does not fit. Ints are normalised
- * ("01" and 1 are the same class).
+ * ("01" and 1 are the same class). `code` marks problems that are about the value's type rather than the column's.
  */
-export function labelKey(value: unknown, kind: LabelKind, delimiter?: string): { key: string | string[] | number } | { problem: string } {
+export function labelKey(value: unknown, kind: LabelKind, delimiter?: string): { key: string | string[] | number } | { problem: string; code?: 'object-label' } {
   const shape = shapeOf(value);
+  if (shape === 'object' || (Array.isArray(value) && value.some((x) => x !== null && typeof x === 'object'))) {
+    return { problem: objectLabelProblem(value), code: 'object-label' };
+  }
   switch (kind) {
     case 'float': {
       const n = typeof value === 'number' ? value : Number(String(value).trim());
-      return shape === 'int' || shape === 'float' ? { key: n } : { problem: `expected a number for regression but found ${JSON.stringify(value)}` };
+      return shape === 'int' || shape === 'float' ? { key: n } : { problem: `expected a number for regression but found ${previewValue(value)}` };
     }
     case 'int':
-      return shape === 'int' ? { key: String(Number(typeof value === 'number' ? value : String(value).trim())) } : { problem: `expected an integer class but found ${JSON.stringify(value)}` };
+      return shape === 'int' ? { key: integerKey(value) } : { problem: `expected an integer class but found ${previewValue(value)}` };
     case 'string':
       return shape === 'list' ? { problem: `expected one label but found a list ${JSON.stringify(value)}` } : { key: String(value).trim() };
     case 'multi': {
@@ -82,7 +131,8 @@ export function labelKey(value: unknown, kind: LabelKind, delimiter?: string): {
 /** Numeric order when every name is an integer, else code-unit order (locale-independent, so stable everywhere). */
 export function sortLabelNames(names: Iterable<string>): string[] {
   const list = [...new Set(names)];
-  if (list.every((n) => INT.test(n))) return list.sort((a, b) => Number(a) - Number(b));
+  // Compared as BigInt: 2^60 and 2^60 + 1 are equal as doubles, and their order must not depend on arrival.
+  if (list.every((n) => INT.test(n))) return list.sort((a, b) => { const d = BigInt(a) - BigInt(b); return d < 0n ? -1 : d > 0n ? 1 : 0; });
   return list.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 

@@ -2,8 +2,10 @@
 // files, split files side by side, a split column, or a seeded stratified split. Evaluation data is read with the
 // training mapping and label ids, and overlaps with training are reported.
 import { LabelError, listSome, toResult, type DataResult, type DatasetWarning } from './errors';
+import { emptyValidationWarning } from './evaluationSet';
 import { loadExamples, type Example, type LoadedDataset, type LoadOptions } from './examples';
 import type { LabelSpace } from './labels';
+import type { ReadLimits } from './readers';
 import type { ColumnMapping, MappingOverride } from './schema';
 import { findSplitFiles, overlapWarning, partitionBySplit, stratifiedSplit, type SplitName, type SplitRatios } from './splits';
 
@@ -15,6 +17,8 @@ export interface PrepareOptions {
   /** For the random split (default: 10% validation, no test). */
   ratios?: SplitRatios;
   seed?: number;
+  /** Per-row and per-header size bounds, for every file read. */
+  limits?: Partial<ReadLimits>;
 }
 
 export interface PreparedDataset {
@@ -70,8 +74,8 @@ export function prepareDataset(file: string, opts: PrepareOptions = {}): Promise
 
     let prepared: PreparedDataset;
     if (files.train) {
-      const train = await load(files.train, { mapping: opts.mapping }, warnings);
-      const evalOpts: LoadOptions = { mapping: evalMapping(train.mapping), labels: train.labels };
+      const train = await load(files.train, { mapping: opts.mapping, limits: opts.limits }, warnings);
+      const evalOpts: LoadOptions = { mapping: evalMapping(train.mapping), labels: train.labels, limits: opts.limits };
       const validation = files.validation ? await load(files.validation, evalOpts, warnings) : undefined;
       const test = files.test ? await load(files.test, evalOpts, warnings) : undefined;
       prepared = {
@@ -80,7 +84,7 @@ export function prepareDataset(file: string, opts: PrepareOptions = {}): Promise
       };
       if (train.labels) prepared.labels = train.labels;
     } else {
-      const all = await load(file, { mapping: opts.mapping }, warnings);
+      const all = await load(file, { mapping: opts.mapping, limits: opts.limits }, warnings);
       const parts = all.mapping.split
         ? partitionBySplit(file, all.mapping.split, all.examples)
         : stratifiedSplit(all.examples, opts.ratios ?? DEFAULT_RATIOS, opts.seed ?? DEFAULT_SEED);
@@ -92,6 +96,11 @@ export function prepareDataset(file: string, opts: PrepareOptions = {}): Promise
       if (all.labels) prepared.labels = all.labels;
     }
 
+    const empty = emptyValidationWarning(file, {
+      source: prepared.source, train: prepared.train, validation: prepared.validation, splitColumn: prepared.mapping.split,
+      validationRatio: (opts.ratios ?? DEFAULT_RATIOS).validation,
+    });
+    if (empty) warnings.push(empty);
     const trainFile = prepared.files.train ?? file;
     for (const name of ['validation', 'test'] as const) {
       const w = overlapWarning(trainFile, prepared.train, prepared.files[name] ?? file, prepared[name], name);

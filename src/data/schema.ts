@@ -2,7 +2,7 @@
 // and a sample of values, with every detected choice overridable. Override names are checked against the file.
 import { ColumnError, LabelError } from './errors';
 import { didYouMean, closestNames } from '../util/closestNames';
-import { MULTI_LABEL_DELIMITERS, shapeOf, type LabelKind, type ValueShape } from './labels';
+import { MULTI_LABEL_DELIMITERS, objectLabelProblem, previewValue, shapeOf, type LabelKind, type ValueShape } from './labels';
 import type { RawRow } from './readers/types';
 
 export interface ColumnMapping {
@@ -61,10 +61,14 @@ interface ColumnStats {
   distinct: Set<string>;
   avgLength: number;
   delimiterHits: Map<string, number>;
+  /** First line and value holding each delimiter, for the suggestion. */
+  delimiterFirst: Map<string, { line: number; value: string }>;
 }
 
 function columnStats(sample: readonly RawRow[], column: string): ColumnStats {
-  const stats: ColumnStats = { shapes: new Map(), firstLine: new Map(), firstValue: new Map(), distinct: new Set(), avgLength: 0, delimiterHits: new Map() };
+  const stats: ColumnStats = {
+    shapes: new Map(), firstLine: new Map(), firstValue: new Map(), distinct: new Set(), avgLength: 0, delimiterHits: new Map(), delimiterFirst: new Map(),
+  };
   let total = 0;
   let n = 0;
   for (const { row, line } of sample) {
@@ -80,15 +84,27 @@ function columnStats(sample: readonly RawRow[], column: string): ColumnStats {
     stats.distinct.add(s);
     total += s.length;
     n++;
-    if (shape === 'text') for (const d of MULTI_LABEL_DELIMITERS) if (s.includes(d)) stats.delimiterHits.set(d, (stats.delimiterHits.get(d) ?? 0) + 1);
+    if (shape !== 'text') continue;
+    for (const d of MULTI_LABEL_DELIMITERS) {
+      if (!s.includes(d)) continue;
+      stats.delimiterHits.set(d, (stats.delimiterHits.get(d) ?? 0) + 1);
+      if (!stats.delimiterFirst.has(d)) stats.delimiterFirst.set(d, { line, value: s });
+    }
   }
   stats.avgLength = n ? total / n : 0;
   return stats;
 }
 
-/** The label kind the sampled values imply; throws on a mix of numbers and words. */
+/**
+ * The label kind the sampled values imply; throws on a mix of numbers and words, and on objects. Multi-label only
+ * from lists: a delimiter inside text labels is never enough (see `labelDelimiterHint`).
+ */
 export function detectLabelKind(file: string, column: string, stats: ColumnStats, unit: 'line' | 'row' = 'line'): { kind: LabelKind; delimiter?: string } {
   const has = (s: ValueShape) => (stats.shapes.get(s) ?? 0) > 0;
+  if (has('object')) {
+    throw new LabelError('object-label', { file, line: stats.firstLine.get('object'), unit },
+      `label column "${column}": ${objectLabelProblem(stats.firstValue.get('object'))}.`);
+  }
   if (has('list')) return { kind: 'multi' };
   if (has('text') && (has('int') || has('float'))) {
     const numeric: ValueShape = has('int') ? 'int' : 'float';
@@ -100,13 +116,40 @@ export function detectLabelKind(file: string, column: string, stats: ColumnStats
   }
   if (has('float')) return { kind: 'float' };
   if (has('int')) return { kind: 'int' };
+  return { kind: 'string' };
+}
+
+export interface DelimiterHint {
+  delimiter: string;
+  /** Sampled labels holding it, of `labels`. */
+  hits: number;
+  labels: number;
+  line: number;
+  example: string;
+}
+
+/**
+ * A delimiter that appears in a tenth of short text labels ("sports|politics") suggests a multi-label column. It is
+ * only a suggestion, said out loud: "Rock; Pop" may just as well be one genre.
+ */
+export function labelDelimiterHint(sample: readonly RawRow[], column: string): DelimiterHint | undefined {
+  const stats = columnStats(sample, column);
   const texts = stats.shapes.get('text') ?? 0;
-  // A delimiter that appears in a tenth of the labels marks a multi-label column ("sports|politics").
   for (const d of MULTI_LABEL_DELIMITERS) {
     const hits = stats.delimiterHits.get(d) ?? 0;
-    if (hits > 0 && hits >= texts / 10 && stats.avgLength < 60) return { kind: 'multi', delimiter: d };
+    if (hits > 0 && hits >= texts / 10 && stats.avgLength < 60) {
+      const first = stats.delimiterFirst.get(d)!;
+      return { delimiter: d, hits, labels: texts, line: first.line, example: first.value };
+    }
   }
-  return { kind: 'string' };
+  return undefined;
+}
+
+/** The warning text for a delimiter hint: what was read, and the exact setting that reads it as multi-label. */
+export function delimiterHintMessage(column: string, hint: DelimiterHint, unit: 'line' | 'row' = 'line'): string {
+  return `label column "${column}": ${hint.hits} of ${hint.labels} sampled labels contain "${hint.delimiter}" ` +
+    `(first at ${unit} ${hint.line}: ${previewValue(hint.example)}); each is read as one class name, not as several labels. ` +
+    `If a row can have several labels, set labelKind "multi" and labelDelimiter "${hint.delimiter}" in the column mapping.`;
 }
 
 /**
@@ -122,7 +165,15 @@ export function resolveMapping(file: string, columns: readonly string[], sample:
   const textPair = override.textPair ?? (pair ? findByName(columns, [pair[1]]) : undefined);
   const split = override.split ?? findByName(columns, SPLIT_NAMES);
   let label = override.label === null ? undefined : override.label ?? findByName(columns, LABEL_NAMES);
-  const stats = new Map(columns.map((c) => [c, columnStats(sample, c)]));
+  // Computed on demand: a wide file (100k columns) with telling names then costs the stats of two columns, not all.
+  const cache = new Map<string, ColumnStats>();
+  const stats = {
+    get(c: string): ColumnStats {
+      let s = cache.get(c);
+      if (!s) cache.set(c, (s = columnStats(sample, c)));
+      return s;
+    },
+  };
   const taken = () => new Set([text, textPair, label, split].filter((c): c is string => c !== undefined));
 
   // No telling name: the text is the column with the longest values that are words rather than numbers.
@@ -152,7 +203,9 @@ export function resolveMapping(file: string, columns: readonly string[], sample:
   if (split) mapping.split = split;
   if (label !== undefined) {
     mapping.label = label;
-    const detected = override.labelKind ? { kind: override.labelKind, delimiter: override.labelDelimiter } : detectLabelKind(file, label, stats.get(label)!, unit);
+    // Choosing a delimiter is choosing multi-label; detection alone never does (it only suggests, see labelDelimiterHint).
+    const chosen = override.labelKind ?? (override.labelDelimiter ? 'multi' : undefined);
+    const detected = chosen ? { kind: chosen, delimiter: override.labelDelimiter } : detectLabelKind(file, label, stats.get(label)!, unit);
     mapping.labelKind = detected.kind;
     const delimiter = override.labelDelimiter ?? detected.delimiter;
     if (detected.kind === 'multi' && delimiter) mapping.labelDelimiter = delimiter;

@@ -6,9 +6,10 @@ import type { DatasetFormat } from './datasetFile';
 import { DatasetError, LabelError, toResult, type DataResult } from './errors';
 import { detectMapping } from './examples';
 import { StringHashSet } from './hashSet';
-import { labelKey, sortLabelNames, type LabelKind } from './labels';
+import { fingerprintOf, rowsOfUnchangedFile } from './fingerprint';
+import { isMissingLabel, labelKey, sortLabelNames, type LabelKind } from './labels';
 import { readRows } from './readers';
-import type { ColumnMapping, MappingOverride } from './schema';
+import { delimiterHintMessage, type ColumnMapping, type MappingOverride } from './schema';
 import type { TokenizeFn } from './batching';
 
 export interface LabelCount {
@@ -59,6 +60,7 @@ function isEmpty(v: unknown): boolean {
 export function summarizeDataset(file: string, opts: SummaryOptions = {}): Promise<DataResult<DatasetSummary>> {
   return toResult(file, async () => {
     const problems: string[] = [];
+    const before = fingerprintOf(file);
     let detected;
     try {
       detected = await detectMapping(file, opts.mapping);
@@ -69,6 +71,7 @@ export function summarizeDataset(file: string, opts: SummaryOptions = {}): Promi
       detected = await detectMapping(file, { ...opts.mapping, labelKind: 'string' });
     }
     const { columns, mapping, format } = detected;
+    if (detected.delimiterHint && mapping.label) problems.push(delimiterHintMessage(mapping.label, detected.delimiterHint, format === 'parquet' ? 'row' : 'line'));
     const summary: DatasetSummary = {
       file, format, sizeBytes: (await fs.promises.stat(file)).size, rows: 0, complete: true, columns, mapping, labelDistribution: [],
       duplicateRows: 0, emptyRows: 0, emptyText: 0, unlabeledRows: 0, problems,
@@ -94,7 +97,7 @@ export function summarizeDataset(file: string, opts: SummaryOptions = {}): Promi
     let badLabels = 0;
 
     const maxRows = opts.maxRows ?? Infinity;
-    for await (const { row, line } of readRows(file, { format })) {
+    for await (const { row, line } of rowsOfUnchangedFile(file, before, readRows(file, { format }))) {
       if (opts.signal?.aborted) throw new DatasetError('cancelled', { file, line, unit: format === 'parquet' ? 'row' : 'line' }, 'summary cancelled');
       if (summary.rows >= maxRows) {
         summary.complete = false;
@@ -112,7 +115,7 @@ export function summarizeDataset(file: string, opts: SummaryOptions = {}): Promi
       }
       if (!mapping.label || !mapping.labelKind) continue;
       const raw = row[mapping.label];
-      if (isEmpty(raw)) {
+      if (isMissingLabel(raw)) {
         summary.unlabeledRows++;
         continue;
       }

@@ -1,6 +1,6 @@
 // A run's data: the data layer's splits (evaluation files, side-by-side split files, a split column, or a seeded
 // stratified split), tokenized once for training. Problems come back as the data layer's messages; warnings go to the log.
-import { prepareDataset, type Example, type LabelSpace, type MappingOverride } from '../data';
+import { prepareDataset, resolveLimits, type Example, type LabelSpace, type MappingOverride, type ReadLimits } from '../data';
 import { tokenizeExamples, type TokenizeFn, type TokenizedExample } from '../data/batching';
 
 export interface PreparedData {
@@ -20,11 +20,15 @@ export interface PrepareOptions {
   seed: number;
   /** MLM: the text is the data; labels are ignored. */
   unlabeled?: boolean;
+  /** Per-row and per-header size bounds (RunConfig.dataLimits). */
+  limits?: Partial<ReadLimits>;
 }
 
 export async function prepareData(file: string, o: PrepareOptions): Promise<PreparedData> {
   const mapping: MappingOverride = o.unlabeled ? { ...o.mapping, label: null } : { ...o.mapping };
-  const r = await prepareDataset(file, { mapping, seed: o.seed });
+  // A bad limit is a settings error naming its key, not a "cannot read the file" about the data.
+  const limits = resolveLimits(o.limits);
+  const r = await prepareDataset(file, { mapping, seed: o.seed, limits });
   const warnings = r.warnings.map((w) => w.message);
   if (!r.ok) throw r.error;
   const d = r.value;

@@ -15,6 +15,8 @@ export interface RunConfig {
   runsRoot: string;
   /** Column mapping overrides (text, textPair, label, split...); unset columns are detected. */
   mapping?: import('../data/schema').MappingOverride;
+  /** Bounds on one data row and the header, in characters (default 1 MiB each); raise them for very long rows. */
+  dataLimits?: Partial<import('../data/readers/limits').ReadLimits>;
   /** auto | cpu | cuda | webgpu (the finetuneStudio.device setting). */
   device?: import('../onnx/device').DeviceSetting;
   /** Hyperparameters, schedule, SetFit options...: anything unset takes the trainer's defaults. */

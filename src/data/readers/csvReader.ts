@@ -3,6 +3,7 @@
 import { parse, type CsvError } from 'csv-parse';
 import { MalformedRowError } from '../errors';
 import { isCsvProblem, scanCsvRecord } from './csvScan';
+import { DEFAULT_READ_LIMITS, headerTooLong, rowTooLong, type ReadLimits } from './limits';
 import { openChecked, positionIn, textFromLine } from './source';
 import type { RawRow } from './types';
 
@@ -16,19 +17,31 @@ function linesSpanned(record: readonly string[]): number {
   return n;
 }
 
+/** Characters in a record's fields (what csv-parse's max_record_size bounds, give or take the delimiters). */
+function recordChars(record: readonly string[]): number {
+  let n = 0;
+  for (const field of record) n += field.length;
+  return n;
+}
+
 /**
  * TSV follows the GLUE/IANA convention of no quoting (text often holds bare quotes); CSV follows RFC 4180, whatever
- * its delimiter.
+ * its delimiter. csv-parse's max_record_size bounds the memory one record takes (the larger of the row and header
+ * limits; the smaller one is checked per record). With `columns`, rows hold only those fields, so a wide file's rows
+ * cost what the used columns cost.
  */
-export async function* readDelimited(file: string, delimiter: string, quoted = delimiter !== '\t'): AsyncGenerator<RawRow> {
+export async function* readDelimited(
+  file: string, delimiter: string, quoted = delimiter !== '\t', limits: ReadLimits = DEFAULT_READ_LIMITS, columns?: readonly string[],
+): AsyncGenerator<RawRow> {
   const source = openChecked(file);
   const parser = parse({
     bom: true, delimiter, quote: quoted ? '"' : false, relax_column_count: true,
-    record_delimiter: ['\r\n', '\n'], max_record_size: 1 << 24,
+    record_delimiter: ['\r\n', '\n'], max_record_size: Math.max(limits.maxRowChars, limits.maxHeaderChars),
   });
   source.on('error', (e) => parser.destroy(e));
   source.pipe(parser);
   let header: string[] | undefined;
+  let picked: number[] = [];
   let line = 1;
   try {
     try {
@@ -37,15 +50,22 @@ export async function* readDelimited(file: string, delimiter: string, quoted = d
         line += linesSpanned(record);
         if (record.length === 1 && record[0] === '') continue; // blank line
         if (!header) {
+          if (recordChars(record) > limits.maxHeaderChars) throw headerTooLong({ file, line: start }, limits.maxHeaderChars);
           header = await headerNames(file, start, record, delimiter);
+          picked = columns ? header.flatMap((name, c) => (columns.includes(name) ? [c] : [])) : header.map((_, c) => c);
           continue;
         }
         if (record.length !== header.length) throw await fieldCountError(file, start, record.length, header, delimiter, quoted);
+        if (recordChars(record) > limits.maxRowChars) throw rowTooLong({ file, line: start }, limits.maxRowChars, 'the record starting here');
         const row: Record<string, unknown> = {};
-        for (let c = 0; c < header.length; c++) row[header[c]] = record[c];
+        for (const c of picked) row[header[c]] = record[c];
         yield { row, line: start };
       }
     } catch (e) {
+      if (isCsvError(e) && e.code === 'CSV_MAX_RECORD_SIZE') {
+        const limit = Math.max(limits.maxRowChars, limits.maxHeaderChars);
+        throw header ? rowTooLong({ file, line }, limit, 'the record starting here') : headerTooLong({ file, line }, limit);
+      }
       if (isCsvError(e)) throw await quoteError(file, line, delimiter, e);
       throw e;
     }
@@ -56,14 +76,19 @@ export async function* readDelimited(file: string, delimiter: string, quoted = d
 }
 
 /** Column names of a CSV/TSV file, from its header line. */
-export async function readDelimitedHeader(file: string, delimiter: string, quoted = delimiter !== '\t'): Promise<string[]> {
-  const parser = parse({ bom: true, delimiter, quote: quoted ? '"' : false, to_line: 1, record_delimiter: ['\r\n', '\n'] });
+export async function readDelimitedHeader(file: string, delimiter: string, quoted = delimiter !== '\t', limits: ReadLimits = DEFAULT_READ_LIMITS): Promise<string[]> {
+  const parser = parse({
+    bom: true, delimiter, quote: quoted ? '"' : false, to_line: 1, record_delimiter: ['\r\n', '\n'], max_record_size: limits.maxHeaderChars,
+  });
   const source = openChecked(file);
   source.on('error', (e) => parser.destroy(e));
   source.pipe(parser);
   try {
     for await (const record of parser as AsyncIterable<string[]>) return await headerNames(file, 1, record, delimiter);
     return [];
+  } catch (e) {
+    if (isCsvError(e) && e.code === 'CSV_MAX_RECORD_SIZE') throw headerTooLong({ file, line: 1 }, limits.maxHeaderChars);
+    throw e;
   } finally {
     parser.destroy();
     source.destroy();

@@ -2,15 +2,14 @@
 // strings, and each element is parsed on its own, so only one element is in memory at a time.
 import { MalformedRowError } from '../errors';
 import { parseObject } from './jsonlReader';
+import { DEFAULT_READ_LIMITS, rowTooLong } from './limits';
 import { openChecked, textChunks } from './source';
 import type { RawRow } from './types';
 
-/** One element bigger than this is almost always a missing closing bracket swallowing the rest of the file. */
-const MAX_ELEMENT_CHARS = 1 << 24;
-
 type Phase = 'start' | 'before-element' | 'element' | 'after-element' | 'end';
 
-export async function* readJsonArray(file: string): AsyncGenerator<RawRow> {
+/** An element over `maxRowChars` is a 'row-too-long' error; it is most often a '{' or '"' that is never closed. */
+export async function* readJsonArray(file: string, maxRowChars = DEFAULT_READ_LIMITS.maxRowChars): AsyncGenerator<RawRow> {
   let phase: Phase = 'start';
   let line = 1;
   let column = 1;
@@ -68,9 +67,8 @@ export async function* readJsonArray(file: string): AsyncGenerator<RawRow> {
     if (phase === 'element') {
       parts.push(chunk.slice(elementStart));
       partsLength += chunk.length - elementStart;
-      if (partsLength > MAX_ELEMENT_CHARS) {
-        throw new MalformedRowError('bad-json', { file, line: elementLine, column: elementColumn },
-          `the array element starting here is over ${MAX_ELEMENT_CHARS >> 20} MB; a '{' or '"' is probably never closed`);
+      if (partsLength > maxRowChars) {
+        throw rowTooLong({ file, line: elementLine, column: elementColumn }, maxRowChars, 'the array element starting here');
       }
     }
   }
@@ -79,6 +77,7 @@ export async function* readJsonArray(file: string): AsyncGenerator<RawRow> {
 
   function finish(tail: string): RawRow {
     const text = parts.join('') + tail;
+    if (text.length > maxRowChars) throw rowTooLong({ file, line: elementLine, column: elementColumn }, maxRowChars, 'the array element starting here');
     parts = [];
     partsLength = 0;
     return { row: parseObject(file, text.trimEnd(), elementLine, elementColumn), line: elementLine };

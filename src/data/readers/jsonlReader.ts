@@ -1,11 +1,13 @@
 // JSON Lines: one object per line, streamed line by line. Blank lines are allowed (editors add them at the end).
 import { MalformedRowError } from '../errors';
 import { findJsonSyntaxError } from '../jsonSyntax';
+import { quoteUnsafeIntegers } from './exactIntegers';
+import { DEFAULT_READ_LIMITS } from './limits';
 import { fileLines } from './source';
 import type { RawRow } from './types';
 
-export async function* readJsonl(file: string): AsyncGenerator<RawRow> {
-  for await (const { text, line } of fileLines(file)) {
+export async function* readJsonl(file: string, maxRowChars = DEFAULT_READ_LIMITS.maxRowChars): AsyncGenerator<RawRow> {
+  for await (const { text, line } of fileLines(file, maxRowChars)) {
     if (!text.trim()) continue;
     yield { row: parseObject(file, text, line, 1), line };
   }
@@ -18,7 +20,7 @@ export async function* readJsonl(file: string): AsyncGenerator<RawRow> {
 export function parseObject(file: string, text: string, line: number, column: number): Record<string, unknown> {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(quoteUnsafeIntegers(text));
   } catch {
     const problem = findJsonSyntaxError(text);
     const offset = problem?.offset ?? 0;

@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import { parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData } from 'hyparquet';
 import { MalformedRowError } from '../errors';
+import { assertRegularFile } from './regularFile';
 import type { RawRow, ReaderOptions } from './types';
 
 interface OpenParquet {
@@ -11,7 +12,8 @@ interface OpenParquet {
 }
 
 async function openParquet(file: string): Promise<OpenParquet> {
-  const handle = await fs.promises.open(file, 'r');
+  assertRegularFile(file);
+  const handle = await fs.promises.open(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
   const { size } = await handle.stat();
   const buffer: AsyncBuffer = {
     byteLength: size,
@@ -34,9 +36,12 @@ function badParquet(file: string, e: unknown): MalformedRowError {
   return new MalformedRowError('bad-parquet', { file }, `not a readable Parquet file (${e instanceof Error ? e.message : String(e)})`);
 }
 
-/** int64 columns arrive as BigInt and lists as typed arrays; rows should hold plain JSON-like values. */
+/**
+ * int64 columns arrive as BigInt and lists as typed arrays; rows should hold plain JSON-like values. An int64 beyond
+ * 2^53 becomes its exact decimal text, not the nearest double (2^60 and 2^60 + 1 are different classes).
+ */
 function plain(value: unknown): unknown {
-  if (typeof value === 'bigint') return Number(value);
+  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
   if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as unknown as ArrayLike<number>);
   if (Array.isArray(value)) return value.map(plain);
   return value;

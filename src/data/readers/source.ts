@@ -4,12 +4,22 @@ import * as fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { Utf8Check } from '../utf8Check';
+import { rowTooLong } from './limits';
+import { openRegularFile } from './regularFile';
 
 const CHUNK = 1 << 16;
 
-/** The file's bytes, failing with an InvalidUtf8Error (with line:column) at the first byte that is not UTF-8. */
+/** A stream of a regular file's bytes; FIFOs and devices are refused before they are opened for reading. */
+function openBytes(file: string): fs.ReadStream {
+  return fs.createReadStream(file, { fd: openRegularFile(file), highWaterMark: CHUNK });
+}
+
+/**
+ * The file's bytes, failing with an InvalidUtf8Error (with line:column) at the first byte that is not UTF-8, and with
+ * a 'not-a-regular-file' DatasetError (thrown here, before any read) for FIFOs, devices and folders.
+ */
 export function openChecked(file: string): Readable {
-  const input = fs.createReadStream(file, { highWaterMark: CHUNK });
+  const input = openBytes(file);
   const check = new Utf8Check(file);
   input.on('error', (e) => check.destroy(e));
   check.on('close', () => input.destroy());
@@ -36,8 +46,11 @@ export async function* textChunks(source: Readable): AsyncGenerator<string> {
   }
 }
 
-/** Lines without their terminator ("\n" or "\r\n"), numbered from 1. */
-export async function* fileLines(file: string): AsyncGenerator<{ text: string; line: number }> {
+/**
+ * Lines without their terminator ("\n" or "\r\n"), numbered from 1. A line longer than `maxChars` is a 'row-too-long'
+ * error as soon as that many characters are buffered, so a file without line breaks never sits in memory whole.
+ */
+export async function* fileLines(file: string, maxChars = Infinity): AsyncGenerator<{ text: string; line: number }> {
   let pending = '';
   let line = 1;
   for await (const chunk of textChunks(openChecked(file))) {
@@ -45,12 +58,16 @@ export async function* fileLines(file: string): AsyncGenerator<{ text: string; l
     let start = 0;
     for (let nl = pending.indexOf('\n'); nl !== -1; nl = pending.indexOf('\n', start)) {
       const end = nl > start && pending.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      if (end - start > maxChars) throw rowTooLong({ file, line }, maxChars);
       yield { text: pending.slice(start, end), line: line++ };
       start = nl + 1;
     }
     pending = pending.slice(start);
+    if (pending.length > maxChars + 1) throw rowTooLong({ file, line }, maxChars);
   }
-  if (pending.length) yield { text: pending.endsWith('\r') ? pending.slice(0, -1) : pending, line };
+  if (pending.endsWith('\r')) pending = pending.slice(0, -1);
+  if (pending.length > maxChars) throw rowTooLong({ file, line }, maxChars);
+  if (pending.length) yield { text: pending, line };
 }
 
 /**
@@ -60,7 +77,7 @@ export async function* fileLines(file: string): AsyncGenerator<{ text: string; l
 export async function textFromLine(file: string, line: number, maxChars = 1 << 20): Promise<string> {
   let current = 1;
   let out = '';
-  for await (const chunk of textChunks(fs.createReadStream(file, { highWaterMark: CHUNK }))) {
+  for await (const chunk of textChunks(openBytes(file))) {
     let from = 0;
     while (current < line) {
       const nl = chunk.indexOf('\n', from);

@@ -80,7 +80,7 @@ export const trainSetFit: Trainer = async ({ config, resumed, ort, device, log, 
   const spec: ModelSpec = readModelSpec(config.model);
   const tokenizer = await loadTokenizer(config.model, spec);
   const maxLength = Math.min(args.maxLength, tokenizer.maxLength);
-  const data = await prepareData(config.data, { tokenize: tokenizeFnFor(tokenizer, maxLength), maxLength, seed: args.seed });
+  const data = await prepareData(config.data, { mapping: config.mapping, tokenize: tokenizeFnFor(tokenizer, maxLength), maxLength, seed: args.seed, limits: config.dataLimits });
   for (const w of data.warnings) log(w, 'warn');
   const labels = singleLabels(config, data);
   checkArgsForTask(args, { task: 'single-label', numLayers: spec.numLayers });

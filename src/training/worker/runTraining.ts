@@ -109,7 +109,9 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
   const baseSpec = readModelSpec(config.model);
   const tokenizer = await loadTokenizer(config.model, baseSpec);
   const maxLength = Math.min(args.maxLength, tokenizer.maxLength);
-  const data = await prepareData(config.data, { mapping: config.mapping, tokenize: tokenizeFnFor(tokenizer, maxLength), maxLength, seed: args.seed, unlabeled: config.strategy === 'mlm' });
+  const data = await prepareData(config.data, {
+    mapping: config.mapping, tokenize: tokenizeFnFor(tokenizer, maxLength), maxLength, seed: args.seed, unlabeled: config.strategy === 'mlm', limits: config.dataLimits,
+  });
   for (const w of data.warnings) log(w, 'warn');
   const task = taskFor(config, data, args);
   checkArgsForTask(args, { task: task.kind, numLayers: baseSpec.numLayers });

@@ -1,6 +1,6 @@
 // Malformed dataset files, each generated here, each with the exact message a user would see. Every case goes through
 // the public entry point (loadExamples), which must return a typed failure rather than throw.
-import { test, before } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -9,10 +9,16 @@ import { loadExamples, type LoadOptions } from '../../../src/data/examples';
 import { ColumnError, InvalidUtf8Error, LabelError, MalformedRowError, type DatasetError } from '../../../src/data/errors';
 
 let dir = '';
+const startDir = process.cwd();
 before(() => {
   dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'ft-malformed-')));
   // Messages show paths relative to the working directory; running from the temp folder keeps them short here.
   process.chdir(dir);
+});
+// The temp folder went unremoved before; a folder per run piled up in /tmp.
+after(() => {
+  process.chdir(startDir);
+  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 function write(name: string, content: string | Buffer): string {

@@ -1,7 +1,7 @@
 // Column mapping detection, overrides, label kinds and the stable label order that goes into run.json.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveMapping } from '../../../src/data/schema';
+import { labelDelimiterHint, resolveMapping } from '../../../src/data/schema';
 import { buildLabelSpace, labelKey, labelMaps, parseLabelSpace, parseListString, sortLabelNames } from '../../../src/data/labels';
 import { closestNames, editDistance } from '../../../src/util/closestNames';
 import type { RawRow } from '../../../src/data/readers/types';
@@ -24,13 +24,15 @@ test('text pairs: premise/hypothesis and sentence1/sentence2 with int labels', (
   assert.equal(mrpc.textPair, 'sentence2');
 });
 
-test('multi-label: JSON lists, or strings with a delimiter', () => {
+test('multi-label: JSON lists, or strings with a delimiter the user chose (detection only suggests one)', () => {
   const lists = resolveMapping('f.jsonl', ['text', 'labels'], rows([{ text: 'a', labels: ['x', 'y'] }, { text: 'b', labels: ['y'] }]));
   assert.equal(lists.labelKind, 'multi');
   assert.equal(lists.labelDelimiter, undefined);
-  const piped = resolveMapping('f.csv', ['text', 'tags'], rows([
-    { text: 'a', tags: 'sports|politics' }, { text: 'b', tags: 'sports' }, { text: 'c', tags: 'tech' },
-  ]));
+  const sample = rows([{ text: 'a', tags: 'sports|politics' }, { text: 'b', tags: 'sports' }, { text: 'c', tags: 'tech' }]);
+  // Issue 19: a delimiter inside text labels no longer switches the column to multi-label by itself.
+  assert.deepEqual(resolveMapping('f.csv', ['text', 'tags'], sample), { text: 'text', label: 'tags', labelKind: 'string' });
+  assert.deepEqual(labelDelimiterHint(sample, 'tags'), { delimiter: '|', hits: 1, labels: 3, line: 2, example: 'sports|politics' });
+  const piped = resolveMapping('f.csv', ['text', 'tags'], sample, { labelDelimiter: '|' });
   assert.deepEqual(piped, { text: 'text', label: 'tags', labelKind: 'multi', labelDelimiter: '|' });
   assert.deepEqual(labelKey('sports| politics |sports', 'multi', '|'), { key: ['sports', 'politics'] });
 });
