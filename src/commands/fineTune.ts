@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { detectMapping, type MappingOverride } from '../data';
+import type { DelimiterHint } from '../data/schema';
 import { summarizeDataset } from '../data/summary';
 import { modelParameters } from '../models/arch/parameters';
 import { byTrainability, inspectModelFolder, trainability } from '../models/modelFolder';
@@ -145,13 +146,34 @@ async function chooseColumns(file: string, title: string): Promise<MappingOverri
     { title, ignoreFocusOut: true },
   );
   if (!choice) return undefined;
-  if (!choice.edit) return m.label ? { text: m.text, textPair: m.textPair, label: m.label, split: m.split } : { text: m.text, label: null };
+  if (!choice.edit) {
+    if (!m.label) return { text: m.text, label: null };
+    const mapping: MappingOverride = { text: m.text, textPair: m.textPair, label: m.label, split: m.split };
+    return detected.delimiterHint ? chooseLabelReading(mapping, detected.delimiterHint, title) : mapping;
+  }
   const text = await vscode.window.showQuickPick(detected.columns, { title: `${title}: text column`, ignoreFocusOut: true });
   if (!text) return undefined;
   const none = '(no label: unlabeled text for masked-LM)';
   const label = await vscode.window.showQuickPick([...detected.columns.filter((c) => c !== text), none], { title: `${title}: label column`, ignoreFocusOut: true });
   if (!label) return undefined;
   return { text, label: label === none ? null : label };
+}
+
+/**
+ * Labels that hold a delimiter ("Rock;Pop") are read as one class each unless the user says otherwise: detection only
+ * suggests multi-label, so the choice is asked here, with what was seen.
+ */
+async function chooseLabelReading(mapping: MappingOverride, hint: DelimiterHint, title: string): Promise<MappingOverride | undefined> {
+  const seen = `${hint.hits} of ${hint.labels} sampled labels contain "${hint.delimiter}" (e.g. ${JSON.stringify(hint.example)})`;
+  const pick = await vscode.window.showQuickPick(
+    [
+      { label: 'One class per row', detail: `each value is a class name as written; ${seen}`, multi: false },
+      { label: `Several labels per row, split on "${hint.delimiter}"`, detail: 'multi-label classification (one sigmoid per label)', multi: true },
+    ],
+    { title: `${title}: how to read the labels`, ignoreFocusOut: true },
+  );
+  if (!pick) return undefined;
+  return pick.multi ? { ...mapping, labelKind: 'multi', labelDelimiter: hint.delimiter } : mapping;
 }
 
 async function chooseHyperparameters(title: string, strategy: StrategyId): Promise<Record<string, unknown> | undefined> {
