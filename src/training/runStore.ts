@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LabelSpace } from '../data/labels';
 import type { NewMetricsEntry, RunConfig } from './protocol';
+import type { SplitRoles } from './splitRoles';
 import { appendLineSync, writeFileAtomic, writeJsonAtomic, type FileContent } from '../util/atomicWrite';
 
 export type RunStatus = 'running' | 'completed' | 'cancelled' | 'failed';
@@ -17,7 +18,7 @@ export interface RunRecord {
   /** The full resolved configuration (request + defaults), enough to re-run or resume. */
   config: RunConfig;
   model: { path: string; modelType: string; hubId?: string; revision?: string };
-  dataset: { path: string; fingerprint: string; labels: string[]; labelSpace?: LabelSpace; trainRows: number; evalRows: number };
+  dataset: { path: string; fingerprint: string; labels: string[]; labelSpace?: LabelSpace; trainRows: number; evalRows: number; splits?: SplitRoles };
   versions: Record<string, string>;
   /** threads: the CPU intra-op thread count the run chose (or was given), reused when it resumes. */
   device: { executionProvider: string; reason: string; threads?: number };

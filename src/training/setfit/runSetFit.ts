@@ -19,6 +19,7 @@ import { TrainingSession } from '../artifacts/session';
 import type { TrainingArgs } from '../hyperparameters';
 import { modelToBytes } from '../../onnx/serialize';
 import { prepareData, type PreparedData } from '../prepareData';
+import { describeSplitRoles } from '../splitRoles';
 import type { RunConfig } from '../protocol';
 import { appendMetrics, latestCheckpoint, writeRun } from '../runStore';
 import { runDiskUsage } from '../runDiskUsage';
@@ -101,7 +102,7 @@ export const trainSetFit: Trainer = async ({ config, resumed, ort, device, log, 
 
   return {
     modelType: spec.modelType, totalSteps, threads: args.threads, settings: { ...config.settings, ...args, ...setfitSettings(setfit) },
-    dataset: { files: data.files, labels, labelSpace: data.labels, trainRows: data.train.length, evalRows: data.eval.length },
+    dataset: { files: data.files, labels, labelSpace: data.labels, trainRows: data.train.length, evalRows: data.validation.length, splits: data.splits },
     train,
   };
 
@@ -114,7 +115,8 @@ export const trainSetFit: Trainer = async ({ config, resumed, ort, device, log, 
     log(`SetFit: ${data.train.length} examples (${labels.map((l, k) => `${l} ${trainLabels.filter((y) => y === k).length}`).join(', ')}) → ${pairs.length} pairs ` +
       `(${args.setfitIterations} iteration(s)); body ${setfit.bodyEpochs} epoch(s) × ${pairBatchesPerEpoch} step(s) of ${args.batchSize} pairs at lr ${args.learningRate}; ` +
       `${setfit.head} head${setfit.head === 'differentiable' ? ` ${setfit.headEpochs} epoch(s) at lr ${headLr}${setfit.endToEnd ? ', end to end' : ''}` : ` (C ${setfit.headC})`}; ` +
-      `evaluate on ${data.eval.length} (${data.evalSource})`);
+      `evaluate on ${data.validation.length} validation`);
+    log(`splits: ${describeSplitRoles(data.splits)}`);
 
     const state: TrainerState = { step: 0, epoch: 0, microInEpoch: 0, best: undefined, badEvals: 0, touched: [], trainSeconds: 0, samplesSeen: 0 };
     const cancelled = async () => {
@@ -163,10 +165,10 @@ export const trainSetFit: Trainer = async ({ config, resumed, ort, device, log, 
     const embedTrain = (await runPerExample(encoder, EMBEDDING, data.train, padId)).data;
     await encoder.release();
     const features = setfit.normalize ? l2Normalize(embedTrain, spec.hiddenSize) : embedTrain;
-    const evalBatches = makeBatches(data.eval, { batchSize: args.evalBatchSize, bucket: true, padId });
+    const evalBatches = makeBatches(data.validation, { batchSize: args.evalBatchSize, bucket: true, padId });
     let lastEval: EvalResult | undefined;
     const runEval = async (head: LinearHead, step: number, epoch: number): Promise<void> => {
-      if (!data.eval.length) return;
+      if (!data.validation.length) return;
       const s = await ort.InferenceSession.create(modelToBytes(buildSetFitClassifier(spec, body, head, { normalize: setfit.normalize })), sessionOptions);
       try {
         lastEval = await evaluate(sessionLogits(s), evalBatches, 'single-label', labels);
@@ -196,7 +198,20 @@ export const trainSetFit: Trainer = async ({ config, resumed, ort, device, log, 
       head = r.head;
     }
 
-    // ---- export, summary ----------------------------------------------------------------------------------------------
+    // ---- test (once, on the final head; never selects), export, summary ---------------------------------------------
+    let testMetrics: Record<string, number> | undefined;
+    if (data.test.length) {
+      const s = await ort.InferenceSession.create(modelToBytes(buildSetFitClassifier(spec, body, head, { normalize: setfit.normalize })), sessionOptions);
+      let r: EvalResult;
+      try {
+        r = await evaluate(sessionLogits(s), makeBatches(data.test, { batchSize: args.evalBatchSize, bucket: true, padId }), 'single-label', labels);
+      } finally {
+        await s.release();
+      }
+      testMetrics = r.metrics;
+      appendMetrics(runDir, { type: 'test', step: state.step, examples: r.examples, metrics: r.metrics, perClass: r.perClass, confusion: r.confusion });
+      log(`test (${data.splits.test.source}, ${r.examples} examples, evaluated once): ${Object.entries(r.metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}`);
+    }
     const modelDir = path.join(runDir, 'model');
     exportSetFit({ sourceDir: config.model, outDir: modelDir, spec, body, head, headKind: setfit.head, labels, normalize: setfit.normalize, maxLength, sourceLayout, pooler });
     const bytes = (f: string) => (fs.existsSync(f) ? fs.statSync(f).size : 0);
@@ -210,7 +225,7 @@ export const trainSetFit: Trainer = async ({ config, resumed, ort, device, log, 
     record.status = 'completed';
     record.step = state.step;
     writeRun(runDir, record);
-    hooks.emit({ type: 'done', runDir, status: 'completed', bestMetric: record.bestMetric });
+    hooks.emit({ type: 'done', runDir, status: 'completed', bestMetric: record.bestMetric, ...(testMetrics ? { testMetrics } : {}) });
   }
 };
 

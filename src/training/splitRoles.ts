@@ -1,0 +1,35 @@
+// The three data roles of a run, kept apart as the HF Trainer keeps them: train fits the weights, validation picks the
+// best checkpoint and drives early stopping, test is predicted on once at the end and never selects anything. What
+// run.json records and what the run log says about them.
+import { acceptedSplitNames } from '../data/splits';
+
+export interface SplitRole {
+  rows: number;
+  /** Where the rows came from, in words ("dev.csv", "a stratified 10% slice of train.csv (seed 42)", "none"). */
+  source: string;
+}
+
+export interface SplitRoles {
+  train: SplitRole;
+  validation: SplitRole;
+  test: SplitRole;
+}
+
+/** The run log's account of the splits, one line. */
+export function describeSplitRoles(s: SplitRoles): string {
+  const part = (name: string, r: SplitRole, role: string) => `${name} ${r.rows} (${r.source})${role}`;
+  return [
+    part('train', s.train, ''),
+    s.validation.rows ? part('validation', s.validation, ': picks the best checkpoint and drives early stopping') : 'validation: none',
+    s.test.rows ? part('test', s.test, ': evaluated once after training, never used for selection') : 'test: none',
+  ].join('; ');
+}
+
+/** A warning when there is nothing to select on: checkpoints cannot be compared and early stopping cannot act. */
+export function missingValidationWarning(s: SplitRoles, dataFile: string): string | undefined {
+  if (s.validation.rows) return undefined;
+  return `${dataFile}: no validation set${s.test.rows ? '' : ' and no test set'}: nothing is evaluated during training, no best ` +
+    'checkpoint can be chosen (the last one is exported) and early stopping cannot act. Add a validation file beside the ' +
+    `training file (named ${acceptedSplitNames('validation')}, e.g. train.csv + dev.csv), rows whose split column says ` +
+    `${acceptedSplitNames('validation')}, or enough rows for the stratified validation slice to hold at least one.`;
+}
