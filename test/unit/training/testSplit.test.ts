@@ -99,3 +99,32 @@ test('`finetune-studio train` prints the test metrics once, apart from the valid
   assert.equal(printed.length, 1, r.stderr);
   assert.match(printed[0], /^test \(once, never used for selection\): loss \d+\.\d{4} {2}accuracy \d\.\d{4} {2}macroF1 \d\.\d{4}/);
 });
+
+test('SetFit: the test file changes no evaluation; it is evaluated once on the final model', async () => {
+  const pick = (label: string) => trainRows.filter((l) => l.endsWith(`,${label}`) && !l.startsWith('"')).slice(0, 6);
+  const few = [...pick('positive'), ...pick('negative')];
+  const validation = heldOut.slice(0, 20);
+  const testRows = heldOut.slice(20).map(invert);
+  const setfit = async (data: string) => {
+    const messages: FromWorker[] = [];
+    const config: RunConfig = { model: MODEL, data, strategy: 'setfit', runsRoot: path.join(TMP, 'setfit-runs'), device: 'cpu', settings: { learningRate: 1e-3, batchSize: 16, maxLength: 32, setfitIterations: 2, seed: 7, threads: 1, setfitHead: 'differentiable', setfitHeadEpochs: 2 } };
+    await runTraining(config, { emit: (m) => messages.push(m), isCancelled: () => false, isPaused: () => false });
+    const done = messages.find((m) => m.type === 'done');
+    assert.ok(done && done.type === 'done', JSON.stringify(messages.filter((m) => m.type === 'error')));
+    return done;
+  };
+  const [a, b] = await Promise.all([
+    setfit(folder('setfit-alone', { 'train.csv': few, 'dev.csv': validation })),
+    setfit(folder('setfit-test', { 'train.csv': few, 'dev.csv': validation, 'test.csv': testRows })),
+  ]);
+  const evals = (dir: string) => readMetrics(dir).filter((m) => m.type === 'eval').map((m) => ({ step: m.step, metrics: m.metrics }));
+  assert.equal(evals(a.runDir).length, 2);
+  assert.deepEqual(evals(b.runDir), evals(a.runDir));
+  assert.deepEqual(readRun(b.runDir).bestMetric, readRun(a.runDir).bestMetric);
+  const tests = readMetrics(b.runDir).filter((m) => m.type === 'test');
+  assert.equal(tests.length, 1);
+  assert.equal(tests[0].examples, testRows.length);
+  assert.deepEqual(b.testMetrics, tests[0].metrics);
+  assert.equal(readMetrics(a.runDir).filter((m) => m.type === 'test').length, 0);
+  assert.deepEqual(readRun(b.runDir).dataset.splits, { train: { rows: 12, source: 'train.csv' }, validation: { rows: 20, source: 'dev.csv' }, test: { rows: testRows.length, source: 'test.csv' } });
+});

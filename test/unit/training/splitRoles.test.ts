@@ -1,0 +1,65 @@
+// What a run says about its splits: the log line, the warning when nothing can select, and prepareData's account.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { TokenizeFn } from '../../../src/data/batching';
+import { describeOrigin } from '../../../src/data/splits';
+import { prepareData } from '../../../src/training/prepareData';
+import { describeSplitRoles, missingValidationWarning } from '../../../src/training/splitRoles';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fts-split-roles-'));
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+const tokenize: TokenizeFn = (texts) => texts.map((t) => String(t).split(' ').map((w) => w.length));
+
+const NO_VALIDATION = '/d/train.csv: no validation set: nothing is evaluated during training, no best checkpoint can be chosen ' +
+  '(the last one is exported) and early stopping cannot act. Add a validation file beside the training file (named ' +
+  'validation, valid, val, dev, eval, development, e.g. train.csv + dev.csv), rows whose split column says validation, ' +
+  'valid, val, dev, eval, development, or enough rows for the stratified validation slice to hold at least one.';
+
+test('each origin in words', () => {
+  assert.equal(describeOrigin({ kind: 'file', file: '/d/dev.csv' }), 'dev.csv');
+  assert.equal(describeOrigin({ kind: 'column', file: '/d/all.csv', column: 'split' }), 'split column "split" of all.csv');
+  assert.equal(describeOrigin({ kind: 'slice', of: '/d/train.csv', fraction: 0.1, seed: 42 }), 'a stratified 10% slice of train.csv (seed 42)');
+  assert.equal(describeOrigin({ kind: 'slice', of: '/d/train.csv', fraction: 0.125, seed: 1 }), 'a stratified 12.5% slice of train.csv (seed 1)');
+  assert.equal(describeOrigin({ kind: 'none' }), 'none');
+});
+
+test('the log line names every split, its rows, origin and role', () => {
+  assert.equal(
+    describeSplitRoles({ train: { rows: 90, source: 'train.csv' }, validation: { rows: 10, source: 'dev.csv' }, test: { rows: 25, source: 'test.csv' } }),
+    'train 90 (train.csv); validation 10 (dev.csv): picks the best checkpoint and drives early stopping; test 25 (test.csv): evaluated once after training, never used for selection',
+  );
+  assert.equal(
+    describeSplitRoles({ train: { rows: 2, source: 'train.csv' }, validation: { rows: 0, source: 'none' }, test: { rows: 0, source: 'none' } }),
+    'train 2 (train.csv); validation: none; test: none',
+  );
+});
+
+test('no validation set: a warning that says what cannot happen and how to add one; with a test set it says only validation is missing', () => {
+  const none = { rows: 0, source: 'none' };
+  assert.equal(missingValidationWarning({ train: { rows: 2, source: 'train.csv' }, validation: none, test: none }, '/d/train.csv'),
+    NO_VALIDATION.replace('no validation set:', 'no validation set and no test set:'));
+  assert.equal(missingValidationWarning({ train: { rows: 2, source: 'train.csv' }, validation: none, test: { rows: 2, source: 'test.csv' } }, '/d/train.csv'), NO_VALIDATION);
+  assert.equal(missingValidationWarning({ train: { rows: 2, source: 'x' }, validation: { rows: 1, source: 'y' }, test: none }, '/d/train.csv'), undefined);
+});
+
+test('prepareData: splits with their origins, the test rows apart, and the warning among the data warnings', async () => {
+  fs.mkdirSync(path.join(dir, 'a'));
+  const rows = Array.from({ length: 20 }, (_, i) => `words number ${i},${i % 2 ? 'p' : 'n'}`);
+  const train = path.join(dir, 'a', 'train.csv');
+  fs.writeFileSync(train, ['text,label', ...rows].join('\n') + '\n');
+  fs.writeFileSync(path.join(dir, 'a', 'test.csv'), 'text,label\nheld out,p\nalso held out,n\nthird one,p\n');
+  const d = await prepareData(train, { tokenize, maxLength: 16, seed: 5 });
+  assert.deepEqual(d.splits, { train: { rows: 18, source: 'train.csv' }, validation: { rows: 2, source: 'a stratified 10% slice of train.csv (seed 5)' }, test: { rows: 3, source: 'test.csv' } });
+  assert.deepEqual([d.train.length, d.validation.length, d.test.length], [18, 2, 3]);
+  assert.deepEqual(d.warnings, []);
+
+  fs.mkdirSync(path.join(dir, 'b'));
+  const tiny = path.join(dir, 'b', 'train.csv');
+  fs.writeFileSync(tiny, 'text,label\na,p\nb,n\n');
+  const t = await prepareData(tiny, { tokenize, maxLength: 16, seed: 5 });
+  assert.deepEqual(t.splits.validation, { rows: 0, source: 'none' });
+  assert.deepEqual(t.warnings, [NO_VALIDATION.replace('/d/train.csv', tiny).replace('no validation set:', 'no validation set and no test set:')]);
+});
