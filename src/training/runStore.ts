@@ -26,6 +26,8 @@ export interface RunRecord {
   step: number;
   bestMetric?: { name: string; value: number; step: number };
   bestCheckpoint?: string;
+  /** The test split's one evaluation after training (never used for selection); absent without a test split. */
+  test?: { step: number; examples: number; metrics: Record<string, number> };
   /** Why a failed run stopped, and the optimizer step it had reached. */
   error?: string;
   errorStep?: number;

@@ -209,6 +209,7 @@ export const trainSetFit: Trainer = async ({ config, resumed, ort, device, log, 
         await s.release();
       }
       testMetrics = r.metrics;
+      record.test = { step: state.step, examples: r.examples, metrics: r.metrics };
       appendMetrics(runDir, { type: 'test', step: state.step, examples: r.examples, metrics: r.metrics, perClass: r.perClass, confusion: r.confusion });
       log(`test (${data.splits.test.source}, ${r.examples} examples, evaluated once): ${Object.entries(r.metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}`);
     }

@@ -414,6 +414,7 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
         await s.release();
       }
       appendMetrics(runDir, { type: 'test', step, examples: r.examples, metrics: r.metrics, perClass: r.perClass, confusion: r.confusion });
+      record.test = { step, examples: r.examples, metrics: r.metrics };
       log(`test (${data.splits.test.source}, ${r.examples} examples, weights of step ${step}, evaluated once): ${formatMetrics(r.metrics)}`);
       return r.metrics;
     };

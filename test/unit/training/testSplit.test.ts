@@ -128,3 +128,21 @@ test('SetFit: the test file changes no evaluation; it is evaluated once on the f
   assert.equal(readMetrics(a.runDir).filter((m) => m.type === 'test').length, 0);
   assert.deepEqual(readRun(b.runDir).dataset.splits, { train: { rows: 12, source: 'train.csv' }, validation: { rows: 20, source: 'dev.csv' }, test: { rows: testRows.length, source: 'test.csv' } });
 });
+
+test('`finetune-studio list` shows the test metric beside BEST for runs with a test split, and run.json holds it', async () => {
+  const [a, b] = await runs;
+  const rb = readRun(b.runDir);
+  const t = readMetrics(b.runDir).find((m) => m.type === 'test') as unknown as { step: number; examples: number; metrics: Record<string, number> };
+  assert.deepEqual(rb.test, { step: t.step, examples: t.examples, metrics: t.metrics });
+  assert.equal(readRun(a.runDir).test, undefined);
+  const r = child_process.spawnSync(process.execPath, [CLI, 'list', '--runs', path.join(TMP, 'runs')], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const out = r.stdout.split('\n');
+  assert.deepEqual(out[0].split(/\s{2,}/), ['RUN', 'STATE', 'STEP', 'STRATEGY', 'MODEL', 'BEST', 'TEST']);
+  const row = (dir: string) => out.find((l) => l.startsWith(path.basename(dir)))!.split(/\s{2,}/);
+  assert.equal(row(b.runDir)[6], `macroF1 ${t.metrics.macroF1.toFixed(4)}`);
+  assert.equal(row(a.runDir)[6], '—');
+  const json = child_process.spawnSync(process.execPath, [CLI, 'list', '--runs', path.join(TMP, 'runs'), '--json'], { encoding: 'utf8' }).stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(json.find((j) => j.dir === b.runDir).testMetrics, t.metrics);
+  assert.ok(!('testMetrics' in json.find((j) => j.dir === a.runDir)));
+});
