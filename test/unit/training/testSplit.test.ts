@@ -139,7 +139,7 @@ test('`finetune-studio list` shows the test metric beside BEST for runs with a t
   assert.equal(r.status, 0, r.stderr);
   const out = r.stdout.split('\n');
   assert.deepEqual(out[0].split(/\s{2,}/), ['RUN', 'STATE', 'STEP', 'STRATEGY', 'MODEL', 'BEST', 'TEST']);
-  const row = (dir: string) => out.find((l) => l.startsWith(path.basename(dir)))!.split(/\s{2,}/);
+  const row = (dir: string) => out.map((l) => l.split(/\s{2,}/)).find((c) => c[0] === path.basename(dir))!;
   assert.equal(row(b.runDir)[6], `macroF1 ${t.metrics.macroF1.toFixed(4)}`);
   assert.equal(row(a.runDir)[6], '—');
   const json = child_process.spawnSync(process.execPath, [CLI, 'list', '--runs', path.join(TMP, 'runs'), '--json'], { encoding: 'utf8' }).stdout.trim().split('\n').map((l) => JSON.parse(l));
