@@ -125,7 +125,8 @@ export function dropMetricsAfter(dir: string, step: number): number {
     } catch {
       continue; // torn by the kill
     }
-    if ((entry.type === 'train' || entry.type === 'eval') && typeof entry.step === 'number' && entry.step > step) dropped++;
+    // A test record goes whatever its step: the resumed run evaluates the test split again when it ends, once.
+    if (entry.type === 'test' || ((entry.type === 'train' || entry.type === 'eval') && typeof entry.step === 'number' && entry.step > step)) dropped++;
     else kept.push(line);
   }
   if (dropped) writeFileAtomic(file, kept.map((l) => l + '\n').join(''));

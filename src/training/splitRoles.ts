@@ -25,6 +25,15 @@ export function describeSplitRoles(s: SplitRoles): string {
   ].join('; ');
 }
 
+/** Why validation is a slice of train, and the names that would have given it a file or split-column rows of its own. */
+export function slicedValidationNote(s: SplitRoles): string | undefined {
+  if (!s.validation.source.startsWith('a stratified')) return undefined;
+  return `validation is ${s.validation.source}: no validation file was found beside the training file (names accepted: ` +
+    `${acceptedSplitNames('validation')}) and no split-column rows say so (values accepted: train: ${acceptedSplitNames('train')}; ` +
+    `validation: ${acceptedSplitNames('validation')}; test: ${acceptedSplitNames('test')})` +
+    `${s.test.rows ? `; the test split (${s.test.source}) is not used for it` : ''}`;
+}
+
 /** A warning when there is nothing to select on: checkpoints cannot be compared and early stopping cannot act. */
 export function missingValidationWarning(s: SplitRoles, dataFile: string): string | undefined {
   if (s.validation.rows) return undefined;

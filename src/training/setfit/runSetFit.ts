@@ -19,7 +19,7 @@ import { TrainingSession } from '../artifacts/session';
 import type { TrainingArgs } from '../hyperparameters';
 import { modelToBytes } from '../../onnx/serialize';
 import { prepareData, type PreparedData } from '../prepareData';
-import { describeSplitRoles } from '../splitRoles';
+import { describeSplitRoles, slicedValidationNote } from '../splitRoles';
 import type { RunConfig } from '../protocol';
 import { appendMetrics, latestCheckpoint, writeRun } from '../runStore';
 import { runDiskUsage } from '../runDiskUsage';
@@ -117,6 +117,8 @@ export const trainSetFit: Trainer = async ({ config, resumed, ort, device, log, 
       `${setfit.head} head${setfit.head === 'differentiable' ? ` ${setfit.headEpochs} epoch(s) at lr ${headLr}${setfit.endToEnd ? ', end to end' : ''}` : ` (C ${setfit.headC})`}; ` +
       `evaluate on ${data.validation.length} validation`);
     log(`splits: ${describeSplitRoles(data.splits)}`);
+    const sliced = slicedValidationNote(data.splits);
+    if (sliced) log(sliced);
 
     const state: TrainerState = { step: 0, epoch: 0, microInEpoch: 0, best: undefined, badEvals: 0, touched: [], trainSeconds: 0, samplesSeen: 0 };
     const cancelled = async () => {

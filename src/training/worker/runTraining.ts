@@ -22,7 +22,7 @@ import { maskTokens } from '../mlmMasking';
 import { modelToBytes } from '../../onnx/serialize';
 import { planParameters } from '../parameterGroups';
 import { prepareData, type PreparedData } from '../prepareData';
-import { describeSplitRoles } from '../splitRoles';
+import { describeSplitRoles, slicedValidationNote } from '../splitRoles';
 import type { RunConfig } from '../protocol';
 import { appendMetrics, checkpointPath, latestCheckpoint, pruneCheckpoints, writeRun } from '../runStore';
 import { describeDiskUsage, runDiskUsage } from '../runDiskUsage';
@@ -124,6 +124,8 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
     const inputNames = graphInputNames(spec);
     const padId = tokenizer.padTokenId;
     log(`splits: ${describeSplitRoles(data.splits)}`);
+    const sliced = slicedValidationNote(data.splits);
+    if (sliced) log(sliced);
     log(`train ${data.train.length} examples, evaluate on ${data.validation.length} validation; ${numEpochs} epoch(s) × ${stepsPerEpoch} step(s), batch ${args.batchSize}` +
       `${args.gradientAccumulationSteps > 1 ? ` × ${args.gradientAccumulationSteps} accumulated` : ''}, max length ${maxLength}`);
 

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { TokenizeFn } from '../../../src/data/batching';
 import { describeOrigin } from '../../../src/data/splits';
 import { prepareData } from '../../../src/training/prepareData';
-import { describeSplitRoles, missingValidationWarning } from '../../../src/training/splitRoles';
+import { describeSplitRoles, missingValidationWarning, slicedValidationNote } from '../../../src/training/splitRoles';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fts-split-roles-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -37,6 +37,17 @@ test('the log line names every split, its rows, origin and role', () => {
   );
 });
 
+test('a sliced validation set is explained with the names that would have given it its own file or rows', () => {
+  const train = { rows: 54, source: 'train.csv' };
+  assert.equal(
+    slicedValidationNote({ train, validation: { rows: 6, source: 'a stratified 10% slice of train.csv (seed 3)' }, test: { rows: 40, source: 'test.csv' } }),
+    'validation is a stratified 10% slice of train.csv (seed 3): no validation file was found beside the training file (names accepted: ' +
+      'validation, valid, val, dev, eval, development) and no split-column rows say so (values accepted: train: train, training, trn; ' +
+      'validation: validation, valid, val, dev, eval, development; test: test, testing, tst); the test split (test.csv) is not used for it',
+  );
+  assert.equal(slicedValidationNote({ train, validation: { rows: 6, source: 'dev.csv' }, test: { rows: 0, source: 'none' } }), undefined);
+});
+
 test('no validation set: a warning that says what cannot happen and how to add one; with a test set it says only validation is missing', () => {
   const none = { rows: 0, source: 'none' };
   assert.equal(missingValidationWarning({ train: { rows: 2, source: 'train.csv' }, validation: none, test: none }, '/d/train.csv'),
@@ -62,4 +73,13 @@ test('prepareData: splits with their origins, the test rows apart, and the warni
   const t = await prepareData(tiny, { tokenize, maxLength: 16, seed: 5 });
   assert.deepEqual(t.splits.validation, { rows: 0, source: 'none' });
   assert.deepEqual(t.warnings, [NO_VALIDATION.replace('/d/train.csv', tiny).replace('no validation set:', 'no validation set and no test set:')]);
+});
+
+test('a resume drops the stopped run\'s test record whatever its step: the test split is evaluated once, when the run ends', async () => {
+  const { appendMetrics, dropMetricsAfter, readMetrics } = await import('../../../src/training/runStore');
+  const run = fs.mkdtempSync(path.join(dir, 'run-'));
+  appendMetrics(run, { type: 'eval', step: 4, epoch: 1, metrics: { accuracy: 0.5 } });
+  appendMetrics(run, { type: 'test', step: 4, examples: 3, metrics: { accuracy: 0.25 } });
+  assert.equal(dropMetricsAfter(run, 4), 1);
+  assert.deepEqual(readMetrics(run).map((m) => m.type), ['eval']);
 });

@@ -89,6 +89,7 @@ test('run.json and the log state each split: its rows, where it came from and it
   const logs = readMetrics(b.runDir).filter((m) => m.type === 'log').map((m) => String(m.message));
   assert.ok(logs.includes(`splits: train 54 (train.csv); validation 6 (a stratified 10% slice of train.csv (seed 3)): picks the best checkpoint and drives early stopping; test ${heldOut.length} (test.csv): evaluated once after training, never used for selection`), logs.join('\n'));
   assert.equal(logs.filter((l) => l.startsWith('test (test.csv, ')).length, 1);
+  assert.equal(logs.filter((l) => l.startsWith('validation is a stratified 10% slice of train.csv (seed 3): no validation file was found')).length, 1);
 });
 
 test('`finetune-studio train` prints the test metrics once, apart from the validation evaluations', () => {
