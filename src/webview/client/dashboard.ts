@@ -141,6 +141,8 @@ function renderFacts(): void {
   clear(facts);
   const add = (label: string, value: string) => facts.append(h('span', { class: 'fact' }, h('span', { class: 'muted' }, `${label} `), value));
   if (run?.bestMetric) add(`best ${run.bestMetric.name}`, formatNumber(run.bestMetric.value));
+  const testName = run?.bestMetric?.name && metrics?.test?.metrics[run.bestMetric.name] !== undefined ? run.bestMetric.name : 'accuracy';
+  if (metrics?.test?.metrics[testName] !== undefined) add(`test ${testName} (once, not selected on)`, formatNumber(metrics.test.metrics[testName]));
   const s = metrics?.summary;
   if (s?.trainSeconds !== undefined) add('training time', formatSeconds(s.trainSeconds));
   if (s?.samplesPerSecond !== undefined) add('samples/s', s.samplesPerSecond.toFixed(1));
