@@ -146,4 +146,11 @@ test('`finetune-studio list` shows the test metric beside BEST for runs with a t
   const json = child_process.spawnSync(process.execPath, [CLI, 'list', '--runs', path.join(TMP, 'runs'), '--json'], { encoding: 'utf8' }).stdout.trim().split('\n').map((l) => JSON.parse(l));
   assert.deepEqual(json.find((j) => j.dir === b.runDir).testMetrics, t.metrics);
   assert.ok(!('testMetrics' in json.find((j) => j.dir === a.runDir)));
+
+  // `eval` on the true test labels prints its metrics, and the run's own test figures beside them on stderr.
+  const ev = child_process.spawnSync(process.execPath, [CLI, 'eval', '--run', b.runDir, '--data', TRUE_TEST], { encoding: 'utf8' });
+  assert.equal(ev.status, 0, ev.stderr);
+  const f = (m: Record<string, number>) => Object.entries(m).map(([k, v]) => `${k} ${v.toFixed(4)}`).join('  ');
+  assert.equal(ev.stderr.trim(), `the run's test split (test.csv, ${t.examples} examples, evaluated once at its end, never used for selection): ${f(t.metrics)}`);
+  assert.match(ev.stdout, new RegExp(`accuracy ${(1 - t.metrics.accuracy).toFixed(4)}`));
 });
