@@ -113,6 +113,7 @@ async function train(argv: string[]): Promise<number> {
       case 'done':
         bar.done();
         console.error(`${m.status}: ${m.runDir}${m.bestMetric ? ` (best ${m.bestMetric.name} ${m.bestMetric.value.toFixed(4)})` : ''}`);
+        if (m.testMetrics) console.error(`test (once, never used for selection): ${Object.entries(m.testMetrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join('  ')}`);
         break;
     }
   };

@@ -36,7 +36,7 @@ export function emptyValidationWarning(file: string, split: SplitOutcome): Datas
     cause = `no row of split column "${split.splitColumn ?? 'split'}" is validation`;
     fix = 'mark some rows "validation" in that column, or give a validation file';
   } else if (split.source === 'files') {
-    cause = 'no validation file was given';
+    cause = `no validation file was given, and a ${Math.round((split.validationRatio ?? 0.1) * 100)}% slice of the ${split.train.length} training row(s) would be empty`;
     fix = 'give a validation file (e.g. validation.csv next to the training file)';
   } else {
     const ratio = split.validationRatio ?? 0.1;

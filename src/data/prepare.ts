@@ -7,14 +7,15 @@ import { loadExamples, type Example, type LoadedDataset, type LoadOptions } from
 import type { LabelSpace } from './labels';
 import type { ReadLimits } from './readers';
 import type { ColumnMapping, MappingOverride } from './schema';
-import { findSplitFiles, overlapWarning, partitionBySplit, stratifiedSplit, type SplitName, type SplitRatios } from './splits';
+import { findSplitFiles, overlapWarning, partitionBySplit, stratifiedSplit, type SplitName, type SplitOrigin, type SplitRatios } from './splits';
 
 export interface PrepareOptions {
   mapping?: MappingOverride;
   /** Explicit evaluation files; without them, side-by-side split files, then a split column, then a random split. */
   validationFile?: string;
   testFile?: string;
-  /** For the random split (default: 10% validation, no test). */
+  /** For the random split (default: 10% validation, no test); its validation share also slices a validation set off
+   *  the training data when the files or the split column hold a test set but no validation set. */
   ratios?: SplitRatios;
   seed?: number;
   /** Per-row and per-header size bounds, for every file read. */
@@ -30,6 +31,8 @@ export interface PreparedDataset {
   train: Example[];
   validation: Example[];
   test: Example[];
+  /** Where each split came from (kind 'none': the split is empty). */
+  origins: Record<SplitName, SplitOrigin>;
 }
 
 export const DEFAULT_RATIOS: SplitRatios = { validation: 0.1 };
@@ -62,6 +65,20 @@ function checkSeen(file: string, space: LabelSpace | undefined, train: Example[]
     'The model cannot predict them: move some of those rows to the training split.');
 }
 
+/**
+ * A validation set sliced off the training examples when the layout gave none (a test file alone, a split column
+ * without validation rows): the test set must never select a checkpoint (HF: validation selects, test is predicted on
+ * once at the end).
+ */
+function sliceValidation(p: PreparedDataset, trainFile: string, fraction: number, seed: number): void {
+  if (p.validation.length || fraction <= 0) return;
+  const parts = stratifiedSplit(p.train, { validation: fraction }, seed);
+  if (!parts.validation.length) return;
+  p.train = parts.train;
+  p.validation = parts.validation;
+  p.origins.validation = { kind: 'slice', of: trainFile, fraction, seed };
+}
+
 export function prepareDataset(file: string, opts: PrepareOptions = {}): Promise<DataResult<PreparedDataset>> {
   return toResult(file, async (warnings) => {
     let files: Partial<Record<SplitName, string>> = {};
@@ -81,6 +98,11 @@ export function prepareDataset(file: string, opts: PrepareOptions = {}): Promise
       prepared = {
         source: 'files', files: Object.fromEntries(Object.entries(files).filter(([, f]) => f)), mapping: train.mapping,
         train: train.examples, validation: validation?.examples ?? [], test: test?.examples ?? [],
+        origins: {
+          train: { kind: 'file', file: files.train },
+          validation: files.validation ? { kind: 'file', file: files.validation } : { kind: 'none' },
+          test: files.test ? { kind: 'file', file: files.test } : { kind: 'none' },
+        },
       };
       if (train.labels) prepared.labels = train.labels;
     } else {
@@ -92,16 +114,27 @@ export function prepareDataset(file: string, opts: PrepareOptions = {}): Promise
         checkSeen(file, all.labels, parts.train, parts.validation, 'validation');
         checkSeen(file, all.labels, parts.train, parts.test, 'test');
       }
-      prepared = { source: all.mapping.split ? 'column' : 'random', files: { train: file }, mapping: all.mapping, ...parts };
+      const ratios = opts.ratios ?? DEFAULT_RATIOS;
+      const seed = opts.seed ?? DEFAULT_SEED;
+      const origin = (name: SplitName, fraction: number): SplitOrigin => (!parts[name].length
+        ? { kind: 'none' }
+        : all.mapping.split ? { kind: 'column', file, column: all.mapping.split } : { kind: 'slice', of: file, fraction, seed });
+      prepared = {
+        source: all.mapping.split ? 'column' : 'random', files: { train: file }, mapping: all.mapping, ...parts,
+        origins: { train: origin('train', 1 - ratios.validation - (ratios.test ?? 0)), validation: origin('validation', ratios.validation), test: origin('test', ratios.test ?? 0) },
+      };
+      if (!all.mapping.split) prepared.origins.train = { kind: 'file', file };
       if (all.labels) prepared.labels = all.labels;
     }
 
+    const trainFile = prepared.files.train ?? file;
+    sliceValidation(prepared, trainFile, (opts.ratios ?? DEFAULT_RATIOS).validation, opts.seed ?? DEFAULT_SEED);
+    // Judged after the slice: a train + test pair without a validation file gets one sliced from train, not a warning.
     const empty = emptyValidationWarning(file, {
       source: prepared.source, train: prepared.train, validation: prepared.validation, splitColumn: prepared.mapping.split,
       validationRatio: (opts.ratios ?? DEFAULT_RATIOS).validation,
     });
     if (empty) warnings.push(empty);
-    const trainFile = prepared.files.train ?? file;
     for (const name of ['validation', 'test'] as const) {
       const w = overlapWarning(trainFile, prepared.train, prepared.files[name] ?? file, prepared[name], name);
       if (w) warnings.push(w);

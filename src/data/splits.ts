@@ -19,6 +19,27 @@ export function normalizeSplitName(name: string): SplitName | undefined {
   return ALIASES[name.trim().toLowerCase()];
 }
 
+/** The names accepted for a split, in file names and split-column values alike: "validation, valid, val, dev, ...". */
+export function acceptedSplitNames(split: SplitName): string {
+  return Object.keys(ALIASES).filter((k) => ALIASES[k] === split).join(', ');
+}
+
+/** Where one split's examples came from. */
+export type SplitOrigin =
+  | { kind: 'file'; file: string }
+  | { kind: 'column'; file: string; column: string }
+  | { kind: 'slice'; of: string; fraction: number; seed: number }
+  | { kind: 'none' };
+
+export function describeOrigin(o: SplitOrigin): string {
+  switch (o.kind) {
+    case 'file': return path.basename(o.file);
+    case 'column': return `split column "${o.column}" of ${path.basename(o.file)}`;
+    case 'slice': return `a stratified ${+(o.fraction * 100).toFixed(2)}% slice of ${path.basename(o.of)} (seed ${o.seed})`;
+    case 'none': return 'none';
+  }
+}
+
 export type SplitFiles = Partial<Record<SplitName, string>>;
 
 /**

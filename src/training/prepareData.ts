@@ -1,16 +1,22 @@
 // A run's data: the data layer's splits (evaluation files, side-by-side split files, a split column, or a seeded
-// stratified split), tokenized once for training. Problems come back as the data layer's messages; warnings go to the log.
+// stratified split), tokenized once for training, with the role and origin of each. Problems come back as the data
+// layer's messages; warnings go to the log.
 import { prepareDataset, resolveLimits, type Example, type LabelSpace, type MappingOverride, type ReadLimits } from '../data';
 import { tokenizeExamples, type TokenizeFn, type TokenizedExample } from '../data/batching';
+import { describeOrigin } from '../data/splits';
+import type { SplitRoles } from './splitRoles';
 
 export interface PreparedData {
   labels?: LabelSpace;
   train: TokenizedExample[];
-  eval: TokenizedExample[];
+  /** Selects the best checkpoint and drives early stopping. */
+  validation: TokenizedExample[];
+  /** Evaluated once on the final (or best) model; never used for selection. */
+  test: TokenizedExample[];
   files: string[];
   warnings: string[];
-  /** How the evaluation set was chosen, for the run log. */
-  evalSource: string;
+  /** Rows and origin of each split, for run.json and the run log. */
+  splits: SplitRoles;
 }
 
 export interface PrepareOptions {
@@ -36,14 +42,12 @@ export async function prepareData(file: string, o: PrepareOptions): Promise<Prep
     throw new Error(`${file}: no label column was found; name it "label" (or set the column mapping), or use the masked-LM strategy for unlabeled text.`);
   }
   if (!d.train.length) throw new Error(`${file}: no training examples remain after validation.`);
-  // Validation data drives model selection; a test file alone is used when there is nothing else to evaluate on.
-  const evalExamples = d.validation.length ? d.validation : d.test;
-  const evalName = d.validation.length ? 'validation' : 'test';
-  const evalSource =
-    d.source === 'files' ? `${evalName} file ${d.files[evalName]}` : d.source === 'column' ? `the ${evalName} rows of split column "${d.mapping.split}"` : `a stratified 10% of ${file} (seed ${o.seed})`;
   const tok = (xs: Example[]) => tokenizeExamples(xs, o.tokenize, { maxLength: o.maxLength });
-  return {
-    labels: d.labels, train: tok(d.train), eval: tok(evalExamples),
-    files: Object.values(d.files).filter((f): f is string => !!f), warnings, evalSource,
+  const [train, validation, test] = [tok(d.train), tok(d.validation), tok(d.test)];
+  const splits: SplitRoles = {
+    train: { rows: train.length, source: describeOrigin(d.origins.train) },
+    validation: { rows: validation.length, source: describeOrigin(d.origins.validation) },
+    test: { rows: test.length, source: describeOrigin(d.origins.test) },
   };
+  return { labels: d.labels, train, validation, test, files: Object.values(d.files).filter((f): f is string => !!f), warnings, splits };
 }

@@ -38,7 +38,8 @@ export type FromWorker =
   /** The loop stopped for a pause after `step` steps (paused), or goes on from there (not paused). */
   | { type: 'paused'; paused: boolean; step: number }
   | { type: 'error'; message: string; stack?: string }
-  | { type: 'done'; runDir: string; status: 'completed' | 'cancelled'; bestMetric?: { name: string; value: number } };
+  /** testMetrics: the test split's, evaluated once at the end (never used for selection), when the data has one. */
+  | { type: 'done'; runDir: string; status: 'completed' | 'cancelled'; bestMetric?: { name: string; value: number }; testMetrics?: Record<string, number> };
 
 export function isFromWorker(m: unknown): m is FromWorker {
   return typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string';
@@ -85,6 +86,21 @@ export interface EvalEntry {
   confusion?: number[][];
 }
 
+/**
+ * The test split, evaluated once after training on the model the run exports (the best checkpoint's weights when
+ * early stopping kept it). Never used for selection; written at most once per run.
+ */
+export interface TestEntry {
+  type: 'test';
+  time?: string;
+  /** The step whose weights were evaluated. */
+  step: number;
+  examples: number;
+  metrics: Record<string, number>;
+  perClass?: PerClassRow[];
+  confusion?: number[][];
+}
+
 export interface SummaryEntry {
   type: 'summary';
   time?: string;
@@ -108,7 +124,7 @@ export interface LogEntry {
   message: string;
 }
 
-export type MetricsEntry = TrainEntry | EvalEntry | SummaryEntry | LogEntry;
+export type MetricsEntry = TrainEntry | EvalEntry | TestEntry | SummaryEntry | LogEntry;
 
 /** What a trainer appends to metrics.jsonl; appendMetrics stamps the time. */
 export type NewMetricsEntry = MetricsEntry extends infer E ? (E extends MetricsEntry ? Omit<E, 'time'> : never) : never;

@@ -6,6 +6,15 @@ import { describeRunState, resumeCommand, resumeHint } from './runStatus';
 import { readRunSummaries, type RunSummary } from './runSummaries';
 
 const COLUMNS = ['RUN', 'STATE', 'STEP', 'STRATEGY', 'MODEL', 'BEST'] as const;
+/** Shown only when some run has a test split: its metric of the same name as BEST, evaluated once, never selected on. */
+const TEST_COLUMN = 'TEST';
+
+function testCell(r: RunSummary): string {
+  const m = r.testMetrics;
+  if (!m) return '—';
+  const name = r.bestMetric && r.bestMetric.name in m ? r.bestMetric.name : 'accuracy' in m ? 'accuracy' : Object.keys(m)[0];
+  return name === undefined ? '—' : `${name} ${m[name].toFixed(4)}`;
+}
 
 function cells(r: RunSummary): string[] {
   const s = r.state;
@@ -33,10 +42,12 @@ function detail(r: RunSummary): string | undefined {
 
 export function formatRunList(runs: readonly RunSummary[]): string {
   if (!runs.length) return '';
-  const rows = runs.map(cells);
-  const widths = COLUMNS.map((c, i) => Math.max(c.length, ...rows.map((r) => r[i].length)));
+  const withTest = runs.some((r) => r.testMetrics);
+  const columns: readonly string[] = withTest ? [...COLUMNS, TEST_COLUMN] : COLUMNS;
+  const rows = runs.map((r) => (withTest ? [...cells(r), testCell(r)] : cells(r)));
+  const widths = columns.map((c, i) => Math.max(c.length, ...rows.map((r) => r[i].length)));
   const line = (r: readonly string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
-  const out = [line(COLUMNS)];
+  const out = [line(columns)];
   runs.forEach((r, i) => {
     out.push(line(rows[i]));
     const d = detail(r);
@@ -47,7 +58,7 @@ export function formatRunList(runs: readonly RunSummary[]): string {
 
 export function runListJson(r: RunSummary): Record<string, unknown> {
   const { state, ...rest } = r.state;
-  return { id: r.id, dir: r.dir, state, ...rest, strategy: r.strategy, model: r.model, bestMetric: r.bestMetric, ...(resumeHint(r.state, r.dir) ? { resume: resumeCommand(r.dir) } : {}) };
+  return { id: r.id, dir: r.dir, state, ...rest, strategy: r.strategy, model: r.model, bestMetric: r.bestMetric, ...(r.testMetrics ? { testMetrics: r.testMetrics } : {}), ...(resumeHint(r.state, r.dir) ? { resume: resumeCommand(r.dir) } : {}) };
 }
 
 export function listRunsCommand(argv: string[]): number {

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LabelSpace } from '../data/labels';
 import type { NewMetricsEntry, RunConfig } from './protocol';
+import type { SplitRoles } from './splitRoles';
 import { appendLineSync, writeFileAtomic, writeJsonAtomic, type FileContent } from '../util/atomicWrite';
 import { asFsError, withFsContext } from '../util/fsErrors';
 
@@ -18,7 +19,7 @@ export interface RunRecord {
   /** The full resolved configuration (request + defaults), enough to re-run or resume. */
   config: RunConfig;
   model: { path: string; modelType: string; hubId?: string; revision?: string };
-  dataset: { path: string; fingerprint: string; labels: string[]; labelSpace?: LabelSpace; trainRows: number; evalRows: number };
+  dataset: { path: string; fingerprint: string; labels: string[]; labelSpace?: LabelSpace; trainRows: number; evalRows: number; splits?: SplitRoles };
   versions: Record<string, string>;
   /** threads: the CPU intra-op thread count the run chose (or was given), reused when it resumes. */
   device: { executionProvider: string; reason: string; threads?: number };
@@ -28,6 +29,8 @@ export interface RunRecord {
   bestCheckpoint?: string;
   /** The loss weights the run trained with (the classWeights setting resolved on the training split); absent: unweighted. */
   classWeights?: { kind: 'class' | 'positive'; source: 'balanced' | 'explicit'; byLabel: Record<string, number> };
+  /** The test split's one evaluation after training (never used for selection); absent without a test split. */
+  test?: { step: number; examples: number; metrics: Record<string, number> };
   /** Why a failed run stopped, and the optimizer step it had reached. */
   error?: string;
   errorStep?: number;
@@ -125,7 +128,8 @@ export function dropMetricsAfter(dir: string, step: number): number {
     } catch {
       continue; // torn by the kill
     }
-    if ((entry.type === 'train' || entry.type === 'eval') && typeof entry.step === 'number' && entry.step > step) dropped++;
+    // A test record goes whatever its step: the resumed run evaluates the test split again when it ends, once.
+    if (entry.type === 'test' || ((entry.type === 'train' || entry.type === 'eval') && typeof entry.step === 'number' && entry.step > step)) dropped++;
     else kept.push(line);
   }
   if (dropped) writeFileAtomic(file, kept.map((l) => l + '\n').join(''));

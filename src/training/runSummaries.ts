@@ -16,6 +16,8 @@ export interface RunSummary {
   model: string;
   strategy: string;
   bestMetric?: { name: string; value: number };
+  /** The test split's metrics, evaluated once after training. */
+  testMetrics?: Record<string, number>;
 }
 
 export function readRunSummary(dir: string, now = Date.now()): RunSummary {
@@ -29,6 +31,7 @@ export function readRunSummary(dir: string, now = Date.now()): RunSummary {
     model: run.config?.model ?? '?',
     strategy: run.config?.strategy ?? '?',
     bestMetric: run.bestMetric,
+    ...(run.test ? { testMetrics: run.test.metrics } : {}),
   };
 }
 

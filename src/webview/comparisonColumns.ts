@@ -12,6 +12,9 @@ export interface ComparisonRow {
   epochs: number | null;
   bestAccuracy: number | null;
   macroF1: number | null;
+  /** The test split's, evaluated once at the end of the run (never used for selection); null without a test set. */
+  testAccuracy: number | null;
+  testMacroF1: number | null;
   trainSeconds: number | null;
   samplesPerSecond: number | null;
   inferenceMsPerExample: number | null;
@@ -42,6 +45,8 @@ export const COLUMNS: readonly Column[] = [
   { key: 'epochs', title: 'Epochs', csvTitle: 'epochs', kind: 'int' },
   { key: 'bestAccuracy', title: 'Best accuracy', csvTitle: 'best_accuracy', kind: 'ratio' },
   { key: 'macroF1', title: 'Macro-F1', csvTitle: 'macro_f1', kind: 'ratio' },
+  { key: 'testAccuracy', title: 'Test accuracy', csvTitle: 'test_accuracy', kind: 'ratio' },
+  { key: 'testMacroF1', title: 'Test macro-F1', csvTitle: 'test_macro_f1', kind: 'ratio' },
   { key: 'trainSeconds', title: 'Training time', csvTitle: 'train_seconds', kind: 'seconds' },
   { key: 'samplesPerSecond', title: 'Samples/s', csvTitle: 'samples_per_second', kind: 'rate' },
   { key: 'inferenceMsPerExample', title: 'Inference / example', csvTitle: 'inference_ms_per_example', kind: 'ms' },

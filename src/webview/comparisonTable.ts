@@ -56,6 +56,8 @@ export function comparisonRow(input: RunInput): ComparisonRow {
     epochs: configuredEpochs(run.config) ?? (Number.isFinite(maxEpoch) ? Math.ceil(maxEpoch) : null),
     bestAccuracy: numberOrNull(best?.metrics.accuracy),
     macroF1: numberOrNull(best?.metrics.macroF1),
+    testAccuracy: numberOrNull(metrics.testEntry?.metrics.accuracy),
+    testMacroF1: numberOrNull(metrics.testEntry?.metrics.macroF1),
     trainSeconds: numberOrNull(summary?.trainSeconds),
     // While a run has no summary yet, the mean of its logged throughputs is the best estimate there is.
     samplesPerSecond: numberOrNull(summary?.samplesPerSecond) ?? (sps.length ? sps.reduce((a, b) => a + b, 0) / sps.length : null),

@@ -2,7 +2,7 @@
 // sides import these types; the client bundle gets no runtime code from here.
 import type { FromWorker } from '../training/protocol';
 import type { RunRecord } from '../training/runStore';
-import type { LogEntry, PerClassRow, SummaryEntry, TrainEntry } from '../training/protocol';
+import type { LogEntry, PerClassRow, SummaryEntry, TestEntry, TrainEntry } from '../training/protocol';
 import type { RunStateInfo } from '../training/runStatus';
 import type { ComparisonRow, SortSpec } from './comparisonColumns';
 
@@ -21,6 +21,8 @@ export interface DashboardMetrics {
   evals: { step: number; epoch: number; metrics: Record<string, number> }[];
   latestEval?: { step: number; epoch: number; perClass: PerClassRow[]; confusion?: number[][] };
   summary?: SummaryEntry;
+  /** The test split's evaluation, written once at the end of the run (never used for selection). */
+  test?: TestEntry;
   /** Train points logged so far (before downsampling). */
   trainPoints: number;
   lastTrain?: TrainEntry;

@@ -58,6 +58,13 @@ export function parseMetricsLine(line: string, where: string): ParseResult {
       const confusion = Array.isArray(o.confusion) && o.confusion.every((r) => Array.isArray(r)) ? (o.confusion as number[][]) : undefined;
       return { entry: { type: 'eval', time, step: o.step, epoch: num(o.epoch), metrics, perClass, confusion } };
     }
+    case 'test': {
+      if (!isNum(o.step)) return { problem: `${where}: test entry without a numeric "step"` };
+      if (typeof o.metrics !== 'object' || o.metrics === null) return { problem: `${where}: test entry without a "metrics" object` };
+      const perClass = Array.isArray(o.perClass) ? (o.perClass as PerClassRow[]).filter((r) => r && typeof r.label === 'string') : undefined;
+      const confusion = Array.isArray(o.confusion) && o.confusion.every((r) => Array.isArray(r)) ? (o.confusion as number[][]) : undefined;
+      return { entry: { type: 'test', time, step: o.step, examples: num(o.examples), metrics: numbers(o.metrics) ?? {}, perClass, confusion } };
+    }
     case 'summary': {
       const pick = (k: string) => (isNum(o[k]) ? (o[k] as number) : undefined);
       return {

@@ -1,7 +1,7 @@
 // Accumulates a run's metrics entries (from metrics.jsonl, read whole or tailed) and shapes them into what the
 // dashboard draws. Pure: no vscode, no fs, so the same code is unit-tested and reused by the comparison view.
 import { alignSeries, downsampleMinMax, XY } from './downsample';
-import type { EvalEntry, LogEntry, MetricsEntry, SummaryEntry, TrainEntry } from '../training/protocol';
+import type { EvalEntry, LogEntry, MetricsEntry, SummaryEntry, TestEntry, TrainEntry } from '../training/protocol';
 import type { DashboardMetrics, LineChartData } from './messages';
 
 /** Points per series sent to the webview per update; enough for a panel a few thousand pixels wide. */
@@ -23,6 +23,7 @@ export class RunMetrics {
   private lastTrain: TrainEntry | undefined;
   private evals: EvalEntry[] = [];
   private summary: SummaryEntry | undefined;
+  private test: TestEntry | undefined;
   private logs: LogEntry[] = [];
   readonly problems: string[] = [];
 
@@ -31,6 +32,7 @@ export class RunMetrics {
       if (e.type === 'train') this.addTrain(e);
       else if (e.type === 'eval') this.addEval(e);
       else if (e.type === 'log') this.addLog(e);
+      else if (e.type === 'test') this.test = e;
       else this.summary = e;
     }
   }
@@ -50,6 +52,11 @@ export class RunMetrics {
 
   get summaryEntry(): SummaryEntry | undefined {
     return this.summary;
+  }
+
+  /** The test split's one evaluation (never used for selection), once the run has written it. */
+  get testEntry(): TestEntry | undefined {
+    return this.test;
   }
 
   get lastTrainEntry(): TrainEntry | undefined {
@@ -116,6 +123,7 @@ export class RunMetrics {
       evals: this.evals.map((e) => ({ step: e.step, epoch: e.epoch, metrics: e.metrics })),
       latestEval: latest ? { step: latest.step, epoch: latest.epoch, perClass: latest.perClass ?? [], confusion: latest.confusion } : undefined,
       summary: this.summary,
+      test: this.test,
       trainPoints: this.step.length,
       lastTrain: this.lastTrain,
       logs: this.logs.slice(),

@@ -364,7 +364,20 @@ export const steps = [
         assert.equal(await gridRows(frame, 'eval-grid').count(), evals.length);
         assert.equal(await gridRows(frame, 'per-class-grid').count(), evals.at(-1).perClass.length);
         assert.deepEqual(await frame.locator('#confusion td').allTextContents(), evals.at(-1).confusion.flat().map(String));
+        // sentiment_test.csv sits beside the training file: evaluated once at the end, in its own section.
+        const tests = entries.filter((e) => e.type === 'test');
+        assert.equal(tests.length, 1, 'one test evaluation');
+        await until('the test section filled', async () => (await gridRows(frame, 'test-grid').count()) === 1, 30_000);
+        const fmt = (v) => (Number.isInteger(v) ? String(v) : v.toFixed(4));
+        assert.deepEqual((await gridRows(frame, 'test-grid').first().locator('vscode-data-grid-cell').allTextContents()).map((t) => t.trim()), Object.values(tests[0].metrics).map(fmt));
+        assert.match(await frame.locator('#test-note').textContent(), new RegExp(`^sentiment_test\\.csv, ${tests[0].examples} examples, weights of step ${tests[0].step}; evaluated once, never used for selection\\.$`));
+        assert.equal(await gridRows(frame, 'test-per-class-grid').count(), tests[0].perClass.length);
+        assert.match(output, /\ntest \(once, never used for selection\): loss /);
+        const bestName = JSON.parse(readFileSync(path.join(root, id, 'run.json'), 'utf8')).bestMetric.name;
+        assert.ok((await frame.locator('#facts').textContent()).includes(`test ${bestName} (once, not selected on) ${fmt(tests[0].metrics[bestName])}`));
         await screenshot('real-run');
+        await frame.locator('#test-results').scrollIntoViewIfNeeded();
+        await screenshot('test-section');
       } finally {
         if (cli.exitCode === null) cli.kill();
       }

@@ -21,6 +21,7 @@ import { describeClassWeights, resolveClassWeights, type ResolvedClassWeights } 
 import { checkArgsForTask, type TrainingArgs } from '../hyperparameters';
 import { modelToBytes } from '../../onnx/serialize';
 import { prepareData, type PreparedData } from '../prepareData';
+import { describeSplitRoles, slicedValidationNote } from '../splitRoles';
 import type { RunConfig } from '../protocol';
 import { appendMetrics, latestCheckpoint, writeRun } from '../runStore';
 import { runDiskUsage } from '../runDiskUsage';
@@ -84,7 +85,7 @@ export const trainSetFit: Trainer = async ({ config, resumed, ort, device, log, 
   for (const w of data.warnings) log(w, 'warn');
   const labels = singleLabels(config, data);
   checkArgsForTask(args, { task: 'single-label', numLayers: spec.numLayers });
-  checkVocabulary({ modelDir: config.model, vocabSize: spec.vocabSize, tokenizerMaxId: largestTokenId(tokenizer.vocab), dataFile: config.data, dataMaxId: Math.max(largestIdIn(data.train), largestIdIn(data.eval)) });
+  checkVocabulary({ modelDir: config.model, vocabSize: spec.vocabSize, tokenizerMaxId: largestTokenId(tokenizer.vocab), dataFile: config.data, dataMaxId: Math.max(largestIdIn(data.train), largestIdIn(data.validation), largestIdIn(data.test)) });
   const trainLabels = data.train.map((e) => e.label as number);
   // The head's loss only: the contrastive body phase trains on pairs, where a class weight has no meaning (as in setfit).
   const weights = resolveClassWeights(args.classWeights, { kind: 'single-label', labels, trainLabels });
@@ -109,7 +110,7 @@ export const trainSetFit: Trainer = async ({ config, resumed, ort, device, log, 
 
   return {
     modelType: spec.modelType, totalSteps, threads: args.threads, settings: { ...config.settings, ...args, ...setfitSettings(setfit) },
-    dataset: { files: data.files, labels, labelSpace: data.labels, trainRows: data.train.length, evalRows: data.eval.length },
+    dataset: { files: data.files, labels, labelSpace: data.labels, trainRows: data.train.length, evalRows: data.validation.length, splits: data.splits },
     train,
   };
 
@@ -122,7 +123,10 @@ export const trainSetFit: Trainer = async ({ config, resumed, ort, device, log, 
     log(`SetFit: ${data.train.length} examples (${labels.map((l, k) => `${l} ${trainLabels.filter((y) => y === k).length}`).join(', ')}) → ${pairs.length} pairs ` +
       `(${args.setfitIterations} iteration(s)); body ${setfit.bodyEpochs} epoch(s) × ${pairBatchesPerEpoch} step(s) of ${args.batchSize} pairs at lr ${args.learningRate}; ` +
       `${setfit.head} head${setfit.head === 'differentiable' ? ` ${setfit.headEpochs} epoch(s) at lr ${headLr}${setfit.endToEnd ? ', end to end' : ''}` : ` (C ${setfit.headC})`}; ` +
-      `evaluate on ${data.eval.length} (${data.evalSource})`);
+      `evaluate on ${data.validation.length} validation`);
+    log(`splits: ${describeSplitRoles(data.splits)}`);
+    const sliced = slicedValidationNote(data.splits);
+    if (sliced) log(sliced);
 
     if (weights) {
       record.classWeights = { kind: weights.kind, source: weights.source, byLabel: weights.byLabel };
@@ -175,10 +179,10 @@ export const trainSetFit: Trainer = async ({ config, resumed, ort, device, log, 
     const embedTrain = (await runPerExample(encoder, EMBEDDING, data.train, padId)).data;
     await encoder.release();
     const features = setfit.normalize ? l2Normalize(embedTrain, spec.hiddenSize) : embedTrain;
-    const evalBatches = makeBatches(data.eval, { batchSize: args.evalBatchSize, bucket: true, padId });
+    const evalBatches = makeBatches(data.validation, { batchSize: args.evalBatchSize, bucket: true, padId });
     let lastEval: EvalResult | undefined;
     const runEval = async (head: LinearHead, step: number, epoch: number): Promise<void> => {
-      if (!data.eval.length) return;
+      if (!data.validation.length) return;
       const s = await ort.InferenceSession.create(modelToBytes(buildSetFitClassifier(spec, body, head, { normalize: setfit.normalize })), sessionOptions);
       try {
         lastEval = await evaluate(sessionLogits(s), evalBatches, 'single-label', labels);
@@ -210,7 +214,21 @@ export const trainSetFit: Trainer = async ({ config, resumed, ort, device, log, 
       head = r.head;
     }
 
-    // ---- export, summary ----------------------------------------------------------------------------------------------
+    // ---- test (once, on the final head; never selects), export, summary ---------------------------------------------
+    let testMetrics: Record<string, number> | undefined;
+    if (data.test.length) {
+      const s = await ort.InferenceSession.create(modelToBytes(buildSetFitClassifier(spec, body, head, { normalize: setfit.normalize })), sessionOptions);
+      let r: EvalResult;
+      try {
+        r = await evaluate(sessionLogits(s), makeBatches(data.test, { batchSize: args.evalBatchSize, bucket: true, padId }), 'single-label', labels);
+      } finally {
+        await s.release();
+      }
+      testMetrics = r.metrics;
+      record.test = { step: state.step, examples: r.examples, metrics: r.metrics };
+      appendMetrics(runDir, { type: 'test', step: state.step, examples: r.examples, metrics: r.metrics, perClass: r.perClass, confusion: r.confusion });
+      log(`test (${data.splits.test.source}, ${r.examples} examples, evaluated once): ${Object.entries(r.metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}`);
+    }
     const modelDir = path.join(runDir, 'model');
     exportSetFit({ sourceDir: config.model, outDir: modelDir, spec, body, head, headKind: setfit.head, labels, normalize: setfit.normalize, maxLength, sourceLayout, pooler });
     const bytes = (f: string) => (fs.existsSync(f) ? fs.statSync(f).size : 0);
@@ -224,7 +242,7 @@ export const trainSetFit: Trainer = async ({ config, resumed, ort, device, log, 
     record.status = 'completed';
     record.step = state.step;
     writeRun(runDir, record);
-    hooks.emit({ type: 'done', runDir, status: 'completed', bestMetric: record.bestMetric });
+    hooks.emit({ type: 'done', runDir, status: 'completed', bestMetric: record.bestMetric, ...(testMetrics ? { testMetrics } : {}) });
   }
 };
 

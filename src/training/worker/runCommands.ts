@@ -33,5 +33,7 @@ export async function runCommand(command: string, argv: string[]): Promise<numbe
   const result = await evaluateFolder(modelDir, path.resolve(values.data ?? record.config.data), record);
   if (values.json) console.log(JSON.stringify(result));
   else console.log(Object.entries(result.metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join('  '));
+  // The run's own test figures, for comparison: stderr, so stdout stays the one metrics line scripts read.
+  if (!values.json && record.test) console.error(`the run's test split (${record.dataset.splits?.test.source ?? 'test'}, ${record.test.examples} examples, evaluated once at its end, never used for selection): ${Object.entries(record.test.metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join('  ')}`);
   return 0;
 }

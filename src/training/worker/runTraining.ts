@@ -25,6 +25,7 @@ import { maskTokens } from '../mlmMasking';
 import { modelToBytes } from '../../onnx/serialize';
 import { planParameters } from '../parameterGroups';
 import { prepareData, type PreparedData } from '../prepareData';
+import { describeSplitRoles, slicedValidationNote } from '../splitRoles';
 import type { RunConfig } from '../protocol';
 import { appendMetrics, checkpointPath, latestCheckpoint, pruneCheckpoints, writeRun } from '../runStore';
 import { describeDiskUsage, runDiskUsage } from '../runDiskUsage';
@@ -115,7 +116,7 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
   for (const w of data.warnings) log(w, 'warn');
   const task = taskFor(config, data, args);
   checkArgsForTask(args, { task: task.kind, numLayers: baseSpec.numLayers });
-  checkVocabulary({ modelDir: config.model, vocabSize: baseSpec.vocabSize, tokenizerMaxId: largestTokenId(tokenizer.vocab), dataFile: config.data, dataMaxId: Math.max(largestIdIn(data.train), largestIdIn(data.eval)) });
+  checkVocabulary({ modelDir: config.model, vocabSize: baseSpec.vocabSize, tokenizerMaxId: largestTokenId(tokenizer.vocab), dataFile: config.data, dataMaxId: Math.max(largestIdIn(data.train), largestIdIn(data.validation), largestIdIn(data.test)) });
   if (task.weights) log(describeClassWeights(task.weights));
   const spec: ModelSpec = task.head === 'sequence-classification' ? withLabels(baseSpec, task.labels, task.problemType) : baseSpec;
   const loaded = loadWeights(openWeightSource(config.model), spec, task.head, { seed: args.seed, ignoreMismatchedHead: true });
@@ -133,7 +134,7 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
 
   return {
     modelType: spec.modelType, totalSteps, threads, settings: { ...args },
-    dataset: { files: data.files, labels: task.labels, labelSpace: data.labels, trainRows: data.train.length, evalRows: data.eval.length },
+    dataset: { files: data.files, labels: task.labels, labelSpace: data.labels, trainRows: data.train.length, evalRows: data.validation.length, splits: data.splits },
     train,
   };
 
@@ -149,7 +150,10 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
     const paramNames = [...paramShapes.keys()];
     const inputNames = graphInputNames(spec);
     const padId = tokenizer.padTokenId;
-    log(`train ${data.train.length} examples, evaluate on ${data.eval.length} (${data.evalSource}); ${numEpochs} epoch(s) × ${stepsPerEpoch} step(s), batch ${args.batchSize}` +
+    log(`splits: ${describeSplitRoles(data.splits)}`);
+    const sliced = slicedValidationNote(data.splits);
+    if (sliced) log(sliced);
+    log(`train ${data.train.length} examples, evaluate on ${data.validation.length} validation; ${numEpochs} epoch(s) × ${stepsPerEpoch} step(s), batch ${args.batchSize}` +
       `${args.gradientAccumulationSteps > 1 ? ` × ${args.gradientAccumulationSteps} accumulated` : ''}, max length ${maxLength}`);
 
     // ---- trainer state (fresh, or from the last checkpoint) ----------------------------------------------------------
@@ -214,7 +218,7 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
           const weights: Feeds = Object.fromEntries(p.trainable.map((n) => [n, new ort.Tensor('float32', master.get(n)!, paramShapes.get(n)!)]));
           // The probe may cost 2 % of the run: estimated from one forward pass of the first batch (a training step is
           // about three: forward, backward, optimizer; feature extraction encodes each example once, then trains a head).
-          const evalPasses = Math.ceil(data.eval.length / args.evalBatchSize);
+          const evalPasses = Math.ceil(data.validation.length / args.evalBatchSize);
           const runSeconds = (forward: number) => config.strategy === 'feature-extraction'
             ? (microBatchesPerEpoch + evalPasses) * forward
             : (totalSteps * args.gradientAccumulationSteps * 3 + evalPasses) * forward;
@@ -255,14 +259,14 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
           return built;
         };
         cache = await encode(data.train, 'features.bin', 'training');
-        if (data.eval.length) evalCache = await encode(data.eval, 'eval-features.bin', 'validation');
+        if (data.validation.length) evalCache = await encode(data.validation, 'eval-features.bin', 'validation');
       }
     };
 
     await openPhase(state.epoch);
 
     // ---- evaluation batches (fixed; MLM masks them once with a fixed seed) ---------------------------------------------
-    const evalItems = task.kind === 'masked-lm' ? maskedItems(data.eval, tokenizer, spec, args, new Rng(args.seed ^ 0x5eed)) : data.eval;
+    const evalItems = task.kind === 'masked-lm' ? maskedItems(data.validation, tokenizer, spec, args, new Rng(args.seed ^ 0x5eed)) : data.validation;
     const evalBatches = makeBatches(evalItems, { batchSize: args.evalBatchSize, bucket: true, padId });
 
     const runEval = async (epochFloat: number): Promise<EvalResult> => {
@@ -395,7 +399,7 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
         const endOfEpoch = micro === order.length - 1;
         const evalNow = args.evalEvery === 'epoch' ? endOfEpoch : state.step % args.evalEvery === 0;
         if (evalNow || state.step === totalSteps) {
-          lastEval = data.eval.length ? await runEval(epochFloat) : undefined;
+          lastEval = data.validation.length ? await runEval(epochFloat) : undefined;
           let isBest = false;
           const value = lastEval?.metrics[metric.name];
           if (value !== undefined) {
@@ -427,6 +431,25 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
       }
     }
 
+    /**
+     * The test split, once, on the weights being exported: a session of its own built from `master`, so nothing of it
+     * reaches the trainer's state, the best-checkpoint choice or early stopping (all settled before this runs).
+     */
+    const evaluateTest = async (step: number) => {
+      const items = task.kind === 'masked-lm' ? maskedItems(data.test, tokenizer, spec, args, new Rng((args.seed ^ 0x7e57) >>> 0)) : data.test;
+      const s = await ort.InferenceSession.create(modelToBytes(buildForwardModel(spec, master, { head: task.head })), sessionOptions);
+      let r: EvalResult;
+      try {
+        r = await evaluate(sessionLogits(s), makeBatches(items, { batchSize: args.evalBatchSize, bucket: true, padId }), task.kind, task.labels);
+      } finally {
+        await s.release();
+      }
+      appendMetrics(runDir, { type: 'test', step, examples: r.examples, metrics: r.metrics, perClass: r.perClass, confusion: r.confusion });
+      record.test = { step, examples: r.examples, metrics: r.metrics };
+      log(`test (${data.splits.test.source}, ${r.examples} examples, weights of step ${step}, evaluated once): ${formatMetrics(r.metrics)}`);
+      return r.metrics;
+    };
+
     // ---- finish: checkpoint on cancel, export, summary -------------------------------------------------------------
     if (stopReason === 'cancelled') {
       await checkpoint(false);
@@ -442,11 +465,13 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
       for (const [k, v] of readRunCheckpoint(state.best.checkpoint).weights) master.set(k, v);
       log(`exporting the best checkpoint (step ${state.best.step}, ${state.best.name} ${state.best.value.toFixed(4)})`);
     }
+    const evaluatedStep = args.earlyStopping && state.best?.checkpoint ? state.best.step : state.step;
     const modelDir = path.join(runDir, 'model');
     exportModel({ sourceDir: config.model, outDir: modelDir, spec, head: task.head, weights: master, labels: task.head === 'sequence-classification' ? task.labels : undefined, problemType: task.problemType });
     const modelBytes = fs.statSync(path.join(modelDir, 'model.safetensors')).size;
     const trainable = session!.manifest.params.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
     const total = modelParameters(spec, task.head).reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
+    const testMetrics = data.test.length ? await evaluateTest(evaluatedStep) : undefined;
     const disk = runDiskUsage(runDir);
     log(`${describeDiskUsage(disk)}; checkpoints kept: the last and the best${args.saveTotalLimit > 1 ? ` (last ${args.saveTotalLimit})` : ''}`);
     appendMetrics(runDir, {
@@ -459,9 +484,13 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
     writeRun(runDir, record);
     await session!.release();
     await evalSession?.release();
-    hooks.emit({ type: 'done', runDir, status: 'completed', bestMetric: record.bestMetric });
+    hooks.emit({ type: 'done', runDir, status: 'completed', bestMetric: record.bestMetric, ...(testMetrics ? { testMetrics } : {}) });
   }
 };
+
+function formatMetrics(m: Record<string, number>): string {
+  return Object.entries(m).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ');
+}
 
 function maskedItems(items: readonly TokenizedExample[], tokenizer: { maskTokenId: number | undefined; vocab: Map<string, number> }, spec: ModelSpec, args: TrainingArgs, rng: Rng): TokenizedExample[] {
   const vocab = tokenizer.vocab;

@@ -9,6 +9,7 @@ import { classFlag, classFlagText, perClassNotice } from '../perClassFlags';
 import { clear, formatNumber, h } from './dom';
 import { confusionHeatmap } from './heatmap';
 import { LineChart } from './lineChart';
+import { renderTestSection } from './testSection';
 import { badge, button, dataGrid, dropdown, progressRing, registerToolkit, setDisabled, tag } from './toolkit';
 import { channel } from './vscodeApi';
 
@@ -42,6 +43,7 @@ const runError = h('div', { id: 'run-error', class: 'problems', hidden: true });
 /** What the run is doing or how it ended, in words, with the action that fits (Resume for a run to pick up again). */
 const banner = h('div', { id: 'run-banner', class: 'run-banner', role: 'status', hidden: true });
 const evalSection = h('div', { id: 'eval-table' });
+const testSection = h('div', { id: 'test-results' });
 const perClassSection = h('div', { id: 'per-class' });
 const confusionSection = h('div', { id: 'confusion-host' });
 const configSection = h('div', { id: 'config' });
@@ -66,6 +68,7 @@ app.append(
   problems,
   h('div', { class: 'charts' }, charts.loss.element, charts.lr.element, charts.throughput.element, charts.evalChart.element),
   h('section', { class: 'card' }, h('h2', {}, 'Evaluation per epoch'), evalSection),
+  h('section', { class: 'card' }, h('h2', {}, 'Test (evaluated once at the end)'), testSection),
   h('div', { class: 'two-col' }, h('section', { class: 'card' }, h('h2', { id: 'per-class-title' }, 'Per class'), perClassSection), h('section', { class: 'card' }, h('h2', {}, 'Confusion matrix'), confusionSection)),
   h('section', { class: 'card' }, h('h2', {}, 'Trainer log'), logSection),
   h('section', { class: 'card' }, h('h2', {}, 'Run configuration'), configSection),
@@ -139,6 +142,8 @@ function renderFacts(): void {
   clear(facts);
   const add = (label: string, value: string) => facts.append(h('span', { class: 'fact' }, h('span', { class: 'muted' }, `${label} `), value));
   if (run?.bestMetric) add(`best ${run.bestMetric.name}`, formatNumber(run.bestMetric.value));
+  const testName = run?.bestMetric?.name && metrics?.test?.metrics[run.bestMetric.name] !== undefined ? run.bestMetric.name : 'accuracy';
+  if (metrics?.test?.metrics[testName] !== undefined) add(`test ${testName} (once, not selected on)`, formatNumber(metrics.test.metrics[testName]));
   const s = metrics?.summary;
   if (s?.trainSeconds !== undefined) add('training time', formatSeconds(s.trainSeconds));
   if (s?.samplesPerSecond !== undefined) add('samples/s', s.samplesPerSecond.toFixed(1));
@@ -199,6 +204,8 @@ function renderMetrics(): void {
         )
       : h('p', { class: 'muted' }, 'No evaluation yet.'),
   );
+
+  renderTestSection(testSection, metrics.test, run?.dataset.splits);
 
   const latest = metrics.latestEval;
   clear(perClassSection);

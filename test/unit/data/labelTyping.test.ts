@@ -237,6 +237,6 @@ test('one row per class: "evaluate on 0" becomes a loud warning with the cause a
 test('SetFit and the general trainer get the warning through the run data (1 row per class)', async () => {
   const tokenize = ((texts: string[]) => texts.map((t) => ({ ids: [1, t.length + 2, 2] }))) as unknown as Parameters<typeof prepareData>[1]['tokenize'];
   const data = await prepareData(write('setfit.csv', oneRowPerClass(4)), { tokenize, maxLength: 16, seed: 42 });
-  assert.equal(data.eval.length, 0);
+  assert.equal(data.validation.length, 0);
   assert.equal(data.warnings.filter((w) => w.startsWith('No validation examples: the stratified 10% validation slice is empty: 4 class(es)')).length, 1);
 });

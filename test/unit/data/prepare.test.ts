@@ -68,3 +68,45 @@ test('a single file without split information is split by seed and ratios', asyn
   assert.equal(r.value.train.length, 29);
   assert.deepEqual(r.warnings, []);
 });
+
+test('train and test files without a validation file: validation is a stratified slice of train, never the test file', async () => {
+  const rows = Array.from({ length: 20 }, (_, i) => `text ${i},${i % 2 ? 'p' : 'n'}`);
+  const train = write('tt/train.csv', ['text,label', ...rows].join('\n'));
+  const testFile = write('tt/test.csv', 'text,label\nheld out a,p\nheld out b,n\n');
+  const r = await prepareDataset(train, { seed: 7 });
+  assert.ok(r.ok, r.ok ? '' : r.error.message);
+  assert.deepEqual(r.value.origins, { train: { kind: 'file', file: train }, validation: { kind: 'slice', of: train, fraction: 0.1, seed: 7 }, test: { kind: 'file', file: testFile } });
+  // 10 per class: one of each to validation; the test rows stay the test rows.
+  assert.deepEqual([r.value.train.length, r.value.validation.length, r.value.test.length], [18, 2, 2]);
+  assert.deepEqual(r.value.validation.map((e) => e.label).sort(), [0, 1]);
+  assert.deepEqual(r.value.test.map((e) => e.text), ['held out a', 'held out b']);
+  const again = await prepareDataset(train, { seed: 7 });
+  assert.ok(again.ok);
+  assert.deepEqual(again.value.validation.map((e) => e.line), r.value.validation.map((e) => e.line), 'the slice is seeded');
+});
+
+test('a split column with train and test rows only: validation is sliced off the train rows; with validation rows they are kept', async () => {
+  const rows = Array.from({ length: 20 }, (_, i) => `t${i},${i % 2 ? 'p' : 'n'},train`);
+  const file = write('colsplit/data.csv', ['text,label,split', ...rows, 'x,p,test', 'y,n,test'].join('\n'));
+  const r = await prepareDataset(file, { seed: 1 });
+  assert.ok(r.ok, r.ok ? '' : r.error.message);
+  assert.deepEqual(r.value.origins, {
+    train: { kind: 'column', file, column: 'split' }, validation: { kind: 'slice', of: file, fraction: 0.1, seed: 1 }, test: { kind: 'column', file, column: 'split' },
+  });
+  assert.deepEqual([r.value.train.length, r.value.validation.length, r.value.test.length], [18, 2, 2]);
+  assert.ok(r.value.validation.every((e) => e.split === 'train'), 'validation comes from the train rows only');
+  const withDev = write('colsplit/dev.csv', ['text,label,split', ...rows, 'x,p,dev', 'y,n,test'].join('\n'));
+  const d = await prepareDataset(withDev);
+  assert.ok(d.ok);
+  assert.deepEqual(d.value.origins.validation, { kind: 'column', file: withDev, column: 'split' });
+  assert.deepEqual([d.value.train.length, d.value.validation.length, d.value.test.length], [20, 1, 1]);
+});
+
+test('too few rows for a validation slice: validation stays empty (its origin "none") rather than borrowing the test rows', async () => {
+  const train = write('few/train.csv', 'text,label\na,p\nb,n\n');
+  write('few/test.csv', 'text,label\nc,p\nd,n\n');
+  const r = await prepareDataset(train);
+  assert.ok(r.ok);
+  assert.deepEqual(r.value.origins.validation, { kind: 'none' });
+  assert.deepEqual([r.value.train.length, r.value.validation.length, r.value.test.length], [2, 0, 2]);
+});

@@ -17,7 +17,7 @@ import { fixtureModel, fixtureWorkspace, tempDir } from '../models/support';
 const MODEL = fixtureModel('tiny-bert');
 const SENTENCES = ['Battery life is real good.', 'What a waste of money and time!.', 'The food was cold and the staff rude.', 'I would buy this again.'];
 
-/** 8 positive + 8 negative training sentences and 40 held-out ones, as train.csv / test.csv side by side. */
+/** 8 positive + 8 negative training sentences and 40 held-out ones, as train.csv / validation.csv side by side. */
 function fewShotData(): { file: string; train: { text: string; label: string }[] } {
   const ws = fixtureWorkspace();
   const rows = fs.readFileSync(path.join(ws, 'data/sentiment_train.csv'), 'utf8').trim().split('\n');
@@ -26,7 +26,7 @@ function fewShotData(): { file: string; train: { text: string; label: string }[]
   const dir = tempDir('setfit-data');
   fs.writeFileSync(path.join(dir, 'train.csv'), [rows[0], ...chosen].join('\n') + '\n');
   const test = fs.readFileSync(path.join(ws, 'data/sentiment_test.csv'), 'utf8').trim().split('\n');
-  fs.writeFileSync(path.join(dir, 'test.csv'), test.slice(0, 41).join('\n') + '\n');
+  fs.writeFileSync(path.join(dir, 'validation.csv'), test.slice(0, 41).join('\n') + '\n');
   return { file: path.join(dir, 'train.csv'), train: chosen.map((l) => ({ text: l.slice(0, l.lastIndexOf(',')), label: l.slice(l.lastIndexOf(',') + 1) })) };
 }
 
@@ -245,7 +245,7 @@ test('evaluating the exported folder (finetune-studio eval) reproduces the evalu
   const model = path.join(runDir, 'model');
   assert.ok(isSetFitFolder(model));
   assert.ok(!isSetFitFolder(MODEL));
-  const again = await evaluateSetFitFolder(model, path.join(path.dirname(DATA.file), 'test.csv'), readRun(runDir));
+  const again = await evaluateSetFitFolder(model, path.join(path.dirname(DATA.file), 'validation.csv'), readRun(runDir));
   const logged = readMetrics(runDir).filter((m) => m.type === 'eval').at(-1)!.metrics as Record<string, number>;
   assert.equal(again.examples, 40);
   assert.equal(again.metrics.accuracy, logged.accuracy);
