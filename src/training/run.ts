@@ -13,6 +13,7 @@ import { removeLeftovers, runLog } from './runLog';
 import { noteResume } from './runStatus';
 import { createRunDir, dropMetricsAfter, fingerprintFiles, readRun, resumeStep, writeRun, type RunRecord } from './runStore';
 import { trainSetFit } from './setfit/runSetFit';
+import { describeSplitRoles, slicedValidationNote } from './splitRoles';
 import type { Trainer, TrainingHooks } from './trainer';
 import { trainModel } from './worker/runTraining';
 
@@ -64,9 +65,13 @@ async function setUpAndTrain(request: RunConfig, hooks: TrainingHooks, resumeFro
     totalSteps: prepared.totalSteps, step: 0,
   };
   record.status = 'running';
+  if (prepared.classWeights) record.classWeights = prepared.classWeights;
   record.device = { executionProvider: device.executionProvider, reason: device.reason, ...(prepared.threads ? { threads: prepared.threads } : {}) };
   writeRun(runDir, record);
   hooks.emit({ type: 'started', runId, runDir, device: device.executionProvider, deviceReason: device.reason, totalSteps: prepared.totalSteps });
+  logger.log(`splits: ${describeSplitRoles(prepared.dataset.splits)}`);
+  const sliced = slicedValidationNote(prepared.dataset.splits);
+  if (sliced) logger.log(sliced);
   if (resumed) {
     removeLeftovers(runDir, logger.log);
     const from = resumeStep(runDir);

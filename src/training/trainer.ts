@@ -6,6 +6,7 @@ import type { DeviceChoice } from '../onnx/device';
 import type { RunConfig, RunSettings } from './protocol';
 import type { RunRecord } from './runStore';
 import type { RunLog } from './runLog';
+import type { SplitRoles } from './splitRoles';
 import type { PauseHooks } from './worker/pauseGate';
 
 export type TrainingHooks = PauseHooks;
@@ -31,10 +32,12 @@ export interface OpenRun {
 /** What a trainer checked and will record in run.json, and how it goes on once the folder exists. */
 export interface PreparedRun {
   modelType: string;
-  dataset: Omit<RunRecord['dataset'], 'path' | 'fingerprint'> & { files: string[] };
+  dataset: Omit<RunRecord['dataset'], 'path' | 'fingerprint' | 'splits'> & { files: string[]; splits: SplitRoles };
   /** Every setting resolved with its default: run.json keeps them so a resume or a re-run means the same run. */
   settings: RunSettings;
   totalSteps: number;
+  /** The loss weights the run trains with (classWeights resolved on the training split); undefined: unweighted. */
+  classWeights?: RunRecord['classWeights'];
   /** CPU intra-op threads fixed before training (the general trainer may still time them on the first batch). */
   threads?: number;
   train(run: OpenRun): Promise<void>;

@@ -21,7 +21,6 @@ import { describeClassWeights, resolveClassWeights, type ResolvedClassWeights } 
 import { checkArgsForTask, type TrainingArgs } from '../hyperparameters';
 import { modelToBytes } from '../../onnx/serialize';
 import { prepareData, type PreparedData } from '../prepareData';
-import { describeSplitRoles, slicedValidationNote } from '../splitRoles';
 import type { RunConfig } from '../protocol';
 import { appendMetrics, latestCheckpoint, writeRun } from '../runStore';
 import { runDiskUsage } from '../runDiskUsage';
@@ -29,7 +28,8 @@ import type { OpenRun, Trainer, TrainingHooks } from '../trainer';
 import { generatePairs } from '../setfitPairs';
 import { trainingSessionOptions } from '../worker/sessionOptions';
 import { evaluate, sessionLogits, type EvalResult } from '../worker/evaluate';
-import { collapseWarning, findCollapse } from '../worker/predictionCollapse';
+import { collapseNote } from '../worker/predictionCollapse';
+import { evaluateTestSplit } from '../worker/testSplit';
 import { FeatureCache, perExampleFrontier } from '../worker/featureCache';
 import { inputFeeds, labelFeed } from '../worker/feeds';
 import { readRunCheckpoint, writeRunCheckpoint, type TrainerState } from '../worker/runCheckpoint';
@@ -110,6 +110,7 @@ export const trainSetFit: Trainer = async ({ config, resumed, ort, device, log, 
 
   return {
     modelType: spec.modelType, totalSteps, threads: args.threads, settings: { ...config.settings, ...args, ...setfitSettings(setfit) },
+    classWeights: weights && { kind: weights.kind, source: weights.source, byLabel: weights.byLabel },
     dataset: { files: data.files, labels, labelSpace: data.labels, trainRows: data.train.length, evalRows: data.validation.length, splits: data.splits },
     train,
   };
@@ -124,14 +125,7 @@ export const trainSetFit: Trainer = async ({ config, resumed, ort, device, log, 
       `(${args.setfitIterations} iteration(s)); body ${setfit.bodyEpochs} epoch(s) × ${pairBatchesPerEpoch} step(s) of ${args.batchSize} pairs at lr ${args.learningRate}; ` +
       `${setfit.head} head${setfit.head === 'differentiable' ? ` ${setfit.headEpochs} epoch(s) at lr ${headLr}${setfit.endToEnd ? ', end to end' : ''}` : ` (C ${setfit.headC})`}; ` +
       `evaluate on ${data.validation.length} validation`);
-    log(`splits: ${describeSplitRoles(data.splits)}`);
-    const sliced = slicedValidationNote(data.splits);
-    if (sliced) log(sliced);
 
-    if (weights) {
-      record.classWeights = { kind: weights.kind, source: weights.source, byLabel: weights.byLabel };
-      writeRun(runDir, record);
-    }
     const state: TrainerState = { step: 0, epoch: 0, microInEpoch: 0, best: undefined, badEvals: 0, touched: [], trainSeconds: 0, samplesSeen: 0 };
     const cancelled = async () => {
       record.status = 'cancelled';
@@ -191,8 +185,8 @@ export const trainSetFit: Trainer = async ({ config, resumed, ort, device, log, 
       }
       appendMetrics(runDir, { type: 'eval', step, epoch, metrics: lastEval.metrics, perClass: lastEval.perClass, confusion: lastEval.confusion });
       hooks.emit({ type: 'eval', step, epoch, metrics: lastEval.metrics });
-      const collapse = lastEval.perClass ? findCollapse(lastEval.perClass, 'single-label') : undefined;
-      if (collapse) log(collapseWarning(collapse, step, weights !== undefined), 'warn');
+      const collapsed = collapseNote(lastEval.perClass, 'single-label', step, weights !== undefined);
+      if (collapsed) log(collapsed, 'warn');
       const acc = lastEval.metrics.accuracy;
       if (!record.bestMetric || acc > record.bestMetric.value) record.bestMetric = { name: 'accuracy', value: acc, step };
     };
@@ -217,17 +211,10 @@ export const trainSetFit: Trainer = async ({ config, resumed, ort, device, log, 
     // ---- test (once, on the final head; never selects), export, summary ---------------------------------------------
     let testMetrics: Record<string, number> | undefined;
     if (data.test.length) {
-      const s = await ort.InferenceSession.create(modelToBytes(buildSetFitClassifier(spec, body, head, { normalize: setfit.normalize })), sessionOptions);
-      let r: EvalResult;
-      try {
-        r = await evaluate(sessionLogits(s), makeBatches(data.test, { batchSize: args.evalBatchSize, bucket: true, padId }), 'single-label', labels);
-      } finally {
-        await s.release();
-      }
-      testMetrics = r.metrics;
-      record.test = { step: state.step, examples: r.examples, metrics: r.metrics };
-      appendMetrics(runDir, { type: 'test', step: state.step, examples: r.examples, metrics: r.metrics, perClass: r.perClass, confusion: r.confusion });
-      log(`test (${data.splits.test.source}, ${r.examples} examples, evaluated once): ${Object.entries(r.metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}`);
+      testMetrics = await evaluateTestSplit({
+        ort, model: modelToBytes(buildSetFitClassifier(spec, body, head, { normalize: setfit.normalize })), sessionOptions, task: 'single-label', labels, runDir, record,
+        step: state.step, batches: makeBatches(data.test, { batchSize: args.evalBatchSize, bucket: true, padId }), source: data.splits.test.source, log,
+      });
     }
     const modelDir = path.join(runDir, 'model');
     exportSetFit({ sourceDir: config.model, outDir: modelDir, spec, body, head, headKind: setfit.head, labels, normalize: setfit.normalize, maxLength, sourceLayout, pooler });

@@ -7,9 +7,9 @@
 // and so does "c on 98 % where it truly is 93 %" (the minority predicted at under a third of its rate), while a
 // model that merely leans towards the majority of an 85/15 set (predicting it on 90 %) does not.
 // Multi-label: every validation example predicted with no label at all although some carry labels.
-import type { ClassReport } from './metrics';
+import type { ClassReport, TaskKind } from './metrics';
 
-export const COLLAPSE_SHARE = 0.9;
+const COLLAPSE_SHARE = 0.9;
 const MINORITY_FRACTION = 1 / 3;
 
 export interface Collapse {
@@ -59,4 +59,11 @@ export function collapseWarning(c: Collapse, step: number, weighted: boolean): s
       ? 'the class weights in use did not prevent it: try larger weights for the rare classes (an explicit classWeights map), more epochs or a higher learning rate'
       : `set "classWeights": "balanced" to weigh the loss towards the rare ${single ? 'classes' : 'labels'} (${balanced})`;
   return `step ${step}: ${what}${never}. Macro-F1 weighs every class alike and shows it; ${fix}.`;
+}
+
+/** The warning to log after an evaluation of a classifier, if its predictions collapsed; undefined otherwise. */
+export function collapseNote(perClass: readonly ClassReport[] | undefined, task: TaskKind, step: number, weighted: boolean): string | undefined {
+  if (!perClass || (task !== 'single-label' && task !== 'multi-label')) return undefined;
+  const collapse = findCollapse(perClass, task);
+  return collapse && collapseWarning(collapse, step, weighted);
 }

@@ -25,8 +25,7 @@ import { maskTokens } from '../mlmMasking';
 import { modelToBytes } from '../../onnx/serialize';
 import { planParameters } from '../parameterGroups';
 import { prepareData, type PreparedData } from '../prepareData';
-import { describeSplitRoles, slicedValidationNote } from '../splitRoles';
-import type { RunConfig } from '../protocol';
+import type { RunConfig, StopReason } from '../protocol';
 import { appendMetrics, checkpointPath, latestCheckpoint, pruneCheckpoints, writeRun } from '../runStore';
 import { describeDiskUsage, runDiskUsage } from '../runDiskUsage';
 import type { OpenRun, Trainer } from '../trainer';
@@ -36,7 +35,8 @@ import { waitWhilePaused } from './pauseGate';
 import { collateGroup, groupLength, stepsPerRunFor } from './stepGroups';
 import { evalModelWithWeightInputs } from './evalGraph';
 import { evaluate, sessionLogits, type EvalResult, type LogitsOf, type TaskKind } from './evaluate';
-import { collapseWarning, findCollapse } from './predictionCollapse';
+import { collapseNote } from './predictionCollapse';
+import { evaluateTestSplit } from './testSplit';
 import { FeatureCache, perExampleFrontier } from './featureCache';
 import { inputFeeds, labelFeed, type Feeds } from './feeds';
 import { learningRate, resolveWarmupSteps, type ScheduleOptions } from './schedules';
@@ -134,25 +134,19 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
 
   return {
     modelType: spec.modelType, totalSteps, threads, settings: { ...args },
+    classWeights: task.weights && { kind: task.weights.kind, source: task.weights.source, byLabel: task.weights.byLabel },
     dataset: { files: data.files, labels: task.labels, labelSpace: data.labels, trainRows: data.train.length, evalRows: data.validation.length, splits: data.splits },
     train,
   };
 
   async function train({ runDir, record }: OpenRun): Promise<void> {
     if (loaded.initialised.length) log(`newly initialised (not in the checkpoint): ${loaded.initialised.join(', ')}`);
-    if (task.weights) {
-      record.classWeights = { kind: task.weights.kind, source: task.weights.source, byLabel: task.weights.byLabel };
-      writeRun(runDir, record);
-    }
     /** Every weight of the model as it currently stands (base values overlaid with what training changed). */
     const master = loaded.tensors;
     const paramShapes = new Map(modelParameters(spec, task.head).map((p) => [p.name, p.shape]));
     const paramNames = [...paramShapes.keys()];
     const inputNames = graphInputNames(spec);
     const padId = tokenizer.padTokenId;
-    log(`splits: ${describeSplitRoles(data.splits)}`);
-    const sliced = slicedValidationNote(data.splits);
-    if (sliced) log(sliced);
     log(`train ${data.train.length} examples, evaluate on ${data.validation.length} validation; ${numEpochs} epoch(s) × ${stepsPerEpoch} step(s), batch ${args.batchSize}` +
       `${args.gradientAccumulationSteps > 1 ? ` × ${args.gradientAccumulationSteps} accumulated` : ''}, max length ${maxLength}`);
 
@@ -161,7 +155,7 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
     /** Optimizer state to continue with (empty: fresh zeros from the artifacts). */
     let optimizerState = new Map<string, ortTypes.Tensor>();
     if (resumed) {
-        const last = latestCheckpoint(runDir);
+      const last = latestCheckpoint(runDir);
       if (last) {
         const r = readRunCheckpoint(last);
         state = r.state;
@@ -277,8 +271,8 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
       const r = await evaluate(logitsOf, evalBatches, task.kind, task.labels);
       appendMetrics(runDir, { type: 'eval', step: state.step, epoch: epochFloat, metrics: r.metrics, perClass: r.perClass, confusion: r.confusion });
       hooks.emit({ type: 'eval', step: state.step, epoch: epochFloat, metrics: r.metrics });
-      const collapse = r.perClass && (task.kind === 'single-label' || task.kind === 'multi-label') ? findCollapse(r.perClass, task.kind) : undefined;
-      if (collapse) log(collapseWarning(collapse, state.step, task.weights !== undefined), 'warn');
+      const collapsed = collapseNote(r.perClass, task.kind, state.step, task.weights !== undefined);
+      if (collapsed) log(collapsed, 'warn');
       return r;
     };
 
@@ -339,7 +333,7 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
 
     // ---- the loop -----------------------------------------------------------------------------------------------------
     let lastEval: EvalResult | undefined;
-    let stopReason: 'completed' | 'cancelled' | 'early-stopped' = 'completed';
+    let stopReason: StopReason = 'completed';
     // Throughput windows count step time only (not evaluation, checkpoints or a pause).
     let windowSeconds = 0;
     let windowSamples = 0;
@@ -435,20 +429,11 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
      * The test split, once, on the weights being exported: a session of its own built from `master`, so nothing of it
      * reaches the trainer's state, the best-checkpoint choice or early stopping (all settled before this runs).
      */
-    const evaluateTest = async (step: number) => {
-      const items = task.kind === 'masked-lm' ? maskedItems(data.test, tokenizer, spec, args, new Rng((args.seed ^ 0x7e57) >>> 0)) : data.test;
-      const s = await ort.InferenceSession.create(modelToBytes(buildForwardModel(spec, master, { head: task.head })), sessionOptions);
-      let r: EvalResult;
-      try {
-        r = await evaluate(sessionLogits(s), makeBatches(items, { batchSize: args.evalBatchSize, bucket: true, padId }), task.kind, task.labels);
-      } finally {
-        await s.release();
-      }
-      appendMetrics(runDir, { type: 'test', step, examples: r.examples, metrics: r.metrics, perClass: r.perClass, confusion: r.confusion });
-      record.test = { step, examples: r.examples, metrics: r.metrics };
-      log(`test (${data.splits.test.source}, ${r.examples} examples, weights of step ${step}, evaluated once): ${formatMetrics(r.metrics)}`);
-      return r.metrics;
-    };
+    const evaluateTest = (step: number) => evaluateTestSplit({
+      ort, model: modelToBytes(buildForwardModel(spec, master, { head: task.head })), sessionOptions, task: task.kind, labels: task.labels, runDir, record, step,
+      batches: makeBatches(task.kind === 'masked-lm' ? maskedItems(data.test, tokenizer, spec, args, new Rng((args.seed ^ 0x7e57) >>> 0)) : data.test, { batchSize: args.evalBatchSize, bucket: true, padId }),
+      source: data.splits.test.source, log,
+    });
 
     // ---- finish: checkpoint on cancel, export, summary -------------------------------------------------------------
     if (stopReason === 'cancelled') {
@@ -487,10 +472,6 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
     hooks.emit({ type: 'done', runDir, status: 'completed', bestMetric: record.bestMetric, ...(testMetrics ? { testMetrics } : {}) });
   }
 };
-
-function formatMetrics(m: Record<string, number>): string {
-  return Object.entries(m).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ');
-}
 
 function maskedItems(items: readonly TokenizedExample[], tokenizer: { maskTokenId: number | undefined; vocab: Map<string, number> }, spec: ModelSpec, args: TrainingArgs, rng: Rng): TokenizedExample[] {
   const vocab = tokenizer.vocab;
