@@ -176,7 +176,11 @@ export function describeValue(v: unknown): string {
 
 function problemFor(key: string, check: Check, value: unknown): string | undefined {
   const expected = check(value);
-  if (!expected) return undefined;
+  return expected && settingProblem(key, expected, value);
+}
+
+/** One bad setting in the shared wording: the key, what it must be (saying "finite" for ±Infinity), what it got. */
+export function settingProblem(key: string, expected: string, value: unknown): string {
   const finiteHint = typeof value === 'number' && !Number.isFinite(value) ? 'a finite number: ' : '';
   return `"${key}" must be ${finiteHint}${expected}, got ${describeValue(value)}`;
 }

@@ -1,7 +1,7 @@
 // SetFit's own settings, taken out of a run's settings before the trainer's shared validation (resolveArgs), which
 // rejects keys it does not know. Names follow setfit.TrainingArguments where one exists (body/head epochs, end_to_end,
 // normalize_embeddings); `setfitHeadC` is scikit-learn LogisticRegression's C (inverse L2 strength).
-import { SettingsError, describeValue, resolveArgs, type TrainingArgs } from '../hyperparameters';
+import { SettingsError, resolveArgs, settingProblem, type TrainingArgs } from '../hyperparameters';
 
 export type SetFitHeadKind = 'logistic' | 'differentiable';
 
@@ -49,7 +49,7 @@ export function resolveSetFitSettings(settings: Readonly<Record<string, unknown>
   }
   const problems: string[] = [];
   const check = (key: string, ok: boolean, expected: string) => {
-    if (own[key] !== undefined && !ok) problems.push(`"${key}" must be ${typeof own[key] === 'number' && !Number.isFinite(own[key]) ? 'a finite number: ' : ''}${expected}, got ${describeValue(own[key])}`);
+    if (own[key] !== undefined && !ok) problems.push(settingProblem(key, expected, own[key]));
   };
   check('setfitHead', own.setfitHead === 'logistic' || own.setfitHead === 'differentiable', 'one of logistic, differentiable');
   check('setfitBodyEpochs', Number.isInteger(own.setfitBodyEpochs) && (own.setfitBodyEpochs as number) >= 0, 'an integer >= 0');
