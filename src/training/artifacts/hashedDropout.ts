@@ -132,7 +132,13 @@ export function hashDropout(g: Graph, opts: HashDropoutOptions = {}): number {
  */
 function dropKeepAlive(g: Graph, pairs: readonly { y: string; keep: string }[]): void {
   const readers = new Map<string, Node[]>();
-  for (const n of g.nodes) for (const i of n.inputs) readers.set(i, [...(readers.get(i) ?? []), n]);
+  for (const n of g.nodes) {
+    for (const i of n.inputs) {
+      const list = readers.get(i);
+      if (list) list.push(n);
+      else readers.set(i, [n]);
+    }
+  }
   const outputs = new Set(g.outputs.map((o) => o.name));
   const dead = new Set<Node>();
   for (const { y, keep } of pairs) {
