@@ -31,7 +31,7 @@ function overflowingNumber(text: string): { literal: string; offset: number } | 
 }
 
 /** Parses JSON text; a syntax error becomes "<file>:<line>:<column>: not valid JSON: expected …". */
-export function parseJsonFile(text: string, file: string): unknown {
+function parseJsonFile(text: string, file: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
