@@ -5,6 +5,8 @@
 // (convert_slow_tokenizer for the missing tokenizer.json); this does the same, so a run never pads with a guessed id.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readSentencePieceModel } from './sentencePieceModel';
+import { SPM_FILES, spmTokenizerJson } from './sentencePieceTokenizer';
 import { TokenizerError } from './tokenizerError';
 
 type Json = Record<string, unknown>;
@@ -20,6 +22,7 @@ interface TokenizerDefaults {
 }
 
 const WORDPIECE_SPECIALS = { unk_token: '[UNK]', sep_token: '[SEP]', pad_token: '[PAD]', cls_token: '[CLS]', mask_token: '[MASK]' };
+const DEBERTA_V2_SPECIALS = { bos_token: '[CLS]', eos_token: '[SEP]', unk_token: '[UNK]', sep_token: '[SEP]', pad_token: '[PAD]', cls_token: '[CLS]', mask_token: '[MASK]' };
 const ROBERTA_SPECIALS = { bos_token: '<s>', eos_token: '</s>', unk_token: '<unk>', sep_token: '</s>', pad_token: '<pad>', cls_token: '<s>', mask_token: '<mask>' };
 
 /** The defaults of each model type's HF tokenizer class (tokenization_<family>.py __init__ arguments). */
@@ -30,7 +33,16 @@ const DEFAULTS: Record<string, TokenizerDefaults> = {
   roberta: { tokenizerClass: 'RobertaTokenizer', specials: ROBERTA_SPECIALS, model: 'bpe' },
   'xlm-roberta': { tokenizerClass: 'XLMRobertaTokenizer', specials: ROBERTA_SPECIALS, model: 'unigram' },
   camembert: { tokenizerClass: 'CamembertTokenizer', specials: ROBERTA_SPECIALS, model: 'unigram' },
+  'deberta-v2': { tokenizerClass: 'DebertaV2Tokenizer', specials: DEBERTA_V2_SPECIALS, model: 'unigram' },
 };
+
+const SPM_NAMES = ['sentencepiece.bpe.model', 'spm.model', 'spiece.model'];
+
+/** The SentencePiece model file of a folder: the family's own name first, then any name the Hub uses. */
+function spmFile(dir: string, modelType: string | undefined): string | undefined {
+  const names = [...new Set([...(modelType && SPM_FILES[modelType] ? [SPM_FILES[modelType]] : []), ...SPM_NAMES])];
+  return names.map((n) => path.join(dir, n)).find((f) => fs.existsSync(f));
+}
 
 export interface TokenizerFiles {
   dir: string;
@@ -148,7 +160,7 @@ export function hasTokenizerFiles(dir: string, modelType: string): boolean {
   const has = (f: string) => fs.existsSync(path.join(dir, f));
   if (has('tokenizer.json')) return true;
   const model = (DEFAULTS[modelType] ?? DEFAULTS.bert).model;
-  return model === 'wordpiece' ? has('vocab.txt') : model === 'bpe' ? has('vocab.json') && has('merges.txt') : false;
+  return model === 'wordpiece' ? has('vocab.txt') : model === 'bpe' ? has('vocab.json') && has('merges.txt') : spmFile(dir, modelType) !== undefined && modelType in SPM_FILES;
 }
 
 function readLines(file: string): string[] {
@@ -173,8 +185,14 @@ function looksUncased(vocab: string[]): boolean {
   return capitals <= words.length * 0.01;
 }
 
-function buildTokenizerJson(dir: string, defaults: TokenizerDefaults, config: Json, specials: Partial<Record<SpecialTokenKey, string>>, derived: string[]): Json {
+function buildTokenizerJson(dir: string, modelType: string | undefined, defaults: TokenizerDefaults, config: Json, specials: Partial<Record<SpecialTokenKey, string>>, derived: string[]): Json {
   const has = (f: string) => fs.existsSync(path.join(dir, f));
+  const spm = defaults.model === 'unigram' && modelType && modelType in SPM_FILES ? spmFile(dir, modelType) : undefined;
+  if (spm && modelType) {
+    const model = readSentencePieceModel(spm);
+    derived.push(`tokenizer.json built from ${path.basename(spm)} (SentencePiece Unigram, ${model.pieces.length} pieces, as transformers' ${defaults.tokenizerClass.replace(/Tokenizer$/, '')}Converter)`);
+    return spmTokenizerJson(modelType, model, { doLowerCase: config.do_lower_case === true, splitByPunct: config.split_by_punct === true, specials });
+  }
   if (has('vocab.txt') && defaults.model === 'wordpiece') {
     const vocab = readVocabTxt(path.join(dir, 'vocab.txt'));
     let lowercase = config.do_lower_case;
@@ -202,10 +220,11 @@ function buildTokenizerJson(dir: string, defaults: TokenizerDefaults, config: Js
     return byteLevelBpeTokenizerJson(vocab, merges, { addPrefixSpace: config.add_prefix_space === true, trimOffsets: config.trim_offsets !== false, specials });
   }
   const present = ['vocab.txt', 'vocab.json', 'merges.txt', 'sentencepiece.bpe.model', 'spm.model', 'spiece.model'].filter(has);
-  const want = defaults.model === 'wordpiece' ? 'vocab.txt' : defaults.model === 'bpe' ? 'vocab.json + merges.txt' : 'tokenizer.json';
+  const spmName = modelType ? SPM_FILES[modelType] : undefined;
+  const want = defaults.model === 'wordpiece' ? 'vocab.txt' : defaults.model === 'bpe' ? 'vocab.json + merges.txt' : spmName ?? 'tokenizer.json';
   throw new TokenizerError(
     `${dir}: no tokenizer.json${present.length ? ` (found only ${present.join(', ')})` : ''}; a ${defaults.tokenizerClass} folder needs tokenizer.json or ${want}. ` +
-      `Download tokenizer.json from the model's Hub repo (every ${defaults.tokenizerClass.replace(/Tokenizer$/, '')} repo on the Hub has one) into ${dir}.`,
+      `Download ${want === 'tokenizer.json' ? 'tokenizer.json' : `tokenizer.json or ${want}`} from the model's Hub repo into ${dir}.`,
   );
 }
 
@@ -229,7 +248,7 @@ export function resolveTokenizerFiles(dirIn: string, o: ResolveOptions = {}): To
   }
 
   const hasJson = fs.existsSync(path.join(dir, 'tokenizer.json'));
-  const tokenizerJson = hasJson ? (readJson(path.join(dir, 'tokenizer.json')) as Json) : buildTokenizerJson(dir, defaults ?? DEFAULTS.bert, config, named, derived);
+  const tokenizerJson = hasJson ? (readJson(path.join(dir, 'tokenizer.json')) as Json) : buildTokenizerJson(dir, modelType, defaults ?? DEFAULTS.bert, config, named, derived);
   const vocab = tokenizerVocab(tokenizerJson);
 
   const specials: Partial<Record<SpecialTokenKey, string>> = {};

@@ -101,9 +101,20 @@ test('no pad token anywhere: the error says which file to fix, never a silent 0'
   assert.equal(f.specialTokensMap.pad_token, '[PAD]');
 });
 
-test('only a SentencePiece model: refused with what to download, not a stack trace', () => {
-  const dir = layout('FacebookAI/xlm-roberta-base', ['sentencepiece.bpe.model']);
-  assert.throws(() => resolveTokenizerFiles(dir), /no tokenizer\.json \(found only sentencepiece\.bpe\.model\).*Download tokenizer\.json from the model's Hub repo/);
+test('sentencepiece.bpe.model alone (XLM-R): tokenizer.json built as XLMRobertaConverter does, ids equal the repo with its tokenizer.json', async () => {
+  const full = await encodings(zooRepo('FacebookAI/xlm-roberta-base'));
+  const spmOnly = await encodings(layout('FacebookAI/xlm-roberta-base', ['sentencepiece.bpe.model']));
+  assert.deepEqual(spmOnly.single, full.single);
+  assert.deepEqual(spmOnly.pairs, full.pairs);
+  assert.deepEqual(spmOnly.mask, full.mask);
+  assert.equal(spmOnly.tok.padTokenId, 1);
+  assert.equal(spmOnly.tok.maskTokenId, full.tok.maskTokenId);
+  assert.ok(spmOnly.tok.files.builtTokenizerJson);
+});
+
+test('a Unigram family without tokenizer.json or its SentencePiece model: refused with what to download, not a stack trace', () => {
+  const dir = layout('FacebookAI/xlm-roberta-base', []);
+  assert.throws(() => resolveTokenizerFiles(dir), /no tokenizer\.json; a XLMRobertaTokenizer folder needs tokenizer\.json or sentencepiece\.bpe\.model\. Download tokenizer\.json or sentencepiece\.bpe\.model from the model's Hub repo/);
 });
 
 test('merges.txt with a malformed line: file:line and what was expected', () => {
