@@ -73,10 +73,15 @@ const dashboardFrame = (page, runId) => webviewFrame(page, `#run-title[title="${
 
 /** Opens a run's dashboard the way a user does: palette command, then the run picked from the list. */
 async function openDashboard(page, runId) {
-  await runCommand(page, 'Fine-Tune Studio: Open run dashboard');
-  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: runId }).first();
-  await row.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-  await row.click();
+  // The picker can close under the pointer (focus moves when a run's notification or view refresh lands while the
+  // workbench is busy): pick again from a fresh palette instead of waiting on a row that is gone.
+  await until(`run ${runId} picked in "Open run dashboard"`, async () => {
+    await runCommand(page, 'Fine-Tune Studio: Open run dashboard');
+    const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: runId }).first();
+    await row.waitFor({ state: 'visible', timeout: 10_000 });
+    await row.click({ timeout: 5000 });
+    return true;
+  }, 3 * UI_TIMEOUT);
   return dashboardFrame(page, runId);
 }
 
