@@ -3,8 +3,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export type ModelFamily = 'bert' | 'roberta' | 'distilbert' | 'electra';
-export type HiddenAct = 'gelu' | 'gelu_new' | 'relu';
+import { ConfigError, type HiddenAct } from './configError';
+import { DebertaConfig, parseDebertaConfig } from './debertaConfig';
+
+export type ModelFamily = 'bert' | 'roberta' | 'distilbert' | 'electra' | 'deberta-v2';
+export type { HiddenAct } from './configError';
 export type ProblemType = 'single_label_classification' | 'multi_label_classification' | 'regression';
 
 export interface ModelSpec {
@@ -33,19 +36,17 @@ export interface ModelSpec {
   label2id: Record<string, number>;
   problemType?: ProblemType;
   architectures: string[];
+  /** DeBERTa-v2/v3's disentangled attention and pooler settings (family 'deberta-v2' only). */
+  deberta?: DebertaConfig;
   /** The parsed config.json, kept so export can carry through keys we do not model. */
   raw: Record<string, unknown>;
 }
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 const FAMILY_OF: Record<string, ModelFamily> = {
   bert: 'bert', roberta: 'roberta', 'xlm-roberta': 'roberta', camembert: 'roberta', distilbert: 'distilbert', electra: 'electra',
+  'deberta-v2': 'deberta-v2',
 };
 
 /**
@@ -98,7 +99,20 @@ export function parseModelSpec(raw: Record<string, unknown>, file = 'config.json
   };
 
   let spec: Omit<ModelSpec, 'numLabels' | 'id2label' | 'label2id' | 'problemType' | 'architectures' | 'raw'>;
-  if (family === 'distilbert') {
+  if (family === 'deberta-v2') {
+    const hidden = int('hidden_size', 1536);
+    const hiddenDropout = num('hidden_dropout_prob', 0.1);
+    spec = {
+      family, modelType, vocabSize: int('vocab_size'), hiddenSize: hidden, embeddingSize: int('embedding_size', hidden),
+      numLayers: int('num_hidden_layers', 24), numHeads: int('num_attention_heads', 24), intermediateSize: int('intermediate_size', 6144),
+      hiddenAct: act('hidden_act', 'gelu'), maxPositions: int('max_position_embeddings', 512), typeVocabSize: int('type_vocab_size', 0),
+      layerNormEps: num('layer_norm_eps', 1e-7), padTokenId: int('pad_token_id', 0), hiddenDropout,
+      attentionDropout: num('attention_probs_dropout_prob', 0.1),
+      // DebertaV2ForSequenceClassification: cls_dropout, else hidden_dropout_prob.
+      classifierDropout: raw.cls_dropout == null ? hiddenDropout : num('cls_dropout', hiddenDropout),
+      deberta: parseDebertaConfig(raw, file, { hidden, act }),
+    };
+  } else if (family === 'distilbert') {
     const dropout = num('dropout', 0.1);
     spec = {
       family, modelType, vocabSize: int('vocab_size'), hiddenSize: int('dim', 768), embeddingSize: int('dim', 768), numLayers: int('n_layers', 6),

@@ -1,4 +1,4 @@
-"""Hand-written PyTorch reference for BERT, RoBERTa/XLM-R, DistilBERT and ELECTRA with Hugging Face semantics and
+"""Hand-written PyTorch reference for BERT, RoBERTa/XLM-R, DistilBERT, ELECTRA (and DeBERTa-v2/v3 in deberta_reference.py) with Hugging Face semantics and
 HF parameter names (state_dict keys equal HF's), so the ONNX graphs can be checked against it: forward outputs,
 losses and per-parameter gradients.
 
@@ -337,6 +337,15 @@ class TaskModel(nn.Module):
         return x @ words.T + self.generator_lm_head.bias
 
 
+def build_model(c, head):
+    """The reference task model of c's model_type: DeBERTa-v2 has its own module (deberta_reference.py)."""
+    if c["model_type"] == "deberta-v2":
+        from deberta_reference import DebertaTaskModel
+
+        return DebertaTaskModel(c, head)
+    return TaskModel(c, head)
+
+
 def hf_state_dict_names(model):
     """state_dict keys with the bare-model prefix removed (a sentence-transformers checkpoint has none)."""
     return {(k[len("base."):] if k.startswith("base.") else k): v for k, v in model.named_parameters()}
@@ -359,7 +368,7 @@ def run(req):
     c.update(req.get("config_overrides", {}))
     head = req.get("head", "sequence-classification")
     dtype = torch.float64 if req.get("dtype") == "float64" else torch.float32
-    model = TaskModel(c, head)
+    model = build_model(c, head)
     weights = load_safetensors(req.get("weights") or os.path.join(req["model_dir"], "model.safetensors"))
     params = hf_state_dict_names(model)
     missing = sorted(set(params) - set(weights))

@@ -16,7 +16,7 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bert_reference import TaskModel, hf_loss, hf_state_dict_names  # noqa: E402
+from bert_reference import build_model, hf_loss, hf_state_dict_names  # noqa: E402
 from safetensors_io import load_safetensors  # noqa: E402
 
 
@@ -32,7 +32,7 @@ def main():
         c = json.load(f)
     c.update(req.get("config_overrides", {}))
     head = req.get("head", "sequence-classification")
-    model = TaskModel(c, head)
+    model = build_model(c, head)
     weights = load_safetensors(req["weights"])
     params = hf_state_dict_names(model)
     with torch.no_grad():

@@ -24,7 +24,7 @@ export function bertEmbeddings(ctx: BuildContext, inputs: GraphInputs, positionI
 }
 
 export const bert: FamilyBuilder = {
-  usesTokenTypes: true,
+  usesTokenTypes: () => true,
   encode(ctx, inputs) {
     return bertEncoder(ctx, bertEmbeddings(ctx, inputs, positionRange(ctx, inputs.inputIds)), inputs);
   },

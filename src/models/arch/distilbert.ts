@@ -13,7 +13,7 @@ function transformerBlock(ctx: BuildContext, x: string, bias: string, prefix: st
 }
 
 export const distilbert: FamilyBuilder = {
-  usesTokenTypes: false,
+  usesTokenTypes: () => false,
   encode(ctx, inputs) {
     const b = ctx.b;
     const words = lookup(ctx, scoped(ctx, 'embeddings.word_embeddings.weight'), inputs.inputIds);

@@ -6,7 +6,7 @@ import type { FamilyBuilder, GraphInputs } from './family';
 import { denseClassificationHead } from './roberta';
 
 export const electra: FamilyBuilder = {
-  usesTokenTypes: true,
+  usesTokenTypes: () => true,
   encode(ctx, inputs) {
     let e = bertEmbeddings(ctx, inputs, positionRange(ctx, inputs.inputIds));
     if (ctx.spec.embeddingSize !== ctx.spec.hiddenSize) e = linear(ctx, e, scoped(ctx, 'embeddings_project'));

@@ -3,6 +3,7 @@ import { GraphBuilder } from '../../onnx/builder';
 import { DEFAULT_IR_VERSION, DEFAULT_OPSET, Model } from '../../onnx/ir';
 import type { ModelFamily, ModelSpec } from '../modelSpec';
 import { bert } from './bert';
+import { deberta } from './deberta';
 import type { BuildContext } from './common';
 import { distilbert } from './distilbert';
 import { electra } from './electra';
@@ -10,7 +11,7 @@ import type { FamilyBuilder, GraphInputs } from './family';
 import { HeadKind, basePrefix, modelParameters } from './parameters';
 import { roberta } from './roberta';
 
-const FAMILIES: Record<ModelFamily, FamilyBuilder> = { bert, roberta, distilbert, electra };
+const FAMILIES: Record<ModelFamily, FamilyBuilder> = { bert, roberta, distilbert, electra, 'deberta-v2': deberta };
 
 export interface ForwardOptions {
   head: HeadKind;
@@ -26,7 +27,7 @@ export function headOutputName(head: HeadKind): string {
 }
 
 export function graphInputNames(spec: ModelSpec): string[] {
-  return FAMILIES[spec.family].usesTokenTypes ? ['input_ids', 'attention_mask', 'token_type_ids'] : ['input_ids', 'attention_mask'];
+  return FAMILIES[spec.family].usesTokenTypes(spec) ? ['input_ids', 'attention_mask', 'token_type_ids'] : ['input_ids', 'attention_mask'];
 }
 
 /**
@@ -47,7 +48,7 @@ export function buildForwardModel(spec: ModelSpec, weights: ReadonlyMap<string, 
   const inputs: GraphInputs = {
     inputIds: b.input('input_ids', 'int64', ['batch', 'sequence']),
     attentionMask: b.input('attention_mask', 'int64', ['batch', 'sequence']),
-    tokenTypeIds: family.usesTokenTypes ? b.input('token_type_ids', 'int64', ['batch', 'sequence']) : undefined,
+    tokenTypeIds: family.usesTokenTypes(spec) ? b.input('token_type_ids', 'int64', ['batch', 'sequence']) : undefined,
   };
   const ctx: BuildContext = {
     b, spec, weights, shapes, training: opts.training ?? false, base: opts.head === 'sentence-embedding' ? '' : basePrefix(spec.family),

@@ -2,22 +2,21 @@
 // One list drives loading (shape checks against config.json), fixture generation, the graph builders and export,
 // so a name can never drift between what we read and what we write.
 import type { ModelFamily, ModelSpec } from '../modelSpec';
+import { debertaEncoderParameters, debertaHeadParameters } from './debertaParameters';
+import { type HeadKind, type ParamShape, linear, norm } from './paramShapes';
 
-export type HeadKind = 'sequence-classification' | 'token-classification' | 'masked-lm' | 'sentence-embedding';
+export type { HeadKind, ParamShape };
 
-export interface ParamShape {
-  name: string;
-  shape: number[];
-}
+/** The attribute name of the encoder inside HF's task models (`self.bert`, `self.roberta`, `self.deberta`, ...). */
+const BASE_PREFIX: Record<ModelFamily, string> = { bert: 'bert', roberta: 'roberta', distilbert: 'distilbert', electra: 'electra', 'deberta-v2': 'deberta' };
 
-/** The attribute name of the encoder inside HF's task models (`self.bert`, `self.roberta`, ...). */
 export function basePrefix(family: ModelFamily): string {
-  return family;
+  return BASE_PREFIX[family];
 }
 
 /** HF class name written to config.json "architectures". */
 export function architectureName(spec: ModelSpec, head: HeadKind): string {
-  const cls: Record<string, string> = { bert: 'Bert', roberta: 'Roberta', 'xlm-roberta': 'XLMRoberta', camembert: 'Camembert', distilbert: 'DistilBert', electra: 'Electra' };
+  const cls: Record<string, string> = { bert: 'Bert', roberta: 'Roberta', 'xlm-roberta': 'XLMRoberta', camembert: 'Camembert', distilbert: 'DistilBert', electra: 'Electra', 'deberta-v2': 'DebertaV2' };
   const base = cls[spec.modelType] ?? cls[spec.family];
   switch (head) {
     case 'sequence-classification': return `${base}ForSequenceClassification`;
@@ -27,13 +26,6 @@ export function architectureName(spec: ModelSpec, head: HeadKind): string {
   }
 }
 
-function linear(name: string, out: number, inp: number): ParamShape[] {
-  return [{ name: `${name}.weight`, shape: [out, inp] }, { name: `${name}.bias`, shape: [out] }];
-}
-
-function norm(name: string, size: number): ParamShape[] {
-  return [{ name: `${name}.weight`, shape: [size] }, { name: `${name}.bias`, shape: [size] }];
-}
 
 /** Encoder parameters under `prefix` ('' for a bare model such as a sentence-transformers checkpoint). */
 export function encoderParameters(spec: ModelSpec, prefix: string, withPooler: boolean): ParamShape[] {
@@ -42,6 +34,7 @@ export function encoderParameters(spec: ModelSpec, prefix: string, withPooler: b
   const E = spec.embeddingSize;
   const I = spec.intermediateSize;
   const out: ParamShape[] = [];
+  if (spec.family === 'deberta-v2') return debertaEncoderParameters(spec, p);
   if (spec.family === 'distilbert') {
     out.push(
       { name: `${p}embeddings.word_embeddings.weight`, shape: [spec.vocabSize, H] },
@@ -84,6 +77,7 @@ export function encoderParameters(spec: ModelSpec, prefix: string, withPooler: b
 export function headParameters(spec: ModelSpec, head: HeadKind): ParamShape[] {
   const H = spec.hiddenSize;
   const L = spec.numLabels;
+  if (spec.family === 'deberta-v2') return debertaHeadParameters(spec, head);
   switch (head) {
     case 'sentence-embedding':
       return [];

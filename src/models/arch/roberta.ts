@@ -22,7 +22,7 @@ export function denseClassificationHead(ctx: BuildContext, hidden: string, act: 
 }
 
 export const roberta: FamilyBuilder = {
-  usesTokenTypes: false,
+  usesTokenTypes: () => false,
   encode(ctx, inputs) {
     return bertEncoder(ctx, bertEmbeddings(ctx, inputs, robertaPositionIds(ctx, inputs.inputIds)), inputs);
   },

@@ -45,7 +45,7 @@ test('folders that will not train are told apart, each with its reason', () => {
   const quantized = folder(['onnx/model_quantized.onnx', 'onnx/model_fp16.onnx', 'tokenizer.json']);
   assert.deepEqual(quantized.onnxVariants, ['onnx/model_fp16.onnx', 'onnx/model_quantized.onnx']);
   assert.equal(reason(quantized), 'only onnx/model_fp16.onnx, onnx/model_quantized.onnx: int8/fp16 weights cannot be trained; download the repo\'s float32 onnx/model.onnx or model.safetensors');
-  assert.match(reason(folder(['model.safetensors', 'tokenizer.json'], (c) => (c.model_type = 'deberta-v2'))), /model_type "deberta-v2" is not supported; supported: bert, /);
+  assert.match(reason(folder(['model.safetensors', 'tokenizer.json'], (c) => (c.model_type = 'funnel'))), /model_type "funnel" is not supported; supported: bert, /);
   assert.match(reason(folder(['model.safetensors', 'tokenizer.json'], (c) => (c.position_embedding_type = 'relative_key'))), /config\.json: position_embedding_type "relative_key" is not supported/);
   assert.equal(reason(folder(['model.safetensors'])), 'no tokenizer files (tokenizer.json, or vocab.txt)');
   // The vocabulary files a tokenizer is built from count where the family's tokenizer is made of them.

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { buildForwardModel, headOutputName } from '../../../src/models/arch/forward';
+import { buildForwardModel, graphInputNames, headOutputName } from '../../../src/models/arch/forward';
 import { HeadKind } from '../../../src/models/arch/parameters';
 import { Checkpoint } from '../../../src/models/checkpoint';
 import { ModelSpec, readModelSpec, withLabels } from '../../../src/models/modelSpec';
@@ -43,6 +43,15 @@ const CASES: Case[] = [
   { model: 'tiny-nli-bert', head: 'sequence-classification', pairs: true },
   { model: 'tiny-bert', head: 'masked-lm', act: 'gelu_new' },
   { model: 'tiny-distilbert', head: 'sequence-classification', act: 'relu' },
+  // DeBERTa-v3 (shared keys, c2p + p2c over log buckets) and DeBERTa-v2's other options (own position projections,
+  // clamped distances, absolute positions, token types, embed_proj — whose narrower embeddings HF's tied MLM head cannot use).
+  ...['sequence-classification', 'token-classification', 'masked-lm', 'sentence-embedding'].map((head): Case => ({
+    model: 'tiny-deberta', head: head as HeadKind, pairs: head === 'sequence-classification', labels: head === 'token-classification' ? ['O', 'B-PER', 'I-PER'] : undefined,
+  })),
+  { model: 'tiny-deberta', head: 'sequence-classification', labels: ['a', 'b', 'c'], problemType: 'multi_label_classification' },
+  { model: 'tiny-deberta-v2', head: 'sequence-classification', pairs: true },
+  { model: 'tiny-deberta-v2', head: 'token-classification', labels: ['O', 'B-LOC', 'I-LOC'] },
+  { model: 'tiny-deberta-v2', head: 'sentence-embedding' },
 ];
 
 interface Prepared {
@@ -93,7 +102,7 @@ async function prepare(c: Case, scratch: string): Promise<Prepared> {
     request: {
       model_dir: dir, weights: weightsFile, head: c.head, mode: 'forward', config_overrides: overrides,
       input_ids: inputs.input_ids, attention_mask: inputs.attention_mask,
-      token_type_ids: spec.family === 'bert' || spec.family === 'electra' ? inputs.token_type_ids : null,
+      token_type_ids: graphInputNames(spec).includes('token_type_ids') ? inputs.token_type_ids : null,
     },
   };
 }

@@ -1,0 +1,17 @@
+// The vocabulary of the parameter tables: heads, named shapes and the two module layouts every family repeats.
+export type HeadKind = 'sequence-classification' | 'token-classification' | 'masked-lm' | 'sentence-embedding';
+
+export interface ParamShape {
+  name: string;
+  shape: number[];
+}
+
+/** nn.Linear: weight [out, in] and bias [out]. */
+export function linear(name: string, out: number, inp: number): ParamShape[] {
+  return [{ name: `${name}.weight`, shape: [out, inp] }, { name: `${name}.bias`, shape: [out] }];
+}
+
+/** nn.LayerNorm with its affine weight and bias. */
+export function norm(name: string, size: number): ParamShape[] {
+  return [{ name: `${name}.weight`, shape: [size] }, { name: `${name}.bias`, shape: [size] }];
+}
