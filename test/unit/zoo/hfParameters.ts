@@ -126,3 +126,41 @@ export function electraForSequenceClassification(d: Dims): Tensors {
 export const ROBERTA_CLASSIFIER = ['classifier.dense.weight', 'classifier.dense.bias', 'classifier.out_proj.weight', 'classifier.out_proj.bias'];
 /** What a RobertaForMaskedLM checkpoint holds that the sequence classifier does not use: the pooler and lm_head. */
 export const ROBERTA_MLM_UNUSED = ['roberta.pooler.dense.weight', 'roberta.pooler.dense.bias', 'lm_head.bias', 'lm_head.dense.weight', 'lm_head.dense.bias', 'lm_head.layer_norm.weight', 'lm_head.layer_norm.bias'];
+
+/**
+ * DebertaV2ForSequenceClassification as microsoft/deberta-v3-* configure it (position_biased_input false, no token
+ * types, share_att_key): deberta (embeddings, layers with query_proj/key_proj/value_proj, rel_embeddings [2 × buckets]
+ * and its LayerNorm) + a top-level ContextPooler `pooler.dense` + classifier.
+ */
+export function debertaV3ForSequenceClassification(d: Dims & { buckets: number }): Tensors {
+  const m: Tensors = new Map();
+  const h = d.hidden;
+  put(m, 'deberta.embeddings.word_embeddings.weight', d.vocab, h);
+  put(m, 'deberta.embeddings.LayerNorm.weight', h);
+  put(m, 'deberta.embeddings.LayerNorm.bias', h);
+  for (let l = 0; l < d.layers; l++) {
+    const p = `deberta.encoder.layer.${l}`;
+    for (const proj of ['query_proj', 'key_proj', 'value_proj']) {
+      put(m, `${p}.attention.self.${proj}.weight`, h, h);
+      put(m, `${p}.attention.self.${proj}.bias`, h);
+    }
+    put(m, `${p}.attention.output.dense.weight`, h, h);
+    put(m, `${p}.attention.output.dense.bias`, h);
+    put(m, `${p}.attention.output.LayerNorm.weight`, h);
+    put(m, `${p}.attention.output.LayerNorm.bias`, h);
+    put(m, `${p}.intermediate.dense.weight`, d.intermediate, h);
+    put(m, `${p}.intermediate.dense.bias`, d.intermediate);
+    put(m, `${p}.output.dense.weight`, h, d.intermediate);
+    put(m, `${p}.output.dense.bias`, h);
+    put(m, `${p}.output.LayerNorm.weight`, h);
+    put(m, `${p}.output.LayerNorm.bias`, h);
+  }
+  put(m, 'deberta.encoder.rel_embeddings.weight', 2 * d.buckets, h);
+  put(m, 'deberta.encoder.LayerNorm.weight', h);
+  put(m, 'deberta.encoder.LayerNorm.bias', h);
+  put(m, 'pooler.dense.weight', h, h);
+  put(m, 'pooler.dense.bias', h);
+  put(m, 'classifier.weight', d.labels, h);
+  put(m, 'classifier.bias', d.labels);
+  return m;
+}
