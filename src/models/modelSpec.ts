@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { ConfigError, type HiddenAct } from './configError';
 import { DebertaConfig, parseDebertaConfig } from './debertaConfig';
 
-export type ModelFamily = 'bert' | 'roberta' | 'distilbert' | 'electra' | 'deberta-v2';
+export type ModelFamily = 'bert' | 'roberta' | 'distilbert' | 'electra' | 'deberta-v2' | 'mpnet';
 export type { HiddenAct } from './configError';
 export type ProblemType = 'single_label_classification' | 'multi_label_classification' | 'regression';
 
@@ -38,6 +38,8 @@ export interface ModelSpec {
   architectures: string[];
   /** DeBERTa-v2/v3's disentangled attention and pooler settings (family 'deberta-v2' only). */
   deberta?: DebertaConfig;
+  /** MPNet's relative attention bias table rows (relative_attention_num_buckets; family 'mpnet' only). */
+  relativeAttentionBuckets?: number;
   /** The parsed config.json, kept so export can carry through keys we do not model. */
   raw: Record<string, unknown>;
 }
@@ -46,7 +48,7 @@ export { ConfigError };
 
 const FAMILY_OF: Record<string, ModelFamily> = {
   bert: 'bert', roberta: 'roberta', 'xlm-roberta': 'roberta', camembert: 'roberta', distilbert: 'distilbert', electra: 'electra',
-  'deberta-v2': 'deberta-v2',
+  'deberta-v2': 'deberta-v2', mpnet: 'mpnet',
 };
 
 /**
@@ -54,7 +56,7 @@ const FAMILY_OF: Record<string, ModelFamily> = {
  * 514-row table takes 512 tokens. Works from config.json's raw model_type (any model, supported family or not).
  */
 export function reservedPositions(modelType: string, padTokenId: number): number {
-  return FAMILY_OF[modelType] === 'roberta' ? padTokenId + 1 : 0;
+  return FAMILY_OF[modelType] === 'roberta' || FAMILY_OF[modelType] === 'mpnet' ? padTokenId + 1 : 0;
 }
 
 export function readModelSpec(dir: string): ModelSpec {
@@ -111,6 +113,18 @@ export function parseModelSpec(raw: Record<string, unknown>, file = 'config.json
       // DebertaV2ForSequenceClassification: cls_dropout, else hidden_dropout_prob.
       classifierDropout: raw.cls_dropout == null ? hiddenDropout : num('cls_dropout', hiddenDropout),
       deberta: parseDebertaConfig(raw, file, { hidden, act }),
+    };
+  } else if (family === 'mpnet') {
+    const hidden = int('hidden_size', 768);
+    const hiddenDropout = num('hidden_dropout_prob', 0.1);
+    const buckets = int('relative_attention_num_buckets', 32);
+    // MPNetEncoder.compute_position_bias always buckets into 32 (its default argument), whatever the config says.
+    if (buckets !== 32) throw new ConfigError(`${file}: "relative_attention_num_buckets" ${buckets} is not supported: HF's MPNet computes 32 buckets whatever the table size, so only 32 works.`);
+    spec = {
+      family, modelType, vocabSize: int('vocab_size'), hiddenSize: hidden, embeddingSize: hidden, numLayers: int('num_hidden_layers', 12),
+      numHeads: int('num_attention_heads', 12), intermediateSize: int('intermediate_size', 3072), hiddenAct: act('hidden_act', 'gelu'),
+      maxPositions: int('max_position_embeddings', 514), typeVocabSize: 0, layerNormEps: num('layer_norm_eps', 1e-12), padTokenId: int('pad_token_id', 1),
+      hiddenDropout, attentionDropout: num('attention_probs_dropout_prob', 0.1), classifierDropout: hiddenDropout, relativeAttentionBuckets: buckets,
     };
   } else if (family === 'distilbert') {
     const dropout = num('dropout', 0.1);

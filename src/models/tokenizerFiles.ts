@@ -34,6 +34,7 @@ const DEFAULTS: Record<string, TokenizerDefaults> = {
   'xlm-roberta': { tokenizerClass: 'XLMRobertaTokenizer', specials: ROBERTA_SPECIALS, model: 'unigram' },
   camembert: { tokenizerClass: 'CamembertTokenizer', specials: ROBERTA_SPECIALS, model: 'unigram' },
   'deberta-v2': { tokenizerClass: 'DebertaV2Tokenizer', specials: DEBERTA_V2_SPECIALS, model: 'unigram' },
+  mpnet: { tokenizerClass: 'MPNetTokenizer', specials: ROBERTA_SPECIALS, model: 'wordpiece' },
 };
 
 const SPM_NAMES = ['sentencepiece.bpe.model', 'spm.model', 'spiece.model'];
@@ -111,7 +112,7 @@ function addedToken(id: number, content: string): Json {
  * BertTokenizerFast as convert_slow_tokenizer's BertConverter builds it from vocab.txt: BertNormalizer, BertPreTokenizer,
  * WordPiece with "##" continuations, [CLS] A [SEP] (B [SEP]) with token types.
  */
-export function wordPieceTokenizerJson(vocab: string[], o: { lowercase: boolean; stripAccents: boolean | null; chineseChars: boolean; specials: Partial<Record<SpecialTokenKey, string>> }): Json {
+export function wordPieceTokenizerJson(vocab: string[], o: { lowercase: boolean; stripAccents: boolean | null; chineseChars: boolean; specials: Partial<Record<SpecialTokenKey, string>>; doubleSep?: boolean }): Json {
   const ids = new Map(vocab.map((t, i) => [t, i] as const));
   const cls = o.specials.cls_token ?? '[CLS]';
   const sep = o.specials.sep_token ?? '[SEP]';
@@ -127,7 +128,8 @@ export function wordPieceTokenizerJson(vocab: string[], o: { lowercase: boolean;
     post_processor: {
       type: 'TemplateProcessing',
       single: [special(cls, 0), { Sequence: { id: 'A', type_id: 0 } }, special(sep, 0)],
-      pair: [special(cls, 0), { Sequence: { id: 'A', type_id: 0 } }, special(sep, 0), { Sequence: { id: 'B', type_id: 1 } }, special(sep, 1)],
+      // MPNetConverter: <s> A </s> </s> B </s>.
+      pair: [special(cls, 0), { Sequence: { id: 'A', type_id: 0 } }, special(sep, 0), ...(o.doubleSep ? [special(sep, 0)] : []), { Sequence: { id: 'B', type_id: 1 } }, special(sep, 1)],
       special_tokens: { [cls]: { id: cls, ids: [ids.get(cls)], tokens: [cls] }, [sep]: { id: sep, ids: [ids.get(sep)], tokens: [sep] } },
     },
     decoder: { type: 'WordPiece', prefix: '##', cleanup: true },
@@ -204,6 +206,7 @@ function buildTokenizerJson(dir: string, modelType: string | undefined, defaults
     derived.push(`tokenizer.json built from vocab.txt (WordPiece, ${vocab.length} tokens)`);
     return wordPieceTokenizerJson(vocab, {
       lowercase: lowercase as boolean, stripAccents: typeof strip === 'boolean' ? strip : null, chineseChars: config.tokenize_chinese_chars !== false, specials,
+      doubleSep: defaults.tokenizerClass === 'MPNetTokenizer',
     });
   }
   if (has('vocab.json') && has('merges.txt') && defaults.model === 'bpe') {

@@ -11,10 +11,10 @@ export function roleOf(name: string): ParamRole {
   if (m) return { kind: 'layer', index: Number(m[1]) };
   // ELECTRA's embeddings_project (embedding size → hidden size) belongs to the embeddings, not to the task head.
   if (/(?:^|\.)embeddings(?:_project)?\./.test(name)) return { kind: 'embeddings' };
-  // DeBERTa's relative-position table and its LayerNorm feed every layer's attention, so they cannot belong to one
-  // layer: like the absolute position embeddings of BERT they sit below layer 0 (frozen with the embeddings,
-  // unfrozen with them, the embeddings' learning rate under layer-wise decay).
-  if (/(?:^|\.)encoder\.(?:rel_embeddings|LayerNorm)\./.test(name)) return { kind: 'embeddings' };
+  // DeBERTa's relative-position table and its LayerNorm, and MPNet's relative attention bias, feed every layer's
+  // attention, so they cannot belong to one layer: like the absolute position embeddings of BERT they sit below layer 0
+  // (frozen with the embeddings, unfrozen with them, the embeddings' learning rate under layer-wise decay).
+  if (/(?:^|\.)encoder\.(?:rel_embeddings|LayerNorm|relative_attention_bias)\./.test(name)) return { kind: 'embeddings' };
   if (/(?:^|\.)pooler\./.test(name)) return { kind: 'pooler' };
   return { kind: 'head' };
 }

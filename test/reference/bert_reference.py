@@ -343,6 +343,10 @@ def build_model(c, head):
         from deberta_reference import DebertaTaskModel
 
         return DebertaTaskModel(c, head)
+    if c["model_type"] == "mpnet":
+        from mpnet_reference import MPNetTaskModel
+
+        return MPNetTaskModel(c, head)
     return TaskModel(c, head)
 
 

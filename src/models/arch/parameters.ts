@@ -3,12 +3,13 @@
 // so a name can never drift between what we read and what we write.
 import type { ModelFamily, ModelSpec } from '../modelSpec';
 import { debertaEncoderParameters, debertaHeadParameters } from './debertaParameters';
+import { mpnetEncoderParameters } from './mpnetParameters';
 import { type HeadKind, type ParamShape, linear, norm } from './paramShapes';
 
 export type { HeadKind, ParamShape };
 
 /** The attribute name of the encoder inside HF's task models (`self.bert`, `self.roberta`, `self.deberta`, ...). */
-const BASE_PREFIX: Record<ModelFamily, string> = { bert: 'bert', roberta: 'roberta', distilbert: 'distilbert', electra: 'electra', 'deberta-v2': 'deberta' };
+const BASE_PREFIX: Record<ModelFamily, string> = { bert: 'bert', roberta: 'roberta', distilbert: 'distilbert', electra: 'electra', 'deberta-v2': 'deberta', mpnet: 'mpnet' };
 
 export function basePrefix(family: ModelFamily): string {
   return BASE_PREFIX[family];
@@ -16,7 +17,7 @@ export function basePrefix(family: ModelFamily): string {
 
 /** HF class name written to config.json "architectures". */
 export function architectureName(spec: ModelSpec, head: HeadKind): string {
-  const cls: Record<string, string> = { bert: 'Bert', roberta: 'Roberta', 'xlm-roberta': 'XLMRoberta', camembert: 'Camembert', distilbert: 'DistilBert', electra: 'Electra', 'deberta-v2': 'DebertaV2' };
+  const cls: Record<string, string> = { bert: 'Bert', roberta: 'Roberta', 'xlm-roberta': 'XLMRoberta', camembert: 'Camembert', distilbert: 'DistilBert', electra: 'Electra', 'deberta-v2': 'DebertaV2', mpnet: 'MPNet' };
   const base = cls[spec.modelType] ?? cls[spec.family];
   switch (head) {
     case 'sequence-classification': return `${base}ForSequenceClassification`;
@@ -35,6 +36,7 @@ export function encoderParameters(spec: ModelSpec, prefix: string, withPooler: b
   const I = spec.intermediateSize;
   const out: ParamShape[] = [];
   if (spec.family === 'deberta-v2') return debertaEncoderParameters(spec, p);
+  if (spec.family === 'mpnet') return mpnetEncoderParameters(spec, p, withPooler);
   if (spec.family === 'distilbert') {
     out.push(
       { name: `${p}embeddings.word_embeddings.weight`, shape: [spec.vocabSize, H] },
@@ -87,13 +89,13 @@ export function headParameters(spec: ModelSpec, head: HeadKind): ParamShape[] {
       switch (spec.family) {
         case 'bert': return linear('classifier', L, H);
         case 'distilbert': return [...linear('pre_classifier', H, H), ...linear('classifier', L, H)];
-        case 'roberta': case 'electra': return [...linear('classifier.dense', H, H), ...linear('classifier.out_proj', L, H)];
+        case 'roberta': case 'electra': case 'mpnet': return [...linear('classifier.dense', H, H), ...linear('classifier.out_proj', L, H)];
       }
       break;
     case 'masked-lm':
       switch (spec.family) {
         case 'bert': return [{ name: 'cls.predictions.bias', shape: [spec.vocabSize] }, ...linear('cls.predictions.transform.dense', H, H), ...norm('cls.predictions.transform.LayerNorm', H)];
-        case 'roberta': return [{ name: 'lm_head.bias', shape: [spec.vocabSize] }, ...linear('lm_head.dense', H, H), ...norm('lm_head.layer_norm', H)];
+        case 'roberta': case 'mpnet': return [{ name: 'lm_head.bias', shape: [spec.vocabSize] }, ...linear('lm_head.dense', H, H), ...norm('lm_head.layer_norm', H)];
         case 'distilbert': return [...linear('vocab_transform', H, H), ...norm('vocab_layer_norm', H), { name: 'vocab_projector.bias', shape: [spec.vocabSize] }];
         case 'electra': return [
           ...linear('generator_predictions.dense', spec.embeddingSize, H), ...norm('generator_predictions.LayerNorm', spec.embeddingSize),

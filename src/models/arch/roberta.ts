@@ -5,7 +5,7 @@ import { bertEmbeddings, bertEncoder } from './bert';
 import type { FamilyBuilder, GraphInputs } from './family';
 
 /** HF create_position_ids_from_input_ids: cumsum(ids ≠ pad)·(ids ≠ pad) + pad, so padding keeps position pad. */
-function robertaPositionIds(ctx: BuildContext, inputIds: string): string {
+export function robertaPositionIds(ctx: BuildContext, inputIds: string): string {
   const b = ctx.b;
   const pad = b.constant(ctx.spec.padTokenId, 'int64', 'padding_idx');
   const notPad = b.op('Cast', [b.op('Not', [b.op('Equal', [inputIds, pad])])], { to: { type: 'int', value: 7 } });

@@ -76,6 +76,12 @@ const CASES: Case[] = [
     makeLabels: () => [0.5, -1.25, 2, 0.1],
   },
   { model: 'tiny-deberta-v2', head: 'sequence-classification', loss: { kind: 'cross-entropy' }, makeLabels: () => [0, 1, 1, 0] },
+  // MPNet: the relative attention bias table is trained through Gather in every layer.
+  { model: 'tiny-mpnet', head: 'sequence-classification', loss: { kind: 'cross-entropy' }, makeLabels: () => [1, 1, 0, 0] },
+  {
+    model: 'tiny-mpnet', head: 'masked-lm', loss: { kind: 'masked-lm' },
+    makeLabels: (mask, ids) => mask.map((r, i) => r.map((m, j) => (m && (i + j) % 3 === 2 ? ids[i][j] : -100))),
+  },
 ];
 
 interface Prepared {
@@ -210,6 +216,9 @@ async function adamwCurve(c: Case, steps: number): Promise<void> {
 }
 
 test('100 AdamW steps follow torch.optim.AdamW (loss curve within 1e-3 absolute)', { skip: torchMissing }, () => adamwCurve(CASES[0], 100));
+
+test('MPNet: 20 AdamW steps follow torch.optim.AdamW (loss curve within 1e-3 absolute)', { skip: torchMissing }, () =>
+  adamwCurve(CASES.find((c) => c.model === 'tiny-mpnet') as Case, 20));
 
 test('DeBERTa-v3: 20 AdamW steps follow torch.optim.AdamW (loss curve within 1e-3 absolute)', { skip: torchMissing }, () =>
   adamwCurve(CASES.find((c) => c.model === 'tiny-deberta') as Case, 20));

@@ -52,6 +52,12 @@ const CASES: Case[] = [
   { model: 'tiny-deberta-v2', head: 'sequence-classification', pairs: true },
   { model: 'tiny-deberta-v2', head: 'token-classification', labels: ['O', 'B-LOC', 'I-LOC'] },
   { model: 'tiny-deberta-v2', head: 'sentence-embedding' },
+  // MPNet: relative attention bias (log buckets from distance 8) in every layer, RoBERTa-style positions and heads.
+  { model: 'tiny-mpnet', head: 'sequence-classification', pairs: true },
+  { model: 'tiny-mpnet', head: 'token-classification', labels: ['O', 'B-PER', 'I-PER'] },
+  { model: 'tiny-mpnet', head: 'masked-lm' },
+  { model: 'tiny-mpnet', head: 'sentence-embedding' },
+  { model: 'tiny-mpnet', head: 'sequence-classification', labels: ['a', 'b', 'c'], problemType: 'multi_label_classification' },
 ];
 
 interface Prepared {

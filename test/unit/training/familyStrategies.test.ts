@@ -17,6 +17,7 @@ import { fixtureModel } from '../models/support';
 /** Fixture model → its encoder prefix and the names that sit below layer 0 besides the word embeddings. */
 const FAMILIES: { model: string; below: string[] }[] = [
   { model: 'tiny-deberta', below: ['deberta.encoder.rel_embeddings.weight', 'deberta.encoder.LayerNorm.weight'] },
+  { model: 'tiny-mpnet', below: ['mpnet.encoder.relative_attention_bias.weight'] },
 ];
 
 function smallDataset(): string {
