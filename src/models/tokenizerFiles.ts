@@ -34,7 +34,8 @@ const DEFAULTS: Record<string, TokenizerDefaults> = {
   'xlm-roberta': { tokenizerClass: 'XLMRobertaTokenizer', specials: ROBERTA_SPECIALS, model: 'unigram' },
   camembert: { tokenizerClass: 'CamembertTokenizer', specials: ROBERTA_SPECIALS, model: 'unigram' },
   'deberta-v2': { tokenizerClass: 'DebertaV2Tokenizer', specials: DEBERTA_V2_SPECIALS, model: 'unigram' },
-  mpnet: { tokenizerClass: 'MPNetTokenizer', specials: ROBERTA_SPECIALS, model: 'wordpiece' },
+  // MPNetTokenizer: fairseq's <s> </s> <pad> <mask> around a BERT vocabulary whose unknown token stays [UNK].
+  mpnet: { tokenizerClass: 'MPNetTokenizer', specials: { ...ROBERTA_SPECIALS, unk_token: '[UNK]' }, model: 'wordpiece' },
 };
 
 const SPM_NAMES = ['sentencepiece.bpe.model', 'spm.model', 'spiece.model'];

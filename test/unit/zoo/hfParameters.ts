@@ -164,3 +164,38 @@ export function debertaV3ForSequenceClassification(d: Dims & { buckets: number }
   put(m, 'classifier.bias', d.labels);
   return m;
 }
+
+/**
+ * MPNetForSequenceClassification: mpnet built with add_pooling_layer=False (embeddings without token types,
+ * attention.attn.{q,k,v,o} + attention.LayerNorm, one relative_attention_bias [32, heads]) + MPNetClassificationHead
+ * (dense hidden→hidden, out_proj hidden→labels).
+ */
+export function mpnetForSequenceClassification(d: Dims & { heads: number }): Tensors {
+  const m: Tensors = new Map();
+  const h = d.hidden;
+  put(m, 'mpnet.embeddings.word_embeddings.weight', d.vocab, h);
+  put(m, 'mpnet.embeddings.position_embeddings.weight', d.positions, h);
+  put(m, 'mpnet.embeddings.LayerNorm.weight', h);
+  put(m, 'mpnet.embeddings.LayerNorm.bias', h);
+  for (let l = 0; l < d.layers; l++) {
+    const p = `mpnet.encoder.layer.${l}`;
+    for (const proj of ['q', 'k', 'v', 'o']) {
+      put(m, `${p}.attention.attn.${proj}.weight`, h, h);
+      put(m, `${p}.attention.attn.${proj}.bias`, h);
+    }
+    put(m, `${p}.attention.LayerNorm.weight`, h);
+    put(m, `${p}.attention.LayerNorm.bias`, h);
+    put(m, `${p}.intermediate.dense.weight`, d.intermediate, h);
+    put(m, `${p}.intermediate.dense.bias`, d.intermediate);
+    put(m, `${p}.output.dense.weight`, h, d.intermediate);
+    put(m, `${p}.output.dense.bias`, h);
+    put(m, `${p}.output.LayerNorm.weight`, h);
+    put(m, `${p}.output.LayerNorm.bias`, h);
+  }
+  put(m, 'mpnet.encoder.relative_attention_bias.weight', 32, d.heads);
+  put(m, 'classifier.dense.weight', h, h);
+  put(m, 'classifier.dense.bias', h);
+  put(m, 'classifier.out_proj.weight', d.labels, h);
+  put(m, 'classifier.out_proj.bias', d.labels);
+  return m;
+}
