@@ -5,8 +5,9 @@ import * as path from 'node:path';
 
 import { ConfigError, type HiddenAct } from './configError';
 import { DebertaConfig, parseDebertaConfig } from './debertaConfig';
+import { ModernBertConfig, parseModernBertConfig } from './modernbertConfig';
 
-export type ModelFamily = 'bert' | 'roberta' | 'distilbert' | 'electra' | 'deberta-v2' | 'mpnet';
+export type ModelFamily = 'bert' | 'roberta' | 'distilbert' | 'electra' | 'deberta-v2' | 'mpnet' | 'modernbert';
 export type { HiddenAct } from './configError';
 export type ProblemType = 'single_label_classification' | 'multi_label_classification' | 'regression';
 
@@ -38,6 +39,8 @@ export interface ModelSpec {
   architectures: string[];
   /** DeBERTa-v2/v3's disentangled attention and pooler settings (family 'deberta-v2' only). */
   deberta?: DebertaConfig;
+  /** ModernBERT's rotary / local attention / bias settings (family 'modernbert' only). */
+  modernbert?: ModernBertConfig;
   /** MPNet's relative attention bias table rows (relative_attention_num_buckets; family 'mpnet' only). */
   relativeAttentionBuckets?: number;
   /** The parsed config.json, kept so export can carry through keys we do not model. */
@@ -48,7 +51,7 @@ export { ConfigError };
 
 const FAMILY_OF: Record<string, ModelFamily> = {
   bert: 'bert', roberta: 'roberta', 'xlm-roberta': 'roberta', camembert: 'roberta', distilbert: 'distilbert', electra: 'electra',
-  'deberta-v2': 'deberta-v2', mpnet: 'mpnet',
+  'deberta-v2': 'deberta-v2', mpnet: 'mpnet', modernbert: 'modernbert',
 };
 
 /**
@@ -113,6 +116,15 @@ export function parseModelSpec(raw: Record<string, unknown>, file = 'config.json
       // DebertaV2ForSequenceClassification: cls_dropout, else hidden_dropout_prob.
       classifierDropout: raw.cls_dropout == null ? hiddenDropout : num('cls_dropout', hiddenDropout),
       deberta: parseDebertaConfig(raw, file, { hidden, act }),
+    };
+  } else if (family === 'modernbert') {
+    spec = {
+      family, modelType, vocabSize: int('vocab_size'), hiddenSize: int('hidden_size', 768), embeddingSize: int('hidden_size', 768),
+      numLayers: int('num_hidden_layers', 22), numHeads: int('num_attention_heads', 12), intermediateSize: int('intermediate_size', 1152),
+      hiddenAct: act('hidden_activation', 'gelu'), maxPositions: int('max_position_embeddings', 8192), typeVocabSize: 0,
+      layerNormEps: num('norm_eps', 1e-5), padTokenId: int('pad_token_id', 50283), hiddenDropout: 0,
+      attentionDropout: num('attention_dropout', 0), classifierDropout: num('classifier_dropout', 0),
+      modernbert: parseModernBertConfig(raw, file, { num, act }),
     };
   } else if (family === 'mpnet') {
     const hidden = int('hidden_size', 768);

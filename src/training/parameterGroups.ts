@@ -15,7 +15,9 @@ export function roleOf(name: string): ParamRole {
   // attention, so they cannot belong to one layer: like the absolute position embeddings of BERT they sit below layer 0
   // (frozen with the embeddings, unfrozen with them, the embeddings' learning rate under layer-wise decay).
   if (/(?:^|\.)encoder\.(?:rel_embeddings|LayerNorm|relative_attention_bias)\./.test(name)) return { kind: 'embeddings' };
-  if (/(?:^|\.)pooler\./.test(name)) return { kind: 'pooler' };
+  // ModernBERT's final_norm sits between the last layer and the head, where BERT has its pooler: frozen with the
+  // encoder by feature extraction, trained from the first epoch of gradual unfreezing.
+  if (/(?:^|\.)(?:pooler\.|final_norm\.)/.test(name)) return { kind: 'pooler' };
   return { kind: 'head' };
 }
 

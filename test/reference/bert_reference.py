@@ -347,6 +347,10 @@ def build_model(c, head):
         from mpnet_reference import MPNetTaskModel
 
         return MPNetTaskModel(c, head)
+    if c["model_type"] == "modernbert":
+        from modernbert_reference import ModernBertTaskModel
+
+        return ModernBertTaskModel(c, head)
     return TaskModel(c, head)
 
 

@@ -6,13 +6,14 @@ import { bert } from './bert';
 import { deberta } from './deberta';
 import type { BuildContext } from './common';
 import { distilbert } from './distilbert';
+import { modernbert } from './modernbert';
 import { mpnet } from './mpnet';
 import { electra } from './electra';
 import type { FamilyBuilder, GraphInputs } from './family';
 import { HeadKind, basePrefix, modelParameters } from './parameters';
 import { roberta } from './roberta';
 
-const FAMILIES: Record<ModelFamily, FamilyBuilder> = { bert, roberta, distilbert, electra, 'deberta-v2': deberta, mpnet };
+const FAMILIES: Record<ModelFamily, FamilyBuilder> = { bert, roberta, distilbert, electra, 'deberta-v2': deberta, mpnet, modernbert };
 
 export interface ForwardOptions {
   head: HeadKind;

@@ -3,13 +3,14 @@
 // so a name can never drift between what we read and what we write.
 import type { ModelFamily, ModelSpec } from '../modelSpec';
 import { debertaEncoderParameters, debertaHeadParameters } from './debertaParameters';
+import { modernbertEncoderParameters, modernbertHeadParameters } from './modernbertParameters';
 import { mpnetEncoderParameters } from './mpnetParameters';
 import { type HeadKind, type ParamShape, linear, norm } from './paramShapes';
 
 export type { HeadKind, ParamShape };
 
 /** The attribute name of the encoder inside HF's task models (`self.bert`, `self.roberta`, `self.deberta`, ...). */
-const BASE_PREFIX: Record<ModelFamily, string> = { bert: 'bert', roberta: 'roberta', distilbert: 'distilbert', electra: 'electra', 'deberta-v2': 'deberta', mpnet: 'mpnet' };
+const BASE_PREFIX: Record<ModelFamily, string> = { bert: 'bert', roberta: 'roberta', distilbert: 'distilbert', electra: 'electra', 'deberta-v2': 'deberta', mpnet: 'mpnet', modernbert: 'model' };
 
 export function basePrefix(family: ModelFamily): string {
   return BASE_PREFIX[family];
@@ -17,7 +18,7 @@ export function basePrefix(family: ModelFamily): string {
 
 /** HF class name written to config.json "architectures". */
 export function architectureName(spec: ModelSpec, head: HeadKind): string {
-  const cls: Record<string, string> = { bert: 'Bert', roberta: 'Roberta', 'xlm-roberta': 'XLMRoberta', camembert: 'Camembert', distilbert: 'DistilBert', electra: 'Electra', 'deberta-v2': 'DebertaV2', mpnet: 'MPNet' };
+  const cls: Record<string, string> = { bert: 'Bert', roberta: 'Roberta', 'xlm-roberta': 'XLMRoberta', camembert: 'Camembert', distilbert: 'DistilBert', electra: 'Electra', 'deberta-v2': 'DebertaV2', mpnet: 'MPNet', modernbert: 'ModernBert' };
   const base = cls[spec.modelType] ?? cls[spec.family];
   switch (head) {
     case 'sequence-classification': return `${base}ForSequenceClassification`;
@@ -37,6 +38,7 @@ export function encoderParameters(spec: ModelSpec, prefix: string, withPooler: b
   const out: ParamShape[] = [];
   if (spec.family === 'deberta-v2') return debertaEncoderParameters(spec, p);
   if (spec.family === 'mpnet') return mpnetEncoderParameters(spec, p, withPooler);
+  if (spec.family === 'modernbert') return modernbertEncoderParameters(spec, p);
   if (spec.family === 'distilbert') {
     out.push(
       { name: `${p}embeddings.word_embeddings.weight`, shape: [spec.vocabSize, H] },
@@ -80,6 +82,7 @@ export function headParameters(spec: ModelSpec, head: HeadKind): ParamShape[] {
   const H = spec.hiddenSize;
   const L = spec.numLabels;
   if (spec.family === 'deberta-v2') return debertaHeadParameters(spec, head);
+  if (spec.family === 'modernbert') return modernbertHeadParameters(spec, head);
   switch (head) {
     case 'sentence-embedding':
       return [];

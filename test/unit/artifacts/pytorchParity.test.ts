@@ -76,6 +76,12 @@ const CASES: Case[] = [
     makeLabels: () => [0.5, -1.25, 2, 0.1],
   },
   { model: 'tiny-deberta-v2', head: 'sequence-classification', loss: { kind: 'cross-entropy' }, makeLabels: () => [0, 1, 1, 0] },
+  // ModernBERT: rotary positions, sliding-window layer, GeGLU and bias-free norms, mean pooling.
+  { model: 'tiny-modernbert', head: 'sequence-classification', loss: { kind: 'cross-entropy' }, makeLabels: () => [0, 1, 0, 1] },
+  {
+    model: 'tiny-modernbert', head: 'masked-lm', loss: { kind: 'masked-lm' },
+    makeLabels: (mask, ids) => mask.map((r, i) => r.map((m, j) => (m && (i + j) % 3 === 0 ? ids[i][j] : -100))),
+  },
   // MPNet: the relative attention bias table is trained through Gather in every layer.
   { model: 'tiny-mpnet', head: 'sequence-classification', loss: { kind: 'cross-entropy' }, makeLabels: () => [1, 1, 0, 0] },
   {
@@ -219,6 +225,9 @@ test('100 AdamW steps follow torch.optim.AdamW (loss curve within 1e-3 absolute)
 
 test('MPNet: 20 AdamW steps follow torch.optim.AdamW (loss curve within 1e-3 absolute)', { skip: torchMissing }, () =>
   adamwCurve(CASES.find((c) => c.model === 'tiny-mpnet') as Case, 20));
+
+test('ModernBERT: 20 AdamW steps follow torch.optim.AdamW (loss curve within 1e-3 absolute)', { skip: torchMissing }, () =>
+  adamwCurve(CASES.find((c) => c.model === 'tiny-modernbert') as Case, 20));
 
 test('DeBERTa-v3: 20 AdamW steps follow torch.optim.AdamW (loss curve within 1e-3 absolute)', { skip: torchMissing }, () =>
   adamwCurve(CASES.find((c) => c.model === 'tiny-deberta') as Case, 20));

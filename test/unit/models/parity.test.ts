@@ -58,6 +58,12 @@ const CASES: Case[] = [
   { model: 'tiny-mpnet', head: 'masked-lm' },
   { model: 'tiny-mpnet', head: 'sentence-embedding' },
   { model: 'tiny-mpnet', head: 'sequence-classification', labels: ['a', 'b', 'c'], problemType: 'multi_label_classification' },
+  // ModernBERT: rotary positions, a local layer between global ones with a ±4 window, GeGLU, bias-free norms.
+  { model: 'tiny-modernbert', head: 'sequence-classification', pairs: true },
+  { model: 'tiny-modernbert', head: 'token-classification', labels: ['O', 'B-PER', 'I-PER'] },
+  { model: 'tiny-modernbert', head: 'masked-lm' },
+  { model: 'tiny-modernbert', head: 'sentence-embedding' },
+  { model: 'tiny-modernbert', head: 'sequence-classification', labels: ['a', 'b', 'c'], problemType: 'multi_label_classification' },
 ];
 
 interface Prepared {

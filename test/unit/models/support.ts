@@ -11,7 +11,7 @@ import { modelToBytes } from '../../../src/onnx/serialize';
 export const REPO = path.resolve(__dirname, '..', '..', '..', '..');
 const WORKSPACE = path.join(REPO, DEFAULT_OUT);
 
-const FIXTURE_MODELS = ['tiny-bert', 'tiny-nli-bert', 'tiny-roberta', 'tiny-distilbert', 'tiny-electra', 'tiny-deberta', 'tiny-deberta-v2', 'tiny-mpnet'];
+const FIXTURE_MODELS = ['tiny-bert', 'tiny-nli-bert', 'tiny-roberta', 'tiny-distilbert', 'tiny-electra', 'tiny-deberta', 'tiny-deberta-v2', 'tiny-mpnet', 'tiny-modernbert'];
 
 /**
  * `dir`, generated here when `complete()` says it is not (`npm run fixtures` did not run). Test files run in parallel
