@@ -1,10 +1,10 @@
 // MPNet (HF MPNetModel + its task heads): RoBERTa's embeddings without token types and a T5-style relative attention
 // bias — one [buckets, heads] table, read through log-bucketed distances and added to every layer's scores.
 import { int, ints } from '../../onnx/ir';
-import { activation, attentionBias, dropout, firstRows, layerNorm, linear, lookup, meanPool, onlyFirstRow, positionRange, scoped, selfAttention, tiedDecoder } from './common';
+import { activation, attentionBias, dropout, firstRows, layerNorm, linear, lookup, onlyFirstRow, positionRange, scoped, selfAttention } from './common';
 import type { BuildContext } from './common';
-import type { FamilyBuilder, GraphInputs } from './family';
-import { denseClassificationHead, robertaPositionIds } from './roberta';
+import type { FamilyBuilder } from './family';
+import { roberta, robertaPositionIds } from './roberta';
 
 /**
  * MPNetEncoder.compute_position_bias with relative_position_bucket(num_buckets=32, max_distance=128): n = query − key;
@@ -53,20 +53,6 @@ export const mpnet: FamilyBuilder = {
     for (let i = 0; i < ctx.spec.numLayers; i++) h = mpnetLayer(ctx, h, bias, scoped(ctx, `encoder.layer.${i}`), onlyFirstRow(ctx, i));
     return h;
   },
-  head(ctx: BuildContext, hidden: string, inputs: GraphInputs, head) {
-    switch (head) {
-      case 'sentence-embedding':
-        return meanPool(ctx, hidden, inputs.attentionMask);
-      case 'sequence-classification':
-        return denseClassificationHead(ctx, hidden, 'tanh');
-      case 'token-classification':
-        return linear(ctx, dropout(ctx, hidden, ctx.spec.hiddenDropout), 'classifier');
-      case 'masked-lm': {
-        // MPNetLMHead: dense → gelu → layer_norm → decoder tied to the word embeddings (+ lm_head.bias).
-        const n = layerNorm(ctx, activation(ctx, linear(ctx, hidden, 'lm_head.dense'), 'gelu'), 'lm_head.layer_norm');
-        return tiedDecoder(ctx, n, scoped(ctx, 'embeddings.word_embeddings.weight'), 'lm_head.bias');
-      }
-    }
-  },
+  // MPNet's heads are RoBERTa's: MPNetClassificationHead (tanh), a token classifier, MPNetLMHead (exact GELU, tied).
+  head: roberta.head,
 };
-

@@ -1,4 +1,4 @@
-// SetFit on sentence-transformers/all-mpnet-base-v2 as the Hub has it (modules.json with 1_Pooling and 2_Normalize, a
+// SetFit on sentence-transformers/all-MiniLM-L6-v2 and all-mpnet-base-v2 (the tutorial's SetFit body) as the Hub has them (modules.json with 1_Pooling and 2_Normalize, a
 // bare BertModel with pooler.*): the exported body keeps the source's modules and pooler, and the head is fitted on
 // unit-length embeddings as sentence-transformers' encode() gives them.
 import { test } from 'node:test';
@@ -9,6 +9,7 @@ import { SafetensorsFile } from '../../../src/models/safetensors';
 import type { FromWorker, RunConfig } from '../../../src/training/protocol';
 import { runTraining } from '../../../src/training/run';
 import { fixtureWorkspace, tempDir } from '../models/support';
+import type { ZooRepoId } from '../../../scripts/fixtures/hubZoo';
 import { zooRepo } from './support';
 
 function fewShot(): string {
@@ -19,8 +20,15 @@ function fewShot(): string {
   return file;
 }
 
-test('sentence-transformers/all-mpnet-base-v2: SetFit export keeps 2_Normalize and the pooler; the head sees unit vectors', async () => {
-  const src = zooRepo('sentence-transformers/all-mpnet-base-v2');
+/** The sentence-transformers bodies SetFit starts from, and an encoder weight that must move. */
+const BODIES: { id: ZooRepoId; query: string }[] = [
+  { id: 'sentence-transformers/all-MiniLM-L6-v2', query: 'encoder.layer.0.attention.self.query.weight' },
+  { id: 'sentence-transformers/all-mpnet-base-v2', query: 'encoder.layer.0.attention.attn.q.weight' },
+];
+
+for (const { id, query } of BODIES) {
+test(`${id}: SetFit export keeps 2_Normalize and the pooler; the head sees unit vectors`, async () => {
+  const src = zooRepo(id);
   const messages: FromWorker[] = [];
   const config: RunConfig = {
     model: src, data: fewShot(), strategy: 'setfit', runsRoot: tempDir('zoo-setfit-runs'), device: 'cpu',
@@ -44,7 +52,7 @@ test('sentence-transformers/all-mpnet-base-v2: SetFit export keeps 2_Normalize a
     assert.ok(Buffer.from(body.readFloat32(n).buffer).equals(Buffer.from(source.readFloat32(n).buffer)), `${n} unchanged`);
   }
   // The body trained: an encoder weight moved.
-  const q = 'encoder.layer.0.attention.attn.q.weight';
+  const q = query;
   assert.ok(!Buffer.from(body.readFloat32(q).buffer).equals(Buffer.from(source.readFloat32(q).buffer)), 'the body was fine-tuned');
 
   const setfitConfig = JSON.parse(fs.readFileSync(path.join(st, 'config_setfit.json'), 'utf8')) as { normalize_embeddings: boolean };
@@ -52,3 +60,4 @@ test('sentence-transformers/all-mpnet-base-v2: SetFit export keeps 2_Normalize a
   const logs = messages.filter((m) => m.type === 'log').map((m) => (m as { message: string }).message);
   assert.ok(logs.some((l) => /modules\.json ends in Normalize/.test(l)), logs.join('\n'));
 });
+}
