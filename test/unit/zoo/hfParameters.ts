@@ -199,3 +199,30 @@ export function mpnetForSequenceClassification(d: Dims & { heads: number }): Ten
   put(m, 'classifier.out_proj.bias', d.labels);
   return m;
 }
+
+/**
+ * ModernBertForSequenceClassification as ModernBERT-base configures it (no biases, norm_bias false): model (tok_embeddings,
+ * norm, layers with attn_norm from layer 1, Wqkv, Wo, mlp_norm, Wi [2·I, H], Wo, final_norm) + head (dense, norm) +
+ * classifier (with bias).
+ */
+export function modernbertForSequenceClassification(d: Dims): Tensors {
+  const m: Tensors = new Map();
+  const h = d.hidden;
+  put(m, 'model.embeddings.tok_embeddings.weight', d.vocab, h);
+  put(m, 'model.embeddings.norm.weight', h);
+  for (let l = 0; l < d.layers; l++) {
+    const p = `model.layers.${l}`;
+    if (l > 0) put(m, `${p}.attn_norm.weight`, h);
+    put(m, `${p}.attn.Wqkv.weight`, 3 * h, h);
+    put(m, `${p}.attn.Wo.weight`, h, h);
+    put(m, `${p}.mlp_norm.weight`, h);
+    put(m, `${p}.mlp.Wi.weight`, 2 * d.intermediate, h);
+    put(m, `${p}.mlp.Wo.weight`, h, d.intermediate);
+  }
+  put(m, 'model.final_norm.weight', h);
+  put(m, 'head.dense.weight', h, h);
+  put(m, 'head.norm.weight', h);
+  put(m, 'classifier.weight', d.labels, h);
+  put(m, 'classifier.bias', d.labels);
+  return m;
+}
