@@ -40,15 +40,23 @@ export function param(ctx: BuildContext, name: string): string {
   return ctx.b.initializer(name, { dtype: 'float32', dims: [...dims], data });
 }
 
-/** y = x · Wᵀ + b with HF's nn.Linear layout. */
-export function linear(ctx: BuildContext, x: string, name: string): string {
+/** y = x · Wᵀ + b with HF's nn.Linear layout; `bias: false` for nn.Linear(bias=False) (no `.bias` parameter). */
+export function linear(ctx: BuildContext, x: string, name: string, bias = true): string {
   const wt = ctx.b.op('Transpose', [param(ctx, `${name}.weight`)], { perm: ints([1, 0]) }, { name: `${name}.weight_T` });
   const y = ctx.b.op('MatMul', [x, wt], {}, { name: `${name}.matmul` });
-  return ctx.b.op('Add', [y, param(ctx, `${name}.bias`)], {}, { name: `${name}.add` });
+  return bias ? ctx.b.op('Add', [y, param(ctx, `${name}.bias`)], {}, { name: `${name}.add` }) : y;
 }
 
-export function layerNorm(ctx: BuildContext, x: string, name: string, eps = ctx.spec.layerNormEps): string {
-  return ctx.b.op('LayerNormalization', [x, param(ctx, `${name}.weight`), param(ctx, `${name}.bias`)], { axis: int(-1), epsilon: float(eps) }, { name });
+/**
+ * nn.LayerNorm over the last axis; `bias: false` for LayerNorm(bias=False) (ModernBERT), whose offset is one shared
+ * constant zero of the hidden size rather than a parameter.
+ */
+export function layerNorm(ctx: BuildContext, x: string, name: string, eps = ctx.spec.layerNormEps, bias = true): string {
+  const b = ctx.b;
+  const size = ctx.spec.hiddenSize;
+  const zero = `zero_bias_${size}`;
+  if (!bias && !b.graph.initializers.has(zero)) b.initializer(zero, { dtype: 'float32', dims: [size], data: new Float32Array(size) });
+  return b.op('LayerNormalization', [x, param(ctx, `${name}.weight`), bias ? param(ctx, `${name}.bias`) : zero], { axis: int(-1), epsilon: float(eps) }, { name });
 }
 
 export function activation(ctx: BuildContext, x: string, act: HiddenAct): string {

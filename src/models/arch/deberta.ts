@@ -16,9 +16,8 @@ function embeddings(ctx: BuildContext, inputs: GraphInputs, positions: string, m
   let x = lookup(ctx, `${e}.word_embeddings.weight`, inputs.inputIds);
   if (debertaOf(spec).positionBiasedInput) x = b.op('Add', [x, lookup(ctx, `${e}.position_embeddings.weight`, positions)]);
   if (spec.typeVocabSize > 0) x = b.op('Add', [x, lookup(ctx, `${e}.token_type_embeddings.weight`, inputs.tokenTypeIds ?? b.constant(0, 'int64', 'token_type_zero'))]);
-  if (spec.embeddingSize !== spec.hiddenSize) {
-    x = b.op('MatMul', [x, b.op('Transpose', [param(ctx, `${e}.embed_proj.weight`)], { perm: ints([1, 0]) })]);
-  }
+  // DebertaV2Embeddings.embed_proj has no bias.
+  if (spec.embeddingSize !== spec.hiddenSize) x = linear(ctx, x, `${e}.embed_proj`, false);
   x = layerNorm(ctx, x, `${e}.LayerNorm`);
   x = b.op('Mul', [x, b.op('Unsqueeze', [maskF, b.int64s([2])])]);
   return dropout(ctx, x, spec.hiddenDropout);

@@ -1,25 +1,15 @@
 // ModernBERT (HF ModernBertModel + its heads, the padded eager/sdpa path): pre-norm layers with rotary positions
 // (global theta on every n-th layer, local theta plus a ±window/2 sliding mask on the others), fused Wqkv, GeGLU MLP,
 // optional biases, a final norm, and the prediction head (dense → act → norm) with CLS or mean pooling.
-import { float, int, ints } from '../../onnx/ir';
-import { FLOAT32_MIN, activation, attentionBias, dropout, firstToken, lookup, meanPool, param, positionRange, scoped } from './common';
+import { int, ints } from '../../onnx/ir';
+import { FLOAT32_MIN, activation, attentionBias, dropout, firstToken, layerNorm, linear, lookup, meanPool, param, positionRange, scoped } from './common';
 import type { BuildContext } from './common';
 import type { FamilyBuilder, GraphInputs } from './family';
 import { modernbertOf } from './modernbertParameters';
 
-/** x · Wᵀ (+ b when the module has a bias). */
-function dense(ctx: BuildContext, x: string, name: string, bias: boolean): string {
-  const b = ctx.b;
-  const y = b.op('MatMul', [x, b.op('Transpose', [param(ctx, `${name}.weight`)], { perm: ints([1, 0]) })]);
-  return bias ? b.op('Add', [y, param(ctx, `${name}.bias`)]) : y;
-}
-
-/** nn.LayerNorm(bias=norm_bias): without a bias the offset is a constant zero, not a parameter. */
+/** nn.LayerNorm(bias=norm_bias). */
 function norm(ctx: BuildContext, x: string, name: string): string {
-  const b = ctx.b;
-  const withBias = modernbertOf(ctx.spec).normBias;
-  const offset = withBias ? param(ctx, `${name}.bias`) : b.constant({ dtype: 'float32', dims: [ctx.spec.hiddenSize], data: new Float32Array(ctx.spec.hiddenSize) }, 'float32', 'zero_bias');
-  return b.op('LayerNormalization', [x, param(ctx, `${name}.weight`), offset], { axis: int(-1), epsilon: float(ctx.spec.layerNormEps) }, { name });
+  return layerNorm(ctx, x, name, ctx.spec.layerNormEps, modernbertOf(ctx.spec).normBias);
 }
 
 /** cos and sin [S, d] of ModernBertRotaryEmbedding for `theta`: inv_freq = 1 / θ^(2i/d) in float32, emb = [f, f]. */
@@ -55,7 +45,7 @@ function attention(ctx: BuildContext, x: string, prefix: string, isGlobal: boole
   const m = modernbertOf(ctx.spec);
   const { numHeads, hiddenSize: H } = ctx.spec;
   const d = H / numHeads;
-  const qkv = dense(ctx, x, `${prefix}.attn.Wqkv`, m.attentionBias);
+  const qkv = linear(ctx, x, `${prefix}.attn.Wqkv`, m.attentionBias);
   const axis = b.int64s([-1]);
   // view(bs, -1, 3, heads, d): the fused width is (q | k | v), each heads × d.
   const part = (i: number) => b.op('Transpose', [b.op('Reshape', [b.op('Slice', [qkv, b.int64s([i * H]), b.int64s([(i + 1) * H]), axis]), b.int64s([0, 0, numHeads, d])])], { perm: ints([0, 2, 1, 3]) });
@@ -66,7 +56,7 @@ function attention(ctx: BuildContext, x: string, prefix: string, isGlobal: boole
   const scores = b.op('Mul', [b.op('MatMul', [q, b.op('Transpose', [k], { perm: ints([0, 1, 3, 2]) })]), b.constant(Math.fround(d ** -0.5))]);
   const probs = dropout(ctx, b.op('Softmax', [b.op('Add', [scores, isGlobal ? s.globalMask : s.slidingMask])], { axis: int(-1) }), ctx.spec.attentionDropout);
   const context = b.op('Reshape', [b.op('Transpose', [b.op('MatMul', [probs, v])], { perm: ints([0, 2, 1, 3]) }), b.int64s([0, 0, H])]);
-  return dropout(ctx, dense(ctx, context, `${prefix}.attn.Wo`, m.attentionBias), ctx.spec.attentionDropout);
+  return dropout(ctx, linear(ctx, context, `${prefix}.attn.Wo`, m.attentionBias), ctx.spec.attentionDropout);
 }
 
 function layer(ctx: BuildContext, x: string, i: number, s: LayerContext): string {
@@ -77,18 +67,18 @@ function layer(ctx: BuildContext, x: string, i: number, s: LayerContext): string
   const attnIn = i === 0 ? x : norm(ctx, x, `${p}.attn_norm`);
   const h = b.op('Add', [x, attention(ctx, attnIn, p, i % m.globalEvery === 0, s)]);
   const I = ctx.spec.intermediateSize;
-  const wi = dense(ctx, norm(ctx, h, `${p}.mlp_norm`), `${p}.mlp.Wi`, m.mlpBias);
+  const wi = linear(ctx, norm(ctx, h, `${p}.mlp_norm`), `${p}.mlp.Wi`, m.mlpBias);
   const axis = b.int64s([-1]);
   const input = b.op('Slice', [wi, b.int64s([0]), b.int64s([I]), axis]);
   const gate = b.op('Slice', [wi, b.int64s([I]), b.int64s([2 * I]), axis]);
-  const mlp = dense(ctx, dropout(ctx, b.op('Mul', [activation(ctx, input, ctx.spec.hiddenAct), gate]), m.mlpDropout), `${p}.mlp.Wo`, m.mlpBias);
+  const mlp = linear(ctx, dropout(ctx, b.op('Mul', [activation(ctx, input, ctx.spec.hiddenAct), gate]), m.mlpDropout), `${p}.mlp.Wo`, m.mlpBias);
   return b.op('Add', [h, mlp]);
 }
 
 /** ModernBertPredictionHead: norm(act(dense(x))). */
 function predictionHead(ctx: BuildContext, x: string): string {
   const m = modernbertOf(ctx.spec);
-  return norm(ctx, activation(ctx, dense(ctx, x, 'head.dense', m.classifierBias), m.classifierActivation), 'head.norm');
+  return norm(ctx, activation(ctx, linear(ctx, x, 'head.dense', m.classifierBias), m.classifierActivation), 'head.norm');
 }
 
 export const modernbert: FamilyBuilder = {
@@ -116,10 +106,10 @@ export const modernbert: FamilyBuilder = {
         return meanPool(ctx, hidden, inputs.attentionMask);
       case 'sequence-classification': {
         const pooled = m.classifierPooling === 'cls' ? firstToken(ctx, hidden) : meanPool(ctx, hidden, inputs.attentionMask);
-        return dense(ctx, dropout(ctx, predictionHead(ctx, pooled), ctx.spec.classifierDropout), 'classifier', true);
+        return linear(ctx, dropout(ctx, predictionHead(ctx, pooled), ctx.spec.classifierDropout), 'classifier', true);
       }
       case 'token-classification':
-        return dense(ctx, dropout(ctx, predictionHead(ctx, hidden), ctx.spec.classifierDropout), 'classifier', true);
+        return linear(ctx, dropout(ctx, predictionHead(ctx, hidden), ctx.spec.classifierDropout), 'classifier', true);
       case 'masked-lm': {
         const logits = b.op('MatMul', [predictionHead(ctx, hidden), b.op('Transpose', [param(ctx, scoped(ctx, 'embeddings.tok_embeddings.weight'))], { perm: ints([1, 0]) })]);
         return m.decoderBias ? b.op('Add', [logits, param(ctx, 'decoder.bias')]) : logits;
