@@ -250,7 +250,25 @@ def num_labels(c):
     return len(c["id2label"]) if "id2label" in c else c.get("num_labels", 2)
 
 
-class TaskModel(nn.Module):
+def mean_pool(hs, mask):
+    """sentence-transformers mean pooling: sum(h * mask) / max(sum(mask), 1e-9)."""
+    m = mask.unsqueeze(-1).to(hs.dtype)
+    return (hs * m).sum(1) / torch.clamp(m.sum(1), min=1e-9)
+
+
+class HFTaskModel(nn.Module):
+    """An HF task model's module tree: the encoder under HF's attribute name (`bert`, `deberta`, `model`, ...), or as
+    `base` in a bare model (sentence embedding, whose checkpoint names carry no prefix; hf_state_dict_names strips it)."""
+
+    def set_encoder(self, name, module, head):
+        self.base_name = "" if head == "sentence-embedding" else name
+        setattr(self, self.base_name or "base", module)
+
+    def encoder(self):
+        return getattr(self, self.base_name or "base")
+
+
+class TaskModel(HFTaskModel):
     """Holds the encoder under HF's attribute name and the head modules with HF's names."""
 
     def __init__(self, c, head):
@@ -260,11 +278,7 @@ class TaskModel(nn.Module):
         h, L, V = hidden_size(c), num_labels(c), c["vocab_size"]
         pooler = family == "bert" and head == "sequence-classification"
         base = DistilBertModel(c) if family == "distilbert" else BertLikeModel(c, family, pooler)
-        self.base_name = "" if head == "sentence-embedding" else family
-        if self.base_name:
-            setattr(self, family, base)
-        else:
-            self.base = base
+        self.set_encoder(family, base, head)
         eps = c.get("layer_norm_eps", 1e-12)
         if head in ("sequence-classification", "token-classification"):
             if head == "sequence-classification" and family in ("roberta", "electra"):
@@ -301,16 +315,12 @@ class TaskModel(nn.Module):
                 self.generator_lm_head = nn.Module()
                 self.generator_lm_head.bias = nn.Parameter(torch.zeros(V))
 
-    def encoder(self):
-        return getattr(self, self.base_name) if self.base_name else self.base
-
     def forward(self, input_ids, attention_mask, token_type_ids):
         base = self.encoder()
         hs = base(input_ids, attention_mask, token_type_ids)
         f, c = self.family, self.c
         if self.head == "sentence-embedding":
-            m = attention_mask.unsqueeze(-1).to(hs.dtype)
-            return (hs * m).sum(1) / torch.clamp(m.sum(1), min=1e-9)
+            return mean_pool(hs, attention_mask)
         if self.head == "token-classification":
             return self.classifier(hs)
         if self.head == "sequence-classification":

@@ -2,22 +2,10 @@
 multiplied by the mask, disentangled attention (c2p / p2c over log-bucketed relative positions), XSoftmax, the
 ContextPooler and the task heads. bert_reference.build_model() hands model_type "deberta-v2" here.
 """
-import math
-
 import torch
 from torch import nn
 
-
-def act_fn(name):
-    if name == "gelu":
-        return nn.functional.gelu
-    if name == "gelu_new":
-        return lambda x: 0.5 * x * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * torch.pow(x, 3.0))))
-    if name == "relu":
-        return nn.functional.relu
-    if name == "tanh":
-        return torch.tanh
-    raise ValueError(name)
+from bert_reference import HFTaskModel, activation, mean_pool
 
 
 def pos_att_types(c):
@@ -144,7 +132,7 @@ class Layer(nn.Module):
         self.intermediate = nn.Module()
         self.intermediate.dense = nn.Linear(h, i)
         self.output = DenseNorm(i, h, eps)
-        self.act = act_fn(c.get("hidden_act", "gelu"))
+        self.act = activation(c.get("hidden_act", "gelu"))
 
     def forward(self, x, mask4, rel_pos, rel_emb):
         a = self.attention.output(self.attention.self(x, mask4, rel_pos, rel_emb), x)
@@ -188,17 +176,13 @@ class DebertaV2Model(nn.Module):
         return self.encoder(self.embeddings(ids, types, mask), mask)
 
 
-class DebertaTaskModel(nn.Module):
+class DebertaTaskModel(HFTaskModel):
     def __init__(self, c, head):
         super().__init__()
         self.head, self.c = head, c
         h = c["hidden_size"]
         labels = len(c["id2label"]) if "id2label" in c else c.get("num_labels", 2)
-        self.base_name = "" if head == "sentence-embedding" else "deberta"
-        if self.base_name:
-            self.deberta = DebertaV2Model(c)
-        else:
-            self.base = DebertaV2Model(c)
+        self.set_encoder("deberta", DebertaV2Model(c), head)
         if head == "sequence-classification":
             self.pooler = nn.Module()
             self.pooler.dense = nn.Linear(h, h)
@@ -213,20 +197,16 @@ class DebertaTaskModel(nn.Module):
             lm.dense = nn.Linear(h, h)
             lm.LayerNorm = nn.LayerNorm(h, eps=c.get("layer_norm_eps", 1e-7))
 
-    def encoder(self):
-        return self.deberta if self.base_name else self.base
-
     def forward(self, ids, mask, types):
         base = self.encoder()
         hs = base(ids, mask, types)
         if self.head == "sentence-embedding":
-            m = mask.unsqueeze(-1).to(hs.dtype)
-            return (hs * m).sum(1) / torch.clamp(m.sum(1), min=1e-9)
+            return mean_pool(hs, mask)
         if self.head == "token-classification":
             return self.classifier(hs)
         if self.head == "sequence-classification":
-            pooled = act_fn(self.c.get("pooler_hidden_act", "gelu"))(self.pooler.dense(hs[:, 0]))
+            pooled = activation(self.c.get("pooler_hidden_act", "gelu"))(self.pooler.dense(hs[:, 0]))
             return self.classifier(pooled)
         lm = self.lm_predictions.lm_head
-        x = lm.LayerNorm(act_fn(self.c.get("hidden_act", "gelu"))(lm.dense(hs)))
+        x = lm.LayerNorm(activation(self.c.get("hidden_act", "gelu"))(lm.dense(hs)))
         return x @ base.embeddings.word_embeddings.weight.T + lm.bias

@@ -5,17 +5,11 @@ LayerNorms, final_norm, the prediction head and CLS / mean pooling. bert_referen
 import torch
 from torch import nn
 
-
-def act_fn(name):
-    return {"gelu": nn.functional.gelu, "relu": nn.functional.relu}[name]
+from bert_reference import HFTaskModel, activation, mean_pool
 
 
-def ln(c, h):
-    return nn.LayerNorm(h, eps=c.get("norm_eps", 1e-5), bias=c.get("norm_bias", False)) if "bias" in nn.LayerNorm.__init__.__code__.co_varnames else BiasFreeLN(c, h)
-
-
-class BiasFreeLN(nn.Module):
-    """torch 1.13's nn.LayerNorm has no bias=False: weight only (plus bias when norm_bias)."""
+class LayerNorm(nn.Module):
+    """nn.LayerNorm(bias=norm_bias), which torch 1.13 cannot build: weight, and a bias only when norm_bias."""
 
     def __init__(self, c, h):
         super().__init__()
@@ -48,11 +42,11 @@ class Layer(nn.Module):
         h, inter = c["hidden_size"], c["intermediate_size"]
         self.i, self.c = i, c
         if i > 0:
-            self.attn_norm = ln(c, h)
+            self.attn_norm = LayerNorm(c, h)
         self.attn = nn.Module()
         self.attn.Wqkv = nn.Linear(h, 3 * h, bias=c.get("attention_bias", False))
         self.attn.Wo = nn.Linear(h, h, bias=c.get("attention_bias", False))
-        self.mlp_norm = ln(c, h)
+        self.mlp_norm = LayerNorm(c, h)
         self.mlp = nn.Module()
         self.mlp.Wi = nn.Linear(h, 2 * inter, bias=c.get("mlp_bias", False))
         self.mlp.Wo = nn.Linear(inter, h, bias=c.get("mlp_bias", False))
@@ -73,7 +67,7 @@ class Layer(nn.Module):
         o = torch.matmul(torch.softmax(scores, dim=-1), v).transpose(1, 2).contiguous().view(b, -1, h)
         x = x + self.attn.Wo(o)
         inp, gate = self.mlp.Wi(self.mlp_norm(x)).chunk(2, dim=-1)
-        return x + self.mlp.Wo(act_fn(c.get("hidden_activation", "gelu"))(inp) * gate)
+        return x + self.mlp.Wo(activation(c.get("hidden_activation", "gelu"))(inp) * gate)
 
 
 class ModernBertModel(nn.Module):
@@ -83,9 +77,9 @@ class ModernBertModel(nn.Module):
         self.c = c
         self.embeddings = nn.Module()
         self.embeddings.tok_embeddings = nn.Embedding(c["vocab_size"], h)
-        self.embeddings.norm = ln(c, h)
+        self.embeddings.norm = LayerNorm(c, h)
         self.layers = nn.ModuleList([Layer(c, i) for i in range(c["num_hidden_layers"])])
-        self.final_norm = ln(c, h)
+        self.final_norm = LayerNorm(c, h)
 
     def forward(self, ids, mask):
         c = self.c
@@ -105,42 +99,36 @@ class ModernBertModel(nn.Module):
         return self.final_norm(x)
 
 
-class ModernBertTaskModel(nn.Module):
+class ModernBertTaskModel(HFTaskModel):
     def __init__(self, c, head):
         super().__init__()
         self.head_kind, self.c = head, c
         h = c["hidden_size"]
         labels = len(c["id2label"]) if "id2label" in c else c.get("num_labels", 2)
-        self.base_name = "" if head == "sentence-embedding" else "model"
-        if self.base_name:
-            self.model = ModernBertModel(c)
-        else:
-            self.base = ModernBertModel(c)
+        self.set_encoder("model", ModernBertModel(c), head)
         if head != "sentence-embedding":
             self.head = nn.Module()
             self.head.dense = nn.Linear(h, h, bias=c.get("classifier_bias", False))
-            self.head.norm = ln(c, h)
+            self.head.norm = LayerNorm(c, h)
         if head in ("sequence-classification", "token-classification"):
             self.classifier = nn.Linear(h, labels)
         elif head == "masked-lm" and c.get("decoder_bias", True):
             self.decoder = nn.Module()
             self.decoder.bias = nn.Parameter(torch.zeros(c["vocab_size"]))
 
-    def encoder(self):
-        return self.model if self.base_name else self.base
-
     def predict(self, x):
-        return self.head.norm(act_fn(self.c.get("classifier_activation", "gelu"))(self.head.dense(x)))
+        return self.head.norm(activation(self.c.get("classifier_activation", "gelu"))(self.head.dense(x)))
 
     def forward(self, ids, mask, types=None):
         base = self.encoder()
         hs = base(ids, mask)
-        m = mask.unsqueeze(-1).to(hs.dtype)
         if self.head_kind == "sentence-embedding":
-            return (hs * m).sum(1) / torch.clamp(m.sum(1), min=1e-9)
+            return mean_pool(hs, mask)
         if self.head_kind == "token-classification":
             return self.classifier(self.predict(hs))
         if self.head_kind == "sequence-classification":
+            # ModernBertForSequenceClassification's mean: sum / count, without mean_pool's clamp.
+            m = mask.unsqueeze(-1).to(hs.dtype)
             pooled = hs[:, 0] if self.c.get("classifier_pooling", "cls") == "cls" else (hs * m).sum(dim=1) / m.sum(dim=1)
             return self.classifier(self.predict(pooled))
         logits = self.predict(hs) @ base.embeddings.tok_embeddings.weight.T

@@ -7,6 +7,8 @@ import math
 import torch
 from torch import nn
 
+from bert_reference import HFTaskModel, mean_pool
+
 
 def relative_position_bucket(relative_position, num_buckets=32, max_distance=128):
     ret = 0
@@ -90,17 +92,13 @@ class MPNetModel(nn.Module):
         return x
 
 
-class MPNetTaskModel(nn.Module):
+class MPNetTaskModel(HFTaskModel):
     def __init__(self, c, head):
         super().__init__()
         self.head, self.c = head, c
         h = c["hidden_size"]
         labels = len(c["id2label"]) if "id2label" in c else c.get("num_labels", 2)
-        self.base_name = "" if head == "sentence-embedding" else "mpnet"
-        if self.base_name:
-            self.mpnet = MPNetModel(c)
-        else:
-            self.base = MPNetModel(c)
+        self.set_encoder("mpnet", MPNetModel(c), head)
         if head == "sequence-classification":
             self.classifier = nn.Module()
             self.classifier.dense = nn.Linear(h, h)
@@ -113,15 +111,11 @@ class MPNetTaskModel(nn.Module):
             self.lm_head.layer_norm = nn.LayerNorm(h, eps=c.get("layer_norm_eps", 1e-12))
             self.lm_head.bias = nn.Parameter(torch.zeros(c["vocab_size"]))
 
-    def encoder(self):
-        return self.mpnet if self.base_name else self.base
-
     def forward(self, ids, mask, types=None):
         base = self.encoder()
         hs = base(ids, mask)
         if self.head == "sentence-embedding":
-            m = mask.unsqueeze(-1).to(hs.dtype)
-            return (hs * m).sum(1) / torch.clamp(m.sum(1), min=1e-9)
+            return mean_pool(hs, mask)
         if self.head == "token-classification":
             return self.classifier(hs)
         if self.head == "sequence-classification":
