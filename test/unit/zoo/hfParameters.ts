@@ -18,31 +18,34 @@ export interface Dims {
 export type Tensors = Map<string, number[]>;
 
 const put = (m: Tensors, name: string, ...shape: number[]) => m.set(name, shape);
+/** nn.Linear(inp, out): weight [out, inp], bias [out]. */
+const putLinear = (m: Tensors, name: string, out: number, inp: number) => {
+  put(m, `${name}.weight`, out, inp);
+  put(m, `${name}.bias`, out);
+};
+/** nn.LayerNorm(size): weight, bias. */
+const putNorm = (m: Tensors, name: string, size: number) => {
+  put(m, `${name}.weight`, size);
+  put(m, `${name}.bias`, size);
+};
 
 /** BertLayer / RobertaLayer / ElectraLayer: self-attention, its output, intermediate, output. */
 function bertStyleLayer(m: Tensors, p: string, h: number, i: number): void {
   for (const proj of ['query', 'key', 'value']) {
-    put(m, `${p}.attention.self.${proj}.weight`, h, h);
-    put(m, `${p}.attention.self.${proj}.bias`, h);
+    putLinear(m, `${p}.attention.self.${proj}`, h, h);
   }
-  put(m, `${p}.attention.output.dense.weight`, h, h);
-  put(m, `${p}.attention.output.dense.bias`, h);
-  put(m, `${p}.attention.output.LayerNorm.weight`, h);
-  put(m, `${p}.attention.output.LayerNorm.bias`, h);
-  put(m, `${p}.intermediate.dense.weight`, i, h);
-  put(m, `${p}.intermediate.dense.bias`, i);
-  put(m, `${p}.output.dense.weight`, h, i);
-  put(m, `${p}.output.dense.bias`, h);
-  put(m, `${p}.output.LayerNorm.weight`, h);
-  put(m, `${p}.output.LayerNorm.bias`, h);
+  putLinear(m, `${p}.attention.output.dense`, h, h);
+  putNorm(m, `${p}.attention.output.LayerNorm`, h);
+  putLinear(m, `${p}.intermediate.dense`, i, h);
+  putLinear(m, `${p}.output.dense`, h, i);
+  putNorm(m, `${p}.output.LayerNorm`, h);
 }
 
 function bertStyleEmbeddings(m: Tensors, p: string, d: Dims, width: number): void {
   put(m, `${p}.embeddings.word_embeddings.weight`, d.vocab, width);
   put(m, `${p}.embeddings.position_embeddings.weight`, d.positions, width);
   put(m, `${p}.embeddings.token_type_embeddings.weight`, d.typeVocab, width);
-  put(m, `${p}.embeddings.LayerNorm.weight`, width);
-  put(m, `${p}.embeddings.LayerNorm.bias`, width);
+  putNorm(m, `${p}.embeddings.LayerNorm`, width);
 }
 
 /** BertForSequenceClassification: bert (with pooler) + dropout + classifier Linear(hidden, labels). */
@@ -50,10 +53,8 @@ export function bertForSequenceClassification(d: Dims): Tensors {
   const m: Tensors = new Map();
   bertStyleEmbeddings(m, 'bert', d, d.hidden);
   for (let l = 0; l < d.layers; l++) bertStyleLayer(m, `bert.encoder.layer.${l}`, d.hidden, d.intermediate);
-  put(m, 'bert.pooler.dense.weight', d.hidden, d.hidden);
-  put(m, 'bert.pooler.dense.bias', d.hidden);
-  put(m, 'classifier.weight', d.labels, d.hidden);
-  put(m, 'classifier.bias', d.labels);
+  putLinear(m, 'bert.pooler.dense', d.hidden, d.hidden);
+  putLinear(m, 'classifier', d.labels, d.hidden);
   return m;
 }
 
@@ -65,10 +66,8 @@ export function robertaForSequenceClassification(d: Dims): Tensors {
   const m: Tensors = new Map();
   bertStyleEmbeddings(m, 'roberta', d, d.hidden);
   for (let l = 0; l < d.layers; l++) bertStyleLayer(m, `roberta.encoder.layer.${l}`, d.hidden, d.intermediate);
-  put(m, 'classifier.dense.weight', d.hidden, d.hidden);
-  put(m, 'classifier.dense.bias', d.hidden);
-  put(m, 'classifier.out_proj.weight', d.labels, d.hidden);
-  put(m, 'classifier.out_proj.bias', d.labels);
+  putLinear(m, 'classifier.dense', d.hidden, d.hidden);
+  putLinear(m, 'classifier.out_proj', d.labels, d.hidden);
   return m;
 }
 
@@ -78,27 +77,19 @@ export function distilbertForSequenceClassification(d: Dims): Tensors {
   const h = d.hidden;
   put(m, 'distilbert.embeddings.word_embeddings.weight', d.vocab, h);
   put(m, 'distilbert.embeddings.position_embeddings.weight', d.positions, h);
-  put(m, 'distilbert.embeddings.LayerNorm.weight', h);
-  put(m, 'distilbert.embeddings.LayerNorm.bias', h);
+  putNorm(m, 'distilbert.embeddings.LayerNorm', h);
   for (let l = 0; l < d.layers; l++) {
     const p = `distilbert.transformer.layer.${l}`;
     for (const lin of ['q_lin', 'k_lin', 'v_lin', 'out_lin']) {
-      put(m, `${p}.attention.${lin}.weight`, h, h);
-      put(m, `${p}.attention.${lin}.bias`, h);
+      putLinear(m, `${p}.attention.${lin}`, h, h);
     }
-    put(m, `${p}.sa_layer_norm.weight`, h);
-    put(m, `${p}.sa_layer_norm.bias`, h);
-    put(m, `${p}.ffn.lin1.weight`, d.intermediate, h);
-    put(m, `${p}.ffn.lin1.bias`, d.intermediate);
-    put(m, `${p}.ffn.lin2.weight`, h, d.intermediate);
-    put(m, `${p}.ffn.lin2.bias`, h);
-    put(m, `${p}.output_layer_norm.weight`, h);
-    put(m, `${p}.output_layer_norm.bias`, h);
+    putNorm(m, `${p}.sa_layer_norm`, h);
+    putLinear(m, `${p}.ffn.lin1`, d.intermediate, h);
+    putLinear(m, `${p}.ffn.lin2`, h, d.intermediate);
+    putNorm(m, `${p}.output_layer_norm`, h);
   }
-  put(m, 'pre_classifier.weight', h, h);
-  put(m, 'pre_classifier.bias', h);
-  put(m, 'classifier.weight', d.labels, h);
-  put(m, 'classifier.bias', d.labels);
+  putLinear(m, 'pre_classifier', h, h);
+  putLinear(m, 'classifier', d.labels, h);
   return m;
 }
 
@@ -111,14 +102,11 @@ export function electraForSequenceClassification(d: Dims): Tensors {
   const e = d.embedding ?? d.hidden;
   bertStyleEmbeddings(m, 'electra', d, e);
   if (e !== d.hidden) {
-    put(m, 'electra.embeddings_project.weight', d.hidden, e);
-    put(m, 'electra.embeddings_project.bias', d.hidden);
+    putLinear(m, 'electra.embeddings_project', d.hidden, e);
   }
   for (let l = 0; l < d.layers; l++) bertStyleLayer(m, `electra.encoder.layer.${l}`, d.hidden, d.intermediate);
-  put(m, 'classifier.dense.weight', d.hidden, d.hidden);
-  put(m, 'classifier.dense.bias', d.hidden);
-  put(m, 'classifier.out_proj.weight', d.labels, d.hidden);
-  put(m, 'classifier.out_proj.bias', d.labels);
+  putLinear(m, 'classifier.dense', d.hidden, d.hidden);
+  putLinear(m, 'classifier.out_proj', d.labels, d.hidden);
   return m;
 }
 
@@ -136,32 +124,22 @@ export function debertaV3ForSequenceClassification(d: Dims & { buckets: number }
   const m: Tensors = new Map();
   const h = d.hidden;
   put(m, 'deberta.embeddings.word_embeddings.weight', d.vocab, h);
-  put(m, 'deberta.embeddings.LayerNorm.weight', h);
-  put(m, 'deberta.embeddings.LayerNorm.bias', h);
+  putNorm(m, 'deberta.embeddings.LayerNorm', h);
   for (let l = 0; l < d.layers; l++) {
     const p = `deberta.encoder.layer.${l}`;
     for (const proj of ['query_proj', 'key_proj', 'value_proj']) {
-      put(m, `${p}.attention.self.${proj}.weight`, h, h);
-      put(m, `${p}.attention.self.${proj}.bias`, h);
+      putLinear(m, `${p}.attention.self.${proj}`, h, h);
     }
-    put(m, `${p}.attention.output.dense.weight`, h, h);
-    put(m, `${p}.attention.output.dense.bias`, h);
-    put(m, `${p}.attention.output.LayerNorm.weight`, h);
-    put(m, `${p}.attention.output.LayerNorm.bias`, h);
-    put(m, `${p}.intermediate.dense.weight`, d.intermediate, h);
-    put(m, `${p}.intermediate.dense.bias`, d.intermediate);
-    put(m, `${p}.output.dense.weight`, h, d.intermediate);
-    put(m, `${p}.output.dense.bias`, h);
-    put(m, `${p}.output.LayerNorm.weight`, h);
-    put(m, `${p}.output.LayerNorm.bias`, h);
+    putLinear(m, `${p}.attention.output.dense`, h, h);
+    putNorm(m, `${p}.attention.output.LayerNorm`, h);
+    putLinear(m, `${p}.intermediate.dense`, d.intermediate, h);
+    putLinear(m, `${p}.output.dense`, h, d.intermediate);
+    putNorm(m, `${p}.output.LayerNorm`, h);
   }
   put(m, 'deberta.encoder.rel_embeddings.weight', 2 * d.buckets, h);
-  put(m, 'deberta.encoder.LayerNorm.weight', h);
-  put(m, 'deberta.encoder.LayerNorm.bias', h);
-  put(m, 'pooler.dense.weight', h, h);
-  put(m, 'pooler.dense.bias', h);
-  put(m, 'classifier.weight', d.labels, h);
-  put(m, 'classifier.bias', d.labels);
+  putNorm(m, 'deberta.encoder.LayerNorm', h);
+  putLinear(m, 'pooler.dense', h, h);
+  putLinear(m, 'classifier', d.labels, h);
   return m;
 }
 
@@ -175,28 +153,20 @@ export function mpnetForSequenceClassification(d: Dims & { heads: number }): Ten
   const h = d.hidden;
   put(m, 'mpnet.embeddings.word_embeddings.weight', d.vocab, h);
   put(m, 'mpnet.embeddings.position_embeddings.weight', d.positions, h);
-  put(m, 'mpnet.embeddings.LayerNorm.weight', h);
-  put(m, 'mpnet.embeddings.LayerNorm.bias', h);
+  putNorm(m, 'mpnet.embeddings.LayerNorm', h);
   for (let l = 0; l < d.layers; l++) {
     const p = `mpnet.encoder.layer.${l}`;
     for (const proj of ['q', 'k', 'v', 'o']) {
-      put(m, `${p}.attention.attn.${proj}.weight`, h, h);
-      put(m, `${p}.attention.attn.${proj}.bias`, h);
+      putLinear(m, `${p}.attention.attn.${proj}`, h, h);
     }
-    put(m, `${p}.attention.LayerNorm.weight`, h);
-    put(m, `${p}.attention.LayerNorm.bias`, h);
-    put(m, `${p}.intermediate.dense.weight`, d.intermediate, h);
-    put(m, `${p}.intermediate.dense.bias`, d.intermediate);
-    put(m, `${p}.output.dense.weight`, h, d.intermediate);
-    put(m, `${p}.output.dense.bias`, h);
-    put(m, `${p}.output.LayerNorm.weight`, h);
-    put(m, `${p}.output.LayerNorm.bias`, h);
+    putNorm(m, `${p}.attention.LayerNorm`, h);
+    putLinear(m, `${p}.intermediate.dense`, d.intermediate, h);
+    putLinear(m, `${p}.output.dense`, h, d.intermediate);
+    putNorm(m, `${p}.output.LayerNorm`, h);
   }
   put(m, 'mpnet.encoder.relative_attention_bias.weight', 32, d.heads);
-  put(m, 'classifier.dense.weight', h, h);
-  put(m, 'classifier.dense.bias', h);
-  put(m, 'classifier.out_proj.weight', d.labels, h);
-  put(m, 'classifier.out_proj.bias', d.labels);
+  putLinear(m, 'classifier.dense', h, h);
+  putLinear(m, 'classifier.out_proj', d.labels, h);
   return m;
 }
 
@@ -222,7 +192,6 @@ export function modernbertForSequenceClassification(d: Dims): Tensors {
   put(m, 'model.final_norm.weight', h);
   put(m, 'head.dense.weight', h, h);
   put(m, 'head.norm.weight', h);
-  put(m, 'classifier.weight', d.labels, h);
-  put(m, 'classifier.bias', d.labels);
+  putLinear(m, 'classifier', d.labels, h);
   return m;
 }
