@@ -34,7 +34,8 @@ export interface SentencePieceModel {
   removeExtraWhitespaces: boolean;
 }
 
-// Field numbers from sentencepiece_model.proto (proto2). Only what is read is declared; protobufjs skips the rest.
+// Field numbers and proto2 defaults from sentencepiece_model.proto. Only what is read is declared; protobufjs skips the
+// rest, and an absent field reads as its declared default (protobufjs puts defaults on the message prototype).
 const root = protobuf.Root.fromJSON({
   nested: {
     ModelProto: {
@@ -44,64 +45,54 @@ const root = protobuf.Root.fromJSON({
         normalizerSpec: { type: 'NormalizerSpec', id: 3 },
       },
     },
-    Piece: { fields: { piece: { type: 'string', id: 1 }, score: { type: 'float', id: 2 }, type: { type: 'int32', id: 3 } } },
+    Piece: { fields: { piece: { type: 'string', id: 1 }, score: { type: 'float', id: 2 }, type: { type: 'int32', id: 3, options: { default: 1 } } } },
     TrainerSpec: {
       fields: {
-        modelType: { type: 'int32', id: 3 },
+        modelType: { type: 'int32', id: 3, options: { default: 1 } },
         byteFallback: { type: 'bool', id: 35 },
-        unkId: { type: 'int32', id: 40 },
-        bosId: { type: 'int32', id: 41 },
-        eosId: { type: 'int32', id: 42 },
-        padId: { type: 'int32', id: 43 },
+        unkId: { type: 'int32', id: 40, options: { default: 0 } },
+        bosId: { type: 'int32', id: 41, options: { default: 1 } },
+        eosId: { type: 'int32', id: 42, options: { default: 2 } },
+        padId: { type: 'int32', id: 43, options: { default: -1 } },
       },
     },
     NormalizerSpec: {
       fields: {
-        name: { type: 'string', id: 1 },
+        name: { type: 'string', id: 1, options: { default: 'nmt_nfkc' } },
         precompiledCharsmap: { type: 'bytes', id: 2 },
-        addDummyPrefix: { type: 'bool', id: 3 },
-        removeExtraWhitespaces: { type: 'bool', id: 4 },
+        addDummyPrefix: { type: 'bool', id: 3, options: { default: true } },
+        removeExtraWhitespaces: { type: 'bool', id: 4, options: { default: true } },
       },
     },
   },
 });
 const ModelProto = root.lookupType('ModelProto');
+const TrainerSpec = root.lookupType('TrainerSpec');
+const NormalizerSpec = root.lookupType('NormalizerSpec');
 
 interface Decoded {
-  pieces?: { piece?: string; score?: number; type?: number }[];
-  trainerSpec?: { modelType?: number; byteFallback?: boolean; unkId?: number; bosId?: number; eosId?: number; padId?: number };
-  normalizerSpec?: { name?: string; precompiledCharsmap?: Uint8Array; addDummyPrefix?: boolean; removeExtraWhitespaces?: boolean };
+  pieces?: { piece: string; score: number; type: number }[];
+  trainerSpec?: TrainerFields;
+  normalizerSpec?: NormalizerFields;
 }
+interface TrainerFields { modelType: number; byteFallback: boolean; unkId: number; bosId: number; eosId: number; padId: number }
+interface NormalizerFields { name: string; precompiledCharsmap: Uint8Array; addDummyPrefix: boolean; removeExtraWhitespaces: boolean }
 
 /** Decodes a ModelProto; proto2 defaults (type NORMAL, unigram, unk 0 / bos 1 / eos 2 / pad -1, dummy prefix on) apply. */
 export function parseSentencePieceModel(bytes: Uint8Array, file = 'SentencePiece model'): SentencePieceModel {
   let m: Decoded;
   try {
-    // Presence matters for proto2 defaults, so fields are read from the message without toObject's defaulting.
     m = ModelProto.decode(bytes) as unknown as Decoded;
   } catch (e) {
     throw new TokenizerError(`${file}: not a SentencePiece model (${(e as Error).message}); re-download it from the model's Hub repo.`);
   }
-  const pieces = (m.pieces ?? []).map((p, i): SpmPiece => {
-    if (typeof p.piece !== 'string') throw new TokenizerError(`${file}: piece ${i} has no text; the file is damaged, re-download it.`);
-    return { piece: p.piece, score: p.score ?? 0, type: (p.type || PieceType.Normal) as PieceType };
-  });
+  const pieces = (m.pieces ?? []).map((p): SpmPiece => ({ piece: p.piece, score: p.score, type: p.type as PieceType }));
   if (pieces.length === 0) throw new TokenizerError(`${file}: the model has no pieces; it is not a SentencePiece model file (or it is damaged).`);
-  const t = m.trainerSpec ?? {};
-  const n = m.normalizerSpec ?? {};
-  const has = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+  const t = m.trainerSpec ?? (TrainerSpec.create() as unknown as TrainerFields);
+  const n = m.normalizerSpec ?? (NormalizerSpec.create() as unknown as NormalizerFields);
   return {
-    pieces,
-    modelType: (t.modelType || SpmModelType.Unigram) as SpmModelType,
-    unkId: has(t, 'unkId') ? (t.unkId as number) : 0,
-    bosId: has(t, 'bosId') ? (t.bosId as number) : 1,
-    eosId: has(t, 'eosId') ? (t.eosId as number) : 2,
-    padId: has(t, 'padId') ? (t.padId as number) : -1,
-    byteFallback: t.byteFallback === true,
-    normalizerName: n.name ?? 'nmt_nfkc',
-    precompiledCharsmap: n.precompiledCharsmap ?? new Uint8Array(0),
-    addDummyPrefix: has(n, 'addDummyPrefix') ? n.addDummyPrefix === true : true,
-    removeExtraWhitespaces: has(n, 'removeExtraWhitespaces') ? n.removeExtraWhitespaces === true : true,
+    pieces, modelType: t.modelType as SpmModelType, unkId: t.unkId, bosId: t.bosId, eosId: t.eosId, padId: t.padId, byteFallback: t.byteFallback,
+    normalizerName: n.name, precompiledCharsmap: n.precompiledCharsmap, addDummyPrefix: n.addDummyPrefix, removeExtraWhitespaces: n.removeExtraWhitespaces,
   };
 }
 
