@@ -111,6 +111,14 @@ function stageFiles(stage) {
   for (const d of ['dist', 'media']) cpSync(path.join(ROOT, d), path.join(stage, d), { recursive: true });
   // Developer tools bundled next to the extension (fixture generator, benchmarks) are not part of the product.
   for (const d of ['tools', 'bench']) rmSync(path.join(stage, 'dist', d), { recursive: true, force: true });
+  // The walkthrough's sample (src/models/bundledSample.ts reads sample/): generated fresh (seeded, so the same files
+  // every time) rather than taken from test/fixtures, which may be stale or edited.
+  const fixtures = mkdtempSync(path.join(os.tmpdir(), 'fts-sample-'));
+  try {
+    run(process.execPath, [path.join(ROOT, 'dist', 'tools', 'fixtures.js'), '--no-zoo', '--out', fixtures, '--sample-out', path.join(stage, 'sample')], { cwd: ROOT });
+  } finally {
+    rmSync(fixtures, { recursive: true, force: true });
+  }
 }
 
 function stageModules(stage, target) {

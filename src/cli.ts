@@ -6,6 +6,7 @@ import type { DeviceSetting } from './onnx/device';
 import { FromWorker, RunConfig, type RunSettings } from './training/protocol';
 import { readRunConfigFile } from './training/configFile';
 import { runTraining } from './training/run';
+import { bundledSampleRoot, samplePaths, SAMPLE_SETTINGS } from './models/bundledSample';
 import { ProgressBar } from './training/worker/progressBar';
 import { STRATEGIES, StrategyId } from './training/strategies';
 
@@ -32,12 +33,8 @@ function packageRoot(): string {
   return path.resolve(__dirname, '..');
 }
 const ROOT = packageRoot();
-export const BUNDLED_DEFAULT = {
-  model: path.join(ROOT, 'test/fixtures/generated/workspace/models/tiny-bert'),
-  data: path.join(ROOT, 'test/fixtures/generated/workspace/data/sentiment_train.csv'),
-  // A tiny randomly initialised model needs a far larger lr than the 2e-5 meant for pretrained BERTs.
-  settings: { learningRate: 3e-3, epochs: 5, batchSize: 16, maxLength: 64 },
-};
+const SAMPLE = samplePaths(bundledSampleRoot(ROOT) ?? path.join(ROOT, 'test/fixtures/generated/workspace'));
+export const BUNDLED_DEFAULT = { model: SAMPLE.model, data: SAMPLE.train, settings: SAMPLE_SETTINGS };
 
 /** A --set value: JSON where it parses (numbers, true, objects), else the text itself. */
 export function parseSetValue(key: string, v: string): unknown {
