@@ -91,14 +91,25 @@ export interface DropdownOption {
 }
 
 export function dropdown(id: string, options: DropdownOption[], value: string, onChange: (value: string) => void, attrs: Record<string, string> = {}): HTMLElement {
-  const d = h('vscode-dropdown', { ...attrs, id }, ...options.map((o) => h('vscode-option', { value: o.value, selected: o.value === value, disabled: o.disabled, title: o.title }, o.label)));
-  d.addEventListener('change', () => onChange((d as HTMLElement & { value: string }).value));
+  const d = h('vscode-dropdown', { ...attrs, id, value }, ...options.map((o) => h('vscode-option', { value: o.value, selected: o.value === value, disabled: o.disabled, title: o.title }, o.label)));
+  const el = d as HTMLElement & { value: string };
+  let settingUp = true;
+  d.addEventListener('change', () => {
+    if (!settingUp) onChange(el.value);
+  });
+  // FAST starts a dropdown at the option whose value equals its own initial value ('' unless set), which is a
+  // "Choose…" entry whose value is '': set the chosen value once the element is connected, without a change event.
+  requestAnimationFrame(() => {
+    if (el.value !== value) el.value = value;
+    settingUp = false;
+  });
   return d;
 }
 
 /** A one-line text input; `onInput` gets the text on every keystroke. The label is the field's accessible name. */
 export function textField(id: string, label: string, value: string, placeholder: string, onInput: (value: string) => void): HTMLElement {
-  const f = h('vscode-text-field', { id, value, placeholder, 'aria-label': label }, label);
+  // No slotted label: the form row shows the label (a second one inside the field would repeat it).
+  const f = h('vscode-text-field', { id, value, placeholder, 'aria-label': label });
   const read = () => onInput((f as HTMLElement & { value: string }).value ?? '');
   f.addEventListener('input', read);
   f.addEventListener('change', read);
