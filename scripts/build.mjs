@@ -17,7 +17,7 @@ const entries = [
 await Promise.all(entries.map((e) => build({ ...node, ...e })));
 
 // Webview client code runs in the browser sandbox of the webview: no Node, no externals.
-const clients = ['src/webview/client/dashboard.ts', 'src/webview/client/comparison.ts'].filter((f) => existsSync(f));
+const clients = ['src/webview/client/dashboard.ts', 'src/webview/client/comparison.ts', 'src/webview/client/fineTuneForm.ts'].filter((f) => existsSync(f));
 if (clients.length) {
   await build({ entryPoints: clients, outdir: 'media/dist', bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: true, logLevel: 'warning' });
 }

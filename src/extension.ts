@@ -14,6 +14,7 @@ import { ModelsView } from './views/modelsView';
 import { RunsView } from './views/runsView';
 import { registerInference } from './inference';
 import { registerWebviews } from './webview';
+import { registerFineTuneForm } from './webview/fineTuneFormRegistration';
 
 export interface Api {
   models: ModelsView;
@@ -61,6 +62,7 @@ export function activate(context: vscode.ExtensionContext): Api {
   registerHubCommands(context, hub, models);
   registerRunCommands(context, runs);
   registerWebviews(context);
+  registerFineTuneForm(context, views);
   registerInference(context);
   // Runs written by the CLI or another window show up without a manual refresh.
   const watcher = vscode.workspace.createFileSystemWatcher('**/.finetune/runs/*/run.json');

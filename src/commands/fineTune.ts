@@ -6,12 +6,9 @@ import * as vscode from 'vscode';
 import { detectMapping, type MappingOverride } from '../data';
 import type { DelimiterHint } from '../data/schema';
 import { summarizeDataset } from '../data/summary';
-import { modelParameters } from '../models/arch/parameters';
 import { byTrainability, inspectModelFolder, trainability } from '../models/modelFolder';
-import { readModelSpec } from '../models/modelSpec';
 import { readRunConfigFile } from '../training/configFile';
 import { DEFAULT_ARGS, resolveArgs } from '../training/hyperparameters';
-import { planParameters } from '../training/parameterGroups';
 import type { RunConfig } from '../training/protocol';
 import { STRATEGIES, StrategyId } from '../training/strategies';
 import { writeJsonAtomic } from '../util/atomicWrite';
@@ -19,6 +16,7 @@ import type { DatasetsView } from '../views/datasetsView';
 import type { ModelsView } from '../views/modelsView';
 import type { RunsView } from '../views/runsView';
 import { probeThroughput } from './probeRun';
+import { estimateLines, estimateRun, modelFacts } from './runEstimate';
 import { startRun } from './startRun';
 
 export interface Views {
@@ -211,36 +209,14 @@ async function chooseHyperparameters(title: string, strategy: StrategyId): Promi
   return settings;
 }
 
-/** Memory for weights (+ gradients and AdamW moments of trainable ones) and activations, in bytes. A rough guide. */
-function estimateMemory(total: number, trainable: number, layers: number, hidden: number, batch: number, seq: number): number {
-  const weights = 4 * total + 12 * trainable;
-  const activations = 4 * batch * seq * hidden * layers * 24;
-  return weights + activations;
-}
-
 export async function confirmAndStart(context: vscode.ExtensionContext, views: Views, request: RunRequest, title: string): Promise<RunRequest | undefined> {
-  const args = resolveArgs(request.settings);
-  const spec = readModelSpec(request.model);
-  const head = request.strategy === 'mlm' ? 'masked-lm' : 'sequence-classification';
-  const params = modelParameters(spec, head);
-  const plan = planParameters(params.map((p) => p.name), spec.numLayers, request.strategy, { freezeLayers: args.freezeLayers, layerDecay: args.layerDecay });
-  const size = (names: Set<string>) => params.filter((p) => names.has(p.name)).reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
-  const total = size(new Set(params.map((p) => p.name)));
-  const trainable = size(new Set(plan.trainable));
-  const memory = estimateMemory(total, trainable, spec.numLayers, spec.hiddenSize, args.batchSize, args.maxLength);
   const probe = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Measuring training speed (short probe run)…', cancellable: true }, (_p, token) =>
     probeThroughput(context, request, token),
   );
-  const rows = Number((probe?.trainRows ?? 0).toFixed(0));
-  const seconds = probe && probe.samplesPerSecond > 0 ? (rows * args.epochs) / probe.samplesPerSecond : undefined;
+  const estimate = estimateRun({ strategy: request.strategy, settings: request.settings ?? {}, ...modelFacts(request.model, request.strategy), probe });
   const detail = [
     `${path.basename(request.model)} · ${STRATEGIES[request.strategy].title} · ${path.basename(request.data)}`,
-    `Trainable parameters: ${trainable.toLocaleString()} of ${total.toLocaleString()} (${((100 * trainable) / total).toFixed(1)}%)`,
-    `Estimated memory: ${(memory / 2 ** 20).toFixed(0)} MB`,
-    probe
-      ? `Measured ${probe.samplesPerSecond.toFixed(1)} samples/s on ${probe.device}: about ${formatDuration(seconds!)} for ${args.epochs} epoch(s) of ${rows} examples`
-      : 'Training speed could not be measured (probe cancelled or failed).',
-    `lr ${args.learningRate} · ${args.epochs} epochs · batch ${args.batchSize} · max length ${args.maxLength} · warmup ${args.warmupRatio * 100}% · weight decay ${args.weightDecay}`,
+    ...estimateLines(estimate, request.strategy, probe),
   ].join('\n');
   const choice = await vscode.window.showInformationMessage(title, { modal: true, detail }, 'Start', 'Save configuration…');
   if (choice === 'Save configuration…') {
@@ -250,10 +226,6 @@ export async function confirmAndStart(context: vscode.ExtensionContext, views: V
   if (choice !== 'Start') return undefined;
   void startRun(context, request, views.runs);
   return request;
-}
-
-function formatDuration(s: number): string {
-  return s < 90 ? `${Math.round(s)} s` : s < 5400 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`;
 }
 
 export function configsFolder(): string | undefined {

@@ -2,7 +2,10 @@
 import * as vscode from 'vscode';
 import { newNonce, pageHtml } from './html';
 
-export type ClientName = 'dashboard' | 'comparison';
+export type ClientName = 'dashboard' | 'comparison' | 'fineTuneForm';
+
+/** Clients whose bundle has a stylesheet (uPlot's); the form draws no charts. */
+const BUNDLED_CSS: readonly ClientName[] = ['dashboard', 'comparison'];
 
 export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
   return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media')] };
@@ -17,6 +20,6 @@ export function setPanelPage(webview: vscode.Webview, extensionUri: vscode.Uri, 
     nonce: newNonce(),
     scriptUri: media('dist', `${client}.js`),
     // dist/<client>.css holds the bundled uPlot stylesheet; webview.css the theme-aware layout.
-    styleUris: [media('dist', `${client}.css`), media('webview.css')],
+    styleUris: [...(BUNDLED_CSS.includes(client) ? [media('dist', `${client}.css`)] : []), media('webview.css')],
   });
 }

@@ -12,6 +12,7 @@ import {
   vsCodeDropdown,
   vsCodeOption,
   vsCodeProgressRing,
+  vsCodeTextField,
 } from '@vscode/webview-ui-toolkit';
 import { h } from './dom';
 
@@ -31,6 +32,7 @@ export function registerToolkit(): void {
     vsCodeDropdown(),
     vsCodeOption(),
     vsCodeProgressRing(),
+    vsCodeTextField(),
   );
 }
 
@@ -80,10 +82,46 @@ export function checkbox(label: string, checked: boolean, onChange: (checked: bo
   return c;
 }
 
-export function dropdown(id: string, options: { value: string; label: string }[], value: string, onChange: (value: string) => void): HTMLElement {
-  const d = h('vscode-dropdown', { id }, ...options.map((o) => h('vscode-option', { value: o.value, selected: o.value === value }, o.label)));
-  d.addEventListener('change', () => onChange((d as HTMLElement & { value: string }).value));
+export interface DropdownOption {
+  value: string;
+  label: string;
+  /** Listed but not selectable (e.g. a model that cannot be fine-tuned); the title says why. */
+  disabled?: boolean;
+  title?: string;
+}
+
+export function dropdown(id: string, options: DropdownOption[], value: string, onChange: (value: string) => void, attrs: Record<string, string> = {}): HTMLElement {
+  const d = h('vscode-dropdown', { ...attrs, id, value }, ...options.map((o) => h('vscode-option', { value: o.value, selected: o.value === value, disabled: o.disabled, title: o.title }, o.label)));
+  const el = d as HTMLElement & { value: string };
+  let settingUp = true;
+  d.addEventListener('change', () => {
+    if (!settingUp) onChange(el.value);
+  });
+  // FAST starts a dropdown at the option whose value equals its own initial value ('' unless set), which is a
+  // "Choose…" entry whose value is '': set the chosen value once the element is connected, without a change event.
+  requestAnimationFrame(() => {
+    if (el.value !== value) el.value = value;
+    settingUp = false;
+  });
   return d;
+}
+
+/** A one-line text input; `onInput` gets the text on every keystroke. The label is the field's accessible name. */
+export function textField(id: string, label: string, value: string, placeholder: string, onInput: (value: string) => void): HTMLElement {
+  // No slotted label: the form row shows the label (a second one inside the field would repeat it).
+  const f = h('vscode-text-field', { id, value, placeholder, 'aria-label': label });
+  const read = () => onInput((f as HTMLElement & { value: string }).value ?? '');
+  f.addEventListener('input', read);
+  f.addEventListener('change', read);
+  return f;
+}
+
+/** Marks a field invalid (its border turns the theme's error colour) and points screen readers at the message. */
+export function setInvalid(el: HTMLElement, messageId: string | undefined): void {
+  el.toggleAttribute('aria-invalid', messageId !== undefined);
+  el.classList.toggle('invalid', messageId !== undefined);
+  if (messageId) el.setAttribute('aria-describedby', messageId);
+  else el.removeAttribute('aria-describedby');
 }
 
 export interface GridColumn<Row> {

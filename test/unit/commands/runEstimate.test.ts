@@ -1,0 +1,88 @@
+// The run estimate shared by the quick-pick summary and the form: the encoding pass of feature extraction is counted,
+// gradual unfreezing shows every phase's trainable count and time, SetFit says the epochs it will really run, and a
+// failed probe's reason reaches the text.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { estimateLines, estimateRun, setfitPairCount, stepCost, type EstimateInput, type ProbeOutcome } from '../../../src/commands/runEstimate';
+
+/** A 2-layer BERT-like model with round sizes: embeddings 1000, each layer 100, pooler 10, head 2. */
+const params = [
+  { name: 'bert.embeddings.word_embeddings.weight', shape: [100, 10] },
+  { name: 'bert.encoder.layer.0.attention.self.query.weight', shape: [10, 10] },
+  { name: 'bert.encoder.layer.1.attention.self.query.weight', shape: [10, 10] },
+  { name: 'bert.pooler.dense.weight', shape: [10] },
+  { name: 'classifier.weight', shape: [2] },
+];
+const base: Omit<EstimateInput, 'strategy' | 'settings'> = { numLayers: 2, hiddenSize: 10, params };
+const probe: ProbeOutcome = { ok: true, samplesPerSecond: 100, device: 'cpu', trainRows: 1000, evalRows: 90 };
+
+test('feature extraction counts the encoding pass the worker measured (it was "about 0 s")', () => {
+  const e = estimateRun({ ...base, strategy: 'feature-extraction', settings: {}, probe: { ...probe, encodeSeconds: 12.5 } });
+  assert.equal(e.phases[0].label, 'encoding pass (frozen encoder, once)');
+  assert.equal(e.phases[0].seconds, 12.5);
+  // Head: 3 epochs × 1000 examples at 100/s = 30 s, on top of the encoding.
+  assert.equal(e.phases[1].seconds, 30);
+  assert.equal(e.seconds, 42.5);
+  assert.equal(e.phases[1].trainable, 2);
+  const time = estimateLines(e, 'feature-extraction', probe).find((l) => l.startsWith('Measured'))!;
+  assert.match(time, /about 43 s in all \(encoding pass \(frozen encoder, once\) 13 s \+ head training \(cached features\) 3 epochs 30 s\)/);
+});
+
+test('feature extraction without a logged encoding time estimates the pass as a third of a step per example', () => {
+  const e = estimateRun({ ...base, strategy: 'feature-extraction', settings: {}, probe });
+  assert.ok(Math.abs(e.phases[0].seconds! - 1090 / 300) < 1e-9);
+  assert.ok(e.seconds! > 30);
+});
+
+test('gradual unfreezing lists every epoch with its own trainable count, later epochs costing more', () => {
+  const e = estimateRun({ ...base, strategy: 'gradual-unfreezing', settings: { epochs: 4 }, probe });
+  assert.deepEqual(e.phases.map((p) => p.trainable), [12, 112, 212, 1212]);
+  assert.equal(e.maxTrainable, 1212);
+  const s = e.phases.map((p) => p.seconds!);
+  // Epoch 1 is what the probe measured: 1000 examples at 100/s, + evaluation of 90 at a third of a step each.
+  assert.ok(Math.abs(s[0] - (10 + 90 / 300)) < 1e-9);
+  const eval1 = 90 / 300;
+  assert.ok(Math.abs(s[1] - eval1 - 10 * stepCost(1, 2) / stepCost(0, 2)) < 1e-9);
+  assert.ok(s[0] < s[1] && s[1] < s[2] && s[2] < s[3]);
+  const line = estimateLines(e, 'gradual-unfreezing', probe)[0];
+  assert.equal(line, 'Trainable parameters of 1,212: epoch 1 12 (1.0%) · epoch 2 112 (9.2%) · epoch 3 212 (17.5%) · epoch 4 1,212 (100.0%)');
+});
+
+test('SetFit shows the body epochs and head it will run (1 body epoch by default, not "3 epochs")', () => {
+  const e = estimateRun({ ...base, strategy: 'setfit', settings: {}, classCounts: [8, 8], probe: { ...probe, trainRows: 16, evalRows: 0 } });
+  assert.equal(e.setfit!.bodyEpochs, 1);
+  assert.equal(e.phases[0].epochs, 1);
+  assert.equal(e.phases[0].samplesPerEpoch, 640);
+  assert.equal(e.phases[0].seconds, 6.4);
+  assert.equal(e.phases[1].label, 'logistic head (C 1)');
+  const lines = estimateLines(e, 'setfit', probe).join('\n');
+  assert.match(lines, /body 1 epoch\(s\) × 20 pair iteration\(s\) · logistic head \(C 1\)/);
+  assert.doesNotMatch(lines, /3 epochs/);
+  const diff = estimateRun({ ...base, strategy: 'setfit', settings: { setfitBodyEpochs: 2, setfitHead: 'differentiable', setfitHeadEpochs: 5 }, classCounts: [8, 8] });
+  assert.deepEqual(diff.phases.map((p) => [p.label, p.epochs]), [['body (contrastive pairs)', 2], ['differentiable head', 5]]);
+  assert.match(estimateLines(diff, 'setfit').join('\n'), /body 2 epoch\(s\) .* head 5 epoch\(s\)/);
+});
+
+test('SetFit pairs: a class with one example gets no positive partner', () => {
+  assert.equal(setfitPairCount([8, 8], 20), 640);
+  assert.equal(setfitPairCount([3, 1], 2), 2 * (3 * 2 + 1));
+});
+
+test('a failed probe says why; no probe yet says so; no time is made up', () => {
+  const failed = estimateRun({ ...base, strategy: 'full', settings: {}, probe: { ok: false, reason: 'the data has 1 class; classification needs at least 2' } });
+  assert.equal(failed.seconds, undefined);
+  assert.ok(estimateLines(failed, 'full', { ok: false, reason: 'x' }).includes('Training speed could not be measured: the data has 1 class; classification needs at least 2'));
+  const none = estimateRun({ ...base, strategy: 'full', settings: {} });
+  assert.equal(none.seconds, undefined);
+  assert.match(none.timeProblem!, /not measured yet/);
+});
+
+test('full fine-tuning: epochs × rows at the measured rate plus evaluation; memory and disk grow with the trainable set', () => {
+  const full = estimateRun({ ...base, strategy: 'full', settings: { epochs: 2 }, probe });
+  assert.ok(Math.abs(full.seconds! - (20 + 2 * 90 / 300)) < 1e-9);
+  const fe = estimateRun({ ...base, strategy: 'feature-extraction', settings: { epochs: 2 }, probe });
+  assert.equal(full.maxTrainable, 1212);
+  assert.ok(full.memoryBytes - fe.memoryBytes === 12 * (1212 - 2));
+  // Two checkpoints (last + best) of weights + two AdamW moments, the phase's graphs, the export.
+  assert.equal(full.diskBytes, 2 * (4 * 1212 + 8 * 1212) + 2 * 4 * 1212 + 4 * 1212);
+});
