@@ -17,6 +17,10 @@ const PALETTE: [string, string][] = [
 
 export const seriesColor = (i: number): string => themeColor(...PALETTE[i % PALETTE.length]);
 
+/** Past the palette (a 12-layer model has 14 LR groups) colours repeat, so each round of them gets its own dash. */
+const DASHES: (number[] | undefined)[] = [undefined, [6, 3], [2, 2], [8, 3, 2, 3]];
+export const seriesDash = (i: number): number[] | undefined => DASHES[Math.floor(i / PALETTE.length) % DASHES.length];
+
 export interface LineChartOptions {
   id: string;
   title: string;
@@ -100,6 +104,7 @@ export class LineChart {
         ...this.data.series.map((s, i) => ({
           label: s.label,
           stroke: seriesColor(i),
+          dash: seriesDash(i),
           width: 1.5,
           spanGaps: true,
           points: { show: this.opts.points?.[i] ?? false, size: 6, fill: seriesColor(i) },
