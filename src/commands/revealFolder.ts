@@ -4,7 +4,8 @@
 // outside the workspace (a runsFolder setting pointing elsewhere), its run.json is opened in an editor.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { isInside, revealWay, type RevealWay } from './revealWay';
+import { isInside } from '../util/pathInside';
+import { revealWay, type RevealWay } from './revealWay';
 
 /** Shows `dir` (with `file` in it selected where the way allows) and says which way it took. */
 export async function revealFolder(dir: string, file: string): Promise<RevealWay> {

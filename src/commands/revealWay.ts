@@ -1,7 +1,5 @@
 // How a window can show a folder: the OS file manager (revealFileInOS) exists only in desktop VS Code on a local
 // folder. Pure, so every kind of window (desktop, remote, browser) is tested without one.
-import * as path from 'node:path';
-
 export type RevealWay = 'os' | 'explorer' | 'editor';
 
 export interface RevealContext {
@@ -20,9 +18,3 @@ export function revealWay(c: RevealContext): RevealWay {
   if (c.desktop && !c.remoteName && c.hasRevealInOS) return 'os';
   return c.inWorkspace ? 'explorer' : 'editor';
 }
-
-/** Whether `child` is `parent` or lies under it. */
-export const isInside = (child: string, parent: string): boolean => {
-  const rel = path.relative(parent, child);
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
-};

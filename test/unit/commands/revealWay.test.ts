@@ -3,7 +3,8 @@
 // show the folder in the Explorer, or open its run.json when the folder is outside the workspace.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isInside, revealWay } from '../../../src/commands/revealWay';
+import { revealWay } from '../../../src/commands/revealWay';
+import { isInside } from '../../../src/util/pathInside';
 
 test('desktop, local, with revealFileInOS: the OS file manager', () => {
   assert.equal(revealWay({ desktop: true, remoteName: undefined, hasRevealInOS: true, inWorkspace: true }), 'os');
