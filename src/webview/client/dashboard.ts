@@ -93,8 +93,9 @@ let eta: (EtaReport & { step: number }) | undefined;
 /** When the run held paused since that report, so the countdown leaves pauses out. */
 let pauses: PauseSpan[] = [];
 
-function noteEta(step: number, etaSeconds: number | undefined): void {
-  if (etaSeconds === undefined || !Number.isFinite(etaSeconds) || (eta && step <= eta.step)) return;
+/** A live progress message is always the newest report; a metrics.jsonl line only when it is past the last one. */
+function noteEta(step: number, etaSeconds: number | undefined, isLive: boolean): void {
+  if (etaSeconds === undefined || !Number.isFinite(etaSeconds) || (!isLive && eta && step <= eta.step)) return;
   const receivedAt = Date.now();
   eta = { step, etaSeconds, receivedAt };
   // Pauses that ended before this report no longer matter to it.
@@ -264,7 +265,7 @@ function onLive(m: FromWorker): void {
   switch (m.type) {
     case 'progress':
       live = m;
-      noteEta(m.step, m.etaSeconds);
+      noteEta(m.step, m.etaSeconds, true);
       break;
     case 'paused':
       pausedAt = m.paused ? m.step : undefined;
@@ -319,7 +320,7 @@ window.addEventListener('message', (event: MessageEvent<ToDashboard>) => {
       // Counted where tests (and curious users in devtools) can see how often the host actually updates the page.
       document.body.dataset.updates = String(Number(document.body.dataset.updates ?? 0) + 1);
       metrics = m.metrics;
-      if (metrics.lastTrain) noteEta(metrics.lastTrain.step, metrics.lastTrain.etaSeconds);
+      if (metrics.lastTrain) noteEta(metrics.lastTrain.step, metrics.lastTrain.etaSeconds, false);
       renderMetrics();
       renderHeader();
       renderFacts();
