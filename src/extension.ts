@@ -26,9 +26,9 @@ export interface Api {
 
 export function activate(context: vscode.ExtensionContext): Api {
   const hub = new HubService(context.secrets);
-  const models = new ModelsView(hub);
-  const datasets = new DatasetsView(context.workspaceState);
   const runs = new RunsView();
+  const models = new ModelsView(hub, runs);
+  const datasets = new DatasetsView(context.workspaceState);
   const views = { models, datasets, runs };
   const runsTree = vscode.window.createTreeView('finetuneStudio.runs', { treeDataProvider: runs, canSelectMany: true });
   context.subscriptions.push(

@@ -86,12 +86,20 @@ export class ModelsView implements vscode.TreeDataProvider<ModelsNode>, vscode.D
   /** A run that completes adds its export to "Fine-tuned" without a manual refresh. */
   private readonly exportsWatch: RunExportsWatch;
 
-  constructor(private readonly hub: HubService) {
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  /** `runs`: its changes (a run created, completed or deleted) are when an export may have come or gone. */
+  constructor(
+    private readonly hub: HubService,
+    runs?: { onDidChangeTreeData: vscode.Event<unknown> },
+  ) {
     this.exportsWatch = new RunExportsWatch(() => (vscode.workspace.workspaceFolders ?? []).map(runsRoot), () => this.refresh());
+    if (runs) this.subscriptions.push(runs.onDidChangeTreeData(() => this.exportsWatch.check()));
   }
 
   dispose(): void {
     this.exportsWatch.dispose();
+    for (const s of this.subscriptions) s.dispose();
     this.changed.dispose();
   }
 

@@ -1,12 +1,23 @@
-// Which changes under a runs folder can change the list of fine-tuned models: a run folder or its run.json (a run
-// created, completed or deleted) and anything in its model/ export. Pure, so the filter is tested without VS Code.
+// What the Models view's "Fine-tuned" section depends on, in one string: each run folder under a runs folder and its
+// export's config.json (inode, size, mtime; the export is renamed into place, so a new one has a new inode).
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export function isRunExportChange(root: string, file: string): boolean {
-  const rel = path.relative(root, file);
-  if (!rel || rel.startsWith('..') || path.isAbsolute(rel)) return false;
-  const parts = rel.split(path.sep);
-  if (parts.length === 1) return true; // a run folder itself (created, renamed, deleted)
-  if (parts[1] !== 'model') return parts.length === 2 && parts[1] === 'run.json';
-  return true;
+export function runExportsSignature(root: string): string {
+  let ids: string[];
+  try {
+    ids = fs.readdirSync(root).sort();
+  } catch {
+    return '';
+  }
+  return ids
+    .map((id) => {
+      try {
+        const st = fs.statSync(path.join(root, id, 'model', 'config.json'));
+        return `${id}:${st.ino}:${st.size}:${st.mtimeMs}`;
+      } catch {
+        return `${id}:-`;
+      }
+    })
+    .join('|');
 }

@@ -1,55 +1,44 @@
 // Keeps the Models view's "Fine-tuned" section current: a run's export (<runs>/<id>/model/) appears when the run
-// completes, from this window's worker, a detached one, another window or the CLI alike, so the run folders are
-// watched rather than waiting for a message from this window's supervisor. The export is written into a staging
-// folder and renamed into place, and run.json is rewritten right after it, so either event refreshes the view.
-import * as path from 'node:path';
-import * as vscode from 'vscode';
-import { isInside } from '../util/pathInside';
-import { isRunExportChange } from './runExportPaths';
+// completes, from this window's worker, a detached one, another window or the CLI alike. What the section shows is
+// summed up in a cheap signature (runExportsSignature: one readdir and one stat per run), compared on a slow poll and
+// whenever the Runs view changes (its run.json watcher, this window's supervisor at a run's end), and the view is
+// refreshed only when it differs. No file watcher of its own: a second recursive watcher on the workspace was seen
+// to leave code-server delivering no file events at all, and a runs folder that does not exist yet cannot be watched.
+import { runExportsSignature } from './runExportPaths';
 
-/** Coalesces a burst of events (the export writes several files) into one refresh. */
-const DEBOUNCE_MS = 300;
+export const POLL_MS = 3000;
 
-export class RunExportsWatch implements vscode.Disposable {
-  private watchers: vscode.Disposable[] = [];
-  private readonly subscriptions: vscode.Disposable[];
-  private timer: NodeJS.Timeout | undefined;
+export interface Disposable {
+  dispose(): void;
+}
+
+export class RunExportsWatch implements Disposable {
+  private signature: string;
+  private readonly poll: ReturnType<typeof setInterval>;
 
   constructor(
     private readonly roots: () => string[],
     private readonly onChange: () => void,
+    pollMs = POLL_MS,
   ) {
-    this.subscriptions = [
-      vscode.workspace.onDidChangeWorkspaceFolders(() => this.rewatch()),
-      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('finetuneStudio.runsFolder') && this.rewatch()),
-    ];
-    this.rewatch();
+    this.signature = this.current();
+    this.poll = setInterval(() => this.check(), pollMs);
+    (this.poll as { unref?: () => void }).unref?.();
   }
 
-  private rewatch(): void {
-    for (const w of this.watchers) w.dispose();
-    this.watchers = [];
-    for (const root of this.roots()) {
-      // One watcher per runs folder; events are filtered by path, since a running run also rewrites metrics.jsonl
-      // every few steps. The runs folder usually does not exist before the first run, and a watcher on a missing
-      // folder never starts: inside a workspace folder the pattern is based on that folder, which exists.
-      const folder = (vscode.workspace.workspaceFolders ?? []).find((f) => isInside(root, f.uri.fsPath));
-      const rel = folder ? path.relative(folder.uri.fsPath, root).split(path.sep).join('/') : '';
-      const pattern = folder ? new vscode.RelativePattern(folder, rel ? `${rel}/**` : '**') : new vscode.RelativePattern(vscode.Uri.file(root), '**');
-      const watcher = vscode.workspace.createFileSystemWatcher(pattern);
-      const handle = (uri: vscode.Uri) => isRunExportChange(root, uri.fsPath) && this.schedule();
-      this.watchers.push(watcher, watcher.onDidCreate(handle), watcher.onDidChange(handle), watcher.onDidDelete(handle));
-    }
+  private current(): string {
+    return this.roots().map(runExportsSignature).join('\n');
   }
 
-  private schedule(): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.onChange(), DEBOUNCE_MS);
+  /** Refreshes when an export appeared, changed or went away since the last look; a no-op otherwise. */
+  check(): void {
+    const now = this.current();
+    if (now === this.signature) return;
+    this.signature = now;
+    this.onChange();
   }
 
   dispose(): void {
-    clearTimeout(this.timer);
-    for (const d of [...this.watchers, ...this.subscriptions]) d.dispose();
-    this.watchers = [];
+    clearInterval(this.poll);
   }
 }

@@ -15,6 +15,7 @@ const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..
 const RUN_PAUSED = '20261203-090000-tiny-bert-full';
 const RUN_F1 = '20261203-080000-tiny-bert-partial';
 const RUN_ACC = '20261203-070000-tiny-distilbert-full';
+const RUN_PROBE = '20261203-060000-tiny-bert-feature-extraction';
 const state = { workspace: '', root: '', lrRun: '', stopHeartbeat: () => {} };
 
 const gridRows = (frame, gridId) => frame.locator(`#${gridId} vscode-data-grid-row[data-row]`);
@@ -39,6 +40,12 @@ export const steps = [
       const datasets = pane(page, 'Datasets').locator('.pane-header');
       if ((await datasets.getAttribute('aria-expanded')) === 'true') await datasets.click();
       await until('the Models view with its Fine-tuned section', async () => (await rowLabels(models.locator('.monaco-list-row'))).some((r) => r.name === 'Fine-tuned'));
+      // The workbench's file watcher starts a little after the window: a run folder written now must show up in the
+      // Runs view by itself (nothing else redraws it) before the real run starts, or a 2-second run could end unseen.
+      const runsView = pane(page, 'Runs');
+      await runsView.getByText('No fine-tuning runs yet').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+      writeRun(state.root, { id: RUN_PROBE, model: 'tiny-bert', strategy: 'feature-extraction', epochs: 1, stepsPerEpoch: 5, seed: 1, finalAccuracy: 0.7, samplesPerSecond: 50 });
+      await until('the file watcher live (a new run folder listed in the Runs view)', async () => (await rowLabels(runsView.locator('.monaco-list-row'))).some((r) => r.name === RUN_PROBE), 60_000);
       const before = await rowLabels(models.locator('.monaco-list-row'));
       assert.ok(!before.some((r) => r.description.includes('fine-tuned from')), `no run export listed yet: ${JSON.stringify(before)}`);
 
@@ -75,7 +82,8 @@ export const steps = [
       await until('4 LR curves drawn', async () => Number(await frame.locator('#chart-lr').getAttribute('data-points')) === 4 * trainPoints);
       const legend = (await frame.locator('#chart-lr .u-legend .u-series .u-label').allTextContents()).map((t) => t.trim());
       assert.deepEqual(legend.filter((l) => l !== 'step'), ['embeddings', 'layer 0', 'layer 1', 'head']);
-      assert.match(await frame.locator('#chart-lr').getAttribute('aria-label'), /; latest embeddings .+, layer 0 .+, layer 1 .+, head .+$/);
+      assert.match(await frame.locator('#chart-lr').getAttribute('aria-label'), /^Learning rate per layer group: \d+ points .*; latest embeddings .+, layer 0 .+, layer 1 .+, head .+$/);
+      assert.equal((await frame.locator('#chart-lr h3').textContent()).trim(), 'Learning rate per layer group');
       await frame.locator('#chart-lr').scrollIntoViewIfNeeded();
       await screenshot('lr-groups');
     },
