@@ -194,6 +194,8 @@ function renderRun(): void {
 function renderMetrics(): void {
   if (!metrics) return;
   charts.loss.update(metrics.loss);
+  // Layer-wise decay and gradual unfreezing runs log each layer group's LR (one curve per group, legend below).
+  charts.lr.setTitle(metrics.lr.series.length > 1 ? 'Learning rate per layer group' : 'Learning rate');
   charts.lr.update(metrics.lr);
   charts.throughput.update(metrics.throughput);
   charts.evalChart.update(metrics.evalChart);
