@@ -28,13 +28,14 @@ export interface Api {
 
 export function activate(context: vscode.ExtensionContext): Api {
   const hub = new HubService(context.secrets);
-  const models = new ModelsView(hub);
-  const datasets = new DatasetsView(context.workspaceState);
   const runs = new RunsView();
+  const models = new ModelsView(hub, runs);
+  const datasets = new DatasetsView(context.workspaceState);
   const views = { models, datasets, runs };
   const runsTree = vscode.window.createTreeView('finetuneStudio.runs', { treeDataProvider: runs, canSelectMany: true });
   context.subscriptions.push(
     vscode.window.registerTreeDataProvider('finetuneStudio.models', models),
+    models,
     vscode.window.registerTreeDataProvider('finetuneStudio.datasets', datasets),
     runsTree,
     vscode.commands.registerCommand('finetuneStudio.refreshModels', () => models.refresh()),
@@ -42,7 +43,7 @@ export function activate(context: vscode.ExtensionContext): Api {
     vscode.commands.registerCommand('finetuneStudio.refreshRuns', () => runs.refresh()),
     vscode.commands.registerCommand('finetuneStudio.fineTune', (arg?: unknown) => runFineTuneFlow(context, views, presetFrom(arg))),
     vscode.commands.registerCommand('finetuneStudio.chooseDatasetTokenizer', async (dir?: string) => {
-      const chosen = dir ?? (await vscode.window.showQuickPick((await models.findModels()).map((m) => ({ label: m.dir.split(/[\\/]/).pop()!, detail: m.dir })), { title: 'Tokenizer for dataset token statistics' }))?.detail;
+      const chosen = dir ?? (await vscode.window.showQuickPick((await models.findModels()).map((m) => ({ label: m.label, detail: m.dir })), { title: 'Tokenizer for dataset token statistics' }))?.detail;
       if (!chosen) return;
       await context.workspaceState.update(TOKENIZER_STATE_KEY, chosen);
       datasets.refresh();

@@ -7,6 +7,7 @@ import { detectMapping, type MappingOverride } from '../data';
 import type { DelimiterHint } from '../data/schema';
 import { summarizeDataset } from '../data/summary';
 import { byTrainability, inspectModelFolder, trainability } from '../models/modelFolder';
+import { modelFolderDescription } from '../models/modelFolderName';
 import { readRunConfigFile } from '../training/configFile';
 import { DEFAULT_ARGS, resolveArgs } from '../training/hyperparameters';
 import type { RunConfig } from '../training/protocol';
@@ -104,12 +105,12 @@ async function chooseBaseModel(views: Views, title: string): Promise<string | un
   const { usable, blocked } = byTrainability(await views.models.findModels());
   type Item = vscode.QuickPickItem & { dir?: string; reason?: string };
   const items: Item[] = usable.map((m) => ({
-    label: path.basename(m.dir), description: m.modelType, detail: m.hasSafetensors ? m.dir : `${m.dir} · weights from the ONNX export`, dir: m.dir,
+    label: m.label, description: modelFolderDescription(m), detail: m.hasSafetensors ? m.dir : `${m.dir} · weights from the ONNX export`, dir: m.dir,
   }));
   if (blocked.length) {
     items.push({ label: 'Cannot be fine-tuned', kind: vscode.QuickPickItemKind.Separator });
     for (const { info, reason } of blocked) {
-      items.push({ label: path.basename(info.dir), description: info.modelType, detail: reason, iconPath: new vscode.ThemeIcon('circle-slash'), reason });
+      items.push({ label: info.label, description: modelFolderDescription(info), detail: reason, iconPath: new vscode.ThemeIcon('circle-slash'), reason });
     }
   }
   const placeHolder = usable.length ? 'Select a model to fine-tune' : blocked.length ? 'No local model can be fine-tuned (see why below): search the Hub in the Models view' : 'No local models: search the Hub in the Models view first';

@@ -6,6 +6,7 @@ import { describeRunState, readRunState, type RunStateInfo } from '../training/r
 import { readRun } from '../training/runStore';
 import type { RunsView } from '../views/runsView';
 import { pickRun, runDirOf as runDirFromArg } from '../webview/runPicker';
+import { revealFolder } from './revealFolder';
 import { cancelRun, isRunActive, pauseRun, startRun } from './startRun';
 
 /** Commands get a Runs-view item, a run folder path (dashboard) or nothing (palette: the user picks). */
@@ -37,7 +38,8 @@ export function registerRunCommands(context: vscode.ExtensionContext, runs: Runs
   context.subscriptions.push(
     vscode.commands.registerCommand('finetuneStudio.openRunFolder', async (arg?: unknown) => {
       const dir = await runDirOf(arg);
-      if (dir) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(path.join(dir, 'run.json')));
+      // Returned so tests can tell which way the folder was shown (the OS file manager exists only on desktop).
+      return dir ? revealFolder(dir, 'run.json') : undefined;
     }),
     vscode.commands.registerCommand('finetuneStudio.cancelRun', async (arg?: unknown) => {
       const dir = await runDirOf(arg);

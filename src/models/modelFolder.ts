@@ -3,10 +3,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseModelSpec } from './modelSpec';
+import { modelFolderName, type RunOrigin } from './modelFolderName';
 import { hasTokenizerFiles } from './tokenizerFiles';
 
 export interface ModelFolderInfo {
   dir: string;
+  /** What pickers and views call it (modelFolderName.ts): the run id for a run's export, the repo id for a cache snapshot. */
+  label: string;
+  /** Set when the folder is a run's export: the run and the base model it started from. */
+  fromRun?: RunOrigin;
   /** `model_type` from config.json, e.g. "bert", "roberta", "distilbert". */
   modelType: string;
   architectures: string[];
@@ -49,6 +54,7 @@ export function inspectModelFolder(dir: string): ModelFolderInfo | null {
   const hasOnnx = has(path.join('onnx', 'model.onnx')) || has('model.onnx');
   return {
     dir,
+    ...modelFolderName(dir),
     modelType: config.model_type,
     architectures: Array.isArray(config.architectures) ? config.architectures.filter((a): a is string => typeof a === 'string') : [],
     hasSafetensors,

@@ -124,7 +124,21 @@ export interface LogEntry {
   message: string;
 }
 
-export type MetricsEntry = TrainEntry | EvalEntry | TestEntry | SummaryEntry | LogEntry;
+/**
+ * The learning rate of each trainable parameter group as a multiple of the scheduled `lr` of the train entries, from
+ * the step after `step` on: written when a phase opens (every phase of gradual unfreezing, the one phase of layer-wise
+ * decay). Groups are named "embeddings", "layer <i>" (0-based) and "head" (pooler included); a frozen group is absent.
+ * One small line per phase instead of a value per group on every train line; runs written before it have none and
+ * read as one learning rate.
+ */
+export interface LrGroupsEntry {
+  type: 'lrGroups';
+  time?: string;
+  step: number;
+  groups: Record<string, number>;
+}
+
+export type MetricsEntry = TrainEntry | EvalEntry | TestEntry | SummaryEntry | LogEntry | LrGroupsEntry;
 
 /** What a trainer appends to metrics.jsonl; appendMetrics stamps the time. */
 export type NewMetricsEntry = MetricsEntry extends infer E ? (E extends MetricsEntry ? Omit<E, 'time'> : never) : never;

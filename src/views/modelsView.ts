@@ -4,7 +4,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { scanHubCache, type CachedRepo, type HubModelSummary } from '../hub';
 import { inspectModelFolder, ModelFolderInfo, trainability } from '../models/modelFolder';
+import { modelFolderDescription } from '../models/modelFolderName';
 import type { HubService } from '../services/hubService';
+import { RunExportsWatch } from './runExportsWatch';
 import { readRunSummaries, runsRoot } from './runsView';
 
 const EXCLUDE = '{**/node_modules/**,**/.git/**,**/.finetune/**}';
@@ -34,10 +36,11 @@ function markTrainability(item: vscode.TreeItem, info: ModelFolderInfo, icon: st
 }
 
 export class ModelItem extends vscode.TreeItem {
-  constructor(readonly info: ModelFolderInfo, label = path.basename(info.dir), where?: string) {
-    super(label, vscode.TreeItemCollapsibleState.None);
+  constructor(readonly info: ModelFolderInfo, where?: string) {
+    // Named by its run for a run's export (every export folder is called "model"), by its repo for a cache snapshot.
+    super(info.label, vscode.TreeItemCollapsibleState.None);
     const formats = [info.hasSafetensors && 'safetensors', info.hasOnnx && 'onnx'].filter(Boolean).join(' + ');
-    this.description = `${info.modelType}${formats ? ` · ${formats}` : ''}${where ? ` · ${where}` : ''}`;
+    this.description = `${modelFolderDescription(info)}${formats ? ` · ${formats}` : ''}${where ? ` · ${where}` : ''}`;
     this.tooltip = info.dir;
     markTrainability(this, info, 'symbol-class');
     this.resourceUri = vscode.Uri.file(info.dir);
@@ -75,13 +78,30 @@ export class CachedModelItem extends vscode.TreeItem {
 
 export type ModelsNode = SectionItem | ModelItem | HubModelItem | CachedModelItem | vscode.TreeItem;
 
-export class ModelsView implements vscode.TreeDataProvider<ModelsNode> {
+export class ModelsView implements vscode.TreeDataProvider<ModelsNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
   private hubResults: HubModelSummary[] | undefined;
   private hubQuery = '';
+  /** A run that completes adds its export to "Fine-tuned" without a manual refresh. */
+  private readonly exportsWatch: RunExportsWatch;
 
-  constructor(private readonly hub: HubService) {}
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  /** `runs`: its changes (a run created, completed or deleted) are when an export may have come or gone. */
+  constructor(
+    private readonly hub: HubService,
+    runs?: { onDidChangeTreeData: vscode.Event<unknown> },
+  ) {
+    this.exportsWatch = new RunExportsWatch(() => (vscode.workspace.workspaceFolders ?? []).map(runsRoot), () => this.refresh());
+    if (runs) this.subscriptions.push(runs.onDidChangeTreeData(() => this.exportsWatch.check()));
+  }
+
+  dispose(): void {
+    this.exportsWatch.dispose();
+    for (const s of this.subscriptions) s.dispose();
+    this.changed.dispose();
+  }
 
   refresh(): void {
     this.changed.fire();
@@ -111,9 +131,9 @@ export class ModelsView implements vscode.TreeDataProvider<ModelsNode> {
       case 'cache':
         return (await this.cachedModels()).map(({ repo, info }) => new CachedModelItem(repo, info));
       case 'workspace':
-        return (await this.workspaceModels()).map((info) => new ModelItem(info, path.basename(info.dir), path.dirname(vscode.workspace.asRelativePath(info.dir))));
+        return (await this.workspaceModels()).map((info) => new ModelItem(info, path.dirname(vscode.workspace.asRelativePath(info.dir))));
       case 'runs':
-        return this.runModels().map(({ info, runId }) => new ModelItem(info, runId));
+        return this.runModels().map((info) => new ModelItem(info));
     }
   }
 
@@ -122,23 +142,27 @@ export class ModelsView implements vscode.TreeDataProvider<ModelsNode> {
     return scan.repos.map((repo) => ({ repo, info: repo.revisions[0] ? inspectModelFolder(repo.revisions[0].snapshotDir) : null }));
   }
 
+  /** Model folders in the workspace, without the runs' exports ("Fine-tuned" lists those, also for a runsFolder
+   * setting inside the workspace but outside .finetune). */
   async workspaceModels(): Promise<ModelFolderInfo[]> {
     const configs = await vscode.workspace.findFiles('**/config.json', EXCLUDE, 500);
-    const infos = configs.map((uri) => inspectModelFolder(path.dirname(uri.fsPath))).filter((i): i is ModelFolderInfo => i !== null);
+    const runExports = new Set(this.runModels().map((i) => i.dir));
+    const infos = configs.map((uri) => inspectModelFolder(path.dirname(uri.fsPath))).filter((i): i is ModelFolderInfo => i !== null && !runExports.has(i.dir));
     return infos.sort((a, b) => a.dir.localeCompare(b.dir));
   }
 
-  runModels(): { info: ModelFolderInfo; runId: string }[] {
+  /** The exports of the workspace's runs, newest run first; each is labelled by its run (info.label, info.fromRun). */
+  runModels(): ModelFolderInfo[] {
     return (vscode.workspace.workspaceFolders ?? [])
       .flatMap((f) => readRunSummaries(runsRoot(f)))
-      .map((r) => ({ info: inspectModelFolder(path.join(r.dir, 'model')), runId: r.id }))
-      .filter((x): x is { info: ModelFolderInfo; runId: string } => x.info !== null);
+      .map((r) => inspectModelFolder(path.join(r.dir, 'model')))
+      .filter((i): i is ModelFolderInfo => i !== null);
   }
 
   /** Every local model a run can start from: workspace folders, run exports and cached Hub snapshots. */
   async findModels(): Promise<ModelFolderInfo[]> {
     const cached = (await this.cachedModels()).map((c) => c.info).filter((i): i is ModelFolderInfo => i !== null);
-    return [...(await this.workspaceModels()), ...this.runModels().map((r) => r.info), ...cached];
+    return [...(await this.workspaceModels()), ...this.runModels(), ...cached];
   }
 }
 

@@ -10,8 +10,17 @@ export interface ComparisonRow {
   trainableParams: number | null;
   totalParams: number | null;
   epochs: number | null;
+  /** The highest accuracy over the run's evaluations, whichever checkpoint it came from. */
   bestAccuracy: number | null;
-  macroF1: number | null;
+  /** The highest macro-F1 over the run's evaluations (often another step than the best accuracy). */
+  bestMacroF1: number | null;
+  /** The checkpoint the run keeps (its export): the step of its best selection metric, named in run.json. */
+  selectedStep: number | null;
+  /** What chose that checkpoint, e.g. "best macroF1" (loss: the lowest). */
+  selectedBy: string | null;
+  /** Figures of the kept checkpoint's evaluation: the model the run exports. */
+  selectedAccuracy: number | null;
+  selectedMacroF1: number | null;
   /** The test split's, evaluated once at the end of the run (never used for selection); null without a test set. */
   testAccuracy: number | null;
   testMacroF1: number | null;
@@ -43,8 +52,14 @@ export const COLUMNS: readonly Column[] = [
   { key: 'trainableParams', title: 'Trainable params', csvTitle: 'trainable_params', kind: 'count' },
   { key: 'totalParams', title: 'Total params', csvTitle: 'total_params', kind: 'count' },
   { key: 'epochs', title: 'Epochs', csvTitle: 'epochs', kind: 'int' },
+  // "Best <metric>" is the best value of that metric over the evaluations; the figures of the checkpoint the run keeps
+  // are named for that checkpoint, so no column shows one metric's value at another metric's best step under its name.
   { key: 'bestAccuracy', title: 'Best accuracy', csvTitle: 'best_accuracy', kind: 'ratio' },
-  { key: 'macroF1', title: 'Macro-F1', csvTitle: 'macro_f1', kind: 'ratio' },
+  { key: 'bestMacroF1', title: 'Best macro-F1', csvTitle: 'best_macro_f1', kind: 'ratio' },
+  { key: 'selectedBy', title: 'Checkpoint kept', csvTitle: 'selected_by', kind: 'text' },
+  { key: 'selectedStep', title: 'Kept step', csvTitle: 'selected_step', kind: 'int' },
+  { key: 'selectedAccuracy', title: 'Accuracy at kept checkpoint', csvTitle: 'accuracy_at_selected', kind: 'ratio' },
+  { key: 'selectedMacroF1', title: 'Macro-F1 at kept checkpoint', csvTitle: 'macro_f1_at_selected', kind: 'ratio' },
   { key: 'testAccuracy', title: 'Test accuracy', csvTitle: 'test_accuracy', kind: 'ratio' },
   { key: 'testMacroF1', title: 'Test macro-F1', csvTitle: 'test_macro_f1', kind: 'ratio' },
   { key: 'trainSeconds', title: 'Training time', csvTitle: 'train_seconds', kind: 'seconds' },

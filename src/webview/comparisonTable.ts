@@ -23,16 +23,20 @@ const numberOrNull = (v: unknown): number | null => (typeof v === 'number' && Nu
 /** The epochs run.json's resolved settings hold (a run folder from elsewhere may have none). */
 const configuredEpochs = (config: RunConfig | undefined): number | null => numberOrNull(config?.settings?.epochs);
 
-/**
- * The eval the run is judged by: the one at the best checkpoint's step when run.json names it (that is the model the
- * run exports), else the eval with the highest accuracy (macro-F1 when accuracy was not logged).
- */
-export function bestEval(run: RunRecord, evals: readonly EvalEntry[]): EvalEntry | undefined {
-  const atBest = run.bestMetric ? evals.find((e) => e.step === run.bestMetric?.step) : undefined;
-  if (atBest) return atBest;
-  const key = evals.some((e) => Number.isFinite(e.metrics.accuracy)) ? 'accuracy' : 'macroF1';
-  let best: EvalEntry | undefined;
-  for (const e of evals) if (Number.isFinite(e.metrics[key]) && (!best || e.metrics[key] > best.metrics[key])) best = e;
+/** The evaluation at the checkpoint the run keeps: the step of its best selection metric as run.json names it. */
+export function selectedEval(run: RunRecord, evals: readonly EvalEntry[]): EvalEntry | undefined {
+  const step = run.bestMetric?.step;
+  return step === undefined ? undefined : evals.find((e) => e.step === step);
+}
+
+/** The best value of one metric over all evaluations (the highest; the lowest for a loss), or null if never logged. */
+export function bestOver(evals: readonly EvalEntry[], metric: string): number | null {
+  const lower = /loss/i.test(metric);
+  let best: number | null = null;
+  for (const e of evals) {
+    const v = e.metrics[metric];
+    if (Number.isFinite(v) && (best === null || (lower ? v < best : v > best))) best = v;
+  }
   return best;
 }
 
@@ -41,7 +45,7 @@ export function comparisonRow(input: RunInput): ComparisonRow {
   const metrics = new RunMetrics();
   metrics.add(input.entries);
   const summary = metrics.summaryEntry;
-  const best = bestEval(run, metrics.evalEntries);
+  const selected = selectedEval(run, metrics.evalEntries);
   const maxEpoch = Math.max(...metrics.evalEntries.map((e) => e.epoch).filter(Number.isFinite), metrics.lastTrainEntry?.epoch ?? Number.NaN);
   const sps: number[] = [];
   for (const e of input.entries) if (e.type === 'train' && Number.isFinite(e.samplesPerSecond)) sps.push(e.samplesPerSecond);
@@ -54,8 +58,12 @@ export function comparisonRow(input: RunInput): ComparisonRow {
     trainableParams: numberOrNull(summary?.trainableParams),
     totalParams: numberOrNull(summary?.totalParams),
     epochs: configuredEpochs(run.config) ?? (Number.isFinite(maxEpoch) ? Math.ceil(maxEpoch) : null),
-    bestAccuracy: numberOrNull(best?.metrics.accuracy),
-    macroF1: numberOrNull(best?.metrics.macroF1),
+    bestAccuracy: bestOver(metrics.evalEntries, 'accuracy'),
+    bestMacroF1: bestOver(metrics.evalEntries, 'macroF1'),
+    selectedStep: selected ? selected.step : null,
+    selectedBy: selected && run.bestMetric ? `best ${run.bestMetric.name}` : null,
+    selectedAccuracy: numberOrNull(selected?.metrics.accuracy),
+    selectedMacroF1: numberOrNull(selected?.metrics.macroF1),
     testAccuracy: numberOrNull(metrics.testEntry?.metrics.accuracy),
     testMacroF1: numberOrNull(metrics.testEntry?.metrics.macroF1),
     trainSeconds: numberOrNull(summary?.trainSeconds),

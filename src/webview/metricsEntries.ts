@@ -83,6 +83,12 @@ export function parseMetricsLine(line: string, where: string): ParseResult {
         },
       };
     }
+    case 'lrGroups': {
+      if (!isNum(o.step)) return { problem: `${where}: lrGroups entry without a numeric "step"` };
+      const groups = numbers(o.groups);
+      if (!groups) return { problem: `${where}: lrGroups entry without a "groups" object` };
+      return { entry: { type: 'lrGroups', time, step: o.step, groups } };
+    }
     case 'log': {
       if (typeof o.message !== 'string') return { problem: `${where}: log entry without a "message" string` };
       const level = o.level === 'warn' || o.level === 'error' ? o.level : 'info';

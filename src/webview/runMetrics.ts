@@ -1,7 +1,8 @@
 // Accumulates a run's metrics entries (from metrics.jsonl, read whole or tailed) and shapes them into what the
 // dashboard draws. Pure: no vscode, no fs, so the same code is unit-tested and reused by the comparison view.
 import { alignSeries, downsampleMinMax, XY } from './downsample';
-import type { EvalEntry, LogEntry, MetricsEntry, SummaryEntry, TestEntry, TrainEntry } from '../training/protocol';
+import { compareLrGroups } from '../training/lrGroups';
+import type { EvalEntry, LogEntry, LrGroupsEntry, MetricsEntry, SummaryEntry, TestEntry, TrainEntry } from '../training/protocol';
 import type { DashboardMetrics, LineChartData } from './messages';
 
 /** Points per series sent to the webview per update; enough for a panel a few thousand pixels wide. */
@@ -25,6 +26,8 @@ export class RunMetrics {
   private summary: SummaryEntry | undefined;
   private test: TestEntry | undefined;
   private logs: LogEntry[] = [];
+  /** The per-group LR multipliers of each phase, by the step they apply after (empty for a run with one LR). */
+  private lrGroups: LrGroupsEntry[] = [];
   readonly problems: string[] = [];
 
   add(entries: Iterable<MetricsEntry>): void {
@@ -33,6 +36,7 @@ export class RunMetrics {
       else if (e.type === 'eval') this.addEval(e);
       else if (e.type === 'log') this.addLog(e);
       else if (e.type === 'test') this.test = e;
+      else if (e.type === 'lrGroups') this.addLrGroups(e);
       else this.summary = e;
     }
   }
@@ -71,6 +75,7 @@ export class RunMetrics {
     if (keep < this.step.length) {
       for (const a of [this.step, this.loss, this.lr, this.samplesPerSecond]) a.length = keep;
       this.evals = this.evals.filter((v) => v.step < e.step);
+      this.lrGroups = this.lrGroups.filter((g) => g.step < e.step);
     }
     this.step.push(e.step);
     this.loss.push(e.loss);
@@ -85,6 +90,36 @@ export class RunMetrics {
     // Over the cap, drop the oldest info line (or the oldest line when all are warnings) so warnings stay visible.
     const i = this.logs.findIndex((l) => l.level === 'info');
     this.logs.splice(i >= 0 ? i : 0, 1);
+  }
+
+  private addLrGroups(e: LrGroupsEntry): void {
+    // A resumed run opens its phase again at its checkpoint's step: that entry replaces what the stopped run logged
+    // from there on.
+    this.lrGroups = this.lrGroups.filter((g) => g.step < e.step);
+    this.lrGroups.push(e);
+  }
+
+  /**
+   * The LR chart: one curve per parameter group (scheduled lr × the group's multiplier in the phase each step belongs
+   * to; null while the group is frozen) when the run logged groups, else the one scheduled lr.
+   */
+  lrSeries(maxPoints = DEFAULT_MAX_POINTS): LineChartData {
+    const d = downsampleMinMax({ x: this.step, y: this.lr }, maxPoints);
+    if (!this.lrGroups.length) return { x: d.x, series: [{ label: 'learning rate', values: d.y.map(finiteOrNull) }] };
+    const names = [...new Set(this.lrGroups.flatMap((g) => Object.keys(g.groups)))].sort(compareLrGroups);
+    // The phase of step x: the last entry logged before it (the first one for steps logged before any).
+    let phase = 0;
+    const phases = d.x.map((x) => {
+      while (phase + 1 < this.lrGroups.length && this.lrGroups[phase + 1].step < x) phase++;
+      return this.lrGroups[phase].groups;
+    });
+    return {
+      x: d.x,
+      series: names.map((name) => ({
+        label: name,
+        values: d.y.map((lr, i) => (phases[i][name] === undefined ? null : finiteOrNull(lr * phases[i][name]))),
+      })),
+    };
   }
 
   private addEval(e: EvalEntry): void {
@@ -114,7 +149,7 @@ export class RunMetrics {
     const latest = [...this.evals].reverse().find((e) => e.perClass || e.confusion);
     return {
       loss: this.lossSeries(maxPoints),
-      lr: single('learning rate', this.lr),
+      lr: this.lrSeries(maxPoints),
       throughput: single('samples/s', this.samplesPerSecond),
       evalChart: {
         x: this.evals.map((e) => (Number.isFinite(e.epoch) ? e.epoch : e.step)),

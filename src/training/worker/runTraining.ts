@@ -32,6 +32,7 @@ import type { OpenRun, Trainer } from '../trainer';
 import { chooseCpuThreads, trainingSessionOptions } from './sessionOptions';
 import { dropoutSeedFeed } from './dropoutSeeds';
 import { waitWhilePaused } from './pauseGate';
+import { lrGroupMultipliers } from '../lrGroups';
 import { collateGroup, groupLength, stepsPerRunFor } from './stepGroups';
 import { evalModelWithWeightInputs } from './evalGraph';
 import { evaluate, sessionLogits, type EvalResult, type LogitsOf, type TaskKind } from './evaluate';
@@ -227,6 +228,8 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
         evalSession = await ort.InferenceSession.create(evalBytes, sessionOptions);
         state.touched = [...new Set([...state.touched, ...p.trainable])];
         log(`epoch ${epoch}: training ${p.trainable.length} of ${paramNames.length} parameter tensors`);
+        // Where the groups' learning rates differ or change, the dashboard draws one LR curve per group from this.
+        if (config.strategy === 'discriminative-lr' || config.strategy === 'gradual-unfreezing') appendMetrics(runDir, { type: 'lrGroups', step: state.step, groups: lrGroupMultipliers(p) });
       }
       await session?.release();
       session = await TrainingSession.open(phaseDir, { sessionOptions, initial: master });

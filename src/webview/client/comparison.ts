@@ -15,7 +15,8 @@ const saved = host.getState();
 let rows: ComparisonRow[] = [];
 let curves: ComparisonCurve[] = [];
 let runDirs: string[] = saved?.runDirs ?? [];
-let sort: SortSpec = saved?.sort ?? { key: 'bestAccuracy', descending: true };
+// A sort saved before a column was renamed falls back to the default rather than sorting on nothing.
+let sort: SortSpec = saved?.sort && COLUMNS.some((c) => c.key === saved.sort?.key) ? saved.sort : { key: 'bestAccuracy', descending: true };
 let selected = new Set<string>(saved?.selected ?? []);
 let knownRuns = new Set<string>(saved?.known ?? []);
 

@@ -9,6 +9,7 @@ import { classFlag, classFlagText, perClassNotice } from '../perClassFlags';
 import { clear, formatNumber, h } from './dom';
 import { confusionHeatmap } from './heatmap';
 import { LineChart } from './lineChart';
+import { completedSteps, notePause, remainingSeconds, type EtaReport, type PauseSpan } from '../runProgress';
 import { renderTestSection } from './testSection';
 import { badge, button, dataGrid, dropdown, progressRing, registerToolkit, setDisabled, tag } from './toolkit';
 import { channel } from './vscodeApi';
@@ -85,6 +86,21 @@ let liveStatus: RunState | undefined;
 let pausedAt: number | undefined;
 /** Whether the last live message said paused; undefined once run.json has caught up. */
 let livePaused: boolean | undefined;
+/** The completed-step count of the worker's last pause message (holding or going on): newer than the last log line. */
+let pauseStep: number | undefined;
+/** The newest ETA the trainer reported (live or in metrics.jsonl), the step it is for, and when this page got it. */
+let eta: (EtaReport & { step: number }) | undefined;
+/** When the run held paused since that report, so the countdown leaves pauses out. */
+let pauses: PauseSpan[] = [];
+
+/** A live progress message is always the newest report; a metrics.jsonl line only when it is past the last one. */
+function noteEta(step: number, etaSeconds: number | undefined, isLive: boolean): void {
+  if (etaSeconds === undefined || !Number.isFinite(etaSeconds) || (!isLive && eta && step <= eta.step)) return;
+  const receivedAt = Date.now();
+  eta = { step, etaSeconds, receivedAt };
+  // Pauses that ended before this report no longer matter to it.
+  pauses = pauses.filter((p) => p.end === undefined || p.end > receivedAt);
+}
 
 function status(): RunState | 'unknown' {
   const s = liveStatus ?? runState?.state ?? 'unknown';
@@ -127,13 +143,15 @@ function renderHeader(): void {
   setDisabled(buttons.resume, !(s === 'interrupted' || s === 'cancelled' || s === 'failed'));
   setDisabled(buttons.export, s !== 'completed');
   const total = live?.totalSteps ?? metrics?.lastTrain?.totalSteps ?? run?.totalSteps ?? 0;
-  const step = Math.max(live?.step ?? 0, metrics?.lastTrain?.step ?? 0, run?.step ?? 0);
+  // One completed-step count for the whole line (runProgress.ts): a paused run says the same step twice, not the last
+  // logged one and the one it paused at.
+  const step = completedSteps(live?.step, metrics?.lastTrain?.step, run?.step, pauseStep, s === 'paused' ? (pausedAt ?? runState?.pausedAt) : undefined);
   const parts = [total ? `step ${step} / ${total} (${((100 * step) / total).toFixed(0)}%)` : `step ${step}`];
   if (metrics?.lastTrain) parts.push(`epoch ${formatNumber(metrics.lastTrain.epoch, 2)}`, `loss ${formatNumber(metrics.lastTrain.loss)}`);
-  // ETA from the worker's live progress, else from the last logged step (a CLI run or a reloaded window).
-  const eta = live && live.step >= (metrics?.lastTrain?.step ?? 0) ? live.etaSeconds : metrics?.lastTrain?.etaSeconds;
-  if (s === 'running' && eta !== undefined) parts.push(`ETA ${formatSeconds(eta)}`);
-  if (s === 'paused') parts.push(`paused at step ${pausedAt ?? runState?.pausedAt}`);
+  // The trainer's ETA counted down since it arrived, paused time left out; none for a run nobody trains.
+  const left = eta && (s === 'running' || s === 'paused') ? remainingSeconds(eta, pauses, Date.now()) : undefined;
+  if (left !== undefined) parts.push(s === 'paused' ? `ETA ${formatSeconds(left)} once continued` : `ETA ${formatSeconds(left)}`);
+  if (s === 'paused') parts.push(`paused at step ${step}`);
   if (run) parts.push(`device ${run.device.executionProvider}`);
   progressText.textContent = parts.join(' · ');
 }
@@ -176,6 +194,8 @@ function renderRun(): void {
 function renderMetrics(): void {
   if (!metrics) return;
   charts.loss.update(metrics.loss);
+  // Layer-wise decay and gradual unfreezing runs log each layer group's LR (one curve per group, legend below).
+  charts.lr.setTitle(metrics.lr.series.length > 1 ? 'Learning rate per layer group' : 'Learning rate');
   charts.lr.update(metrics.lr);
   charts.throughput.update(metrics.throughput);
   charts.evalChart.update(metrics.evalChart);
@@ -247,13 +267,21 @@ function onLive(m: FromWorker): void {
   switch (m.type) {
     case 'progress':
       live = m;
+      noteEta(m.step, m.etaSeconds, true);
       break;
     case 'paused':
       pausedAt = m.paused ? m.step : undefined;
       livePaused = m.paused;
+      pauseStep = m.step;
+      pauses = notePause(pauses, m.paused, Date.now());
       break;
     case 'started':
+      // A (re)started worker may go on from an earlier checkpoint: what the previous one reported is not its step.
       liveStatus = 'running';
+      live = undefined;
+      pauseStep = undefined;
+      eta = undefined;
+      pauses = [];
       break;
     case 'done':
     case 'error':
@@ -278,6 +306,11 @@ window.addEventListener('message', (event: MessageEvent<ToDashboard>) => {
         liveStatus = undefined;
         livePaused = undefined;
         if (runState?.state !== 'paused') pausedAt = undefined;
+        // A pause known only from run.json (a window opened while the run holds): its start is unknown, so it counts
+        // from the last report (or the end of the last pause seen) and the ETA stays at what the trainer said rather
+        // than running down during the pause.
+        const now = Date.now();
+        pauses = notePause(pauses, runState?.state === 'paused', runState?.state === 'paused' ? Math.min(now, Math.max(eta?.receivedAt ?? now, pauses.at(-1)?.end ?? -Infinity)) : now);
       }
       runError.hidden = !m.error;
       runError.replaceChildren(...(m.error ? [h('strong', {}, m.error)] : []));
@@ -289,6 +322,7 @@ window.addEventListener('message', (event: MessageEvent<ToDashboard>) => {
       // Counted where tests (and curious users in devtools) can see how often the host actually updates the page.
       document.body.dataset.updates = String(Number(document.body.dataset.updates ?? 0) + 1);
       metrics = m.metrics;
+      if (metrics.lastTrain) noteEta(metrics.lastTrain.step, metrics.lastTrain.etaSeconds, false);
       renderMetrics();
       renderHeader();
       renderFacts();
@@ -298,6 +332,11 @@ window.addEventListener('message', (event: MessageEvent<ToDashboard>) => {
       break;
   }
 });
+
+// The ETA counts down between the trainer's reports (they come every loggingSteps steps).
+setInterval(() => {
+  if (status() === 'running') renderHeader();
+}, 1000);
 
 // Checked so a stale bundle against a newer host fails loudly rather than showing an empty page.
 void badge;

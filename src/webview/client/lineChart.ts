@@ -17,6 +17,10 @@ const PALETTE: [string, string][] = [
 
 export const seriesColor = (i: number): string => themeColor(...PALETTE[i % PALETTE.length]);
 
+/** Past the palette (a 12-layer model has 14 LR groups) colours repeat, so each round of them gets its own dash. */
+const DASHES: (number[] | undefined)[] = [undefined, [6, 3], [2, 2], [8, 3, 2, 3]];
+export const seriesDash = (i: number): number[] | undefined => DASHES[Math.floor(i / PALETTE.length) % DASHES.length];
+
 export interface LineChartOptions {
   id: string;
   title: string;
@@ -43,13 +47,23 @@ export class LineChart {
   private plot: uPlot | undefined;
   private data: LineChartData = { x: [], series: [] };
   private yLog: boolean;
+  private title: string;
+  private readonly heading: HTMLElement;
 
   constructor(private readonly opts: LineChartOptions) {
     this.yLog = opts.yLog ?? false;
+    this.title = opts.title;
     this.canvasHost = h('div', { class: 'chart-canvas' });
-    this.element = h('section', { class: 'chart', id: opts.id, 'data-points': 0, role: 'img', 'aria-label': opts.title }, h('h3', {}, opts.title), this.canvasHost);
+    this.heading = h('h3', {}, opts.title);
+    this.element = h('section', { class: 'chart', id: opts.id, 'data-points': 0, role: 'img', 'aria-label': opts.title }, this.heading, this.canvasHost);
     onThemeChange(() => this.rebuild());
     new ResizeObserver(() => this.plot?.setSize(this.size())).observe(this.canvasHost);
+  }
+
+  /** For a chart whose content changes kind (one LR curve, or one per layer group). */
+  setTitle(title: string): void {
+    this.title = title;
+    this.heading.textContent = title;
   }
 
   setLogScale(log: boolean): void {
@@ -64,7 +78,7 @@ export class LineChart {
     this.element.setAttribute('data-points', String(drawn));
     // Canvas is invisible to screen readers: the section says what the chart shows and its latest values.
     const latest = data.series.map((s) => `${s.label} ${lastValue(s.values)}`).join(', ');
-    this.element.setAttribute('aria-label', `${this.opts.title}: ${drawn} points over ${this.opts.xLabel} ${data.x[0] ?? '—'} to ${data.x.at(-1) ?? '—'}; latest ${latest}`);
+    this.element.setAttribute('aria-label', `${this.title}: ${drawn} points over ${this.opts.xLabel} ${data.x[0] ?? '—'} to ${data.x.at(-1) ?? '—'}; latest ${latest}`);
     if (!this.plot || shapeChanged) this.rebuild();
     else this.plot.setData(this.aligned());
   }
@@ -100,6 +114,7 @@ export class LineChart {
         ...this.data.series.map((s, i) => ({
           label: s.label,
           stroke: seriesColor(i),
+          dash: seriesDash(i),
           width: 1.5,
           spanGaps: true,
           points: { show: this.opts.points?.[i] ?? false, size: 6, fill: seriesColor(i) },

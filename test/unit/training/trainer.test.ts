@@ -167,6 +167,10 @@ test('gradual unfreezing: epoch 0 trains the head, epoch 1 adds the top layer; l
   const logs = readMetrics(runDir).filter((m) => m.type === 'log').map((m) => String(m.message));
   assert.ok(logs.some((l) => /epoch 0: training 4 of/.test(l)), logs.join('\n'));
   assert.ok(logs.some((l) => /epoch 1: training \d+ of/.test(l) && !/epoch 1: training 4 of/.test(l)));
+  // Each phase logs its trainable groups' LR multipliers, from the step it starts after (the dashboard's LR curves).
+  const stepsPerEpoch = readRun(runDir).totalSteps / 2;
+  const groups = readMetrics(runDir).filter((m) => m.type === 'lrGroups').map((m) => ({ step: m.step, groups: m.groups }));
+  assert.deepEqual(groups, [{ step: 0, groups: { head: 1 } }, { step: stepsPerEpoch, groups: { 'layer 1': 1, head: 1 } }]);
 });
 
 test('discriminative learning rates: every tensor trains, lower layers move less', async () => {
@@ -178,6 +182,8 @@ test('discriminative learning rates: every tensor trains, lower layers move less
   const high = meanAbsDelta(runDir, 'bert.encoder.layer.1.');
   const head = meanAbsDelta(runDir, 'classifier.');
   assert.ok(emb < low && low < high && high < head, `emb ${emb} layer0 ${low} layer1 ${high} head ${head}`);
+  const groups = readMetrics(runDir).filter((m) => m.type === 'lrGroups').map((m) => ({ step: m.step, groups: m.groups }));
+  assert.deepEqual(groups, [{ step: 0, groups: { embeddings: 0.3 ** 3, 'layer 0': 0.3 ** 2, 'layer 1': 0.3, head: 1 } }]);
 });
 
 test('logged learning rates equal the HF schedule formulas at every logged step', async () => {

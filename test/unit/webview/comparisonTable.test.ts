@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'csv-parse/sync';
 import type { RunRecord } from '../../../src/training/runStore';
-import { COLUMNS, ComparisonRow, formatBytes, formatSeconds, sortRows } from '../../../src/webview/comparisonColumns';
-import { comparisonRow, toCsv, toMarkdown } from '../../../src/webview/comparisonTable';
-import type { MetricsEntry } from '../../../src/training/protocol';
+import { COLUMNS, ComparisonRow, formatBytes, formatCell, formatSeconds, sortRows } from '../../../src/webview/comparisonColumns';
+import { bestOver, comparisonRow, toCsv, toMarkdown } from '../../../src/webview/comparisonTable';
+import type { EvalEntry, MetricsEntry } from '../../../src/training/protocol';
 
 function record(over: Partial<RunRecord> = {}): RunRecord {
   return {
@@ -26,7 +26,7 @@ function record(over: Partial<RunRecord> = {}): RunRecord {
 const ev = (step: number, epoch: number, accuracy: number, macroF1: number): MetricsEntry => ({ type: 'eval', step, epoch, metrics: { loss: 1 - accuracy, accuracy, macroF1 } });
 const tr = (step: number, sps: number): MetricsEntry => ({ type: 'train', step, epoch: step / 10, loss: 0.5, lr: 1e-4, samplesPerSecond: sps, tokensPerSecond: 0 });
 
-test('a row takes the eval at the best checkpoint named in run.json and the summary figures', () => {
+test('a row takes the eval at the kept checkpoint named in run.json and the summary figures', () => {
   const entries: MetricsEntry[] = [
     tr(10, 40),
     ev(10, 1, 0.7, 0.69),
@@ -40,8 +40,10 @@ test('a row takes the eval at the best checkpoint named in run.json and the summ
   assert.equal(row.baseModel, 'tiny-bert');
   assert.equal(row.strategy, 'full');
   assert.equal(row.epochs, 3);
-  assert.equal(row.bestAccuracy, 0.9); // the step-20 checkpoint, not the highest accuracy (0.95)
-  assert.equal(row.macroF1, 0.85);
+  // "Best accuracy" is the best accuracy (step 30), not the accuracy of the macro-F1-selected checkpoint (step 20).
+  assert.equal(row.bestAccuracy, 0.95);
+  assert.equal(row.bestMacroF1, 0.85);
+  assert.deepEqual([row.selectedBy, row.selectedStep, row.selectedAccuracy, row.selectedMacroF1], ['best macroF1', 20, 0.9, 0.85]);
   assert.equal(row.trainSeconds, 125.5);
   assert.equal(row.samplesPerSecond, 45.5);
   assert.equal(row.inferenceMsPerExample, 3.25);
@@ -50,17 +52,41 @@ test('a row takes the eval at the best checkpoint named in run.json and the summ
   assert.equal(row.device, 'cpu');
 });
 
-test('without a best checkpoint or summary: highest accuracy, mean logged throughput, epochs from the log, unknowns null', () => {
+test('without a kept checkpoint or summary: best values over the evals, no kept-checkpoint figures, mean logged throughput, epochs from the log', () => {
   const run = record({ config: { model: 'C:\\models\\mini', data: 'd', strategy: 'feature-extraction', runsRoot: 'C:\\runs' }, model: { path: 'C:\\models\\mini', modelType: 'bert', hubId: 'org/mini' }, status: 'running' });
   const row = comparisonRow({ dir: '/r', run, entries: [tr(10, 40), ev(10, 1, 0.6, 0.5), tr(20, 50), ev(20, 2, 0.8, 0.7), tr(25, 60)] });
   assert.equal(row.baseModel, 'org/mini');
   assert.equal(row.bestAccuracy, 0.8);
-  assert.equal(row.macroF1, 0.7);
+  assert.equal(row.bestMacroF1, 0.7);
+  assert.deepEqual([row.selectedBy, row.selectedStep, row.selectedAccuracy, row.selectedMacroF1], [null, null, null, null]);
   assert.equal(row.samplesPerSecond, 50);
   assert.equal(row.epochs, 3); // last train entry at epoch 2.5 → 3 epochs begun
   assert.equal(row.trainSeconds, null);
   assert.equal(row.modelBytes, null);
   assert.equal(row.status, 'running');
+});
+
+test('each column holds what its name says when best accuracy and best macro-F1 are at different steps', () => {
+  // Step 10: accuracy 0.92 (its best), macro-F1 0.60 (imbalanced: the minority class is missed);
+  // step 20: accuracy 0.88, macro-F1 0.81 (its best), the checkpoint a macroF1-selected run keeps.
+  const entries = [ev(10, 1, 0.92, 0.6), ev(20, 2, 0.88, 0.81), ev(30, 3, 0.9, 0.7)];
+  const byF1 = comparisonRow({ dir: '/r/f1', run: record({ bestMetric: { name: 'macroF1', value: 0.81, step: 20 } }), entries });
+  const byAcc = comparisonRow({ dir: '/r/acc', run: record({ bestMetric: { name: 'accuracy', value: 0.92, step: 10 } }), entries });
+  const cell = (row: ComparisonRow, title: string) => formatCell(row, COLUMNS.find((c) => c.title === title)!);
+  for (const row of [byF1, byAcc]) {
+    assert.equal(cell(row, 'Best accuracy'), '92.00%');
+    assert.equal(cell(row, 'Best macro-F1'), '81.00%');
+  }
+  assert.deepEqual(['Checkpoint kept', 'Kept step', 'Accuracy at kept checkpoint', 'Macro-F1 at kept checkpoint'].map((t) => cell(byF1, t)), ['best macroF1', '20', '88.00%', '81.00%']);
+  assert.deepEqual(['Checkpoint kept', 'Kept step', 'Accuracy at kept checkpoint', 'Macro-F1 at kept checkpoint'].map((t) => cell(byAcc, t)), ['best accuracy', '10', '92.00%', '60.00%']);
+  // Loss-selected: the lowest loss is the best one.
+  const byLoss = comparisonRow({ dir: '/r/loss', run: record({ bestMetric: { name: 'loss', value: 0.08, step: 10 } }), entries });
+  assert.equal(byLoss.selectedBy, 'best loss');
+  assert.equal(bestOver(entries as EvalEntry[], 'loss'), 1 - 0.92);
+  // Exports name the same thing: CSV headers carry what the column holds.
+  const header = toCsv([byF1]).split('\r\n')[0].split(',');
+  for (const name of ['best_accuracy', 'best_macro_f1', 'selected_by', 'selected_step', 'accuracy_at_selected', 'macro_f1_at_selected']) assert.ok(header.includes(name), name);
+  assert.ok(!header.includes('macro_f1'), 'no bare macro_f1 column whose checkpoint is not named');
 });
 
 function rows(): ComparisonRow[] {

@@ -47,11 +47,11 @@ test('the dashboard keeps the test entry apart from the per-epoch evaluations; t
   assert.equal(snap.test?.examples, 40);
 
   const row = comparisonRow({ dir: '/runs/run-t', run: record(), entries });
-  // Validation figures at the best checkpoint (step 10); test figures from the one test entry.
-  assert.deepEqual([row.bestAccuracy, row.macroF1, row.testAccuracy, row.testMacroF1], [0.95, 0.9, 0.825, 0.8]);
+  // Validation figures at the kept checkpoint (step 10); test figures from the one test entry.
+  assert.deepEqual([row.selectedAccuracy, row.selectedMacroF1, row.testAccuracy, row.testMacroF1], [0.95, 0.9, 0.825, 0.8]);
   const csv = toCsv([row]).split('\r\n');
   const at = (title: string) => csv[0].split(',').indexOf(title);
-  assert.ok(at('test_accuracy') > at('macro_f1') && COLUMNS.some((c) => c.key === 'testMacroF1'));
+  assert.ok(at('test_accuracy') > at('macro_f1_at_selected') && COLUMNS.some((c) => c.key === 'testMacroF1'));
   assert.equal(csv[1].split(',')[at('test_accuracy')], '0.825');
   assert.equal(csv[1].split(',')[at('test_macro_f1')], '0.8');
 

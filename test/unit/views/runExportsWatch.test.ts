@@ -1,0 +1,65 @@
+// The Models view's "Fine-tuned" section follows the runs folders (src/views/runExportsWatch.ts): an export that
+// appears (renamed into <run>/model as the trainer does), is replaced or goes away refreshes it once; metrics and
+// checkpoints written by a running run do not.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { RunExportsWatch } from '../../../src/views/runExportsWatch';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function exportModel(runDir: string): void {
+  // As writeFolderAtomic: a staging folder renamed into place.
+  const staging = path.join(runDir, `model.tmp-${process.pid}`);
+  fs.mkdirSync(staging, { recursive: true });
+  fs.writeFileSync(path.join(staging, 'config.json'), '{"model_type":"bert"}');
+  fs.rmSync(path.join(runDir, 'model'), { recursive: true, force: true });
+  fs.renameSync(staging, path.join(runDir, 'model'));
+}
+
+test('a run export appearing, replaced or deleted refreshes once per change; training writes do not', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'fts-exports-'));
+  let refreshes = 0;
+  const watch = new RunExportsWatch(() => [root, path.join(root, 'not-created-yet')], () => refreshes++, 60_000);
+  try {
+    const run = path.join(root, '20261203-100000-tiny-bert-full');
+    fs.mkdirSync(path.join(run, 'checkpoints'), { recursive: true });
+    watch.check();
+    assert.equal(refreshes, 1, 'a new run folder');
+    fs.writeFileSync(path.join(run, 'metrics.jsonl'), '{"type":"train","step":1}\n');
+    fs.writeFileSync(path.join(run, 'checkpoints', 'step-1.bin'), 'x');
+    fs.writeFileSync(path.join(run, 'run.json'), '{}');
+    watch.check();
+    assert.equal(refreshes, 1, 'metrics, checkpoints and run.json writes change nothing the section shows');
+    exportModel(run);
+    watch.check();
+    assert.equal(refreshes, 2, 'the export appeared');
+    watch.check();
+    assert.equal(refreshes, 2, 'no change, no refresh');
+    exportModel(run);
+    watch.check();
+    assert.equal(refreshes, 3, 'the export was replaced (a new inode)');
+    fs.rmSync(run, { recursive: true });
+    watch.check();
+    assert.equal(refreshes, 4, 'the run was deleted');
+  } finally {
+    watch.dispose();
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('the poll notices an export without anyone calling check()', async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'fts-exports-'));
+  let refreshes = 0;
+  const watch = new RunExportsWatch(() => [root], () => refreshes++, 20);
+  try {
+    exportModel(path.join(root, 'r1'));
+    for (let i = 0; i < 100 && refreshes === 0; i++) await sleep(10);
+    assert.equal(refreshes, 1);
+  } finally {
+    watch.dispose();
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
