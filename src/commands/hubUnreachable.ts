@@ -7,9 +7,9 @@ import { HubError } from '../hub';
 import { isHubUnreachable, SETTINGS, unreachableHubMessage, type HubUse, type UnreachableAction } from '../hub/unreachable';
 
 const LABELS: Record<UnreachableAction, string> = {
-  localFolder: 'Use a local model folder…',
-  cacheFolder: 'HF cache folder setting',
-  mirror: 'Mirror endpoint setting',
+  localFolder: 'Local model folder…',
+  cacheFolder: 'Cache folder setting',
+  mirror: 'Mirror setting',
 };
 
 const openSetting = (id: string) => vscode.commands.executeCommand('workbench.action.openSettings', id);

@@ -29,21 +29,19 @@ export function isHubUnreachable(err: unknown): err is HubError {
 }
 
 const LOCAL: Record<HubUse, string> = {
-  'zero-shot': `set "${SETTINGS.zeroShotModel}" to a model folder on disk (config.json, tokenizer.json, onnx/model.onnx)`,
-  search: 'fine-tune a model folder on disk (any folder with config.json in the workspace is listed in the Models view)',
-  download: 'fine-tune a model folder on disk (any folder with config.json in the workspace is listed in the Models view)',
+  'zero-shot': `a model folder on disk (set "${SETTINGS.zeroShotModel}" to its path)`,
+  search: 'a model folder on disk (those in the workspace are in the Models view)',
+  download: 'a model folder on disk (those in the workspace are in the Models view)',
 };
 
 /**
  * `err`'s own message (what failed, and what the cache already holds) followed by the alternatives. `cacheDir` is
- * the cache folder in use, so "the HF cache" names a real place.
+ * the cache folder in use, named unless the message already does.
  */
 export function unreachableHubMessage(err: HubError, use: HubUse, cacheDir: string): UnreachableMessage {
   const what = use === 'zero-shot' ? 'Zero-shot model' : use === 'search' ? 'Hub search' : 'Download';
-  const alternatives = [
-    LOCAL[use],
-    `use a model already in the Hugging Face cache (${cacheDir}; another cache folder: setting "${SETTINGS.cacheFolder}")`,
-    `or point "${SETTINGS.endpoint}" at a reachable Hub mirror`,
-  ];
-  return { text: `${what}: ${err.message.trim()} Without the Hub: ${alternatives.join('; ')}.`, actions: ['localFolder', 'cacheFolder', 'mirror'] };
+  const own = err.message.trim();
+  const cache = own.includes(cacheDir) ? '' : `${cacheDir}, `;
+  const alternatives = `${LOCAL[use]}, a model in the Hugging Face cache (${cache}setting "${SETTINGS.cacheFolder}") or a Hub mirror (setting "${SETTINGS.endpoint}")`;
+  return { text: `${what}: ${own} Without the Hub, use ${alternatives}.`, actions: ['localFolder', 'cacheFolder', 'mirror'] };
 }
