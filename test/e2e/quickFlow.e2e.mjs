@@ -237,7 +237,7 @@ export const steps = [
   },
   {
     name: 'Hub search with the Hub down: one box with inline filters, then one message naming the alternatives with buttons',
-    async run({ page, screenshot, workspace }) {
+    async run({ page, screenshot }) {
       const { cache } = hubSettings;
       // Written again, now that the folder is known to the workbench's watcher, and given a moment to apply.
       writeFileSync(hubSettings.file, `${hubSettings.text}\n`);
