@@ -6,6 +6,8 @@ import { parseLabels } from '../inference/candidateLabels';
 import { ClassifyCommandResult, classifyEditorSelections, nonEmptySelections } from '../inference/classifyEditor';
 import { locateInferenceModel } from '../inference/modelLocation';
 import { inferenceServices } from '../inference/services';
+import { isHubUnreachable } from '../hub/unreachable';
+import { reportHubFailure } from './hubUnreachable';
 
 const LAST_LABELS = 'finetuneStudio.zeroShot.lastLabels';
 
@@ -57,6 +59,8 @@ export async function classifySelection(context: vscode.ExtensionContext): Promi
     );
   } catch (e) {
     if (e instanceof Error && e.name === 'AbortError') return undefined;
+    // No Hub (offline, refused, 5xx): the message every Hub feature shows, naming the local folder, cache and mirror.
+    if (isHubUnreachable(e)) return { model: setting, task: 'zero-shot', items: [], quickPick: [], error: reportHubFailure(e, 'zero-shot', services.hub().cacheDir, 'Zero-shot model') };
     const message = e instanceof Error ? e.message : String(e);
     void vscode.window.showErrorMessage(`Zero-shot model: ${message}`, 'Open settings').then((c) => {
       if (c) void vscode.commands.executeCommand('workbench.action.openSettings', 'finetuneStudio.zeroShot.model');

@@ -1,38 +1,47 @@
 // Hub commands of the Models view: search, model card, download into the HF cache, sign in/out.
 import * as vscode from 'vscode';
-import { downloadSnapshot, HUB_TASKS, HubError, type HubModelSummary, type HubSort, type HubTask } from '../hub';
+import { downloadSnapshot, type HubModelSummary, type HubSort, type HubTask } from '../hub';
+import { parseHubSearch, SEARCH_SYNTAX } from '../hub/searchQuery';
 import type { HubService } from '../services/hubService';
 import { formatBytes, HubModelItem, type ModelsView } from '../views/modelsView';
+import { reportHubFailure } from './hubUnreachable';
 
-function reportHubError(e: unknown, what: string): void {
-  const message = e instanceof HubError || e instanceof Error ? e.message : String(e);
-  void vscode.window.showErrorMessage(`${what}: ${message}`);
+/** What a Hub command that failed returns: the message shown (for tests and callers). */
+export interface HubCommandFailure {
+  error: string;
 }
 
 export function registerHubCommands(context: vscode.ExtensionContext, hub: HubService, models: ModelsView): void {
   context.subscriptions.push(
-    vscode.commands.registerCommand('finetuneStudio.searchHub', async (preset?: { query?: string; task?: HubTask; sort?: HubSort }) => {
-      const query = preset?.query ?? (await vscode.window.showInputBox({ title: 'Search the Hugging Face Hub', prompt: 'Model name or keywords (e.g. "distilbert", "MiniLM")', ignoreFocusOut: true }));
-      if (query === undefined) return undefined;
-      let task = preset?.task;
-      let sort = preset?.sort;
-      if (!preset) {
-        const t = await vscode.window.showQuickPick([{ label: 'Any task', task: undefined }, ...HUB_TASKS.map((x) => ({ label: x, task: x }))], { title: 'Filter by task' });
-        if (!t) return undefined;
-        task = t.task;
-        const s = await vscode.window.showQuickPick([{ label: 'Most downloads', sort: 'downloads' as HubSort }, { label: 'Most likes', sort: 'likes' as HubSort }, { label: 'Recently updated', sort: 'lastModified' as HubSort }], { title: 'Sort by' });
-        if (!s) return undefined;
-        sort = s.sort;
+    vscode.commands.registerCommand('finetuneStudio.searchHub', async (preset?: { query?: string; task?: HubTask; sort?: HubSort; author?: string }): Promise<HubModelSummary[] | HubCommandFailure | undefined> => {
+      const client = hub.client();
+      // Offline mode cannot search: say so before asking for anything.
+      if (client.offline) return { error: reportHubFailure(client.offlineError(await client.cachedRepoIds()), 'search', client.cacheDir, 'Hub search failed') };
+      let query = preset;
+      if (!query) {
+        // One box: words plus inline filters, checked while typing (it used to be three prompts before the first request).
+        const typed = await vscode.window.showInputBox({
+          title: 'Search the Hugging Face Hub', prompt: `e.g. "bert task:text-classification sort:downloads author:google" — ${SEARCH_SYNTAX}`,
+          placeHolder: 'distilbert task:text-classification sort:likes', ignoreFocusOut: true,
+          validateInput: (v) => {
+            const parsed = parseHubSearch(v);
+            return parsed.ok ? undefined : parsed.problem;
+          },
+        });
+        if (typed === undefined) return undefined;
+        const parsed = parseHubSearch(typed);
+        if (!parsed.ok) return { error: parsed.problem };
+        query = parsed.query;
       }
+      const label = [query.query, query.task && `task:${query.task}`, query.author && `author:${query.author}`].filter(Boolean).join(' ');
       try {
         const results: HubModelSummary[] = await vscode.window.withProgress({ location: { viewId: 'finetuneStudio.models' }, title: 'Searching the Hub' }, () =>
-          hub.client().search({ query, task, sort: sort ?? 'downloads', limit: 50 }),
+          client.search({ ...query, sort: query.sort ?? 'downloads', limit: 50 }),
         );
-        models.showHubResults(query, results);
+        models.showHubResults(label, results);
         return results;
       } catch (e) {
-        reportHubError(e, 'Hub search failed');
-        return undefined;
+        return { error: reportHubFailure(e, 'search', client.cacheDir, 'Hub search failed') };
       }
     }),
     vscode.commands.registerCommand('finetuneStudio.showModelCard', async (item?: HubModelItem | string) => {
@@ -43,10 +52,10 @@ export function registerHubCommands(context: vscode.ExtensionContext, hub: HubSe
         const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: card ?? `# ${id}\n\nThis repository has no model card (README.md).` });
         await vscode.commands.executeCommand('markdown.showPreview', doc.uri);
       } catch (e) {
-        reportHubError(e, `Model card of ${id}`);
+        reportHubFailure(e, 'search', hub.cacheDir, `Model card of ${id}`);
       }
     }),
-    vscode.commands.registerCommand('finetuneStudio.downloadModel', async (item?: HubModelItem | string) => {
+    vscode.commands.registerCommand('finetuneStudio.downloadModel', async (item?: HubModelItem | string): Promise<Awaited<ReturnType<typeof downloadSnapshot>> | HubCommandFailure | undefined> => {
       const id = typeof item === 'string' ? item : item?.model.id ?? (await vscode.window.showInputBox({ title: 'Download a model', prompt: 'Hub model id, e.g. distilbert-base-uncased' }));
       if (!id) return undefined;
       try {
@@ -70,8 +79,7 @@ export function registerHubCommands(context: vscode.ExtensionContext, hub: HubSe
         void vscode.window.showInformationMessage(`${id} is in the Hugging Face cache (${result.commit.slice(0, 8)}); Python tools will reuse it.`);
         return result;
       } catch (e) {
-        reportHubError(e, `Download of ${id}`);
-        return undefined;
+        return { error: reportHubFailure(e, 'download', hub.cacheDir, `Download of ${id}`) };
       }
     }),
     vscode.commands.registerCommand('finetuneStudio.signIn', async () => {

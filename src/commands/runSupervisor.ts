@@ -105,8 +105,10 @@ export async function superviseRun(connection: TrainingConnection, options: Supe
         return connection.end;
       },
     );
-    // Unfollowed before the report: its "Resume" must find the run no longer active here.
+    // Unfollowed before the report: its "Resume" must find the run no longer active here. The status item goes before
+    // it too: the report waits for the user to close its message, and the run is over (a failed start said "starting").
     unfollow();
+    status.dispose();
     return await report(last, runDir);
   } finally {
     unfollow();

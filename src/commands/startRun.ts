@@ -41,7 +41,13 @@ export async function startRun(
     void vscode.window.showErrorMessage('Open a folder first: runs are stored in the workspace (.finetune/runs).');
     return undefined;
   }
-  const config = runConfigFor(request, runsRoot(folder));
-  const connection = launchTraining({ ...workerLaunch(context), config, resumeFrom });
+  let connection;
+  try {
+    connection = launchTraining({ ...workerLaunch(context), config: runConfigFor(request, runsRoot(folder)), resumeFrom });
+  } catch (e) {
+    // The worker never started (fork refused, runs folder not writable): nothing trains, so nothing shows as starting.
+    void vscode.window.showErrorMessage(`Fine-tuning could not start: ${(e as Error).message}`);
+    return undefined;
+  }
   return superviseRun(connection, { runs, reports: new RunReports(context.workspaceState), title: runTitle(request.model), runDir: resumeFrom, openDashboard: true });
 }

@@ -40,6 +40,8 @@ export interface DatasetSummary {
   unlabeledRows: number;
   /** Labels that do not fit the column's kind; the summary still counts them as class names. */
   problems: string[];
+  /** The problems that stop a run of this mapping (training would refuse the file): a subset of `problems`. */
+  blocking: string[];
 }
 
 export interface SummaryOptions {
@@ -60,6 +62,7 @@ function isEmpty(v: unknown): boolean {
 export function summarizeDataset(file: string, opts: SummaryOptions = {}): Promise<DataResult<DatasetSummary>> {
   return toResult(file, async () => {
     const problems: string[] = [];
+    const blocking: string[] = [];
     const before = fingerprintOf(file);
     let detected;
     try {
@@ -68,13 +71,14 @@ export function summarizeDataset(file: string, opts: SummaryOptions = {}): Promi
       if (!(e instanceof LabelError)) throw e;
       // A view should still describe a file whose labels are inconsistent; the problem is listed instead.
       problems.push(e.message);
+      blocking.push(e.message);
       detected = await detectMapping(file, { ...opts.mapping, labelKind: 'string' });
     }
     const { columns, mapping, format } = detected;
     if (detected.delimiterHint && mapping.label) problems.push(delimiterHintMessage(mapping.label, detected.delimiterHint, format === 'parquet' ? 'row' : 'line'));
     const summary: DatasetSummary = {
       file, format, sizeBytes: (await fs.promises.stat(file)).size, rows: 0, complete: true, columns, mapping, labelDistribution: [],
-      duplicateRows: 0, emptyRows: 0, emptyText: 0, unlabeledRows: 0, problems,
+      duplicateRows: 0, emptyRows: 0, emptyText: 0, unlabeledRows: 0, problems, blocking,
     };
     if (mapping.labelKind) summary.labelKind = mapping.labelKind;
     const counts = new Map<string, number>();
@@ -134,10 +138,33 @@ export function summarizeDataset(file: string, opts: SummaryOptions = {}): Promi
       }
     }
     flushTokens();
-    if (badLabels) problems.push(`${badLabels} label(s) in column "${mapping.label}" do not fit its ${mapping.labelKind} labels.`);
+    if (badLabels) {
+      const problem = `${badLabels} label(s) in column "${mapping.label}" do not fit its ${mapping.labelKind} labels.`;
+      problems.push(problem);
+      blocking.push(problem);
+    }
     summary.labelDistribution = sortLabelNames(counts.keys()).map((label) => ({ label, count: counts.get(label)! }));
+    const classProblem = tooFewClasses(summary);
+    if (classProblem) {
+      problems.push(classProblem);
+      blocking.push(classProblem);
+    }
     if (target.n) summary.targetRange = { min: target.min, max: target.max, mean: target.sum / target.n };
     if (tokens.counted) summary.tokens = { counted: tokens.counted, average: tokens.total / tokens.counted, max: tokens.max };
     return summary;
   });
+}
+
+/**
+ * A classifier needs two classes: the trainer refuses a file with fewer, so the summary says so where the file is
+ * chosen. Only over the whole file (a summary cut at maxRows may not have seen the other classes yet).
+ */
+function tooFewClasses(s: DatasetSummary): string | undefined {
+  if (!s.mapping.label || !s.labelKind || s.labelKind === 'float' || !s.complete) return undefined;
+  const classes = s.labelDistribution;
+  if (classes.length === 0) return `no row has a label in column "${s.mapping.label}"; a classifier needs labelled rows of at least two classes.`;
+  if (classes.length === 1) {
+    return `every labelled row has the label "${classes[0].label}" (column "${s.mapping.label}", ${classes[0].count} rows); a classifier needs at least two classes.`;
+  }
+  return undefined;
 }

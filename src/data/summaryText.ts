@@ -58,3 +58,13 @@ export function summaryFacts(s: DatasetSummary): SummaryFact[] {
 export function summaryTooltip(s: DatasetSummary): string {
   return summaryFacts(s).map((f) => `**${f.label}:** ${f.value}`).join('  \n');
 }
+
+/**
+ * Why a file cannot be fine-tuned, in one line, or undefined when it can: the read error the Datasets view shows in
+ * place of a summary, or the summary's problems that the trainer would refuse.
+ */
+export function datasetRefusal(entry: { summary?: DatasetSummary; problem?: string }): string | undefined {
+  if (entry.problem) return entry.problem;
+  const blocking = entry.summary?.blocking ?? [];
+  return blocking.length ? blocking.join(' ') : undefined;
+}

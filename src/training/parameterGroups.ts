@@ -21,6 +21,12 @@ export function roleOf(name: string): ParamRole {
   return { kind: 'head' };
 }
 
+/** discriminative-lr's decay when none is set: lr × 0.95^(layers − layer), ULMFiT's / the tutorial's value. */
+export const DEFAULT_LAYER_DECAY = 0.95;
+
+/** partial's frozen bottom layers when none is set: half of them. */
+export const defaultFreezeLayers = (numLayers: number): number => Math.floor(numLayers / 2);
+
 export interface StrategyOptions {
   /** partial: how many bottom layers stay frozen (the embeddings always are). */
   freezeLayers?: number;
@@ -56,7 +62,7 @@ export function planParameters(names: string[], numLayers: number, strategy: Str
       trainable = [...names];
       break;
     case 'partial': {
-      const frozen = o.freezeLayers ?? Math.floor(numLayers / 2);
+      const frozen = o.freezeLayers ?? defaultFreezeLayers(numLayers);
       if (frozen < 0 || frozen > numLayers) throw new Error(`freezeLayers must be between 0 and ${numLayers} (the model has ${numLayers} layers), got ${frozen}`);
       trainable = pick((r) => r.kind !== 'embeddings' && !(r.kind === 'layer' && r.index < frozen));
       break;
@@ -75,7 +81,7 @@ export function planParameters(names: string[], numLayers: number, strategy: Str
       break;
     }
     case 'discriminative-lr': {
-      const decay = o.layerDecay ?? 0.95;
+      const decay = o.layerDecay ?? DEFAULT_LAYER_DECAY;
       if (!(decay > 0 && decay <= 1)) throw new Error(`layerDecay must be in (0, 1], got ${decay}`);
       trainable = [...names];
       for (const n of names) {

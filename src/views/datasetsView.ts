@@ -22,7 +22,8 @@ export class DatasetItem extends vscode.TreeItem {
     this.description = summary ? summaryDescription(summary) : problem ? `⚠ ${problem}` : `${format === 'text' ? 'unlabeled text (MLM)' : format} · ${path.dirname(workspaceRelative)}`;
     this.tooltip = summary ? new vscode.MarkdownString(`${uri.fsPath}\n\n${summaryTooltip(summary)}`) : problem ? `${uri.fsPath}\n${problem}` : uri.fsPath;
     this.resourceUri = uri;
-    this.iconPath = new vscode.ThemeIcon(problem ? 'warning' : format === 'text' ? 'book' : 'table');
+    // A file the trainer would refuse (unreadable, one class) is marked as such, not only in its child rows.
+    this.iconPath = new vscode.ThemeIcon(problem || summary?.blocking.length ? 'warning' : format === 'text' ? 'book' : 'table');
     this.contextValue = 'finetuneStudio.dataset';
   }
 }

@@ -47,8 +47,9 @@ suite('Hub → download → fine-tune → Runs', () => {
   });
 
   test('download writes the HF cache layout and the model appears under Downloaded', async () => {
-    const result = (await vscode.commands.executeCommand('finetuneStudio.downloadModel', 'test-org/tiny-bert-sentiment')) as SnapshotDownloadResult;
-    assert.ok(result, 'download failed');
+    const answer = (await vscode.commands.executeCommand('finetuneStudio.downloadModel', 'test-org/tiny-bert-sentiment')) as SnapshotDownloadResult | { error: string } | undefined;
+    assert.ok(answer && !('error' in answer), `download failed: ${JSON.stringify(answer)}`);
+    const result = answer;
     assert.equal(result.snapshotDir, path.join(cacheDir, 'models--test-org--tiny-bert-sentiment', 'snapshots', result.commit));
     assert.equal(fs.readFileSync(path.join(cacheDir, 'models--test-org--tiny-bert-sentiment', 'refs', 'main'), 'utf8').trim(), result.commit);
     assert.ok(fs.lstatSync(path.join(result.snapshotDir, 'model.safetensors')).isSymbolicLink());

@@ -1,7 +1,7 @@
 // A loopback Hugging Face Hub (node:http on 127.0.0.1:0) speaking the endpoints @huggingface/hub calls, with the
 // Hub's real quirks: 302 redirects of LFS files to a CDN path, ETag / X-Linked-Etag / X-Linked-Size / X-Repo-Commit
 // headers, Range requests, X-Error-Code on gated (401/403) and missing (404) repos. Test switches: drop a connection
-// mid-file, corrupt a file, delay every answer.
+// mid-file, corrupt a file, delay every answer, fail every answer with one status.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -112,6 +112,8 @@ export class HubTestServer {
   readonly tokens = new Map<string, Set<string>>();
   /** Milliseconds to wait before answering every request. */
   delayMs = 0;
+  /** When set, every request is answered with this HTTP status (a Hub failing with 5xx). */
+  failWith: number | undefined;
   private readonly repos = new Map<string, ServedRepo>();
   private readonly drops = new Map<string, number>();
   private readonly corrupted = new Set<string>();
@@ -365,6 +367,7 @@ export class HubTestServer {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const p = url.pathname;
     this.requests.push({ method: req.method ?? 'GET', path: decodeURIComponent(p), range: req.headers.range, authorization: req.headers.authorization });
+    if (this.failWith !== undefined) return this.json(res, this.failWith, { error: 'The server is temporarily unable to handle the request' });
 
     if (p === '/api/models') return this.listModels(res, url.searchParams);
     let m = /^\/api\/models\/(.+?)\/(revision|tree|paths-info)\/([^/]+)(?:\/(.*))?$/.exec(p) ?? /^\/api\/models\/(.+)$/.exec(p);

@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { summarizeDataset } from '../../../src/data/summary';
+import { datasetRefusal } from '../../../src/data/summaryText';
 import { findDatasetFiles } from '../../../src/data/discovery';
 import { loadExamples } from '../../../src/data/examples';
 
@@ -145,4 +146,40 @@ test('unlabeled text corpus: examples without labels for MLM', async () => {
   assert.ok(r.ok);
   assert.deepEqual(r.value.examples, [{ text: '# Title', line: 1 }, { text: 'Some paragraph.', line: 3 }]);
   assert.equal(r.value.labels, undefined);
+});
+
+test('a single-class or label-less file is blocking, with the reason the Datasets view and the flow show', async () => {
+  const one = path.join(dir, 'one-class.csv');
+  fs.writeFileSync(one, 'text,label\na,pos\nb,pos\nc,pos\n');
+  const r = await summarizeDataset(one);
+  assert.ok(r.ok);
+  const reason = 'every labelled row has the label "pos" (column "label", 3 rows); a classifier needs at least two classes.';
+  assert.deepEqual(r.value.blocking, [reason]);
+  assert.ok(r.value.problems.includes(reason));
+  assert.equal(datasetRefusal({ summary: r.value }), reason);
+  // The trainer refuses the same file.
+  await assert.rejects(async () => {
+    const ex = await loadExamples(one);
+    if (!ex.ok) throw ex.error;
+  }, /a classifier needs at least two classes/);
+
+  // Two classes: nothing blocks. Regression and unlabeled text never need classes.
+  const two = path.join(dir, 'two-class.csv');
+  fs.writeFileSync(two, 'text,label\na,pos\nb,neg\n');
+  const ok = await summarizeDataset(two);
+  assert.ok(ok.ok);
+  assert.deepEqual(ok.value.blocking, []);
+  assert.equal(datasetRefusal({ summary: ok.value }), undefined);
+  const reg = path.join(dir, 'one-score.jsonl');
+  fs.writeFileSync(reg, [1.5, 1.5].map((y, i) => JSON.stringify({ text: `t${i}`, score: y })).join('\n'));
+  const regression = await summarizeDataset(reg);
+  assert.ok(regression.ok);
+  assert.deepEqual(regression.value.blocking, []);
+
+  // Cut at maxRows, the other class may come later: not blocking.
+  const cut = await summarizeDataset(one, { maxRows: 2 });
+  assert.ok(cut.ok);
+  assert.deepEqual(cut.value.blocking, []);
+  // A file that cannot be read is refused with the view's problem.
+  assert.equal(datasetRefusal({ problem: 'the file has no data rows' }), 'the file has no data rows');
 });

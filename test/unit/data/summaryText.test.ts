@@ -8,7 +8,7 @@ const base: DatasetSummary = {
   file: '/w/reviews.csv', format: 'csv', sizeBytes: 100, rows: 12040, complete: true, columns: ['review', 'sentiment'],
   mapping: { text: 'review', label: 'sentiment', labelKind: 'string' }, labelKind: 'string',
   labelDistribution: [{ label: 'neg', count: 5000 }, { label: 'pos', count: 7040 }],
-  tokens: { counted: 10000, average: 23.456, max: 310 }, duplicateRows: 3, emptyRows: 1, emptyText: 2, unlabeledRows: 0, problems: [],
+  tokens: { counted: 10000, average: 23.456, max: 310 }, duplicateRows: 3, emptyRows: 1, emptyText: 2, unlabeledRows: 0, problems: [], blocking: [],
 };
 
 test('description, facts and tooltip of a labeled CSV', () => {
