@@ -1,7 +1,7 @@
 // Entry point: wires services, registers commands and views; nothing else. Heavy modules (onnxruntime-node,
 // transformers.js) are never imported here — training and inference run in child processes.
 import * as vscode from 'vscode';
-import { addSample, fineTuneSample } from './commands/addSample';
+import { addSample } from './commands/addSample';
 import { registerHubCommands } from './commands/hubCommands';
 import { registerRunCommands } from './commands/runCommands';
 import { presetFrom, runFineTuneFlow, runSavedConfiguration, type RunRequest } from './commands/fineTune';
@@ -49,10 +49,6 @@ export function activate(context: vscode.ExtensionContext): Api {
       datasets.refresh();
     }),
     vscode.commands.registerCommand('finetuneStudio.addSample', () => addSample(context, views)),
-    vscode.commands.registerCommand('finetuneStudio.fineTuneSample', async () => {
-      const preset = await fineTuneSample(context, views);
-      return preset && runFineTuneFlow(context, views, preset);
-    }),
     vscode.commands.registerCommand('finetuneStudio.runSavedConfig', (arg?: unknown) => runSavedConfiguration(context, views, arg)),
     vscode.commands.registerCommand('finetuneStudio.classifySelection', () => classifySelection(context)),
     vscode.commands.registerCommand('finetuneStudio.compareSelectedRuns', () =>

@@ -30,6 +30,8 @@ export type RunRequest = Omit<RunConfig, 'runsRoot'>;
 export interface FlowPreset {
   model?: string;
   data?: string;
+  /** Hyperparameters to fill in (the walkthrough's sample needs a larger lr than a pretrained model's default). */
+  settings?: Record<string, unknown>;
 }
 
 const uriPath = (arg: unknown): string | undefined =>

@@ -88,6 +88,8 @@ export async function superviseRun(connection: TrainingConnection, options: Supe
               progress.report({ message: `on ${m.device} (${m.deviceReason})` });
               if (connection.attachedReason) sayAttached(m.runDir, connection.attachedReason);
               runs.refresh();
+              // The walkthrough's last step ("Start and watch the dashboard") is done once a run has started here.
+              void vscode.commands.executeCommand('setContext', 'finetuneStudio.runStarted', true);
               if (options.openDashboard) void vscode.commands.executeCommand('finetuneStudio.openDashboard', m.runDir);
               break;
             case 'progress':

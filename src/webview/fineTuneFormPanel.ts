@@ -295,6 +295,8 @@ function withPreset(state: FormState, preset: FlowPreset): FormState {
     next.columns = { text: '', textPair: '', label: '' };
     next.task = 'auto';
   }
+  // Filled in as if typed: the fields show them, and clearing one goes back to the default.
+  if (preset.settings) next.values = { ...next.values, ...Object.fromEntries(Object.entries(preset.settings).map(([k, v]) => [k, String(v)])) };
   return next;
 }
 
