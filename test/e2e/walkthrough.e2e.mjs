@@ -4,43 +4,17 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { runCommand, UI_TIMEOUT, until, webviewFrame } from './ui.mjs';
 
-const UI_TIMEOUT = 30_000;
 const WALKTHROUGH = 'finetune-studio.finetune-studio#firstFineTune';
 const state = { workspace: '' };
 
-async function until(what, fn, timeout = UI_TIMEOUT) {
-  const deadline = Date.now() + timeout;
-  let last;
-  while (Date.now() < deadline) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (e) {
-      last = e instanceof Error ? e.message : String(e);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  assert.fail(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
-}
-
 /** Runs a palette command, then (when given) picks `pick` in the quick pick it opens. */
-async function runCommand(page, title, pick) {
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
-  await until(`command "${title}" in the palette`, async () => {
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('F1');
-    await input.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-    await input.fill(`>${title}`);
-    return row.waitFor({ state: 'visible', timeout: 3000 }).then(() => true);
-  });
-  await row.click();
-  if (pick) {
-    const item = page.locator('.quick-input-widget .monaco-list-row', { hasText: pick }).first();
-    await item.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-    await item.click();
-  }
+async function runCommandPicking(page, title, pick) {
+  await runCommand(page, title);
+  const item = page.locator('.quick-input-widget .monaco-list-row', { hasText: pick }).first();
+  await item.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+  await item.click();
 }
 
 const stepButton = (page, id) => page.locator(`.getting-started-step[data-step-id="${WALKTHROUGH}#${id}"]`);
@@ -57,19 +31,11 @@ async function pressStep(page, id, label) {
 async function showWalkthrough(page) {
   const tab = page.locator('.tabs-container .tab', { hasText: 'Welcome' }).first();
   if (await tab.isVisible().catch(() => false)) await tab.click();
-  else await runCommand(page, 'Welcome: Open Walkthrough', 'Your first fine-tune');
+  else await runCommandPicking(page, 'Welcome: Open Walkthrough', 'Your first fine-tune');
   await stepButton(page, 'addSample').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
 }
 
-function formFrame(page) {
-  return until('the New fine-tune form', async () => {
-    for (const f of page.frames()) {
-      if (f === page.mainFrame()) continue;
-      if (await f.$('#sec-model vscode-dropdown').catch(() => null)) return f;
-    }
-    return undefined;
-  });
-}
+const formFrame = (page) => webviewFrame(page, '#sec-model vscode-dropdown');
 
 export const steps = [
   {
