@@ -9,7 +9,7 @@ import { runCommand, UI_TIMEOUT, until, webviewFrame } from './ui.mjs';
 const WALKTHROUGH = 'finetune-studio.finetune-studio#firstFineTune';
 const state = { workspace: '' };
 
-/** Runs a palette command, then (when given) picks `pick` in the quick pick it opens. */
+/** Runs a palette command, then picks `pick` in the quick pick it opens. */
 async function runCommandPicking(page, title, pick) {
   await runCommand(page, title);
   const item = page.locator('.quick-input-widget .monaco-list-row', { hasText: pick }).first();
