@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DeviceSetting } from './onnx/device';
-import { FromWorker, RunConfig, type RunSettings } from './training/protocol';
+import { FromWorker, RUN_TASKS, RunConfig, type RunSettings, type RunTask } from './training/protocol';
 import { readRunConfigFile } from './training/configFile';
 import { runTraining } from './training/run';
 import { bundledSampleRoot, samplePaths, SAMPLE_SETTINGS } from './models/bundledSample';
@@ -11,7 +11,7 @@ import { ProgressBar } from './training/worker/progressBar';
 import { STRATEGIES, StrategyId } from './training/strategies';
 
 const USAGE = `Usage:
-  finetune-studio train [--model DIR] [--data FILE] [--strategy S] [--config FILE.json] [--set key=value ...]
+  finetune-studio train [--model DIR] [--data FILE] [--strategy S] [--task T] [--config FILE.json] [--set key=value ...]
                         [--runs DIR] [--device auto|cpu|cuda|webgpu] [--resume RUN_DIR] [--json]
       With no arguments: the bundled default (tiny BERT + sample sentiment dataset).
   finetune-studio list [--runs DIR] [--json]
@@ -19,7 +19,8 @@ const USAGE = `Usage:
   finetune-studio eval --run RUN_DIR [--data FILE] [--json]
   finetune-studio export --run RUN_DIR [--out DIR] [--force]
   finetune-studio gradcheck [--json]
-Strategies: ${Object.keys(STRATEGIES).join(', ')}`;
+Strategies: ${Object.keys(STRATEGIES).join(', ')}
+Tasks (--task; read off the data file when unset): ${RUN_TASKS.join(', ')}`;
 
 /** Package root: the nearest folder above this file with our package.json (dist/cli.js and out/src/cli.js alike). */
 function packageRoot(): string {
@@ -53,7 +54,7 @@ async function train(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      model: { type: 'string' }, data: { type: 'string' }, strategy: { type: 'string' }, config: { type: 'string' },
+      model: { type: 'string' }, data: { type: 'string' }, strategy: { type: 'string' }, task: { type: 'string' }, config: { type: 'string' },
       set: { type: 'string', multiple: true }, runs: { type: 'string' }, device: { type: 'string' }, resume: { type: 'string' },
       json: { type: 'boolean' },
     },
@@ -70,10 +71,14 @@ async function train(argv: string[]): Promise<number> {
   }
   const strategy = (values.strategy ?? fromFile.strategy ?? 'full') as StrategyId;
   if (!(strategy in STRATEGIES)) throw new Error(`--strategy must be one of ${Object.keys(STRATEGIES).join(', ')}; got "${strategy}"`);
+  const task = values.task ?? fromFile.task;
+  if (task !== undefined && !(RUN_TASKS as readonly string[]).includes(task)) throw new Error(`--task must be one of ${RUN_TASKS.join(', ')}; got "${task}"`);
   const config: RunConfig = {
     model: path.resolve(values.model ?? fromFile.model ?? BUNDLED_DEFAULT.model),
     data: path.resolve(values.data ?? fromFile.data ?? BUNDLED_DEFAULT.data),
     strategy,
+    // Unset: the trainer reads the task off the data file's shape (CoNLL / token lists → NER, SQuAD → QA).
+    ...(task ? { task: task as RunTask } : {}),
     runsRoot: path.resolve(values.runs ?? fromFile.runsRoot ?? '.finetune/runs'),
     // Typed at this boundary, checked where the run starts: chooseDevice and resolveArgs name any bad value.
     device: (values.device ?? fromFile.device ?? 'auto') as DeviceSetting,

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import { closestNames } from '../util/closestNames';
 import { withFsContext } from '../util/fsErrors';
 import { findJsonSyntaxProblem, lineColumn } from '../util/jsonSyntax';
-import type { RunConfig } from './protocol';
+import { RUN_TASKS, type RunConfig } from './protocol';
 
 export class ConfigFileError extends Error {
   constructor(message: string) {
@@ -13,7 +13,7 @@ export class ConfigFileError extends Error {
   }
 }
 
-const STRING_KEYS = ['model', 'data', 'strategy', 'runsRoot', 'device'] as const;
+const STRING_KEYS = ['model', 'data', 'strategy', 'task', 'runsRoot', 'device'] as const;
 const OBJECT_KEYS = ['mapping', 'settings'] as const;
 const KNOWN_KEYS: readonly string[] = [...STRING_KEYS, ...OBJECT_KEYS];
 
@@ -64,6 +64,9 @@ export function readRunConfigFile(file: string): Partial<RunConfig> {
   }
   for (const key of STRING_KEYS) {
     if (config[key] !== undefined && typeof config[key] !== 'string') problems.push(`"${key}" must be a string, got ${JSON.stringify(config[key])}`);
+  }
+  if (typeof config.task === 'string' && !(RUN_TASKS as readonly string[]).includes(config.task)) {
+    problems.push(`"task" must be one of ${RUN_TASKS.join(', ')}, got ${JSON.stringify(config.task)}`);
   }
   for (const key of OBJECT_KEYS) {
     const v = config[key];

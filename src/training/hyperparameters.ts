@@ -56,6 +56,20 @@ export interface TrainingArgs {
    * loops over that many micro-batches, each padded to the group's longest; needs gradientAccumulationSteps 1.
    */
   stepsPerRun?: number;
+  /** Token classification: tokens shared by consecutive windows of a sentence longer than maxLength (never cut silently). */
+  stride: number;
+  /** Token classification: label every subword with its word's tag (I- for continuations, HF run_ner's label_all_tokens); else only the first. */
+  labelAllSubwords: boolean;
+  /** Question answering: tokens shared by consecutive context windows (HF run_qa's doc_stride). */
+  docStride: number;
+  /** Question answering: longest question kept, in tokens. */
+  maxQuestionLength: number;
+  /** Question answering: longest answer predicted, in tokens (HF max_answer_length). */
+  maxAnswerLength: number;
+  /** Question answering: start and end candidates tried per window (HF n_best_size). */
+  nBestSize: number;
+  /** Question answering with unanswerable questions: predict no answer when the null score beats the best span by more than this. */
+  nullScoreDiffThreshold: number;
 }
 
 export const DEFAULT_ARGS: TrainingArgs = {
@@ -86,6 +100,13 @@ export const DEFAULT_ARGS: TrainingArgs = {
   mlmProbability: 0.15,
   setfitIterations: 20,
   dropout: true,
+  stride: 32,
+  labelAllSubwords: false,
+  docStride: 128,
+  maxQuestionLength: 64,
+  maxAnswerLength: 30,
+  nBestSize: 20,
+  nullScoreDiffThreshold: 0,
 };
 
 type Check = (v: unknown) => string | undefined;
@@ -158,6 +179,13 @@ const CHECKS: Record<keyof TrainingArgs, Check> = {
   dropout: bool,
   threads: (v) => nonNegativeInt(v) ?? ((v as number) <= CPU_CORES * 2 ? undefined : `an integer from 0 to ${CPU_CORES * 2} (this machine has ${CPU_CORES} cores; 0 chooses by timing)`),
   stepsPerRun: nonNegativeInt,
+  stride: nonNegativeInt,
+  labelAllSubwords: bool,
+  docStride: positiveInt,
+  maxQuestionLength: positiveInt,
+  maxAnswerLength: positiveInt,
+  nBestSize: positiveInt,
+  nullScoreDiffThreshold: (v) => (finite(v) ? undefined : 'a number'),
 };
 
 /**

@@ -7,10 +7,18 @@ import type { SetFitSettings } from './setfit/settings';
 export type RunSettings = Partial<TrainingArgs> & SetFitSettings;
 
 /** What a run is asked to do. Serialised verbatim into run.json. */
+export type RunTask = 'classification' | 'token-classification' | 'question-answering';
+export const RUN_TASKS: readonly RunTask[] = ['classification', 'token-classification', 'question-answering'];
+
 export interface RunConfig {
   model: string;
   data: string;
   strategy: import('./strategies').StrategyId;
+  /**
+   * What the model learns from the data: sequence classification (labels per text), token classification (NER: a tag
+   * per word) or extractive question answering (SQuAD). Unset: read off the data file's shape (data/taskShape.ts).
+   */
+  task?: RunTask;
   /** Where the run folder is created (`<runsRoot>/<id>/`). */
   runsRoot: string;
   /** Column mapping overrides (text, textPair, label, split...); unset columns are detected. */
@@ -84,6 +92,8 @@ export interface EvalEntry {
   metrics: Record<string, number>;
   perClass?: PerClassRow[];
   confusion?: number[][];
+  /** The confusion matrix's row/column names when they are not the run's labels (NER: O, then the entity types). */
+  confusionLabels?: string[];
 }
 
 /**
@@ -99,6 +109,8 @@ export interface TestEntry {
   metrics: Record<string, number>;
   perClass?: PerClassRow[];
   confusion?: number[][];
+  /** The confusion matrix's row/column names when they are not the run's labels (NER: O, then the entity types). */
+  confusionLabels?: string[];
 }
 
 export interface SummaryEntry {

@@ -19,7 +19,11 @@ export interface RunRecord {
   /** The full resolved configuration (request + defaults), enough to re-run or resume. */
   config: RunConfig;
   model: { path: string; modelType: string; hubId?: string; revision?: string };
-  dataset: { path: string; fingerprint: string; labels: string[]; labelSpace?: LabelSpace; trainRows: number; evalRows: number; splits?: SplitRoles };
+  dataset: {
+    path: string; fingerprint: string; labels: string[]; labelSpace?: LabelSpace; trainRows: number; evalRows: number; splits?: SplitRoles;
+    /** What the run trains: RunConfig.task, or what the data file's shape said when it was unset (absent in older runs: classification). */
+    task?: import('./protocol').RunTask;
+  };
   versions: Record<string, string>;
   /** threads: the CPU intra-op thread count the run chose (or was given), reused when it resumes. */
   device: { executionProvider: string; reason: string; threads?: number };

@@ -11,6 +11,8 @@ export interface EvalResult {
   metrics: Record<string, number>;
   perClass?: ClassReport[];
   confusion?: number[][];
+  /** The confusion matrix's row/column names when they are not the task's labels (NER: O and the entity types). */
+  confusionLabels?: string[];
   examples: number;
   seconds: number;
 }
@@ -94,5 +96,9 @@ export async function evaluate(logitsOf: LogitsOf, batches: readonly Batch[], ta
     }
     case 'masked-lm':
       return { metrics: { loss, perplexity: Math.exp(loss) }, examples, seconds };
+    case 'token-classification':
+    case 'question-answering':
+      // Their windows must be mapped back to words and answers first: tokenTaskEval.ts.
+      throw new Error(`evaluate: ${task} is scored by tokenTaskEval.ts, not per row`);
   }
 }

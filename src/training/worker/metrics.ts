@@ -1,6 +1,6 @@
 // Evaluation metrics with scikit-learn's definitions (zero_division=0), computed from predictions and references.
 
-export type TaskKind = 'single-label' | 'multi-label' | 'regression' | 'masked-lm';
+export type TaskKind = 'single-label' | 'multi-label' | 'regression' | 'masked-lm' | 'token-classification' | 'question-answering';
 
 /** The metrics an evaluation of each task reports (evaluate.ts), so settings naming one can be checked up front. */
 const TASK_METRICS: Record<TaskKind, readonly string[]> = {
@@ -8,6 +8,10 @@ const TASK_METRICS: Record<TaskKind, readonly string[]> = {
   'multi-label': ['loss', 'subsetAccuracy', 'microF1', 'macroF1', 'hammingLoss'],
   regression: ['loss', 'mse', 'rmse', 'mae', 'r2', 'pearson'],
   'masked-lm': ['loss', 'perplexity'],
+  // Entity-level scores (seqeval: f1 in its default mode, strictF1 in strict IOB2 mode) and word-level tag accuracy.
+  'token-classification': ['loss', 'precision', 'recall', 'f1', 'macroF1', 'strictF1', 'accuracy'],
+  // The official SQuAD script's numbers (0..100); the HasAns/NoAns ones only where the data has unanswerable questions.
+  'question-answering': ['loss', 'exactMatch', 'f1', 'hasAnsExactMatch', 'hasAnsF1', 'noAnsExactMatch'],
 };
 
 export function metricNames(task: TaskKind): readonly string[] {

@@ -18,7 +18,7 @@ import { Rng } from '../../util/rng';
 import { generateArtifacts, type TrainPlan } from '../artifacts/generateArtifacts';
 import type { LossSpec } from '../artifacts/losses';
 import { TrainingSession } from '../artifacts/session';
-import { describeClassWeights, resolveClassWeights, type ResolvedClassWeights } from '../classWeights';
+import { describeClassWeights, resolveClassWeights, type ResolvedClassWeights, type WeightedTask } from '../classWeights';
 import { checkArgsForTask, resolveArgs, type TrainingArgs } from '../hyperparameters';
 import { assertFiniteLoss } from '../lossCheck';
 import { maskTokens } from '../mlmMasking';
@@ -55,7 +55,7 @@ interface Task {
 }
 
 function taskFor(config: RunConfig, data: PreparedData, args: TrainingArgs): Task {
-  const weightsFor = (kind: TaskKind, labels: string[]) => resolveClassWeights(args.classWeights, { kind, labels, trainLabels: data.train.map((e) => e.label!) });
+  const weightsFor = (kind: WeightedTask['kind'], labels: string[]) => resolveClassWeights(args.classWeights, { kind, labels, trainLabels: data.train.map((e) => e.label!) });
   if (config.strategy === 'mlm') {
     // Called only to refuse a classWeights setting that cannot apply (regression below too).
     weightsFor('masked-lm', []);
