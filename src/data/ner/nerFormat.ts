@@ -3,9 +3,9 @@
 import * as path from 'node:path';
 import { datasetFormatOf } from '../datasetFile';
 import { DatasetError } from '../errors';
-import { readRows } from '../readers';
 import { headLines, looksLikeConll } from './conllReader';
 import { spanColumns, type SpanColumns } from './entitySpans';
+import { readNerRows } from './nerRows';
 import type { NerFormat } from './sentence';
 import { tokenTagColumns, type TokenTagColumns } from './tokenTagRows';
 
@@ -56,13 +56,7 @@ export async function sniffNerFormat(file: string, columns: ColumnNames = {}): P
 }
 
 async function firstRow(file: string): Promise<Record<string, unknown> | undefined> {
-  const rows = readRows(file);
-  try {
-    const r = await rows.next();
-    return r.done ? undefined : r.value.row;
-  } finally {
-    await rows.return(undefined);
-  }
+  return (await readNerRows(file, 1))[0]?.row;
 }
 
 export type { NerFormat };
