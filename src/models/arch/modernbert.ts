@@ -109,6 +109,8 @@ export const modernbert: FamilyBuilder = {
         return linear(ctx, dropout(ctx, predictionHead(ctx, pooled), ctx.spec.classifierDropout), 'classifier', true);
       }
       case 'token-classification':
+      // ModernBertForQuestionAnswering is the token classifier with two outputs (start, end), under the same names.
+      case 'question-answering':
         return linear(ctx, dropout(ctx, predictionHead(ctx, hidden), ctx.spec.classifierDropout), 'classifier', true);
       case 'masked-lm': {
         const logits = b.op('MatMul', [predictionHead(ctx, hidden), b.op('Transpose', [param(ctx, scoped(ctx, 'embeddings.tok_embeddings.weight'))], { perm: ints([1, 0]) })]);
