@@ -108,8 +108,8 @@ export const modernbert: FamilyBuilder = {
         const pooled = m.classifierPooling === 'cls' ? firstToken(ctx, hidden) : meanPool(ctx, hidden, inputs.attentionMask);
         return linear(ctx, dropout(ctx, predictionHead(ctx, pooled), ctx.spec.classifierDropout), 'classifier', true);
       }
-      case 'token-classification':
       // ModernBertForQuestionAnswering is the token classifier with two outputs (start, end), under the same names.
+      case 'token-classification':
       case 'question-answering':
         return linear(ctx, dropout(ctx, predictionHead(ctx, hidden), ctx.spec.classifierDropout), 'classifier', true);
       case 'masked-lm': {
