@@ -33,6 +33,21 @@ export interface ForwardOptions {
 export const START_LOGITS = 'start_logits';
 export const END_LOGITS = 'end_logits';
 
+/**
+ * Row `row` of a QA graph's joint `logits` [batch, seq, 2] (row-major, start and end interleaved per token) as the
+ * separate start and end scores HF's QA models return: what QA postprocessing reads from the eval graph's prediction.
+ */
+export function spanLogitRow(logits: Float32Array, row: number, seq: number): { start: Float32Array; end: Float32Array } {
+  if ((row + 1) * seq * 2 > logits.length) throw new Error(`spanLogitRow: row ${row} of ${seq} tokens is outside logits of ${logits.length} values`);
+  const start = new Float32Array(seq);
+  const end = new Float32Array(seq);
+  for (let t = 0; t < seq; t++) {
+    start[t] = logits[(row * seq + t) * 2];
+    end[t] = logits[(row * seq + t) * 2 + 1];
+  }
+  return { start, end };
+}
+
 /** Name of the head output in the graph, matching HF/Optimum exports (transformers.js reads `logits`). */
 export function headOutputName(head: HeadKind): string {
   return head === 'sentence-embedding' ? 'sentence_embedding' : 'logits';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { END_LOGITS, START_LOGITS, buildForwardModel } from '../../../src/models/arch/forward';
+import { END_LOGITS, START_LOGITS, buildForwardModel, spanLogitRow } from '../../../src/models/arch/forward';
 import { HeadKind, architectureName, encoderParameters, basePrefix, modelParameters } from '../../../src/models/arch/parameters';
 import { Checkpoint } from '../../../src/models/checkpoint';
 import { exportModel } from '../../../src/models/export';
@@ -81,6 +81,11 @@ test('QA graphs output logits [batch, sequence, 2], or start_logits / end_logits
     assert.equal(end[k], l[2 * k + 1]);
   }
   assert.throws(() => buildForwardModel(spec, tensors, { head: 'sequence-classification', splitSpanLogits: true }), /splitSpanLogits applies to the question-answering head/);
+  // spanLogitRow reads one row of the joint logits as the split graph gives it.
+  const row1 = spanLogitRow(l, 1, enc.seq);
+  assert.deepEqual(Array.from(row1.start), Array.from(start.subarray(enc.seq)));
+  assert.deepEqual(Array.from(row1.end), Array.from(end.subarray(enc.seq)));
+  assert.throws(() => spanLogitRow(l, 2, enc.seq), /row 2 of \d+ tokens is outside logits/);
 });
 
 /**
