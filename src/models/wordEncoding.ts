@@ -50,7 +50,9 @@ export class WordEncoder {
     this.padId = tokenizer.padTokenId;
     const unk = (tokenizer.files.specialIds as Record<string, number | undefined>).unk_token ?? tokenizer.inner.unk_token_id;
     this.unkId = typeof unk === 'number' ? unk : undefined;
-    this.spaceMatters = ['the', 'a', 'hello', 'x'].some((w) => !sameIds(this.encodePlain(w), this.encodePlain(' ' + w)));
+    // Only byte-level BPE encodes spaces as part of the next word; a SentencePiece word gets its '▁' by itself, and
+    // a prefixed space could double it under some normalizers.
+    this.spaceMatters = this.style.byteLevel && ['the', 'a', 'hello', 'x'].some((w) => !sameIds(this.encodePlain(w), this.encodePlain(' ' + w)));
     this.layout = readLayout(tokenizer, (t) => this.encodePlain(t));
     this.singleSpecials = this.layout.single.prefix.length + this.layout.single.suffix.length;
     this.pairSpecials = this.layout.pair.prefix.length + this.layout.pair.middle.length + this.layout.pair.suffix.length;
@@ -113,7 +115,7 @@ export class WordEncoder {
   private tokenSpans(word: WordSpan, ids: readonly number[]): [number, number][] | undefined {
     const tokens = ids.map((id) => this.idToToken[id]);
     if (tokens.some((t) => t === undefined || (this.unkId !== undefined && t === this.idToToken[this.unkId]))) return undefined;
-    return this.style.byteLevel ? byteLevelSpans(word, tokens, this.spaceMatters) : pieceSpans(word, tokens, this.style);
+    return this.style.byteLevel ? byteLevelSpans(word, tokens) : pieceSpans(word, tokens, this.style);
   }
 }
 
@@ -205,7 +207,7 @@ function bytesFromUnicode(): Map<string, number> {
   return byteDecoder;
 }
 
-function byteLevelSpans(word: WordSpan, tokens: readonly string[], spaced: boolean): [number, number][] | undefined {
+function byteLevelSpans(word: WordSpan, tokens: readonly string[]): [number, number][] | undefined {
   const decoder = bytesFromUnicode();
   const wordBytes = Buffer.from(word.text, 'utf8');
   // byteChar[b]: the source-text span of the char byte b of the word belongs to.
@@ -217,9 +219,7 @@ function byteLevelSpans(word: WordSpan, tokens: readonly string[], spaced: boole
     for (let k = 0; k < nBytes; k++) byteChar.push([word.start + i, word.start + i + len]);
     i += len;
   }
-  const lead = spaced ? 1 : 0;
-  let pos = 0; // byte position in (lead space + word)
-  const spans: [number, number][] = [];
+  const tokenBytes: number[][] = [];
   for (const token of tokens) {
     const bytes: number[] = [];
     for (const ch of token) {
@@ -227,6 +227,13 @@ function byteLevelSpans(word: WordSpan, tokens: readonly string[], spaced: boole
       if (b === undefined) return undefined;
       bytes.push(b);
     }
+    tokenBytes.push(bytes);
+  }
+  // The space before the word ('Ġ'), whether we prefixed it or the tokenizer's add_prefix_space did.
+  const lead = tokenBytes[0]?.[0] === 0x20 && wordBytes[0] !== 0x20 ? 1 : 0;
+  let pos = 0; // byte position in (lead space + word)
+  const spans: [number, number][] = [];
+  for (const bytes of tokenBytes) {
     for (let k = 0; k < bytes.length; k++) {
       const expected = pos + k < lead ? 0x20 : wordBytes[pos + k - lead];
       if (bytes[k] !== expected) return undefined;
