@@ -39,6 +39,7 @@ export class WordEncoder {
   /** The unknown token's id, when the tokenizer has one (a stand-in for words that encode to nothing). */
   readonly unkId: number | undefined;
   private readonly layout: Layout;
+  private readonly cache = new Map<string, CachedWord>();
   private readonly idToToken: string[] = [];
   private readonly style: TokenStyle;
   /** Whether a leading space changes the encoding (byte-level BPE without add_prefix_space). */
@@ -69,12 +70,11 @@ export class WordEncoder {
     words.forEach((w, i) => {
       const span: WordSpan = typeof w === 'string' ? { text: w, start: at, end: at + w.length } : w;
       at = span.end + 1;
-      const ids = this.encodePlain(this.spaceMatters ? ' ' + span.text : span.text);
-      const offsets = this.tokenSpans(span, ids) ?? ids.map((): [number, number] => [span.start, span.end]);
+      const { ids, spans } = this.encodeWord(span.text);
       for (let k = 0; k < ids.length; k++) {
         out.ids.push(ids[k]);
         out.wordIds.push(i);
-        out.offsets.push(offsets[k]);
+        out.offsets.push(spans ? [span.start + spans[k][0], span.start + spans[k][1]] : [span.start, span.end]);
       }
     });
     return out;
@@ -107,6 +107,20 @@ export class WordEncoder {
     };
   }
 
+  /**
+   * One word's ids and token spans relative to the word (undefined: not recoverable). Words repeat heavily (QA
+   * contexts, NER corpora), and the tokenizer call dominates, so results are cached, the cache reset when it fills.
+   */
+  private encodeWord(text: string): CachedWord {
+    const hit = this.cache.get(text);
+    if (hit) return hit;
+    const ids = this.encodePlain(this.spaceMatters ? ' ' + text : text);
+    const entry: CachedWord = { ids, spans: this.tokenSpans({ text, start: 0, end: text.length }, ids) };
+    if (this.cache.size >= WORD_CACHE_SIZE) this.cache.clear();
+    this.cache.set(text, entry);
+    return entry;
+  }
+
   private encodePlain(text: string): number[] {
     return this.tokenizer.inner.encode(text, { add_special_tokens: false });
   }
@@ -118,6 +132,13 @@ export class WordEncoder {
     return this.style.byteLevel ? byteLevelSpans(word, tokens) : pieceSpans(word, tokens, this.style);
   }
 }
+
+interface CachedWord {
+  readonly ids: readonly number[];
+  readonly spans: readonly (readonly [number, number])[] | undefined;
+}
+
+const WORD_CACHE_SIZE = 100_000;
 
 interface TokenStyle {
   byteLevel: boolean;
