@@ -2,6 +2,7 @@
 // columns in between), columns separated by a tab or by spaces, a blank line between sentences, -DOCSTART- lines
 // between documents.
 import { DatasetError, MalformedRowError } from '../errors';
+import { DEFAULT_READ_LIMITS } from '../readers/limits';
 import { fileLines } from '../readers/source';
 import type { RawSentence } from './sentence';
 
@@ -53,7 +54,8 @@ export async function readConll(file: string): Promise<RawSentence[]> {
     });
     tokens = []; tags = []; lines = []; tagColumns = [];
   };
-  for await (const { text, line } of fileLines(file)) {
+  // One token per line: the row limit bounds memory on a file that is not CoNLL at all (no line breaks).
+  for await (const { text, line } of fileLines(file, DEFAULT_READ_LIMITS.maxRowChars)) {
     if (!text.trim()) {
       flush();
       continue;

@@ -201,3 +201,22 @@ test('Parquet rows of token lists and tag ids: errors give the row, never a gues
   assert.deepEqual(pairs((await loadNerDataset(good, { labelNames: ['O', 'B-ORG', 'B-PER'] })).examples),
     [{ tokens: ['EU', 'rejects'], tags: ['B-ORG', 'O'] }, { tokens: ['Peter'], tags: ['B-PER'] }]);
 });
+
+test('columns named in the settings are used, and one that is not in the file is an error with a suggestion', async () => {
+  const file = write('named.jsonl', '\n{"words": ["Paris", "today"], "iob": ["B-LOC", "O"], "tokens": ["x"]}\n');
+  const d = await loadNerDataset(file, { columns: { tokens: 'words', tags: 'iob' } });
+  assert.deepEqual(pairs(d.examples), [{ tokens: ['Paris', 'today'], tags: ['B-LOC', 'O'] }]);
+  assert.equal(await failure(file, { columns: { tokens: 'words', tags: 'iobb' } }),
+    `${file}:2: the tags column "iobb" named in the settings is not in the file. Did you mean "iob"? Fields here: words, iob, tokens`);
+});
+
+test('a pretty-printed JSON array: a bad tag is located on its own line inside the element', async () => {
+  const file = write('pretty.json', JSON.stringify([
+    { tokens: ['a'], ner_tags: ['O'] },
+    { tokens: ['EU', 'rejects'], ner_tags: ['B-ORG', 'ORG'] },
+  ], null, 2) + '\n');
+  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  const line = lines.findIndex((l) => l.includes('"ORG"')) + 1;
+  assert.equal(await failure(file), `${file}:${line}:${col(lines[line - 1], '"ORG"')}: tag "ORG" is not a tag shape this reader knows; ` +
+    'expected O, or B-/I- (IOB) or B-/I-/E-/S- (BIOES) followed by the entity type, like "B-PER"');
+});
