@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { DatasetError } from '../../../src/data/errors';
+import { loadNerDataset } from '../../../src/data/ner';
 import { detectDataTask } from '../../../src/data/taskShape';
 
 const WS = path.resolve(__dirname, '../../../../test/fixtures/generated/workspace/data');
@@ -47,4 +49,10 @@ test('reads a sample only: a malformed row after the first ones does not change 
   assert.equal(await taskOf(file), 'token-classification');
   const prose = write('prose.txt', 'This is a sentence with O\nand another B-LOC line that is prose\n');
   assert.equal(await taskOf(prose), 'classification');
+});
+
+test('a missing file is a DatasetError naming it, for detection and loading alike', async () => {
+  const missing = path.join(dir, 'nope.conll');
+  await assert.rejects(detectDataTask(path.join(dir, 'nope.jsonl')), (e: unknown) => e instanceof DatasetError && e.code === 'file-unreadable');
+  await assert.rejects(loadNerDataset(missing), (e: unknown) => e instanceof DatasetError && e.code === 'file-unreadable' && e.message.startsWith(`${missing}: cannot read the file`));
 });
