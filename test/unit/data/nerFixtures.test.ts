@@ -55,5 +55,8 @@ test('fixture contents: 600 + 150 sentences with entities, some without, multi-w
   assert.equal(splits.validation.length, 165);
   assert.equal(withEntity(splits.validation), 150);
   const multiWord = new Set(splits.train.flatMap((e) => e.tags.filter((t) => t.startsWith('I-')).map((t) => t.slice(2))));
+  // Deduplicated before splitting: no validation sentence is also a training sentence.
+  const seen = new Set(splits.train.map((e) => e.tokens.join(' ').toLowerCase()));
+  assert.equal(splits.validation.filter((e) => seen.has(e.tokens.join(' ').toLowerCase())).length, 0);
   assert.ok(multiWord.has('DURATION') && multiWord.has('FOOD') && multiWord.has('PRODUCT'), [...multiWord].join());
 });
