@@ -93,7 +93,8 @@ const TAG_LIKE = /^(O|[BIESLU][-_]\S+|\S+[-_][BIESLU])$/;
 
 /**
  * Whether these first lines of a .txt/.tsv file are token-tag columns rather than prose or a table: every non-blank
- * line has two to a dozen columns ending in something tag-shaped, and at least one tag is an entity, not O.
+ * line has two to a dozen columns ending in something tag-shaped, and either one tag is an entity or there are
+ * enough lines (a document may open with sentences that have no entity) that prose could not pass by chance.
  */
 export function looksLikeConll(lines: readonly string[]): boolean {
   let tokenLines = 0;
@@ -108,7 +109,7 @@ export function looksLikeConll(lines: readonly string[]): boolean {
     if (tag !== 'O') entity = true;
     tokenLines++;
   }
-  return tokenLines >= 2 && entity;
+  return tokenLines >= 2 && (entity || tokenLines >= 20);
 }
 
 /** The first `n` lines of a file (for sniffing). */

@@ -182,6 +182,10 @@ test('spans: an entity boundary inside a word, an empty or out-of-range span and
 test('.txt is CoNLL only when its lines are token-tag columns; prose is refused', async () => {
   const conll = write('tagged.txt', 'Paris B-LOC\nis O\nnice O\n');
   assert.deepEqual(pairs((await loadNerDataset(conll)).examples), [{ tokens: ['Paris', 'is', 'nice'], tags: ['B-LOC', 'O', 'O'] }]);
+  // A document that opens with entity-free sentences is still columns once enough lines agree.
+  const quiet = write('quiet.txt', Array.from({ length: 20 }, (_, i) => `w${i} O\n`).join(''));
+  assert.equal((await loadNerDataset(quiet)).examples[0].tokens.length, 20);
+  assert.match(await failure(write('few.txt', 'a O\nb O\n')), /few\.txt: not token-classification data: its first lines are not token-tag columns/);
   const prose = write('prose.txt', 'This phone is great.\nI returned it after two weeks.\n');
   assert.match(await failure(prose), /^.*prose\.txt: not token-classification data: its first lines are not token-tag columns; expected CoNLL columns/);
 });
