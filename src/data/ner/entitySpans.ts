@@ -44,7 +44,7 @@ function spanOf(e: unknown): Span | string {
   return { start: start as number, end: end as number, label: label.trim() };
 }
 
-/** Whitespace-separated words of `text` with their character spans. */
+/** Whitespace-separated words of `text` with their character spans: the same split as models/wordEncoding.ts splitWords. */
 export function whitespaceWords(text: string): { text: string; start: number; end: number }[] {
   return [...text.matchAll(/\S+/gu)].map((m) => ({ text: m[0], start: m.index!, end: m.index! + m[0].length }));
 }

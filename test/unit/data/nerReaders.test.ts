@@ -182,6 +182,10 @@ test('spans: an entity boundary inside a word, an empty or out-of-range span and
 test('.txt is CoNLL only when its lines are token-tag columns; prose is refused', async () => {
   const conll = write('tagged.txt', 'Paris B-LOC\nis O\nnice O\n');
   assert.deepEqual(pairs((await loadNerDataset(conll)).examples), [{ tokens: ['Paris', 'is', 'nice'], tags: ['B-LOC', 'O', 'O'] }]);
+  // A document that opens with entity-free sentences is still columns once enough lines agree.
+  const quiet = write('quiet.txt', Array.from({ length: 20 }, (_, i) => `w${i} O\n`).join(''));
+  assert.equal((await loadNerDataset(quiet)).examples[0].tokens.length, 20);
+  assert.match(await failure(write('few.txt', 'a O\nb O\n')), /few\.txt: not token-classification data: its first lines are not token-tag columns/);
   const prose = write('prose.txt', 'This phone is great.\nI returned it after two weeks.\n');
   assert.match(await failure(prose), /^.*prose\.txt: not token-classification data: its first lines are not token-tag columns; expected CoNLL columns/);
 });
@@ -200,4 +204,23 @@ test('Parquet rows of token lists and tag ids: errors give the row, never a gues
   })));
   assert.deepEqual(pairs((await loadNerDataset(good, { labelNames: ['O', 'B-ORG', 'B-PER'] })).examples),
     [{ tokens: ['EU', 'rejects'], tags: ['B-ORG', 'O'] }, { tokens: ['Peter'], tags: ['B-PER'] }]);
+});
+
+test('columns named in the settings are used, and one that is not in the file is an error with a suggestion', async () => {
+  const file = write('named.jsonl', '\n{"words": ["Paris", "today"], "iob": ["B-LOC", "O"], "tokens": ["x"]}\n');
+  const d = await loadNerDataset(file, { columns: { tokens: 'words', tags: 'iob' } });
+  assert.deepEqual(pairs(d.examples), [{ tokens: ['Paris', 'today'], tags: ['B-LOC', 'O'] }]);
+  assert.equal(await failure(file, { columns: { tokens: 'words', tags: 'iobb' } }),
+    `${file}:2: the tags column "iobb" named in the settings is not in the file. Did you mean "iob"? Fields here: words, iob, tokens`);
+});
+
+test('a pretty-printed JSON array: a bad tag is located on its own line inside the element', async () => {
+  const file = write('pretty.json', JSON.stringify([
+    { tokens: ['a'], ner_tags: ['O'] },
+    { tokens: ['EU', 'rejects'], ner_tags: ['B-ORG', 'ORG'] },
+  ], null, 2) + '\n');
+  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  const line = lines.findIndex((l) => l.includes('"ORG"')) + 1;
+  assert.equal(await failure(file), `${file}:${line}:${col(lines[line - 1], '"ORG"')}: tag "ORG" is not a tag shape this reader knows; ` +
+    'expected O, or B-/I- (IOB) or B-/I-/E-/S- (BIOES) followed by the entity type, like "B-PER"');
 });
