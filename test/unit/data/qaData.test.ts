@@ -76,6 +76,20 @@ test('an answer that is not at its answer_start: file:line, the id, what is ther
   await assert.rejects(loadQaDataset(nowhere), /"three weeks" does not occur in the context; fix the answer text/);
 });
 
+test('the official single-line layout (answers before question): messages give line 1 and the question\'s column', async () => {
+  const text = JSON.stringify({ version: '1.1', data: [{ title: 'T', paragraphs: [{ context: CONTEXT, qas: [
+    { answers: [{ answer_start: 18, text: 'two weeks' }], question: 'How long does the battery last?', id: 'q1' },
+    { answers: [{ answer_start: 45, text: '10 minutes' }], question: 'How long was it charged?', id: 'q2' },
+  ] }] }] });
+  const file = write('one.json', text);
+  const column = text.indexOf('"question":"How long was it charged?"') + 1;
+  await assert.rejects(loadQaDataset(file), (e: Error) => {
+    assert.ok(e.message.includes(`one.json:1:${column}: question "q2" (data[0].paragraphs[0].qas[1])`), e.message);
+    assert.ok(e.message.includes('set answer_start to 46'), e.message);
+    return true;
+  });
+});
+
 test('flat JSONL rows as HF datasets writes them; line numbers, missing fields and mismatched lists', async () => {
   const row = (o: object) => JSON.stringify(o);
   const ok = write('qa.jsonl', [
