@@ -146,6 +146,17 @@ test('side-by-side files are train and validation; their origins say so', async 
   assert.ok(s.warnings.some((w) => w.includes('2 validation questions') && w.includes('optimistic')), s.warnings.join('\n'));
 });
 
+test('a lone validation-named file is split, not used as its own validation set', async () => {
+  const sub = path.join(dir, 'solo');
+  fs.mkdirSync(sub);
+  const rows = Array.from({ length: 10 }, (_, i) => JSON.stringify({ id: `r${i}`, question: 'How long?', context: `${CONTEXT} (${i})`, answers: { text: ['two weeks'], answer_start: [18] } }));
+  fs.writeFileSync(path.join(sub, 'solo_validation.jsonl'), rows.join('\n') + '\n');
+  const s = await loadQaSplits(path.join(sub, 'solo_validation.jsonl'), { seed: 3, validationRatio: 0.2 });
+  assert.deepEqual([s.train.length, s.validation.length], [8, 2]);
+  assert.equal(s.origins.validation, '20% random split by context of solo_validation.jsonl (seed 3)');
+  assert.equal(s.files.validation, undefined);
+});
+
 test('a random split keeps all questions of one context together, hits the ratio and is seeded', () => {
   const examples: QaExample[] = [];
   for (let c = 0; c < 40; c++) {
