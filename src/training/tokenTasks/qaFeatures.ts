@@ -56,10 +56,16 @@ export function answerTokens(offsets: readonly ([number, number] | null)[], star
 export function qaFeatures(examples: readonly QaExample[], enc: WordEncoder, o: QaFeatureOptions): QaFeature[] {
   const maxQuestion = o.maxQuestionLength ?? 64;
   const out: QaFeature[] = [];
+  // SQuAD asks ~5 questions per paragraph: each context is encoded once.
+  const encoded = new Map<string, ReturnType<WordEncoder['encodeText']>>();
   examples.forEach((ex, index) => {
     // run_qa.py strips leading white space: some SQuAD questions start with spaces that would waste window room.
     const question = enc.encodeText(ex.question.replace(/^\s+/, '')).ids.slice(0, maxQuestion);
-    const context = enc.encodeText(ex.context);
+    let context = encoded.get(ex.context);
+    if (!context) {
+      context = enc.encodeText(ex.context);
+      encoded.set(ex.context, context);
+    }
     const budget = o.maxLength - question.length - enc.pairSpecials;
     if (budget <= o.docStride) {
       throw new Error(
