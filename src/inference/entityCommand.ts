@@ -4,8 +4,7 @@
 import * as vscode from 'vscode';
 import { CancelledError } from './cancelled';
 import { nonEmptySelections } from './classifyEditor';
-import { entityTypes } from './entityExtraction';
-import { entityHoverMarkdown, entityLabel, entitySummary } from './entityPresentation';
+import { entityHoverMarkdown, entityLabel, entitySummary, entityTypes } from './entityPresentation';
 import type { TextEntity } from './protocol';
 import { SelectionOffsets, type DocRange } from './selectionOffsets';
 import { inferenceServices } from './services';

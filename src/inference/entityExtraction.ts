@@ -50,13 +50,3 @@ export async function extractTextEntities(text: string, encoder: WordEncoder, la
   });
   return { text, entities, words: words.length, windows: features.length };
 }
-
-/** The entity types of an IOB2 label set (B-X / I-X → X), in label order: the order decoration colours are given in. */
-export function entityTypes(labels: readonly string[]): string[] {
-  const types: string[] = [];
-  for (const l of labels) {
-    const m = /^[BIESLU]-(.+)$/.exec(l);
-    if (m && !types.includes(m[1])) types.push(m[1]);
-  }
-  return types;
-}

@@ -58,3 +58,13 @@ export function entitySummary(results: readonly EntityResult[], modelName: strin
   const parts = [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([t, n]) => `${n} ${t}`);
   return `${total} entit${total === 1 ? 'y' : 'ies'} in ${where} (${parts.join(', ')}) by ${modelName}.`;
 }
+
+/** The entity types of an IOB2 label set (B-X / I-X → X), in label order: the order decoration colours are given in. */
+export function entityTypes(labels: readonly string[]): string[] {
+  const types: string[] = [];
+  for (const l of labels) {
+    const m = /^[BIESLU]-(.+)$/.exec(l);
+    if (m && !types.includes(m[1])) types.push(m[1]);
+  }
+  return types;
+}
