@@ -54,7 +54,10 @@ export class SpanHighlights implements vscode.HoverProvider, vscode.Disposable {
   }
 
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
-    const hit = this.highlightsFor(document).find((h) => h.range.contains(position));
+    // Ranges are end-exclusive but Range.contains is not: where one span ends and the next begins ("Macron" "("),
+    // the span that starts there is the one under the cursor.
+    const spans = this.highlightsFor(document);
+    const hit = spans.find((h) => h.range.contains(position) && !h.range.end.isEqual(position)) ?? spans.find((h) => h.range.contains(position));
     if (!hit) return undefined;
     const md = new vscode.MarkdownString(hit.hover);
     md.supportHtml = false;
