@@ -9,11 +9,11 @@ function code(s: string): string {
 
 export function answerHoverMarkdown(r: AnswerResult, modelName: string): string {
   if (!r.answer) return '';
-  const others = r.nBest.slice(1, 4).map((s) => `- ${code(s.text)} ${formatScore(s.score)}`);
+  const others = r.nBest.slice(1, 4).map((s) => `- ${code(s.text)} ${formatScore(s.probability)}`);
   return [
     `**Fine-Tune Studio** — answer to ${code(r.question)}`,
     '',
-    `${code(r.answer.text)} · score ${formatScore(r.answer.score)} (no-answer score ${formatScore(r.nullScore)})`,
+    `${code(r.answer.text)} · probability ${formatScore(r.answer.probability)} (span score ${formatScore(r.answer.score)}; no answer: ${formatScore(r.nullProbability)}, score ${formatScore(r.nullScore)})`,
     ...(others.length ? ['', 'Next best:', ...others] : []),
     '',
     `Model: ${code(modelName)}`,
@@ -27,5 +27,5 @@ export function answerMessage(r: AnswerResult, modelName: string): string {
     return `No answer in the selection to "${preview(r.question, 60)}" (${modelName}: no-answer score ${formatScore(r.nullScore)}` +
       `${best ? ` beats the best span "${preview(best.text, 30)}" at ${formatScore(best.score)}` : ''}).`;
   }
-  return `Answer: "${preview(r.answer.text, 80)}" (score ${formatScore(r.answer.score)}, ${modelName}).`;
+  return `Answer: "${preview(r.answer.text, 80)}" (probability ${formatScore(r.answer.probability)}, ${modelName}).`;
 }

@@ -76,7 +76,10 @@ export interface AnswerSpan {
   /** Char span [start, end) in the context. */
   start: number;
   end: number;
+  /** Start logit + end logit (HF run_qa's span score; comparable with nullScore). */
   score: number;
+  /** Softmax of the scores over the n-best spans and no-answer: how sure the model is, 0..1. */
+  probability: number;
 }
 
 export interface AnswerResult {
@@ -84,8 +87,10 @@ export interface AnswerResult {
   context: string;
   /** Undefined when the model's null (no-answer) score beats every span (SQuAD v2 semantics). */
   answer?: AnswerSpan;
-  /** The no-answer score, comparable with the spans' scores. */
+  /** The no-answer score (start + end logit of CLS), comparable with the spans' scores. */
   nullScore: number;
+  /** Its probability in the same softmax as the spans'. */
+  nullProbability: number;
   /** The best spans, best first (the answer, if any, is the first). */
   nBest: AnswerSpan[];
   windows: number;

@@ -35,7 +35,13 @@ export async function answerInContext(question: string, context: string, encoder
   }
   // version2: a model may say the selection holds no answer (its CLS span beats every real span).
   const [p] = qaPredictions([example], features, (i) => logits[i], { version2: true, nBest: o.nBest, maxAnswerLength: o.maxAnswerLength });
-  const nBest = p.nBest.filter((s) => s.start >= 0).map((s) => ({ text: s.text, start: s.start, end: s.end, score: s.score }));
-  const answer = p.start >= 0 ? { text: p.text, start: p.start, end: p.end, score: p.score } : undefined;
-  return { question: example.question, context, answer, nullScore: p.nullScore, nBest, windows: features.length };
+  const spans = p.nBest.filter((s) => s.start >= 0);
+  // HF run_qa's n-best "probability": a softmax over the kept spans' scores, here with no-answer as one more choice.
+  const all = [...spans.map((s) => s.score), p.nullScore].filter(Number.isFinite);
+  const top = Math.max(...all);
+  const z = all.reduce((a, x) => a + Math.exp(x - top), 0);
+  const probability = (score: number) => (Number.isFinite(score) ? Math.exp(score - top) / z : 0);
+  const nBest = spans.map((s) => ({ text: s.text, start: s.start, end: s.end, score: s.score, probability: probability(s.score) }));
+  const answer = p.start >= 0 ? nBest.find((s) => s.start === p.start && s.end === p.end) ?? { text: p.text, start: p.start, end: p.end, score: p.score, probability: probability(p.score) } : undefined;
+  return { question: example.question, context, answer, nullScore: p.nullScore, nullProbability: probability(p.nullScore), nBest, windows: features.length };
 }

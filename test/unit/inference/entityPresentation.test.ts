@@ -55,15 +55,15 @@ test('entity summary counts entities per type over every selection, or says ther
 
 test('answer message and hover: the span and its score, or no answer with the null score that beat the best span', () => {
   const found: AnswerResult = {
-    question: 'Who visited Paris?', context: 'Angela Merkel visited Paris.', nullScore: -1.5, windows: 1,
-    answer: { text: 'Angela Merkel', start: 0, end: 13, score: 7.25 },
-    nBest: [{ text: 'Angela Merkel', start: 0, end: 13, score: 7.25 }, { text: 'Merkel', start: 7, end: 13, score: 5.5 }],
+    question: 'Who visited Paris?', context: 'Angela Merkel visited Paris.', nullScore: -1.5, nullProbability: 0.0001, windows: 1,
+    answer: { text: 'Angela Merkel', start: 0, end: 13, score: 7.25, probability: 0.8499 },
+    nBest: [{ text: 'Angela Merkel', start: 0, end: 13, score: 7.25, probability: 0.8499 }, { text: 'Merkel', start: 7, end: 13, score: 5.5, probability: 0.15 }],
   };
-  assert.equal(answerMessage(found, 'run qa-1'), 'Answer: "Angela Merkel" (score 7.250, run qa-1).');
+  assert.equal(answerMessage(found, 'run qa-1'), 'Answer: "Angela Merkel" (probability 0.850, run qa-1).');
   assert.equal(answerHoverMarkdown(found, 'run qa-1'), [
-    '**Fine-Tune Studio** — answer to `Who visited Paris?`', '', '`Angela Merkel` · score 7.250 (no-answer score -1.500)', '', 'Next best:', '- `Merkel` 5.500', '', 'Model: `run qa-1`',
+    '**Fine-Tune Studio** — answer to `Who visited Paris?`', '', '`Angela Merkel` · probability 0.850 (span score 7.250; no answer: 0.000, score -1.500)', '', 'Next best:', '- `Merkel` 0.150', '', 'Model: `run qa-1`',
   ].join('\n'));
-  const none: AnswerResult = { ...found, answer: undefined, nullScore: 9, nBest: [{ text: 'Paris', start: 22, end: 27, score: 3 }] };
+  const none: AnswerResult = { ...found, answer: undefined, nullScore: 9, nBest: [{ text: 'Paris', start: 22, end: 27, score: 3, probability: 0.002 }] };
   assert.equal(answerMessage(none, 'm'), 'No answer in the selection to "Who visited Paris?" (m: no-answer score 9.000 beats the best span "Paris" at 3.000).');
   assert.equal(answerHoverMarkdown(none, 'm'), '');
 });

@@ -50,6 +50,11 @@ test('the best span is the answer, as char offsets into the context (second line
   assert.equal(CONTEXT.slice(r.answer.start, r.answer.end), 'in Paris');
   assert.deepEqual(r.nBest[0], r.answer);
   assert.ok(r.answer.score > r.nullScore, `${r.answer.score} vs null ${r.nullScore}`);
+  // Probabilities: one softmax over the n-best span scores and the null score.
+  const z = [...r.nBest.map((s) => s.score), r.nullScore].reduce((a, x) => a + Math.exp(x), 0);
+  assert.ok(Math.abs(r.answer.probability - Math.exp(r.answer.score) / z) < 1e-9);
+  assert.ok(Math.abs(r.nullProbability - Math.exp(r.nullScore) / z) < 1e-9);
+  assert.ok(Math.abs(r.nBest.reduce((a, s) => a + s.probability, 0) + r.nullProbability - 1) < 1e-9);
   assert.equal(r.windows, 1);
   assert.equal(r.question, QUESTION);
 });
