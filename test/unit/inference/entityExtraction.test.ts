@@ -49,7 +49,7 @@ test('entity words of the fixture text line up with its tags (test precondition)
   assert.equal(entityWords(TEXT).length, TAGS.length);
 });
 
-test('made-up logits: types, char spans over the text (across the line break), mean tag probability', async () => {
+test('made-up logits: types, char spans over the text (second line included), mean tag probability', async () => {
   const enc = await encoder();
   const r = await extractTextEntities(TEXT, enc, LABELS, madeUp(TAGS), { maxLength: 128, stride: 32 });
   const words = entityWords(TEXT);
