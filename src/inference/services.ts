@@ -26,10 +26,11 @@ export interface InferenceServices {
 
 const STATE_TEXT: Record<InferenceWorkerState, string> = {
   stopped: '',
-  idle: '$(check) Classifier ready',
-  loading: '$(sync~spin) Classifier loading model',
-  busy: '$(sync~spin) Classifying',
-  failed: '$(error) Classifier stopped',
+  // One worker serves classification, entities and answers: the words name the model, not one task.
+  idle: '$(check) Model ready',
+  loading: '$(sync~spin) Loading model',
+  busy: '$(sync~spin) Running model',
+  failed: '$(error) Inference stopped',
 };
 
 let services: InferenceServices | undefined;
