@@ -19,26 +19,28 @@ export class ModelCache<T extends { dispose(): Promise<void> } = Classifier> {
   /** The model for `ref`, loading it once; a failed load is forgotten so the next request retries. */
   get(ref: ModelRef): Promise<T> {
     const key = ModelCache.key(ref);
-    let entry = this.entries.get(key);
+    const entry = this.entries.get(key);
     if (entry) {
       // Map order is insertion order: re-inserting marks it most recently used.
       this.entries.delete(key);
       this.entries.set(key, entry);
       return entry;
     }
-    entry = this.load(ref);
-    this.entries.set(key, entry);
-    entry.catch(() => {
-      if (this.entries.get(key) === entry) this.entries.delete(key);
+    const loading = this.load(ref);
+    this.entries.set(key, loading);
+    // Older models make room only once this one has loaded: a folder that fails to load must not cost a warm model.
+    loading.then(() => this.evict(key), () => {
+      if (this.entries.get(key) === loading) this.entries.delete(key);
     });
-    this.evict();
-    return entry;
+    return loading;
   }
 
-  private evict(): void {
-    while (this.entries.size > this.capacity) {
-      const [oldest, entry] = this.entries.entries().next().value as [string, Promise<T>];
-      this.entries.delete(oldest);
+  /** Least recently used first, never `keep` (the model that just loaded, about to serve its request). */
+  private evict(keep: string): void {
+    for (const [key, entry] of [...this.entries]) {
+      if (this.entries.size <= this.capacity) break;
+      if (key === keep) continue;
+      this.entries.delete(key);
       void entry.then((c) => c.dispose()).catch(() => undefined);
     }
   }
