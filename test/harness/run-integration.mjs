@@ -20,7 +20,7 @@ const BUNDLE = path.join(REPO_ROOT, 'dist', 'extension.js');
 const SUMMARY = /integration-summary (\{[^}]*\})/;
 // Workbench chatter unrelated to this extension (offline gallery, chat, accounts): kept in the log file, not echoed.
 const NOISE = /^\[(AgentHost[^\]]*|ChatModelSelection|AccountPolicyGate)\]|open-vsx\.org|authentication provider 'github'/;
-const TIMEOUT_MS = Number(process.env.FTS_INTEGRATION_TIMEOUT_MS) || 240_000;
+const TIMEOUT_MS = Number(process.env.FTS_INTEGRATION_TIMEOUT_MS) || 600_000;
 
 /** Runs one suite entry in its own workbench; resolves with its counts and whether it passed. */
 async function runSuite({ name, entry }) {
