@@ -73,6 +73,8 @@ export interface LoadWeightsOptions {
    * of rejected, like HF's ignore_mismatched_sizes=True. Encoder mismatches are always errors.
    */
   ignoreMismatchedHead?: boolean;
+  /** The checkpoint's head was trained for other labels: re-initialise its weights even where the shapes fit (the pooler is kept). */
+  newHead?: boolean;
 }
 
 export function loadWeights(ckpt: WeightSource, spec: ModelSpec, head: HeadKind, opts: LoadWeightsOptions = {}): LoadedWeights {
@@ -95,6 +97,11 @@ export function loadWeights(ckpt: WeightSource, spec: ModelSpec, head: HeadKind,
       } else {
         missingEncoder.push(p.name);
       }
+      continue;
+    }
+    if (opts.newHead && isHeadParam(p.name) && !/(^|\.)pooler\./.test(p.name)) {
+      initialised.push(p.name);
+      tensors.set(p.name, initParameter(p, rng, std));
       continue;
     }
     const e = ckpt.entry(source);

@@ -41,6 +41,8 @@ export interface TokenTaskOptions {
   maxLength: number;
   /** NER files whose tags are integers without a dataset_info.json beside them: the names, in id order. */
   labelNames?: string[];
+  /** NER: the head's tag order, given the data's (nerHead.ts: a checkpoint trained on the same tags keeps its order). */
+  orderTags?: (tags: string[]) => string[];
 }
 
 const asItems = <F extends { ids: number[]; typeIds: number[] }>(features: readonly F[], label: (f: F) => number[]): TokenizedExample[] =>
@@ -69,7 +71,7 @@ export function qaFeaturesFor(examples: readonly QaExample[], encoder: WordEncod
 export async function prepareNerData(file: string, o: TokenTaskOptions): Promise<TokenTaskData> {
   const s = await loadNerSplits(file, { seed: o.args.seed, labelNames: o.labelNames });
   if (!s.train.length) throw new Error(`${file}: no training sentences remain after validation.`);
-  const tags = s.labels;
+  const tags = o.orderTags ? o.orderTags(s.labels) : s.labels;
   const encoder = new WordEncoder(o.tokenizer);
   const featuresOf = (examples: readonly NerExample[], split: string) => nerFeaturesFor(examples, tags, encoder, { file, split, maxLength: o.maxLength, args: o.args });
   const [train, validation, test] = [featuresOf(s.train, 'train'), featuresOf(s.validation, 'validation'), featuresOf(s.test, 'test')];

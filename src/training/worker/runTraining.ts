@@ -23,6 +23,7 @@ import { checkArgsForTask, resolveArgs, SettingsError, type TrainingArgs } from 
 import { detectDataTask } from '../../data/taskShape';
 import { prepareNerData, prepareQaData, type TokenTaskData } from '../tokenTasks/tokenTaskData';
 import { nerEvaluator, qaEvaluator, type BatchEvaluator } from './tokenTaskEval';
+import { nerHeadPlan, type NerHeadPlan } from '../tokenTasks/nerHead';
 import { assertFiniteLoss } from '../lossCheck';
 import { maskTokens } from '../mlmMasking';
 import { modelToBytes } from '../../onnx/serialize';
@@ -143,7 +144,10 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
   const tokenizer = await loadTokenizer(config.model, baseSpec);
   const maxLength = Math.min(args.maxLength, tokenizer.maxLength);
   const runTask: RunTask = config.strategy === 'mlm' ? 'classification' : config.task ?? (await detectDataTask(config.data)).task;
-  const tokenData = runTask === 'classification' ? undefined : await (runTask === 'token-classification' ? prepareNerData : prepareQaData)(config.data, { tokenizer, args, maxLength, labelNames: config.labelNames });
+  let headPlan: NerHeadPlan | undefined;
+  const orderTags = (tags: string[]) => (headPlan = nerHeadPlan(baseSpec.id2label, tags)).tags;
+  const tokenData = runTask === 'classification' ? undefined
+    : await (runTask === 'token-classification' ? prepareNerData : prepareQaData)(config.data, { tokenizer, args, maxLength, labelNames: config.labelNames, orderTags });
   const data: PreparedData = tokenData ?? await prepareData(config.data, {
     mapping: config.mapping, tokenize: tokenizeFnFor(tokenizer, maxLength), maxLength, seed: args.seed, unlabeled: config.strategy === 'mlm', limits: config.dataLimits,
   });
@@ -155,7 +159,8 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
   // QA heads have two outputs (start, end): HF's default num_labels and LABEL_0/LABEL_1, whatever the base checkpoint had.
   const spec: ModelSpec = task.head === 'sequence-classification' || task.head === 'token-classification' ? withLabels(baseSpec, task.labels, task.problemType)
     : task.head === 'question-answering' ? withLabels(baseSpec, ['LABEL_0', 'LABEL_1'], undefined) : baseSpec;
-  const loaded = loadWeights(openWeightSource(config.model), spec, task.head, { seed: args.seed, ignoreMismatchedHead: true });
+  if (headPlan?.note) log(headPlan.note);
+  const loaded = loadWeights(openWeightSource(config.model), spec, task.head, { seed: args.seed, ignoreMismatchedHead: true, newHead: headPlan?.newHead });
 
   // ---- steps and schedule -------------------------------------------------------------------------------------------
   const microBatchesPerEpoch = Math.ceil(data.train.length / args.batchSize);
