@@ -332,6 +332,13 @@ function strategyStep(): FlowStep<FlowState> {
   };
 }
 
+/** What else Edit… asks for a token task. */
+const TASK_SETTINGS_TEXT: Record<RunTask, string> = {
+  'classification': '',
+  'token-classification': ', then the window overlap and subword labelling',
+  'question-answering': ', then the context windows, question and answer lengths, n-best and the no-answer threshold',
+};
+
 function settingsChoiceStep(): FlowStep<FlowState> {
   type Item = vscode.QuickPickItem & { edit: boolean };
   const d = DEFAULT_ARGS;
@@ -342,7 +349,7 @@ function settingsChoiceStep(): FlowStep<FlowState> {
         title: title(5, 'hyperparameters'),
         items: [
           { label: 'Tutorial defaults', detail: `lr ${d.learningRate} · ${d.epochs} epochs · warmup ${d.warmupRatio * 100}% · weight decay ${d.weightDecay} · batch ${d.batchSize} · max length ${d.maxLength}`, edit: false },
-          { label: 'Edit…', detail: 'Learning rate, epochs, batch size, max length, warmup, weight decay (and the strategy\'s own setting)', edit: true },
+          { label: 'Edit…', detail: `Learning rate, epochs, batch size, max length, warmup, weight decay (and the strategy's own setting)${TASK_SETTINGS_TEXT[taskOf(s)]}`, edit: true },
         ],
         isActive: (i) => i.edit === (s.editSettings ?? false),
       }, context);
