@@ -12,8 +12,12 @@ const SKIP_DIRS = new Set(['node_modules', '.git', '.finetune', '.venv', 'venv',
  * which have no row format of their own but are token-classification data.
  */
 export function isDatasetCandidate(file: string): boolean {
+  if (HF_METADATA.has(path.basename(file).toLowerCase())) return false;
   return isCandidateDataset(file) || CONLL_EXTENSIONS.has(path.extname(file).toLowerCase());
 }
+
+/** Hugging Face datasets' metadata beside the data (save_to_disk, hub exports): features and label names, no rows. */
+const HF_METADATA = new Set(['dataset_info.json', 'dataset_dict.json']);
 
 /** The Datasets view's file search: every extension isDatasetCandidate accepts (the view filters the names). */
 export const DATASET_GLOB = `**/*.{csv,tsv,jsonl,ndjson,json,parquet,txt,md,${[...CONLL_EXTENSIONS].map((e) => e.slice(1)).join(',')}}`;

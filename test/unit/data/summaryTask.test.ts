@@ -137,4 +137,6 @@ test('.conll, .iob and .bio files are discovered beside the table formats', asyn
   assert.deepEqual((await findDatasetFiles(sub)).map((f) => path.basename(f)), ['a.conll', 'b.iob', 'c.bio', 'd.csv']);
   assert.ok(isDatasetCandidate('/x/train.IOB2'));
   assert.ok(!isDatasetCandidate('/x/notes.pdf'));
+  // The label names beside an HF dataset are read by the NER loader, not offered as a dataset of their own.
+  assert.ok(!isDatasetCandidate('/x/hf/dataset_info.json'));
 });
