@@ -3,7 +3,7 @@
 // is (sequence) classification, which its own loader then validates. A run without an explicit `task` uses this.
 import * as path from 'node:path';
 import { datasetFormatOf } from './datasetFile';
-import { DatasetError } from './errors';
+import { asDatasetError } from './errors';
 import { sniffNerFormat } from './ner/nerFormat';
 import { readRows } from './readers';
 import { textFromLine } from './readers/source';
@@ -47,8 +47,10 @@ export async function detectDataTask(file: string): Promise<{ task: DataTask; re
     }
     return { task: 'classification', reason: `${name}: ${ner.reason}, and no question/context fields` };
   } catch (e) {
-    // The classification loader reads the file again and reports the same problem with its full message.
-    if (!(e instanceof DatasetError)) throw e;
-    return { task: 'classification', reason: `${name}: could not be sampled (${e.message}); read as classification` };
+    // A file that cannot be opened has no shape to detect; a malformed one is left to the classification loader,
+    // which reads it again and reports the problem with its full message.
+    const err = asDatasetError(file, e);
+    if (err.code === 'file-unreadable' || err.code === 'not-a-regular-file') throw err;
+    return { task: 'classification', reason: `${name}: could not be sampled (${err.message}); read as classification` };
   }
 }

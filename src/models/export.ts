@@ -24,7 +24,10 @@ export interface ExportOptions {
   head: HeadKind;
   /** Trained values by HF parameter name (every name modelParameters(spec, head) lists). */
   weights: ReadonlyMap<string, Float32Array>;
-  /** Label names in id order; default: the spec's id2label. */
+  /**
+   * Label names in id order; default: the spec's id2label. Token classification: the IOB2 tag list ('O' first, then
+   * B-X, I-X per type). Question answering ignores it: its two outputs are start and end (LABEL_0, LABEL_1 as HF writes).
+   */
   labels?: string[];
   problemType?: ProblemType;
   /** Also write onnx/model_quantized.onnx (int8 weights); default true. */
@@ -48,11 +51,15 @@ export class ExportError extends Error {
   }
 }
 
+/** What save_pretrained writes for a QA model: num_labels = 2 and HF's default label names. */
+export const SPAN_LABELS = ['LABEL_0', 'LABEL_1'];
+
 /** config.json as save_pretrained writes it for the task model. */
 export function exportConfig(spec: ModelSpec, head: HeadKind, labels: string[], problemType?: ProblemType): Record<string, unknown> {
   const config: Record<string, unknown> = { ...spec.raw, architectures: [architectureName(spec, head)] };
   delete config.num_labels;
-  if (head === 'sequence-classification' || head === 'token-classification') {
+  if (head === 'question-answering') labels = SPAN_LABELS;
+  if (head === 'sequence-classification' || head === 'token-classification' || head === 'question-answering') {
     config.id2label = Object.fromEntries(labels.map((l, i) => [String(i), l]));
     config.label2id = Object.fromEntries(labels.map((l, i) => [l, i]));
   }
@@ -64,7 +71,9 @@ export function exportConfig(spec: ModelSpec, head: HeadKind, labels: string[], 
 }
 
 export function exportModel(opts: ExportOptions): ExportResult {
-  const labels = opts.labels ?? Object.keys(opts.spec.id2label).map((k) => opts.spec.id2label[Number(k)]);
+  const labels = opts.head === 'question-answering' ? SPAN_LABELS : opts.labels ?? Object.keys(opts.spec.id2label).map((k) => opts.spec.id2label[Number(k)]);
+  const dup = labels.find((l, i) => labels.indexOf(l) !== i);
+  if (dup !== undefined) throw new ExportError(`export to ${opts.outDir}: label "${dup}" appears twice in the label list; id2label/label2id need distinct names.`);
   const spec: ModelSpec = {
     ...opts.spec, numLabels: labels.length,
     id2label: Object.fromEntries(labels.map((l, i) => [i, l])), label2id: Object.fromEntries(labels.map((l, i) => [l, i])),
@@ -91,8 +100,9 @@ export function exportModel(opts: ExportOptions): ExportResult {
     writeJsonAtomic(out('config.json'), exportConfig(spec, opts.head, labels, opts.problemType));
     writeSafetensors(out('model.safetensors'), tensors, { format: 'pt' });
     files.push(...writeTokenizerFiles(opts.sourceDir, outDir, spec));
-    // transformers.js' feature-extraction pipeline pools `last_hidden_state` itself, so embedding models expose it too.
-    const forward = buildForwardModel(spec, opts.weights, { head: opts.head, outputHidden: opts.head === 'sentence-embedding' });
+    // transformers.js' feature-extraction pipeline pools `last_hidden_state` itself, so embedding models expose it too;
+    // its question-answering pipeline reads `start_logits` and `end_logits`, as HF/Optimum QA exports name them.
+    const forward = buildForwardModel(spec, opts.weights, { head: opts.head, outputHidden: opts.head === 'sentence-embedding', splitSpanLogits: opts.head === 'question-answering' });
     files.push(...saveModel(forward, path.join(outDir, 'onnx', 'model.onnx')));
     if (opts.quantize ?? true) {
       const q = quantizeDynamic(forward);

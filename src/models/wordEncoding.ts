@@ -39,6 +39,7 @@ export class WordEncoder {
   /** The unknown token's id, when the tokenizer has one (a stand-in for words that encode to nothing). */
   readonly unkId: number | undefined;
   private readonly layout: Layout;
+  private readonly cache = new Map<string, CachedWord>();
   private readonly idToToken: string[] = [];
   private readonly style: TokenStyle;
   /** Whether a leading space changes the encoding (byte-level BPE without add_prefix_space). */
@@ -50,7 +51,9 @@ export class WordEncoder {
     this.padId = tokenizer.padTokenId;
     const unk = (tokenizer.files.specialIds as Record<string, number | undefined>).unk_token ?? tokenizer.inner.unk_token_id;
     this.unkId = typeof unk === 'number' ? unk : undefined;
-    this.spaceMatters = ['the', 'a', 'hello', 'x'].some((w) => !sameIds(this.encodePlain(w), this.encodePlain(' ' + w)));
+    // Only byte-level BPE encodes spaces as part of the next word; a SentencePiece word gets its '▁' by itself, and
+    // a prefixed space could double it under some normalizers.
+    this.spaceMatters = this.style.byteLevel && ['the', 'a', 'hello', 'x'].some((w) => !sameIds(this.encodePlain(w), this.encodePlain(' ' + w)));
     this.layout = readLayout(tokenizer, (t) => this.encodePlain(t));
     this.singleSpecials = this.layout.single.prefix.length + this.layout.single.suffix.length;
     this.pairSpecials = this.layout.pair.prefix.length + this.layout.pair.middle.length + this.layout.pair.suffix.length;
@@ -67,12 +70,11 @@ export class WordEncoder {
     words.forEach((w, i) => {
       const span: WordSpan = typeof w === 'string' ? { text: w, start: at, end: at + w.length } : w;
       at = span.end + 1;
-      const ids = this.encodePlain(this.spaceMatters ? ' ' + span.text : span.text);
-      const offsets = this.tokenSpans(span, ids) ?? ids.map((): [number, number] => [span.start, span.end]);
+      const { ids, spans } = this.encodeWord(span.text);
       for (let k = 0; k < ids.length; k++) {
         out.ids.push(ids[k]);
         out.wordIds.push(i);
-        out.offsets.push(offsets[k]);
+        out.offsets.push(spans ? [span.start + spans[k][0], span.start + spans[k][1]] : [span.start, span.end]);
       }
     });
     return out;
@@ -105,6 +107,20 @@ export class WordEncoder {
     };
   }
 
+  /**
+   * One word's ids and token spans relative to the word (undefined: not recoverable). Words repeat heavily (QA
+   * contexts, NER corpora), and the tokenizer call dominates, so results are cached, the cache reset when it fills.
+   */
+  private encodeWord(text: string): CachedWord {
+    const hit = this.cache.get(text);
+    if (hit) return hit;
+    const ids = this.encodePlain(this.spaceMatters ? ' ' + text : text);
+    const entry: CachedWord = { ids, spans: this.tokenSpans({ text, start: 0, end: text.length }, ids) };
+    if (this.cache.size >= WORD_CACHE_SIZE) this.cache.clear();
+    this.cache.set(text, entry);
+    return entry;
+  }
+
   private encodePlain(text: string): number[] {
     return this.tokenizer.inner.encode(text, { add_special_tokens: false });
   }
@@ -113,9 +129,16 @@ export class WordEncoder {
   private tokenSpans(word: WordSpan, ids: readonly number[]): [number, number][] | undefined {
     const tokens = ids.map((id) => this.idToToken[id]);
     if (tokens.some((t) => t === undefined || (this.unkId !== undefined && t === this.idToToken[this.unkId]))) return undefined;
-    return this.style.byteLevel ? byteLevelSpans(word, tokens, this.spaceMatters) : pieceSpans(word, tokens, this.style);
+    return this.style.byteLevel ? byteLevelSpans(word, tokens) : pieceSpans(word, tokens, this.style);
   }
 }
+
+interface CachedWord {
+  readonly ids: readonly number[];
+  readonly spans: readonly (readonly [number, number])[] | undefined;
+}
+
+const WORD_CACHE_SIZE = 100_000;
 
 interface TokenStyle {
   byteLevel: boolean;
@@ -205,7 +228,7 @@ function bytesFromUnicode(): Map<string, number> {
   return byteDecoder;
 }
 
-function byteLevelSpans(word: WordSpan, tokens: readonly string[], spaced: boolean): [number, number][] | undefined {
+function byteLevelSpans(word: WordSpan, tokens: readonly string[]): [number, number][] | undefined {
   const decoder = bytesFromUnicode();
   const wordBytes = Buffer.from(word.text, 'utf8');
   // byteChar[b]: the source-text span of the char byte b of the word belongs to.
@@ -217,9 +240,7 @@ function byteLevelSpans(word: WordSpan, tokens: readonly string[], spaced: boole
     for (let k = 0; k < nBytes; k++) byteChar.push([word.start + i, word.start + i + len]);
     i += len;
   }
-  const lead = spaced ? 1 : 0;
-  let pos = 0; // byte position in (lead space + word)
-  const spans: [number, number][] = [];
+  const tokenBytes: number[][] = [];
   for (const token of tokens) {
     const bytes: number[] = [];
     for (const ch of token) {
@@ -227,6 +248,13 @@ function byteLevelSpans(word: WordSpan, tokens: readonly string[], spaced: boole
       if (b === undefined) return undefined;
       bytes.push(b);
     }
+    tokenBytes.push(bytes);
+  }
+  // The space before the word ('Ġ'), whether we prefixed it or the tokenizer's add_prefix_space did.
+  const lead = tokenBytes[0]?.[0] === 0x20 && wordBytes[0] !== 0x20 ? 1 : 0;
+  let pos = 0; // byte position in (lead space + word)
+  const spans: [number, number][] = [];
+  for (const bytes of tokenBytes) {
     for (let k = 0; k < bytes.length; k++) {
       const expected = pos + k < lead ? 0x20 : wordBytes[pos + k - lead];
       if (bytes[k] !== expected) return undefined;

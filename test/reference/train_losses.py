@@ -1,7 +1,7 @@
 """PyTorch reference values of the engine's losses: loss and d loss / d prediction for each request.
 
 Run with /usr/bin/python3. Request JSON list on stdin, each:
-  {"kind": "cross-entropy"|"masked-lm"|"bce-with-logits"|"mse"|"cosine-similarity", "pred": nested list, "labels": nested list,
+  {"kind": "cross-entropy"|"masked-lm"|"bce-with-logits"|"mse"|"cosine-similarity"|"span", "pred": nested list, "labels": nested list,
    "class_weights"?, "label_smoothing"?, "ignore_index"?, "pos_weight"?}
 Reply: list of {"loss": float, "grad": flat list}. float64 throughout, so differences are the engine's.
 """
@@ -31,6 +31,13 @@ def run(r):
         p = pred.shape[0] // 2
         cos = torch.cosine_similarity(pred[:p], pred[p:])
         loss = nn.functional.mse_loss(cos, torch.tensor(r["labels"], dtype=torch.float64))
+    elif kind == "span":
+        # HF *ForQuestionAnswering: pred [B, S, 2], labels [B, 2]; positions clamped to [0, S], S ignored.
+        start, end = (t.squeeze(-1) for t in pred.split(1, dim=-1))
+        labels = torch.tensor(r["labels"], dtype=torch.long)
+        s = start.size(1)
+        ce = nn.CrossEntropyLoss(ignore_index=s)
+        loss = (ce(start, labels[:, 0].clamp(0, s)) + ce(end, labels[:, 1].clamp(0, s))) / 2
     else:
         raise SystemExit(f"unknown loss {kind}")
     loss.backward()

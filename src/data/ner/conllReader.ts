@@ -2,6 +2,7 @@
 // columns in between), columns separated by a tab or by spaces, a blank line between sentences, -DOCSTART- lines
 // between documents.
 import { DatasetError, MalformedRowError } from '../errors';
+import { DEFAULT_READ_LIMITS } from '../readers/limits';
 import { fileLines } from '../readers/source';
 import type { RawSentence } from './sentence';
 
@@ -53,7 +54,8 @@ export async function readConll(file: string): Promise<RawSentence[]> {
     });
     tokens = []; tags = []; lines = []; tagColumns = [];
   };
-  for await (const { text, line } of fileLines(file)) {
+  // One token per line: the row limit bounds memory on a file that is not CoNLL at all (no line breaks).
+  for await (const { text, line } of fileLines(file, DEFAULT_READ_LIMITS.maxRowChars)) {
     if (!text.trim()) {
       flush();
       continue;
@@ -91,7 +93,8 @@ const TAG_LIKE = /^(O|[BIESLU][-_]\S+|\S+[-_][BIESLU])$/;
 
 /**
  * Whether these first lines of a .txt/.tsv file are token-tag columns rather than prose or a table: every non-blank
- * line has two to a dozen columns ending in something tag-shaped, and at least one tag is an entity, not O.
+ * line has two to a dozen columns ending in something tag-shaped, and either one tag is an entity or there are
+ * enough lines (a document may open with sentences that have no entity) that prose could not pass by chance.
  */
 export function looksLikeConll(lines: readonly string[]): boolean {
   let tokenLines = 0;
@@ -106,7 +109,7 @@ export function looksLikeConll(lines: readonly string[]): boolean {
     if (tag !== 'O') entity = true;
     tokenLines++;
   }
-  return tokenLines >= 2 && entity;
+  return tokenLines >= 2 && (entity || tokenLines >= 20);
 }
 
 /** The first `n` lines of a file (for sniffing). */

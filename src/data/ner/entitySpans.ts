@@ -3,7 +3,7 @@
 // turned into BIO tags over the whitespace-separated words of the text, the same words the encoder splits.
 import * as path from 'node:path';
 import { ColumnError, DatasetError, LabelError, MalformedRowError } from '../errors';
-import { readRows, type RawRow } from '../readers';
+import { readNerRows } from './nerRows';
 import { locateInRow } from './rowPosition';
 import type { RawSentence } from './sentence';
 
@@ -44,7 +44,7 @@ function spanOf(e: unknown): Span | string {
   return { start: start as number, end: end as number, label: label.trim() };
 }
 
-/** Whitespace-separated words of `text` with their character spans. */
+/** Whitespace-separated words of `text` with their character spans: the same split as models/wordEncoding.ts splitWords. */
 export function whitespaceWords(text: string): { text: string; start: number; end: number }[] {
   return [...text.matchAll(/\S+/gu)].map((m) => ({ text: m[0], start: m.index!, end: m.index! + m[0].length }));
 }
@@ -55,8 +55,7 @@ export interface SpanOptions {
 
 /** Sentences of a JSONL / JSON / Parquet file of texts with character-span entities. */
 export async function readSpanRows(file: string, o: SpanOptions = {}): Promise<RawSentence[]> {
-  const rows: RawRow[] = [];
-  for await (const r of readRows(file)) rows.push(r);
+  const rows = await readNerRows(file);
   if (!rows.length) throw new DatasetError('empty-dataset', { file }, 'the file has no rows');
   const unit = path.extname(file).toLowerCase() === '.parquet' ? 'row' : 'line';
   const columns = spanColumns(rows[0].row, o.columns);

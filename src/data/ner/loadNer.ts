@@ -1,6 +1,6 @@
 // One NER file → sentences with IOB2 tags: the layout is sniffed, each tag's shape checked where it is written, the
 // file's scheme detected once from all its sequences, and every sequence rewritten in IOB2.
-import { DatasetError, formatLocation, LabelError, listSome } from '../errors';
+import { asDatasetError, DatasetError, formatLocation, LabelError, listSome } from '../errors';
 import { readConll } from './conllReader';
 import { readSpanRows } from './entitySpans';
 import { sniffNerFormat, type ColumnNames } from './nerFormat';
@@ -48,7 +48,14 @@ async function readSentences(file: string, o: NerLoadOptions): Promise<{ format:
 }
 
 export async function loadNerDataset(file: string, o: NerLoadOptions = {}): Promise<NerDataset> {
-  const { format, sentences } = await readSentences(file, o);
+  let read: Awaited<ReturnType<typeof readSentences>>;
+  try {
+    read = await readSentences(file, o);
+  } catch (e) {
+    // A missing or unreadable file is a dataset problem to report like the others, not an I/O exception.
+    throw asDatasetError(file, e);
+  }
+  const { format, sentences } = read;
   const kept: RawSentence[] = [];
   const parsed: ParsedTag[][] = [];
   const emptyLines: number[] = [];

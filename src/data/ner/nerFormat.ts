@@ -2,10 +2,11 @@
 // character spans. Shared by the loader and by task detection, so both read a file the same way.
 import * as path from 'node:path';
 import { datasetFormatOf } from '../datasetFile';
-import { DatasetError } from '../errors';
-import { readRows } from '../readers';
+import { closestNames, didYouMean } from '../../util/closestNames';
+import { ColumnError, DatasetError } from '../errors';
 import { headLines, looksLikeConll } from './conllReader';
 import { spanColumns, type SpanColumns } from './entitySpans';
+import { readNerRows } from './nerRows';
 import type { NerFormat } from './sentence';
 import { tokenTagColumns, type TokenTagColumns } from './tokenTagRows';
 
@@ -46,8 +47,10 @@ export async function sniffNerFormat(file: string, columns: ColumnNames = {}): P
   }
   const f = datasetFormatOf(file);
   if (f !== 'jsonl' && f !== 'json' && f !== 'parquet') return { format: undefined, reason: `a ${ext || 'extensionless'} file holds no token or span annotations` };
-  const first = await firstRow(file);
-  if (!first) return { format: undefined, reason: 'the file has no rows' };
+  const head = (await readNerRows(file, 1))[0];
+  if (!head) return { format: undefined, reason: 'the file has no rows' };
+  const first = head.row;
+  checkNamedColumns(file, head.line, first, columns);
   const spans = spanColumns(first, { text: columns.text, entities: columns.entities });
   if (spans) return { format: 'spans', columns: spans, reason: `rows hold a text ("${spans.text}") and character-span entities ("${spans.entities}")` };
   const lists = tokenTagColumns(first, { tokens: columns.tokens, tags: columns.tags });
@@ -55,13 +58,14 @@ export async function sniffNerFormat(file: string, columns: ColumnNames = {}): P
   return { format: undefined, reason: `rows hold ${Object.keys(first).slice(0, 8).join(', ')}: no token/tag lists or entity spans` };
 }
 
-async function firstRow(file: string): Promise<Record<string, unknown> | undefined> {
-  const rows = readRows(file);
-  try {
-    const r = await rows.next();
-    return r.done ? undefined : r.value.row;
-  } finally {
-    await rows.return(undefined);
+/** A column named in the settings must exist: guessing others instead would train on the wrong field. */
+function checkNamedColumns(file: string, line: number, row: Record<string, unknown>, columns: ColumnNames): void {
+  const fields = Object.keys(row);
+  for (const [role, name] of Object.entries(columns)) {
+    if (name === undefined || name in row) continue;
+    throw new ColumnError('missing-column', { file, line, unit: datasetFormatOf(file) === 'parquet' ? 'row' : 'line' },
+      `the ${role} column "${name}" named in the settings is not in the file.${didYouMean(name, fields)} Fields here: ${fields.join(', ')}`,
+      closestNames(name, fields));
   }
 }
 

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ColumnError, DatasetError, LabelError, MalformedRowError } from '../errors';
-import { readRows, type RawRow } from '../readers';
+import { readNerRows } from './nerRows';
 import { locateInRow } from './rowPosition';
 import type { RawSentence } from './sentence';
 
@@ -55,8 +55,7 @@ export interface TokenTagOptions {
 
 /** Sentences of a JSONL / JSON / Parquet file of token and tag lists. */
 export async function readTokenTagRows(file: string, o: TokenTagOptions = {}): Promise<RawSentence[]> {
-  const rows: RawRow[] = [];
-  for await (const r of readRows(file)) rows.push(r);
+  const rows = await readNerRows(file);
   if (!rows.length) throw new DatasetError('empty-dataset', { file }, 'the file has no rows');
   const unit = path.extname(file).toLowerCase() === '.parquet' ? 'row' : 'line';
   const columns = tokenTagColumns(rows[0].row, o.columns);

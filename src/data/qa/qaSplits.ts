@@ -64,6 +64,9 @@ export async function loadQaSplits(file: string, o: { seed: number; validationRa
   if (!(ratio > 0 && ratio < 1)) throw new SplitError('bad-split', { file }, `validationRatio is ${ratio}; expected a fraction between 0 and 1 (e.g. 0.1)`);
   const found = await findSplitFiles(file);
   const trainFile = found.train ?? file;
+  // A lone "x_validation.json" is the training file itself, not its own validation set.
+  if (found.validation === trainFile) delete found.validation;
+  if (found.test === trainFile) delete found.test;
   const train = await loadQaDataset(trainFile);
   const warnings = [...train.warnings];
   const files: QaSplits['files'] = { train: trainFile };

@@ -39,6 +39,9 @@ export const bert: FamilyBuilder = {
       }
       case 'token-classification':
         return linear(ctx, dropout(ctx, hidden, ctx.spec.classifierDropout), 'classifier');
+      case 'question-answering':
+        // BertForQuestionAnswering: qa_outputs reads the last hidden state directly (no dropout before it).
+        return linear(ctx, hidden, 'qa_outputs');
       case 'masked-lm': {
         const t = activation(ctx, linear(ctx, hidden, 'cls.predictions.transform.dense'), ctx.spec.hiddenAct);
         const n = layerNorm(ctx, t, 'cls.predictions.transform.LayerNorm');

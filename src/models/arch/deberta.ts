@@ -146,6 +146,9 @@ export const deberta: FamilyBuilder = {
       }
       case 'token-classification':
         return linear(ctx, dropout(ctx, hidden, ctx.spec.hiddenDropout), 'classifier');
+      case 'question-answering':
+        // DebertaV2ForQuestionAnswering: qa_outputs reads the last hidden state directly (no dropout before it).
+        return linear(ctx, hidden, 'qa_outputs');
       case 'masked-lm': {
         const t = activation(ctx, linear(ctx, hidden, 'lm_predictions.lm_head.dense'), ctx.spec.hiddenAct);
         const n = layerNorm(ctx, t, 'lm_predictions.lm_head.LayerNorm');

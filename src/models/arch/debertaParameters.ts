@@ -1,7 +1,7 @@
 // DeBERTa-v2/v3 parameter names and shapes as DebertaV2Model and its task heads register them (state_dict order).
 // Kept apart from parameters.ts so that file stays a table of the BERT-shaped families; it calls in here.
 import type { ModelSpec } from '../modelSpec';
-import { type HeadKind, type ParamShape, linear, norm } from './paramShapes';
+import { type HeadKind, type ParamShape, SPAN_LOGITS, linear, norm } from './paramShapes';
 
 /** The DeBERTa part of a spec; parseModelSpec always sets it for this family. */
 export function debertaOf(spec: ModelSpec): NonNullable<ModelSpec['deberta']> {
@@ -49,6 +49,9 @@ export function debertaHeadParameters(spec: ModelSpec, head: HeadKind): ParamSha
       return [...linear('pooler.dense', H, H), ...linear('classifier', spec.numLabels, H)];
     case 'token-classification':
       return linear('classifier', spec.numLabels, H);
+    case 'question-answering':
+      // DebertaV2ForQuestionAnswering: qa_outputs straight on the last hidden state (no dropout, no pooler).
+      return linear('qa_outputs', SPAN_LOGITS, H);
     case 'masked-lm':
       // DebertaV2OnlyMLMHead as the Hub's checkpoints carry it (lm_predictions.lm_head.*); its own bias is listed first.
       return [{ name: 'lm_predictions.lm_head.bias', shape: [spec.vocabSize] }, ...linear('lm_predictions.lm_head.dense', H, H), ...norm('lm_predictions.lm_head.LayerNorm', H)];

@@ -2,6 +2,7 @@
 import { activation, scoped, attentionBias, dropout, firstRows, firstToken, layerNorm, linear, lookup, meanPool, onlyFirstRow, positionRange, selfAttention, tiedDecoder } from './common';
 import type { BuildContext } from './common';
 import type { FamilyBuilder, GraphInputs } from './family';
+import type { ModelSpec } from '../modelSpec';
 
 function transformerBlock(ctx: BuildContext, x: string, bias: string, prefix: string, firstOnly: boolean): string {
   const a = `${prefix}.attention`;
@@ -10,6 +11,12 @@ function transformerBlock(ctx: BuildContext, x: string, bias: string, prefix: st
   const sa = layerNorm(ctx, ctx.b.op('Add', [linear(ctx, context, `${a}.out_lin`), rows]), `${prefix}.sa_layer_norm`);
   const ffn = dropout(ctx, linear(ctx, activation(ctx, linear(ctx, sa, `${prefix}.ffn.lin1`), ctx.spec.hiddenAct), `${prefix}.ffn.lin2`), ctx.spec.hiddenDropout);
   return layerNorm(ctx, ctx.b.op('Add', [ffn, sa]), `${prefix}.output_layer_norm`);
+}
+
+/** config.qa_dropout (DistilBertConfig's default 0.1 when the key is absent). */
+function qaDropout(spec: ModelSpec): number {
+  const v = spec.raw.qa_dropout;
+  return typeof v === 'number' && v >= 0 && v < 1 ? v : 0.1;
 }
 
 export const distilbert: FamilyBuilder = {
@@ -33,6 +40,9 @@ export const distilbert: FamilyBuilder = {
       }
       case 'token-classification':
         return linear(ctx, dropout(ctx, hidden, ctx.spec.hiddenDropout), 'classifier');
+      case 'question-answering':
+        // DistilBertForQuestionAnswering, unlike BERT's, drops out the hidden states first, with its own qa_dropout.
+        return linear(ctx, dropout(ctx, hidden, qaDropout(ctx.spec)), 'qa_outputs');
       case 'masked-lm': {
         const t = activation(ctx, linear(ctx, hidden, 'vocab_transform'), ctx.spec.hiddenAct);
         return tiedDecoder(ctx, layerNorm(ctx, t, 'vocab_layer_norm'), scoped(ctx, 'embeddings.word_embeddings.weight'), 'vocab_projector.bias');

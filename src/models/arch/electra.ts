@@ -20,6 +20,9 @@ export const electra: FamilyBuilder = {
         return denseClassificationHead(ctx, hidden, 'gelu');
       case 'token-classification':
         return linear(ctx, dropout(ctx, hidden, ctx.spec.classifierDropout), 'classifier');
+      case 'question-answering':
+        // ElectraForQuestionAnswering: qa_outputs reads the last hidden state directly (no dropout before it).
+        return linear(ctx, hidden, 'qa_outputs');
       case 'masked-lm': {
         // ElectraGeneratorPredictions: dense (H→E) → gelu → LayerNorm, decoder tied to the word embeddings.
         const t = activation(ctx, linear(ctx, hidden, 'generator_predictions.dense'), 'gelu');

@@ -108,7 +108,9 @@ export const modernbert: FamilyBuilder = {
         const pooled = m.classifierPooling === 'cls' ? firstToken(ctx, hidden) : meanPool(ctx, hidden, inputs.attentionMask);
         return linear(ctx, dropout(ctx, predictionHead(ctx, pooled), ctx.spec.classifierDropout), 'classifier', true);
       }
+      // ModernBertForQuestionAnswering is the token classifier with two outputs (start, end), under the same names.
       case 'token-classification':
+      case 'question-answering':
         return linear(ctx, dropout(ctx, predictionHead(ctx, hidden), ctx.spec.classifierDropout), 'classifier', true);
       case 'masked-lm': {
         const logits = b.op('MatMul', [predictionHead(ctx, hidden), b.op('Transpose', [param(ctx, scoped(ctx, 'embeddings.tok_embeddings.weight'))], { perm: ints([1, 0]) })]);

@@ -1,7 +1,7 @@
 // ModernBERT parameter names and shapes as ModernBertModel and its heads register them: no biases unless configured,
 // layer 0 without attn_norm (an Identity in HF), fused Wqkv, GeGLU Wi [2·I, H], a final_norm, the prediction head.
 import type { ModelSpec } from '../modelSpec';
-import { type HeadKind, type ParamShape } from './paramShapes';
+import { type HeadKind, type ParamShape, SPAN_LOGITS } from './paramShapes';
 
 export function modernbertOf(spec: ModelSpec): NonNullable<ModelSpec['modernbert']> {
   if (!spec.modernbert) throw new Error(`${spec.modelType}: no ModernBERT settings in the spec`);
@@ -38,6 +38,10 @@ export function modernbertHeadParameters(spec: ModelSpec, head: HeadKind): Param
     case 'sequence-classification':
     case 'token-classification':
       return [...predictionHead, { name: 'classifier.weight', shape: [spec.numLabels, H] }, { name: 'classifier.bias', shape: [spec.numLabels] }];
+    case 'question-answering':
+      // ModernBertForQuestionAnswering reuses the token classifier's layout (head → drop → classifier) with 2 outputs,
+      // and names it `classifier`, not `qa_outputs`.
+      return [...predictionHead, { name: 'classifier.weight', shape: [SPAN_LOGITS, H] }, { name: 'classifier.bias', shape: [SPAN_LOGITS] }];
     case 'masked-lm':
       // The decoder's weight is tied to tok_embeddings; only its bias is stored.
       return [...predictionHead, ...(m.decoderBias ? [{ name: 'decoder.bias', shape: [spec.vocabSize] }] : [])];

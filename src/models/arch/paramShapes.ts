@@ -1,5 +1,8 @@
 // The vocabulary of the parameter tables: heads, named shapes and the two module layouts every family repeats.
-export type HeadKind = 'sequence-classification' | 'token-classification' | 'masked-lm' | 'sentence-embedding';
+export type HeadKind = 'sequence-classification' | 'token-classification' | 'question-answering' | 'masked-lm' | 'sentence-embedding';
+
+/** Extractive QA heads score every token twice (answer start, answer end): HF's qa_outputs has num_labels = 2. */
+export const SPAN_LOGITS = 2;
 
 export interface ParamShape {
   name: string;

@@ -5,7 +5,7 @@ import type { ModelFamily, ModelSpec } from '../modelSpec';
 import { debertaEncoderParameters, debertaHeadParameters } from './debertaParameters';
 import { modernbertEncoderParameters, modernbertHeadParameters } from './modernbertParameters';
 import { mpnetEncoderParameters } from './mpnetParameters';
-import { type HeadKind, type ParamShape, linear, norm } from './paramShapes';
+import { type HeadKind, type ParamShape, SPAN_LOGITS, linear, norm } from './paramShapes';
 
 export type { HeadKind, ParamShape };
 
@@ -23,6 +23,7 @@ export function architectureName(spec: ModelSpec, head: HeadKind): string {
   switch (head) {
     case 'sequence-classification': return `${base}ForSequenceClassification`;
     case 'token-classification': return `${base}ForTokenClassification`;
+    case 'question-answering': return `${base}ForQuestionAnswering`;
     case 'masked-lm': return `${base}ForMaskedLM`;
     case 'sentence-embedding': return `${base}Model`;
   }
@@ -88,6 +89,9 @@ export function headParameters(spec: ModelSpec, head: HeadKind): ParamShape[] {
       return [];
     case 'token-classification':
       return linear('classifier', L, H);
+    case 'question-answering':
+      // BertForQuestionAnswering and its siblings (RoBERTa, DistilBERT, ELECTRA, MPNet): one nn.Linear(hidden, 2).
+      return linear('qa_outputs', SPAN_LOGITS, H);
     case 'sequence-classification':
       switch (spec.family) {
         case 'bert': return linear('classifier', L, H);

@@ -34,6 +34,9 @@ export const roberta: FamilyBuilder = {
         return denseClassificationHead(ctx, hidden, 'tanh');
       case 'token-classification':
         return linear(ctx, dropout(ctx, hidden, ctx.spec.classifierDropout), 'classifier');
+      case 'question-answering':
+        // RobertaForQuestionAnswering (and MPNetForQuestionAnswering, which shares these heads): qa_outputs reads the last hidden state directly (no dropout before it).
+        return linear(ctx, hidden, 'qa_outputs');
       case 'masked-lm': {
         // RobertaLMHead always uses exact GELU, whatever hidden_act says.
         const n = layerNorm(ctx, activation(ctx, linear(ctx, hidden, 'lm_head.dense'), 'gelu'), 'lm_head.layer_norm');

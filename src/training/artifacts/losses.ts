@@ -1,9 +1,10 @@
 // Loss heads appended to a forward graph, each written with differentiable standard ops so the autodiff covers them.
 // Semantics follow PyTorch (what HF models call): CrossEntropyLoss(weight, label_smoothing, ignore_index=-100),
-// BCEWithLogitsLoss(pos_weight), MSELoss, and sentence-transformers' CosineSimilarityLoss (MSE of cos(u, v) vs label).
+// BCEWithLogitsLoss(pos_weight), MSELoss, sentence-transformers' CosineSimilarityLoss (MSE of cos(u, v) vs label) and
+// the span loss of HF's question-answering models.
 import { GraphBuilder } from '../../onnx/builder';
 import { dtypeCode } from '../autodiff/gradBuilder';
-import { DType, Dim, ValueInfo, int, tensor } from '../../onnx/ir';
+import { DType, Dim, ValueInfo, int, ints, tensor } from '../../onnx/ir';
 
 export type LossSpec =
   /** Single-label classification over the last axis of the logits; token classification when logits are [B, S, C]. */
@@ -15,7 +16,13 @@ export type LossSpec =
   /** Masked-LM: cross-entropy over the vocabulary, positions labelled -100 ignored. */
   | { kind: 'masked-lm'; ignoreIndex?: number }
   /** SetFit: embeddings of a batch laid out as [u_1..u_P, v_1..v_P]; loss = mean((cos(u_i, v_i) − label_i)²). */
-  | { kind: 'cosine-similarity' };
+  | { kind: 'cosine-similarity' }
+  /**
+   * Extractive QA (HF *ForQuestionAnswering): logits [B, S, 2] (start, end), labels int64 [B, 2] (start, end token).
+   * Positions are clamped to [0, S] and S is the ignore index, so an answer outside the window costs nothing;
+   * loss = (CE_start + CE_end) / 2, each averaged over its own kept positions.
+   */
+  | { kind: 'span' };
 
 export interface LossHead {
   /** Name of the scalar loss value. */
@@ -45,6 +52,8 @@ export function addLoss(b: GraphBuilder, spec: LossSpec, pred: Pred): LossHead {
       return mse(b, pred);
     case 'cosine-similarity':
       return cosineSimilarity(b, pred);
+    case 'span':
+      return spanLoss(b, pred);
   }
 }
 
@@ -153,4 +162,37 @@ function cosineSimilarity(b: GraphBuilder, pred: Pred): LossHead {
   const d = b.op('Sub', [cos, y]);
   const loss = b.op('ReduceMean', [b.op('Mul', [d, d])], { keepdims: int(0) });
   return { loss, labelInputs: [{ name: LABELS, dtype: dt, shape: ['pairs'] }] };
+}
+
+/** Token positions of the span loss: [batch, 2] = (start, end) per row. */
+export const SPAN_POSITIONS = 2;
+
+function spanLoss(b: GraphBuilder, pred: Pred): LossHead {
+  checkFloat(pred, 'span');
+  const last = pred.shape[pred.shape.length - 1];
+  if (pred.shape.length !== 3 || (typeof last === 'number' && last !== 2)) {
+    throw new Error(`span loss: logits "${pred.name}" must be [batch, sequence, 2] (start and end scores per token), got [${pred.shape.join(', ')}]`);
+  }
+  const dt = pred.dtype;
+  const labelShape: Dim[] = [pred.shape[0], SPAN_POSITIONS];
+  const labels = b.input(LABELS, 'int64', labelShape);
+  const seqLen = b.op('Shape', [pred.name], { start: int(1), end: int(2) });
+  // [B, S, 2] → [B, 2, S] → [2B, S]: rows alternate start, end, so each row is one S-way classification.
+  const rows = b.op('Reshape', [b.op('Transpose', [pred.name], { perm: ints([0, 2, 1]) }), b.op('Concat', [b.int64s([-1]), seqLen], { axis: int(0) })]);
+  const flat = b.op('Reshape', [labels, b.int64s([-1])]);
+  // HF: positions.clamp(0, ignored_index) with ignored_index = S, then CrossEntropyLoss(ignore_index=S).
+  const clamped = b.op('Min', [b.op('Max', [flat, b.constant(tensor('int64', [], [0]), 'int64', 'span_zero')]), b.op('Squeeze', [seqLen, b.int64s([0])])]);
+  const valid = b.op('Less', [clamped, b.op('Squeeze', [seqLen, b.int64s([0])])]);
+  const safe = b.op('Where', [valid, clamped, b.constant(tensor('int64', [], [0]), 'int64', 'span_zero')]);
+  const validF = b.op('Cast', [valid], { to: int(dtypeCode(dt)) });
+  const logp = b.op('LogSoftmax', [rows], { axis: int(-1) });
+  const picked = b.op('GatherElements', [logp, b.op('Unsqueeze', [safe, b.int64s([-1])])], { axis: int(-1) });
+  const nll = b.op('Mul', [b.op('Neg', [b.op('Reshape', [picked, b.int64s([-1])])]), validF]);
+  // Back to [B, 2]: the start and the end loss are means over their own kept rows, then averaged.
+  const pairs = b.int64s([-1, SPAN_POSITIONS]);
+  const axis0 = b.int64s([0]);
+  const sums = b.op('ReduceSum', [b.op('Reshape', [nll, pairs]), axis0], { keepdims: int(0) });
+  const counts = b.op('ReduceSum', [b.op('Reshape', [validF, pairs]), axis0], { keepdims: int(0) });
+  const loss = b.op('ReduceMean', [b.op('Div', [sums, counts])], { keepdims: int(0) });
+  return { loss, labelInputs: [{ name: LABELS, dtype: 'int64', shape: labelShape }] };
 }

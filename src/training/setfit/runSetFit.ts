@@ -2,6 +2,7 @@
 // sentence-embedding body fine-tuned with the cosine-similarity loss, then a classification head on the embeddings,
 // evaluation and export. run.ts sets the run up (lease, folder, record, log, device) and calls it for
 // `strategy: 'setfit'`; same run folder and protocol messages as the general trainer.
+import { detectDataTask } from '../../data/taskShape';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as ortTypes from 'onnxruntime-node';
@@ -81,6 +82,10 @@ export const trainSetFit: Trainer = async ({ config, resumed, ort, device, log, 
   const spec: ModelSpec = readModelSpec(config.model);
   const tokenizer = await loadTokenizer(config.model, spec);
   const maxLength = Math.min(args.maxLength, tokenizer.maxLength);
+  const task = config.task ?? (await detectDataTask(config.data)).task;
+  if (task !== 'classification') {
+    throw new Error(`${config.data}: SetFit trains a sentence classifier; this data is for ${task === 'token-classification' ? 'token classification (NER)' : 'extractive question answering'}. Choose another strategy (full fine-tuning, feature extraction, ...).`);
+  }
   const data = await prepareData(config.data, { mapping: config.mapping, tokenize: tokenizeFnFor(tokenizer, maxLength), maxLength, seed: args.seed, limits: config.dataLimits });
   for (const w of data.warnings) log(w, 'warn');
   const labels = singleLabels(config, data);

@@ -16,6 +16,11 @@ import { DEFAULT_ARGS } from '../hyperparameters';
 export async function evaluateFolder(modelDir: string, dataFile: string, record: RunRecord): Promise<EvalResult> {
   const setfit = await import('../setfit/evaluateSetFitFolder');
   if (setfit.isSetFitFolder(modelDir)) return setfit.evaluateSetFitFolder(modelDir, dataFile, record);
+  const task = record.dataset.task;
+  if (task === 'token-classification' || task === 'question-answering') {
+    const { evaluateTokenFolder } = await import('./evaluateTokenFolder');
+    return evaluateTokenFolder(modelDir, dataFile, record, task);
+  }
   const spec = readModelSpec(modelDir);
   const kind: TaskKind = spec.problemType === 'multi_label_classification' ? 'multi-label' : spec.problemType === 'regression' ? 'regression' : 'single-label';
   const tokenizer = await loadTokenizer(modelDir, spec);

@@ -19,13 +19,16 @@ import { generateArtifacts, type TrainPlan } from '../artifacts/generateArtifact
 import type { LossSpec } from '../artifacts/losses';
 import { TrainingSession } from '../artifacts/session';
 import { describeClassWeights, resolveClassWeights, type ResolvedClassWeights, type WeightedTask } from '../classWeights';
-import { checkArgsForTask, resolveArgs, type TrainingArgs } from '../hyperparameters';
+import { checkArgsForTask, resolveArgs, SettingsError, type TrainingArgs } from '../hyperparameters';
+import { detectDataTask } from '../../data/taskShape';
+import { prepareNerData, prepareQaData, type TokenTaskData } from '../tokenTasks/tokenTaskData';
+import { nerEvaluator, qaEvaluator, type BatchEvaluator } from './tokenTaskEval';
 import { assertFiniteLoss } from '../lossCheck';
 import { maskTokens } from '../mlmMasking';
 import { modelToBytes } from '../../onnx/serialize';
 import { planParameters } from '../parameterGroups';
 import { prepareData, type PreparedData } from '../prepareData';
-import type { RunConfig, StopReason } from '../protocol';
+import type { RunConfig, RunTask, StopReason } from '../protocol';
 import { appendMetrics, checkpointPath, latestCheckpoint, pruneCheckpoints, writeRun } from '../runStore';
 import { describeDiskUsage, runDiskUsage } from '../runDiskUsage';
 import type { OpenRun, Trainer } from '../trainer';
@@ -52,6 +55,32 @@ interface Task {
   problemType?: ProblemType;
   /** The loss weights (classWeights resolved on the training split), or undefined when unweighted. */
   weights?: ResolvedClassWeights;
+  /** Token tasks: how the validation and test windows are scored (mapped back to words / answers). */
+  evaluators?: { validation: BatchEvaluator; test: BatchEvaluator };
+}
+
+/** Token tasks train without class weights: a per-tag or per-position weight is not what "classWeights" means. */
+function refuseClassWeights(args: TrainingArgs, what: string): void {
+  if (args.classWeights !== undefined && args.classWeights !== 'none') {
+    throw new SettingsError(`"classWeights" weighs classes of a sequence classifier; this run trains ${what}: remove the setting or set it to "none".`);
+  }
+}
+
+function tokenTaskFor(data: TokenTaskData, args: TrainingArgs): Task {
+  if (data.task === 'token-classification') {
+    refuseClassWeights(args, 'token classification (NER)');
+    if (data.tags.length < 2) throw new Error(`${data.files[0]}: every word is tagged "${data.tags[0]}"; token classification needs at least one entity type (B-/I- tags).`);
+    return {
+      head: 'token-classification', loss: { kind: 'cross-entropy', labelSmoothing: args.labelSmoothing }, kind: 'token-classification', labels: data.tags,
+      evaluators: { validation: nerEvaluator(data.eval.validation, data.tags), test: nerEvaluator(data.eval.test, data.tags) },
+    };
+  }
+  refuseClassWeights(args, 'extractive question answering');
+  const o = { version2: data.version2, nBestSize: args.nBestSize, maxAnswerLength: args.maxAnswerLength, nullScoreDiffThreshold: args.nullScoreDiffThreshold };
+  return {
+    head: 'question-answering', loss: { kind: 'span' }, kind: 'question-answering', labels: [],
+    evaluators: { validation: qaEvaluator(data.eval.validation, o), test: qaEvaluator(data.eval.test, o) },
+  };
 }
 
 function taskFor(config: RunConfig, data: PreparedData, args: TrainingArgs): Task {
@@ -82,6 +111,8 @@ function taskFor(config: RunConfig, data: PreparedData, args: TrainingArgs): Tas
 function primaryMetric(task: Task, args: TrainingArgs): { name: string; mode: 'max' | 'min' } {
   if (args.earlyStopping) return { name: args.earlyStopping.metric, mode: args.earlyStopping.mode };
   if (task.kind === 'single-label' || task.kind === 'multi-label') return { name: 'macroF1', mode: 'max' };
+  // Entity F1 (seqeval's default mode) and SQuAD's token-overlap F1: what the HF examples select on.
+  if (task.kind === 'token-classification' || task.kind === 'question-answering') return { name: 'f1', mode: 'max' };
   return { name: 'loss', mode: 'min' };
 }
 
@@ -98,7 +129,7 @@ interface StepOutcome {
   seconds: number;
 }
 
-/** The general trainer (classification, regression, token tasks, MLM) for every strategy but SetFit; run.ts calls it. */
+/** The general trainer (classification, regression, NER, extractive QA, MLM) for every strategy but SetFit; run.ts calls it. */
 export const trainModel: Trainer = async ({ config, resumed, ort, device, log, hooks }) => {
   const args = resolveArgs(config.settings);
   // threads 0 on the CPU: timed on the first batch once the model is built (only the CPU provider uses the pool). A
@@ -111,15 +142,19 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
   const baseSpec = readModelSpec(config.model);
   const tokenizer = await loadTokenizer(config.model, baseSpec);
   const maxLength = Math.min(args.maxLength, tokenizer.maxLength);
-  const data = await prepareData(config.data, {
+  const runTask: RunTask = config.strategy === 'mlm' ? 'classification' : config.task ?? (await detectDataTask(config.data)).task;
+  const tokenData = runTask === 'classification' ? undefined : await (runTask === 'token-classification' ? prepareNerData : prepareQaData)(config.data, { tokenizer, args, maxLength });
+  const data: PreparedData = tokenData ?? await prepareData(config.data, {
     mapping: config.mapping, tokenize: tokenizeFnFor(tokenizer, maxLength), maxLength, seed: args.seed, unlabeled: config.strategy === 'mlm', limits: config.dataLimits,
   });
   for (const w of data.warnings) log(w, 'warn');
-  const task = taskFor(config, data, args);
+  const task = tokenData ? tokenTaskFor(tokenData, args) : taskFor(config, data, args);
   checkArgsForTask(args, { task: task.kind, numLayers: baseSpec.numLayers });
   checkVocabulary({ modelDir: config.model, vocabSize: baseSpec.vocabSize, tokenizerMaxId: largestTokenId(tokenizer.vocab), dataFile: config.data, dataMaxId: Math.max(largestIdIn(data.train), largestIdIn(data.validation), largestIdIn(data.test)) });
   if (task.weights) log(describeClassWeights(task.weights));
-  const spec: ModelSpec = task.head === 'sequence-classification' ? withLabels(baseSpec, task.labels, task.problemType) : baseSpec;
+  // QA heads have two outputs (start, end): HF's default num_labels and LABEL_0/LABEL_1, whatever the base checkpoint had.
+  const spec: ModelSpec = task.head === 'sequence-classification' || task.head === 'token-classification' ? withLabels(baseSpec, task.labels, task.problemType)
+    : task.head === 'question-answering' ? withLabels(baseSpec, ['LABEL_0', 'LABEL_1'], undefined) : baseSpec;
   const loaded = loadWeights(openWeightSource(config.model), spec, task.head, { seed: args.seed, ignoreMismatchedHead: true });
 
   // ---- steps and schedule -------------------------------------------------------------------------------------------
@@ -136,7 +171,10 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
   return {
     modelType: spec.modelType, totalSteps, threads, settings: { ...args },
     classWeights: task.weights && { kind: task.weights.kind, source: task.weights.source, byLabel: task.weights.byLabel },
-    dataset: { files: data.files, labels: task.labels, labelSpace: data.labels, trainRows: data.train.length, evalRows: data.validation.length, splits: data.splits },
+    dataset: {
+      files: data.files, labels: task.labels, labelSpace: data.labels, trainRows: data.train.length, evalRows: data.validation.length, splits: data.splits,
+      ...(config.strategy === 'mlm' ? {} : { task: runTask }),
+    },
     train,
   };
 
@@ -271,8 +309,8 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
       const logitsOf: LogitsOf = fromCache
         ? async (batch) => (await session!.evalStep({ ...fromCache.feeds(batch.indices), labels: labelFeed(task.loss, batch.labels, task.labels.length, batch.seqLen) })).prediction.data as Float32Array
         : sessionLogits(evalSession!, Object.fromEntries(session!.params));
-      const r = await evaluate(logitsOf, evalBatches, task.kind, task.labels);
-      appendMetrics(runDir, { type: 'eval', step: state.step, epoch: epochFloat, metrics: r.metrics, perClass: r.perClass, confusion: r.confusion });
+      const r = task.evaluators ? await task.evaluators.validation(logitsOf, evalBatches) : await evaluate(logitsOf, evalBatches, task.kind, task.labels);
+      appendMetrics(runDir, { type: 'eval', step: state.step, epoch: epochFloat, metrics: r.metrics, perClass: r.perClass, confusion: r.confusion, confusionLabels: r.confusionLabels });
       hooks.emit({ type: 'eval', step: state.step, epoch: epochFloat, metrics: r.metrics });
       const collapsed = collapseNote(r.perClass, task.kind, state.step, task.weights !== undefined);
       if (collapsed) log(collapsed, 'warn');
@@ -433,7 +471,7 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
      * reaches the trainer's state, the best-checkpoint choice or early stopping (all settled before this runs).
      */
     const evaluateTest = (step: number) => evaluateTestSplit({
-      ort, model: modelToBytes(buildForwardModel(spec, master, { head: task.head })), sessionOptions, task: task.kind, labels: task.labels, runDir, record, step,
+      ort, model: modelToBytes(buildForwardModel(spec, master, { head: task.head })), sessionOptions, task: task.kind, labels: task.labels, evaluator: task.evaluators?.test, runDir, record, step,
       batches: makeBatches(task.kind === 'masked-lm' ? maskedItems(data.test, tokenizer, spec, args, new Rng((args.seed ^ 0x7e57) >>> 0)) : data.test, { batchSize: args.evalBatchSize, bucket: true, padId }),
       source: data.splits.test.source, log,
     });
@@ -455,7 +493,7 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
     }
     const evaluatedStep = args.earlyStopping && state.best?.checkpoint ? state.best.step : state.step;
     const modelDir = path.join(runDir, 'model');
-    exportModel({ sourceDir: config.model, outDir: modelDir, spec, head: task.head, weights: master, labels: task.head === 'sequence-classification' ? task.labels : undefined, problemType: task.problemType });
+    exportModel({ sourceDir: config.model, outDir: modelDir, spec, head: task.head, weights: master, labels: task.head === 'sequence-classification' || task.head === 'token-classification' ? task.labels : undefined, problemType: task.problemType });
     const modelBytes = fs.statSync(path.join(modelDir, 'model.safetensors')).size;
     const trainable = session!.manifest.params.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
     const total = modelParameters(spec, task.head).reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);

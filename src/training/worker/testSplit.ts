@@ -6,6 +6,7 @@ import type { Batch } from '../../data/batching';
 import type { RunLog } from '../runLog';
 import { appendMetrics, type RunRecord } from '../runStore';
 import { evaluate, sessionLogits, type EvalResult, type TaskKind } from './evaluate';
+import type { BatchEvaluator } from './tokenTaskEval';
 
 export interface TestSplitRun {
   ort: typeof ortTypes;
@@ -15,6 +16,8 @@ export interface TestSplitRun {
   batches: readonly Batch[];
   task: TaskKind;
   labels: string[];
+  /** How the token tasks score (windows mapped back to words and answers); classification scores per row. */
+  evaluator?: BatchEvaluator;
   runDir: string;
   record: RunRecord;
   /** The optimizer step whose weights are evaluated. */
@@ -28,11 +31,11 @@ export async function evaluateTestSplit(o: TestSplitRun): Promise<Record<string,
   const session = await o.ort.InferenceSession.create(o.model, o.sessionOptions);
   let r: EvalResult;
   try {
-    r = await evaluate(sessionLogits(session), o.batches, o.task, o.labels);
+    r = o.evaluator ? await o.evaluator(sessionLogits(session), o.batches) : await evaluate(sessionLogits(session), o.batches, o.task, o.labels);
   } finally {
     await session.release();
   }
-  appendMetrics(o.runDir, { type: 'test', step: o.step, examples: r.examples, metrics: r.metrics, perClass: r.perClass, confusion: r.confusion });
+  appendMetrics(o.runDir, { type: 'test', step: o.step, examples: r.examples, metrics: r.metrics, perClass: r.perClass, confusion: r.confusion, confusionLabels: r.confusionLabels });
   o.record.test = { step: o.step, examples: r.examples, metrics: r.metrics };
   o.log(`test (${o.source}, ${r.examples} examples, weights of step ${o.step}, evaluated once): ${formatMetrics(r.metrics)}`);
   return r.metrics;

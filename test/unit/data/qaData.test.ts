@@ -76,6 +76,20 @@ test('an answer that is not at its answer_start: file:line, the id, what is ther
   await assert.rejects(loadQaDataset(nowhere), /"three weeks" does not occur in the context; fix the answer text/);
 });
 
+test('the official single-line layout (answers before question): messages give line 1 and the question\'s column', async () => {
+  const text = JSON.stringify({ version: '1.1', data: [{ title: 'T', paragraphs: [{ context: CONTEXT, qas: [
+    { answers: [{ answer_start: 18, text: 'two weeks' }], question: 'How long does the battery last?', id: 'q1' },
+    { answers: [{ answer_start: 45, text: '10 minutes' }], question: 'How long was it charged?', id: 'q2' },
+  ] }] }] });
+  const file = write('one.json', text);
+  const column = text.indexOf('"question":"How long was it charged?"') + 1;
+  await assert.rejects(loadQaDataset(file), (e: Error) => {
+    assert.ok(e.message.includes(`one.json:1:${column}: question "q2" (data[0].paragraphs[0].qas[1])`), e.message);
+    assert.ok(e.message.includes('set answer_start to 46'), e.message);
+    return true;
+  });
+});
+
 test('flat JSONL rows as HF datasets writes them; line numbers, missing fields and mismatched lists', async () => {
   const row = (o: object) => JSON.stringify(o);
   const ok = write('qa.jsonl', [
@@ -130,6 +144,17 @@ test('side-by-side files are train and validation; their origins say so', async 
   assert.equal(s.files.validation, path.join(sub, 'squad_validation.json'));
   // Same questions over the same context on both sides: flagged.
   assert.ok(s.warnings.some((w) => w.includes('2 validation questions') && w.includes('optimistic')), s.warnings.join('\n'));
+});
+
+test('a lone validation-named file is split, not used as its own validation set', async () => {
+  const sub = path.join(dir, 'solo');
+  fs.mkdirSync(sub);
+  const rows = Array.from({ length: 10 }, (_, i) => JSON.stringify({ id: `r${i}`, question: 'How long?', context: `${CONTEXT} (${i})`, answers: { text: ['two weeks'], answer_start: [18] } }));
+  fs.writeFileSync(path.join(sub, 'solo_validation.jsonl'), rows.join('\n') + '\n');
+  const s = await loadQaSplits(path.join(sub, 'solo_validation.jsonl'), { seed: 3, validationRatio: 0.2 });
+  assert.deepEqual([s.train.length, s.validation.length], [8, 2]);
+  assert.equal(s.origins.validation, '20% random split by context of solo_validation.jsonl (seed 3)');
+  assert.equal(s.files.validation, undefined);
 });
 
 test('a random split keeps all questions of one context together, hits the ratio and is seeded', () => {

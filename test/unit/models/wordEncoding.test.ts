@@ -3,12 +3,13 @@
 // special-token layout. Sentences are the real ones of sentiment_train.csv (punctuation, digits, accents).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readRows } from '../../../src/data/readers';
 import { readModelSpec } from '../../../src/models/modelSpec';
 import { loadTokenizer, type TextTokenizer } from '../../../src/models/tokenizer';
 import { splitWords, WordEncoder } from '../../../src/models/wordEncoding';
-import { fixtureModel, fixtureWorkspace } from './support';
+import { fixtureModel, fixtureWorkspace, tempDir } from './support';
 
 type Family = 'wordpiece' | 'bytelevel' | 'sentencepiece';
 const MODELS: [string, Family][] = [['tiny-bert', 'wordpiece'], ['tiny-roberta', 'bytelevel'], ['tiny-deberta', 'sentencepiece'], ['tiny-modernbert', 'bytelevel'], ['tiny-mpnet', 'wordpiece']];
@@ -165,4 +166,21 @@ test('plain-string words are laid out joined by single spaces; WordSpans keep th
   assert.equal(b.offsets.map((o) => text.slice(...o)).join('|').replace(/\|/gu, ''), 'NewYork');
   assert.deepEqual(b.offsets[0][0], 3);
   assert.deepEqual(b.offsets.at(-1)?.[1], 12);
+});
+
+test('byte-level BPE whose tokenizer adds the prefix space itself: no doubled space, exact spans', async () => {
+  const src = fixtureModel('tiny-roberta');
+  const dir = tempDir('wordenc-aps');
+  for (const f of fs.readdirSync(src)) if (fs.statSync(path.join(src, f)).isFile()) fs.copyFileSync(path.join(src, f), path.join(dir, f));
+  const json = JSON.parse(fs.readFileSync(path.join(dir, 'tokenizer.json'), 'utf8')) as { pre_tokenizer: { add_prefix_space: boolean } };
+  json.pre_tokenizer.add_prefix_space = true;
+  fs.writeFileSync(path.join(dir, 'tokenizer.json'), JSON.stringify(json));
+  const tok = await loadTokenizer(dir);
+  const enc = new WordEncoder(tok);
+  const text = 'Hello wörld, 42!';
+  const got = enc.encodeText(text);
+  assert.deepEqual(got.ids, plain(tok, 'Hello wörld, 42!'), 'the tokenizer already writes Ġ before the first word');
+  // ö is two UTF-8 bytes split over two tokens here: both cover the one char.
+  assert.deepEqual(got.offsets.map((o) => text.slice(...o)), ['H', 'ell', 'o', 'w', 'ö', 'ö', 'r', 'ld', ',', '4', '2', '!']);
+  assert.deepEqual(got.wordIds, [0, 0, 0, 1, 1, 1, 1, 1, 1, 2, 2, 2]);
 });
