@@ -248,10 +248,7 @@ export function modelFacts(
   modelDir: string, strategy: StrategyId, readSpec: (dir: string) => ModelSpec = readModelSpec, task: RunTask = 'classification', numLabels?: number,
 ): Pick<EstimateInput, 'numLayers' | 'hiddenSize' | 'params'> {
   const read = readSpec(modelDir);
-  // QA's head is one linear layer to two logits (start, end) over each token: a token classifier of two labels has
-  // the same parameter count, which is all the estimate needs.
-  const labels = task === 'question-answering' ? 2 : numLabels;
-  const spec = labels === undefined ? read : { ...read, numLabels: labels };
-  const head: HeadKind = strategy === 'mlm' ? 'masked-lm' : strategy === 'setfit' ? 'sentence-embedding' : task === 'classification' ? 'sequence-classification' : 'token-classification';
+  const spec = numLabels === undefined || task === 'question-answering' ? read : { ...read, numLabels };
+  const head: HeadKind = strategy === 'mlm' ? 'masked-lm' : strategy === 'setfit' ? 'sentence-embedding' : task === 'classification' ? 'sequence-classification' : task;
   return { numLayers: spec.numLayers, hiddenSize: spec.hiddenSize, params: modelParameters(spec, head) };
 }

@@ -92,11 +92,13 @@ test('token tasks: the head is counted for the task and the estimate says window
   const { readModelSpec } = await import('../../../src/models/modelSpec');
   const path = await import('node:path');
   const spec = { ...readModelSpec(path.resolve(__dirname, '../../../../test/fixtures/generated/workspace/models/tiny-bert')), numLabels: 2 };
-  const head = (f: ReturnType<typeof modelFacts>) => f.params.filter((p) => p.name.startsWith('classifier')).reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
+  const head = (f: ReturnType<typeof modelFacts>) => f.params.filter((p) => p.name.startsWith('classifier') || p.name.startsWith('qa_outputs')).reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
   const H = spec.hiddenSize;
-  // NER with 3 entity types: 7 IOB2 tags (O, B-/I- each) → a 7 × H classifier + 7 biases; QA: start and end logits.
+  // NER with 3 entity types: 7 IOB2 tags (O, B-/I- each) → a 7 × H classifier + 7 biases; QA: qa_outputs to start and
+  // end logits, whatever config.json's num_labels says.
   assert.equal(head(modelFacts('x', 'full', () => spec, 'token-classification', 7)), 7 * H + 7);
   assert.equal(head(modelFacts('x', 'full', () => spec, 'question-answering')), 2 * H + 2);
+  assert.ok(modelFacts('x', 'full', () => spec, 'question-answering').params.some((p) => p.name === 'qa_outputs.weight'));
   // Token classification has no pooler (HF's *ForTokenClassification), sequence classification on BERT has one.
   assert.ok(!modelFacts('x', 'full', () => spec, 'token-classification', 7).params.some((p) => p.name.includes('pooler')));
   const e = estimateRun({ ...base, strategy: 'full', settings: { maxLength: 64, stride: 8 } });
