@@ -101,6 +101,7 @@ function renderStatic(): void {
     st.runTask = '';
   }), { 'aria-labelledby': 'label-data' })), datasetSummary, datasetProblems);
 
+  strategyKey = '';
   renderStrategy();
 
   clear(sections.estimate);
@@ -119,7 +120,9 @@ function renderStrategy(): void {
   if (!state) return;
   const s = state;
   const task = derived?.task ?? 'classification';
-  const key = JSON.stringify([task, s.strategy]);
+  // Redrawn when the task changes (or the page is drawn anew), never on a strategy change: that would rebuild the
+  // dropdown under the user's pointer.
+  const key = task;
   if (key === strategyKey) return;
   strategyKey = key;
   const tokenTask = task !== 'classification';
