@@ -53,7 +53,7 @@ const d = DEFAULT_ARGS;
 const NOT_SETFIT: StrategyId[] = ['feature-extraction', 'full', 'partial', 'gradual-unfreezing', 'discriminative-lr', 'mlm'];
 const NER: RunTask[] = ['token-classification'];
 const QA: RunTask[] = ['question-answering'];
-/** Settings about classes: question answering has none (its targets are spans). */
+/** Label smoothing applies to class targets: question answering has none (its targets are spans). */
 const HAS_CLASSES: RunTask[] = ['classification', 'token-classification'];
 
 /** The hyperparameters in the order the form shows them. Strategy knobs come with the defaults the trainer uses. */
@@ -72,7 +72,8 @@ export function fieldSpecs(numLayers?: number): FieldSpec[] {
     { key: 'maxGradNorm', label: 'Max gradient norm', kind: 'number', defaultText: String(d.maxGradNorm) },
     { key: 'gradientAccumulationSteps', label: 'Gradient accumulation steps', kind: 'integer', defaultText: String(d.gradientAccumulationSteps) },
     { key: 'labelSmoothing', label: 'Label smoothing', kind: 'number', defaultText: String(d.labelSmoothing), only: NOT_SETFIT, tasks: HAS_CLASSES },
-    { key: 'classWeights', label: 'Class weights', kind: 'choice', defaultText: 'none', choices: ['none', 'balanced'], tasks: HAS_CLASSES },
+    // The trainer weighs the classes of a sequence classifier only (a per-tag weight is not what the setting means).
+    { key: 'classWeights', label: 'Class weights', kind: 'choice', defaultText: 'none', choices: ['none', 'balanced'], tasks: ['classification'] },
     // Token classification: sentences longer than max length are cut into overlapping windows, never truncated.
     { key: 'stride', label: 'Window overlap (tokens)', kind: 'integer', defaultText: String(d.stride), tasks: NER, hint: 'tokens shared by consecutive windows of a long sentence' },
     { key: 'labelAllSubwords', label: 'Label every subword', kind: 'boolean', defaultText: String(d.labelAllSubwords), choices: ['true', 'false'], tasks: NER, hint: 'false: only a word\'s first subword is trained and scored' },
