@@ -86,6 +86,7 @@ async function train(argv: string[]): Promise<number> {
     // The column mapping (e.g. labelKind "multi" + labelDelimiter) and data limits the data layer's messages point to.
     ...(fromFile.mapping ? { mapping: fromFile.mapping } : {}),
     ...(fromFile.dataLimits ? { dataLimits: fromFile.dataLimits } : {}),
+    ...(fromFile.labelNames ? { labelNames: fromFile.labelNames } : {}),
   };
   const bar = new ProgressBar();
   let exit = 0;

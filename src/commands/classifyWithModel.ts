@@ -21,7 +21,9 @@ interface ModelPick extends vscode.QuickPickItem {
 }
 
 async function pickModelFolder(): Promise<string | undefined> {
-  const runs = (vscode.workspace.workspaceFolders ?? []).flatMap((f) => listExportedModels(runsRoot(f)));
+  // NER and QA exports answer other commands (Extract entities, Ask a question). SetFit exports name no *For… class,
+  // so the classifier leaves those two out rather than listing only *ForSequenceClassification.
+  const runs = (vscode.workspace.workspaceFolders ?? []).flatMap((f) => listExportedModels(runsRoot(f))).filter((m) => m.task !== 'token-classification' && m.task !== 'question-answering');
   const items: ModelPick[] = runs.map((m) => ({
     label: m.runId,
     description: [m.status, m.bestMetric && `best ${m.bestMetric.name} ${m.bestMetric.value.toFixed(4)}`, m.labels.join(' · ')].filter(Boolean).join(' · '),

@@ -4,7 +4,7 @@
 // process cannot put it in a restart loop. No vscode import: unit tests drive this class with a real worker.
 import { forkAttached, OutputTail, describeExit, type AttachedWorker, type WorkerExit } from '../util/workerProcess';
 import { CancelledError } from './cancelled';
-import { Classification, FromInferenceWorker, ModelLoadInfo, ModelRef, ToInferenceWorker, ZeroShotOptions, isFromInferenceWorker } from './protocol';
+import { AnswerResult, Classification, EntityResult, FromInferenceWorker, ModelLoadInfo, ModelRef, ToInferenceWorker, ZeroShotOptions, isFromInferenceWorker } from './protocol';
 
 export { CancelledError };
 
@@ -39,6 +39,23 @@ export interface ClassifyOutcome {
   /** Worker CPU time for the request (all threads). */
   cpuMs: number;
   workerPid: number;
+}
+
+/** What every answered request reports besides its results. */
+export interface RunOutcome {
+  model: ModelLoadInfo;
+  warm: boolean;
+  inferenceMs: number;
+  cpuMs: number;
+  workerPid: number;
+}
+
+export interface EntitiesOutcome extends RunOutcome {
+  results: EntityResult[];
+}
+
+export interface AnswerOutcome extends RunOutcome {
+  result: AnswerResult;
 }
 
 export class InferenceWorkerError extends Error {
@@ -86,6 +103,24 @@ export class InferenceClient {
     if (message.type !== 'result') throw new InferenceWorkerError(`Unexpected answer "${message.type}" to a classify request.`);
     if (!loaded) throw new InferenceWorkerError('The worker answered before reporting which model it loaded.');
     return { results: message.results, model: loaded.info, warm: loaded.warm, inferenceMs: message.inferenceMs, cpuMs: message.cpuMs, workerPid: pid };
+  }
+
+  /** Entities of each text, by a token-classification export (model.task 'token-classification'). */
+  async extractEntities(model: ModelRef, texts: string[], opts: RequestOptions = {}): Promise<EntitiesOutcome> {
+    const id = this.nextId++;
+    const { message, loaded, pid } = await this.request({ type: 'entities', id, model, texts }, opts);
+    if (message.type !== 'entities') throw new InferenceWorkerError(`Unexpected answer "${message.type}" to an entities request.`);
+    if (!loaded) throw new InferenceWorkerError('The worker answered before reporting which model it loaded.');
+    return { results: message.results, model: loaded.info, warm: loaded.warm, inferenceMs: message.inferenceMs, cpuMs: message.cpuMs, workerPid: pid };
+  }
+
+  /** The answer to `question` found in `context`, by a question-answering export (model.task 'question-answering'). */
+  async answerQuestion(model: ModelRef, question: string, context: string, opts: RequestOptions = {}): Promise<AnswerOutcome> {
+    const id = this.nextId++;
+    const { message, loaded, pid } = await this.request({ type: 'answer', id, model, question, context }, opts);
+    if (message.type !== 'answer') throw new InferenceWorkerError(`Unexpected answer "${message.type}" to a question request.`);
+    if (!loaded) throw new InferenceWorkerError('The worker answered before reporting which model it loaded.');
+    return { result: message.result, model: loaded.info, warm: loaded.warm, inferenceMs: message.inferenceMs, cpuMs: message.cpuMs, workerPid: pid };
   }
 
   /** Loads a model without classifying, so that the next request is warm. */
@@ -187,7 +222,7 @@ export class InferenceClient {
       if (this.isPreload(m.id)) this.settle(m.id, (q) => q.resolve(m));
       return;
     }
-    if (m.type === 'result') this.settle(m.id, (q) => q.resolve(m));
+    if (m.type === 'result' || m.type === 'entities' || m.type === 'answer') this.settle(m.id, (q) => q.resolve(m));
     else if (m.type === 'cancelled') this.settle(m.id, (q) => q.reject(new CancelledError()));
     else this.settle(m.id, (q) => q.reject(new InferenceWorkerError(m.message)));
   }

@@ -3,9 +3,21 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+/** What an export does, read off config.json architectures (BertForTokenClassification → token-classification). */
+export type ExportTask = 'sequence-classification' | 'token-classification' | 'question-answering' | 'other';
+
+export function exportTask(architectures: unknown): ExportTask {
+  const names = Array.isArray(architectures) ? architectures.map(String) : [];
+  if (names.some((a) => a.endsWith('ForTokenClassification'))) return 'token-classification';
+  if (names.some((a) => a.endsWith('ForQuestionAnswering'))) return 'question-answering';
+  if (names.some((a) => a.endsWith('ForSequenceClassification'))) return 'sequence-classification';
+  return 'other';
+}
+
 export interface ExportedModel {
   runId: string;
   folder: string;
+  task: ExportTask;
   labels: string[];
   status?: string;
   bestMetric?: { name: string; value: number };
@@ -22,7 +34,8 @@ function readJson(file: string): Record<string, unknown> | undefined {
   }
 }
 
-export function listExportedModels(runsRoot: string): ExportedModel[] {
+/** `task`: only exports of that kind (the commands offer only models that can do what they ask). */
+export function listExportedModels(runsRoot: string, o: { task?: ExportTask } = {}): ExportedModel[] {
   let ids: string[];
   try {
     ids = fs.readdirSync(runsRoot);
@@ -40,9 +53,12 @@ export function listExportedModels(runsRoot: string): ExportedModel[] {
     const run = readJson(path.join(runsRoot, runId, 'run.json'));
     const best = run?.bestMetric as { name?: unknown; value?: unknown } | undefined;
     const stamp = typeof run?.updatedAt === 'string' ? Date.parse(run.updatedAt) : NaN;
+    const task = exportTask(config.architectures);
+    if (o.task && task !== o.task) continue;
     out.push({
       runId,
       folder,
+      task,
       labels,
       status: typeof run?.status === 'string' ? run.status : undefined,
       bestMetric: best && typeof best.name === 'string' && typeof best.value === 'number' ? { name: best.name, value: best.value } : undefined,

@@ -30,7 +30,7 @@ export interface InferenceModelFiles {
   contradictionId?: number;
 }
 
-function readConfig(folder: string): Record<string, unknown> {
+export function readConfig(folder: string): Record<string, unknown> {
   const file = path.join(folder, 'config.json');
   let text: string;
   try {

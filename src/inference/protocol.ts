@@ -2,7 +2,7 @@
 // Both sides import it; nothing here may import vscode, transformers.js or onnxruntime-node (types only otherwise).
 import type { DeviceSetting, ExecutionProvider } from '../onnx/device';
 
-export type InferenceTask = 'zero-shot' | 'text-classification';
+export type InferenceTask = 'zero-shot' | 'text-classification' | 'token-classification' | 'question-answering';
 
 
 /** Which model a request needs: an absolute local folder (Hub ids are resolved to cache snapshots before this). */
@@ -43,8 +43,72 @@ export interface ClassifyRequest {
   zeroShot?: ZeroShotOptions;
 }
 
+/** One entity found in a text: char span [start, end) in that text, over whole words. */
+export interface TextEntity {
+  type: string;
+  start: number;
+  end: number;
+  text: string;
+  /** Mean over its words of the softmax probability of each word's predicted tag. */
+  score: number;
+  /** How many words it spans. */
+  words: number;
+}
+
+export interface EntityResult {
+  text: string;
+  entities: TextEntity[];
+  /** Words the text was split into, and how many model windows they took (more than one: a long text, strided). */
+  words: number;
+  windows: number;
+}
+
+/** Token classification (NER) of each text with a *ForTokenClassification export. */
+export interface EntitiesRequest {
+  type: 'entities';
+  id: number;
+  model: ModelRef;
+  texts: string[];
+}
+
+export interface AnswerSpan {
+  text: string;
+  /** Char span [start, end) in the context. */
+  start: number;
+  end: number;
+  /** Start logit + end logit (HF run_qa's span score; comparable with nullScore). */
+  score: number;
+  /** Softmax of the scores over the n-best spans and no-answer: how sure the model is, 0..1. */
+  probability: number;
+}
+
+export interface AnswerResult {
+  question: string;
+  context: string;
+  /** Undefined when the model's null (no-answer) score beats every span (SQuAD v2 semantics). */
+  answer?: AnswerSpan;
+  /** The no-answer score (start + end logit of CLS), comparable with the spans' scores. */
+  nullScore: number;
+  /** Its probability in the same softmax as the spans'. */
+  nullProbability: number;
+  /** The best spans, best first (the answer, if any, is the first). */
+  nBest: AnswerSpan[];
+  windows: number;
+}
+
+/** Extractive question answering over one context with a *ForQuestionAnswering export. */
+export interface AnswerRequest {
+  type: 'answer';
+  id: number;
+  model: ModelRef;
+  question: string;
+  context: string;
+}
+
 export type ToInferenceWorker =
   | ClassifyRequest
+  | EntitiesRequest
+  | AnswerRequest
   /** Load a model ahead of the first request so that request finds it warm. */
   | { type: 'load'; id: number; model: ModelRef }
   | { type: 'cancel'; id: number }
@@ -67,6 +131,8 @@ export type FromInferenceWorker =
   | { type: 'loaded'; id: number; info: ModelLoadInfo; warm: boolean }
   /** cpuMs: the worker's CPU time for the request, all threads (on a busy machine wall time says little). */
   | { type: 'result'; id: number; results: Classification[]; inferenceMs: number; cpuMs: number }
+  | { type: 'entities'; id: number; results: EntityResult[]; inferenceMs: number; cpuMs: number }
+  | { type: 'answer'; id: number; result: AnswerResult; inferenceMs: number; cpuMs: number }
   | { type: 'cancelled'; id: number }
   | { type: 'error'; id: number; message: string };
 
@@ -77,5 +143,5 @@ export function isFromInferenceWorker(m: unknown): m is FromInferenceWorker {
 export function isToInferenceWorker(m: unknown): m is ToInferenceWorker {
   if (typeof m !== 'object' || m === null) return false;
   const t = (m as { type?: unknown }).type;
-  return t === 'classify' || t === 'load' || t === 'cancel' || t === 'shutdown';
+  return t === 'classify' || t === 'entities' || t === 'answer' || t === 'load' || t === 'cancel' || t === 'shutdown';
 }

@@ -6,12 +6,18 @@ import * as vscode from 'vscode';
 import type { HubClient } from '../hub/hubClient';
 import { HubService } from '../services/hubService';
 import { InferenceClient, InferenceWorkerState } from './client';
+import { EntityColours } from './entityPresentation';
 import { showLabelActions } from './labelActions';
 import { ResultDecorations } from './resultDecorations';
+import { SpanHighlights } from './spanHighlights';
 
 export interface InferenceServices {
   client: InferenceClient;
   decorations: ResultDecorations;
+  /** Entities (one decoration type per entity type) and answers, each cleared on its own. */
+  entities: SpanHighlights;
+  entityColours: EntityColours;
+  answers: SpanHighlights;
   showLabelActions: typeof showLabelActions;
   hub(): HubClient;
   log(line: string): void;
@@ -20,10 +26,11 @@ export interface InferenceServices {
 
 const STATE_TEXT: Record<InferenceWorkerState, string> = {
   stopped: '',
-  idle: '$(check) Classifier ready',
-  loading: '$(sync~spin) Classifier loading model',
-  busy: '$(sync~spin) Classifying',
-  failed: '$(error) Classifier stopped',
+  // One worker serves classification, entities and answers: the words name the model, not one task.
+  idle: '$(check) Model ready',
+  loading: '$(sync~spin) Loading model',
+  busy: '$(sync~spin) Running model',
+  failed: '$(error) Inference stopped',
 };
 
 let services: InferenceServices | undefined;
@@ -53,9 +60,21 @@ export function inferenceServices(context: vscode.ExtensionContext): InferenceSe
     },
   });
   const decorations = new ResultDecorations();
+  const entityColours = new EntityColours();
+  const entities = new SpanHighlights((type) => {
+    const colour = new vscode.ThemeColor(entityColours.colour(type));
+    return { borderWidth: '0 0 2px 0', borderStyle: 'solid', borderColor: colour, after: { color: colour, margin: '0 0 0 0.15em', fontStyle: 'italic' } };
+  });
+  const answers = new SpanHighlights(() => ({
+    backgroundColor: new vscode.ThemeColor('editor.findMatchHighlightBackground'),
+    borderWidth: '1px', borderStyle: 'solid', borderColor: new vscode.ThemeColor('charts.green'),
+  }));
   const current: InferenceServices = {
     client,
     decorations,
+    entities,
+    entityColours,
+    answers,
     showLabelActions,
     // Same client as the Models view: endpoint, offline mode, cache folder, and the signed-in token (gated models).
     hub: () => new HubService(context.secrets).client(),
@@ -67,6 +86,8 @@ export function inferenceServices(context: vscode.ExtensionContext): InferenceSe
     output,
     status,
     decorations,
+    entities,
+    answers,
     vscode.commands.registerCommand('finetuneStudio.showInferenceLog', () => output.show(true)),
     { dispose: () => {
       client.dispose();

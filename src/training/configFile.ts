@@ -15,7 +15,7 @@ export class ConfigFileError extends Error {
 
 const STRING_KEYS = ['model', 'data', 'strategy', 'task', 'runsRoot', 'device'] as const;
 const OBJECT_KEYS = ['mapping', 'settings'] as const;
-const KNOWN_KEYS: readonly string[] = [...STRING_KEYS, ...OBJECT_KEYS];
+const KNOWN_KEYS: readonly string[] = [...STRING_KEYS, ...OBJECT_KEYS, 'labelNames'];
 
 /**
  * Number literals outside strings whose value overflows a double: JSON.parse turns 1e999 into Infinity, which later
@@ -67,6 +67,10 @@ export function readRunConfigFile(file: string): Partial<RunConfig> {
   }
   if (typeof config.task === 'string' && !(RUN_TASKS as readonly string[]).includes(config.task)) {
     problems.push(`"task" must be one of ${RUN_TASKS.join(', ')}, got ${JSON.stringify(config.task)}`);
+  }
+  const names = config.labelNames;
+  if (names !== undefined && !(Array.isArray(names) && names.length > 0 && names.every((n) => typeof n === 'string' && n !== ''))) {
+    problems.push(`"labelNames" must be a list of tag names in id order (e.g. ["O", "B-PER", "I-PER"]), got ${JSON.stringify(names)}`);
   }
   for (const key of OBJECT_KEYS) {
     const v = config[key];

@@ -60,8 +60,11 @@ export interface TrainingArgs {
   stride: number;
   /** Token classification: label every subword with its word's tag (I- for continuations, HF run_ner's label_all_tokens); else only the first. */
   labelAllSubwords: boolean;
-  /** Question answering: tokens shared by consecutive context windows (HF run_qa's doc_stride). */
-  docStride: number;
+  /**
+   * Question answering: tokens shared by consecutive context windows (HF run_qa's doc_stride). Unset: 128 where windows
+   * are long enough (HF's default with max_seq_length 384), else a third of maxLength (docStrideFor).
+   */
+  docStride?: number;
   /** Question answering: longest question kept, in tokens. */
   maxQuestionLength: number;
   /** Question answering: longest answer predicted, in tokens (HF max_answer_length). */
@@ -102,7 +105,6 @@ export const DEFAULT_ARGS: TrainingArgs = {
   dropout: true,
   stride: 32,
   labelAllSubwords: false,
-  docStride: 128,
   maxQuestionLength: 64,
   maxAnswerLength: 30,
   nBestSize: 20,
@@ -214,6 +216,11 @@ export function settingProblem(key: string, expected: string, value: unknown): s
 }
 
 export class SettingsError extends Error {}
+
+/** The QA window overlap a run uses: the setting, or HF's 128 capped at a third of the window so a window always advances. */
+export function docStrideFor(args: Pick<TrainingArgs, 'docStride'>, maxLength: number): number {
+  return args.docStride ?? Math.min(128, Math.floor(maxLength / 3));
+}
 
 /** Merges user settings over the defaults; throws SettingsError naming every bad key. */
 export function resolveArgs(settings: Readonly<Record<string, unknown>> = {}): TrainingArgs {

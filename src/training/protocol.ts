@@ -19,6 +19,8 @@ export interface RunConfig {
    * per word) or extractive question answering (SQuAD). Unset: read off the data file's shape (data/taskShape.ts).
    */
   task?: RunTask;
+  /** NER files whose tags are integer ids with no dataset_info.json beside them: the tag names, in id order. */
+  labelNames?: string[];
   /** Where the run folder is created (`<runsRoot>/<id>/`). */
   runsRoot: string;
   /** Column mapping overrides (text, textPair, label, split...); unset columns are detected. */

@@ -14,7 +14,11 @@ export function run(): Promise<void> {
   // source still exists (compiled to out/test/integration, sources in test/integration).
   const sources = path.resolve(__dirname, '..', '..', '..', 'test', 'integration');
   const hasSource = (f: string) => !fs.existsSync(sources) || fs.existsSync(path.join(sources, f.replace(/\.js$/, '.ts')));
-  for (const file of fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js') && hasSource(f)).sort()) {
+  // FTS_INTEGRATION_ONLY=tokenTasks,classify runs only those files (basenames, with or without .test): one suite
+  // while working on it, without the minutes the others take.
+  const only = (process.env.FTS_INTEGRATION_ONLY ?? '').split(',').map((s) => s.trim().replace(/(\.test)?(\.[jt]s)?$/, '')).filter(Boolean);
+  const selected = (f: string) => only.length === 0 || only.includes(f.replace(/\.test\.js$/, ''));
+  for (const file of fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js') && hasSource(f) && selected(f)).sort()) {
     mocha.addFile(path.join(__dirname, file));
   }
   return new Promise((resolve, reject) => {

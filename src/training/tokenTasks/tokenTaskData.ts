@@ -7,7 +7,7 @@ import { loadNerSplits, type NerExample } from '../../data/ner';
 import { loadQaSplits, type QaExample } from '../../data/qa';
 import type { TextTokenizer } from '../../models/tokenizer';
 import { WordEncoder } from '../../models/wordEncoding';
-import type { TrainingArgs } from '../hyperparameters';
+import { docStrideFor, type TrainingArgs } from '../hyperparameters';
 import type { SplitRoles } from '../splitRoles';
 import { nerFeatures, type NerFeature } from './nerFeatures';
 import { qaFeatures, type QaFeature } from './qaFeatures';
@@ -58,12 +58,12 @@ export function nerFeaturesFor(examples: readonly NerExample[], tags: readonly s
       return id;
     }),
   }));
-  return nerFeatures(withIds, encoder, { maxLength: o.maxLength, stride: o.args.stride, labelAllSubwords: o.args.labelAllSubwords });
+  return nerFeatures(withIds, encoder, { maxLength: o.maxLength, stride: o.args.stride, labelAllSubwords: o.args.labelAllSubwords, labels: tags });
 }
 
 /** QA windows of `examples` with the run's question length and document stride. */
 export function qaFeaturesFor(examples: readonly QaExample[], encoder: WordEncoder, o: { maxLength: number; args: TrainingArgs }): QaFeature[] {
-  return qaFeatures(examples, encoder, { maxLength: o.maxLength, docStride: o.args.docStride, maxQuestionLength: o.args.maxQuestionLength });
+  return qaFeatures(examples, encoder, { maxLength: o.maxLength, docStride: docStrideFor(o.args, o.maxLength), maxQuestionLength: o.args.maxQuestionLength });
 }
 
 export async function prepareNerData(file: string, o: TokenTaskOptions): Promise<TokenTaskData> {

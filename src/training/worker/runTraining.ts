@@ -143,7 +143,7 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
   const tokenizer = await loadTokenizer(config.model, baseSpec);
   const maxLength = Math.min(args.maxLength, tokenizer.maxLength);
   const runTask: RunTask = config.strategy === 'mlm' ? 'classification' : config.task ?? (await detectDataTask(config.data)).task;
-  const tokenData = runTask === 'classification' ? undefined : await (runTask === 'token-classification' ? prepareNerData : prepareQaData)(config.data, { tokenizer, args, maxLength });
+  const tokenData = runTask === 'classification' ? undefined : await (runTask === 'token-classification' ? prepareNerData : prepareQaData)(config.data, { tokenizer, args, maxLength, labelNames: config.labelNames });
   const data: PreparedData = tokenData ?? await prepareData(config.data, {
     mapping: config.mapping, tokenize: tokenizeFnFor(tokenizer, maxLength), maxLength, seed: args.seed, unlabeled: config.strategy === 'mlm', limits: config.dataLimits,
   });

@@ -6,6 +6,7 @@ import type { NerEvalSet, QaEvalSet } from '../tokenTasks/tokenTaskData';
 import { wordTagIds } from '../tokenTasks/nerFeatures';
 import { qaPredictions } from '../tokenTasks/qaPostprocess';
 import type { EvalResult, LogitsOf } from './evaluate';
+import { nerConfusion, tagType } from './nerConfusion';
 import { seqevalReport } from './seqeval';
 import { squadScores } from './squadMetrics';
 
@@ -32,8 +33,6 @@ async function windowLogits(logitsOf: LogitsOf, batches: readonly Batch[], lengt
   return out;
 }
 
-const typeOf = (tag: string) => (tag === 'O' ? 'O' : tag.slice(2));
-
 export function nerEvaluator(set: NerEvalSet, tags: readonly string[]): BatchEvaluator {
   const C = tags.length;
   return async (logitsOf, batches) => {
@@ -52,10 +51,7 @@ export function nerEvaluator(set: NerEvalSet, tags: readonly string[]): BatchEva
     const loose = seqevalReport(truth, pred, { mode: 'default' });
     const strict = seqevalReport(truth, pred, { mode: 'strict', scheme: 'IOB2' });
     // Word-level confusion between entity types (B-/I- collapsed): which types the model mixes up, and with O.
-    const types = ['O', ...[...new Set(tags.filter((t) => t !== 'O').map(typeOf))].sort()];
-    const at = new Map(types.map((t, i) => [t, i]));
-    const confusion = types.map(() => new Array<number>(types.length).fill(0));
-    truth.forEach((row, e) => row.forEach((t, w) => confusion[at.get(typeOf(t))!][at.get(typeOf(pred[e][w]))!]++));
+    const { labels: types, confusion } = nerConfusion(truth, pred, [...new Set(tags.filter((t) => t !== 'O').map(tagType))].sort());
     return {
       metrics: { loss: lossCount ? lossSum / lossCount : 0, precision: loose.precision, recall: loose.recall, f1: loose.f1, macroF1: loose.macroF1, strictF1: strict.f1, accuracy: loose.accuracy },
       perClass: loose.perType, confusion, confusionLabels: types, examples: set.examples.length, seconds: (performance.now() - started) / 1000,

@@ -54,7 +54,7 @@ test('exported models: run folders with config, tokenizer and ONNX, newest first
   fs.mkdirSync(path.join(root, 'running-no-model'));
   const found = listExportedModels(root);
   assert.deepEqual(found.map((m) => m.runId), ['new', 'old']);
-  assert.deepEqual(found[1], { runId: 'old', folder: path.join(root, 'old', 'model'), labels: ['negative', 'positive'], status: 'completed', bestMetric: { name: 'accuracy', value: 0.7 }, updatedAt: Date.parse('2026-01-01T00:00:00Z') });
+  assert.deepEqual(found[1], { runId: 'old', folder: path.join(root, 'old', 'model'), task: 'other', labels: ['negative', 'positive'], status: 'completed', bestMetric: { name: 'accuracy', value: 0.7 }, updatedAt: Date.parse('2026-01-01T00:00:00Z') });
   assert.equal(found[0].bestMetric, undefined);
   assert.deepEqual(listExportedModels(path.join(root, 'missing')), []);
 });
