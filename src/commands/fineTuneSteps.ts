@@ -20,7 +20,7 @@ import type { ModelsView } from '../views/modelsView';
 import { inputStep, pickStep, type Answer } from './quickInputs';
 import { runSteps, type FlowStep, type StepAnswer } from './quickSteps';
 import { parseSettingText, settingFields, type NumericSetting } from './settingInput';
-import { parseTokenSetting, TOKEN_TASK_SETTINGS } from './tokenTaskSettings';
+import { parseTokenSetting, tokenSettingDefault, TOKEN_TASK_SETTINGS } from './tokenTaskSettings';
 
 export interface StepViews {
   models: Pick<ModelsView, 'findModels'>;
@@ -388,12 +388,12 @@ function tokenSettingSteps(): FlowStep<FlowState>[] {
     name: f.key,
     skip: (s) => !s.editSettings || taskOf(s) !== f.task,
     async run(s, context) {
-      const defaultText = String(DEFAULT_ARGS[f.key]);
+      const d = tokenSettingDefault(f.key);
       const answer = await inputStep({
         title: `${title(5, 'hyperparameters')}: ${f.label}`,
-        prompt: `Empty: the default, ${defaultText}`,
-        placeholder: defaultText,
-        value: s.tokenTyped?.[f.key] ?? defaultText,
+        prompt: `Empty: the default, ${d.text}`,
+        placeholder: d.text,
+        value: s.tokenTyped?.[f.key] ?? d.prefill,
         validate: (text) => {
           const parsed = parseTokenSetting(f.key, f.kind, text);
           return parsed.ok ? undefined : parsed.problem;

@@ -4,7 +4,7 @@
 import { modelParameters, type HeadKind } from '../models/arch/parameters';
 import { readModelSpec, type ModelSpec } from '../models/modelSpec';
 import { resolveSetFitSettings, type SetFitOptions } from '../training/setfit/settings';
-import { resolveArgs, type TrainingArgs } from '../training/hyperparameters';
+import { docStrideFor, resolveArgs, type TrainingArgs } from '../training/hyperparameters';
 import { planParameters, roleOf } from '../training/parameterGroups';
 import { STRATEGIES, type StrategyId } from '../training/strategies';
 import type { RunTask } from '../training/protocol';
@@ -206,7 +206,7 @@ export function windowNote(task: RunTask | undefined, args: TrainingArgs): strin
     return `Examples counted as one window per sentence: a sentence longer than ${args.maxLength} tokens adds windows (${args.stride} tokens of overlap), so the run may take longer.`;
   }
   if (task === 'question-answering') {
-    return `Examples counted as one window per question: a context longer than ${args.maxLength} tokens with its question adds windows (${args.docStride} tokens of overlap), so the run may take longer.`;
+    return `Examples counted as one window per question: a context longer than ${args.maxLength} tokens with its question adds windows (${docStrideFor(args, args.maxLength)} tokens of overlap), so the run may take longer.`;
   }
   return undefined;
 }

@@ -16,6 +16,16 @@ export const TOKEN_TASK_SETTINGS: TokenTaskSetting[] = [
   { key: 'nullScoreDiffThreshold', label: 'No-answer threshold (SQuAD v2)', task: 'question-answering', kind: 'number' },
 ];
 
+/**
+ * What an empty box means, in words, and the text the box is pre-filled with ('' where the default depends on another
+ * setting: the doc stride is HF's 128 capped at a third of max length).
+ */
+export function tokenSettingDefault(key: TokenTaskSetting['key']): { text: string; prefill: string } {
+  const v = DEFAULT_ARGS[key];
+  if (v === undefined) return key === 'docStride' ? { text: '128, at most a third of max length', prefill: '' } : { text: 'unset', prefill: '' };
+  return { text: String(v), prefill: String(v) };
+}
+
 /** A token-task setting's text → its value, or the CLI's message for it. Empty text: the default (not written). */
 export function parseTokenSetting(key: string, kind: 'number' | 'boolean', text: string): { ok: true; value?: number | boolean } | { ok: false; problem: string } {
   const t = text.trim();

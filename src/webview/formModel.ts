@@ -52,6 +52,8 @@ export interface FieldSpec {
 const d = DEFAULT_ARGS;
 const NOT_SETFIT: StrategyId[] = ['feature-extraction', 'full', 'partial', 'gradual-unfreezing', 'discriminative-lr', 'mlm'];
 const NER: RunTask[] = ['token-classification'];
+/** What an empty doc-stride box means (hyperparameters.ts docStrideFor). */
+export const DOC_STRIDE_DEFAULT = '128, at most a third of max length';
 const QA: RunTask[] = ['question-answering'];
 /** Label smoothing applies to class targets: question answering has none (its targets are spans). */
 const HAS_CLASSES: RunTask[] = ['classification', 'token-classification'];
@@ -77,7 +79,8 @@ export function fieldSpecs(numLayers?: number): FieldSpec[] {
     // Token classification: sentences longer than max length are cut into overlapping windows, never truncated.
     { key: 'stride', label: 'Window overlap (tokens)', kind: 'integer', defaultText: String(d.stride), tasks: NER, hint: 'tokens shared by consecutive windows of a long sentence' },
     { key: 'labelAllSubwords', label: 'Label every subword', kind: 'boolean', defaultText: String(d.labelAllSubwords), choices: ['true', 'false'], tasks: NER, hint: 'false: only a word\'s first subword is trained and scored' },
-    { key: 'docStride', label: 'Context window overlap (tokens)', kind: 'integer', defaultText: String(d.docStride), tasks: QA, hint: 'HF run_qa doc_stride' },
+    // Unset, the trainer takes HF's 128 capped at a third of max length (docStrideFor), so a window always advances.
+    { key: 'docStride', label: 'Context window overlap (tokens)', kind: 'integer', defaultText: DOC_STRIDE_DEFAULT, tasks: QA, hint: 'HF run_qa doc_stride' },
     { key: 'maxQuestionLength', label: 'Max question length (tokens)', kind: 'integer', defaultText: String(d.maxQuestionLength), tasks: QA },
     { key: 'maxAnswerLength', label: 'Max answer length (tokens)', kind: 'integer', defaultText: String(d.maxAnswerLength), tasks: QA },
     { key: 'nBestSize', label: 'Start/end candidates (n-best)', kind: 'integer', defaultText: String(d.nBestSize), tasks: QA },

@@ -103,7 +103,9 @@ test('token tasks: the head is counted for the task and the estimate says window
   assert.ok(!modelFacts('x', 'full', () => spec, 'token-classification', 7).params.some((p) => p.name.includes('pooler')));
   const e = estimateRun({ ...base, strategy: 'full', settings: { maxLength: 64, stride: 8 } });
   assert.match(estimateLines(e, 'full', undefined, 'token-classification').at(-1)!, /one window per sentence: a sentence longer than 64 tokens adds windows \(8 tokens of overlap\)/);
-  assert.match(windowNote('question-answering', e.args)!, /one window per question.*\(128 tokens of overlap\)/);
+  // An unset doc stride is the trainer's: HF's 128 capped at a third of max length (64 → 21).
+  assert.match(windowNote('question-answering', e.args)!, /one window per question: a context longer than 64 tokens .*\(21 tokens of overlap\)/);
+  assert.match(windowNote('question-answering', { ...e.args, docStride: 50 })!, /\(50 tokens of overlap\)/);
   assert.equal(windowNote('classification', e.args), undefined);
   assert.ok(!estimateLines(e, 'full').some((l) => l.includes('window')));
 });

@@ -1,7 +1,7 @@
 // The quick-pick flow's token-task boxes: one per setting of the run's task, typed text checked with the CLI's words.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseTokenSetting, TOKEN_TASK_SETTINGS } from '../../../src/commands/tokenTaskSettings';
+import { parseTokenSetting, tokenSettingDefault, TOKEN_TASK_SETTINGS } from '../../../src/commands/tokenTaskSettings';
 import { DEFAULT_ARGS, resolveArgs } from '../../../src/training/hyperparameters';
 
 test('each token task asks its own settings, every one a setting the trainer knows', () => {
@@ -9,11 +9,15 @@ test('each token task asks its own settings, every one a setting the trainer kno
   assert.deepEqual(of('token-classification'), ['stride', 'labelAllSubwords']);
   assert.deepEqual(of('question-answering'), ['docStride', 'maxQuestionLength', 'maxAnswerLength', 'nBestSize', 'nullScoreDiffThreshold']);
   assert.deepEqual(of('classification'), []);
-  // Their defaults are accepted as typed (the box is pre-filled with them).
+  // Each box is pre-filled with its default, which is accepted as typed; the doc stride's depends on max length, so its
+  // box starts empty (the trainer's docStrideFor then decides).
   for (const f of TOKEN_TASK_SETTINGS) {
-    const parsed = parseTokenSetting(f.key, f.kind, String(DEFAULT_ARGS[f.key]));
-    assert.deepEqual(parsed, { ok: true, value: DEFAULT_ARGS[f.key] }, f.key);
+    const { prefill } = tokenSettingDefault(f.key);
+    const parsed = parseTokenSetting(f.key, f.kind, prefill);
+    assert.deepEqual(parsed, prefill === '' ? { ok: true } : { ok: true, value: DEFAULT_ARGS[f.key] }, f.key);
   }
+  assert.deepEqual(tokenSettingDefault('docStride'), { text: '128, at most a third of max length', prefill: '' });
+  assert.deepEqual(tokenSettingDefault('stride'), { text: String(DEFAULT_ARGS.stride), prefill: String(DEFAULT_ARGS.stride) });
 });
 
 test('typed text becomes the value; bad text gets resolveArgs\' message; empty is the default', () => {

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ColumnMapping } from '../../../src/data/schema';
-import { emptyFormState, evaluateForm, fieldsFor, showsColumns, strategyProblemFor, taskOf, type FormState } from '../../../src/webview/formModel';
+import { DOC_STRIDE_DEFAULT, emptyFormState, evaluateForm, fieldsFor, showsColumns, strategyProblemFor, taskOf, type FormState } from '../../../src/webview/formModel';
 import { DEFAULT_ARGS } from '../../../src/training/hyperparameters';
 
 const filled = (patch: Partial<FormState> = {}): FormState => ({ ...emptyFormState({ model: '/m/tiny-bert', data: '/w/train.conll' }), ...patch });
@@ -49,7 +49,8 @@ test('NER shows its window settings with the trainer\'s defaults; QA its own; cl
   assert.equal(defaultOf('token-classification', 'stride'), String(DEFAULT_ARGS.stride));
   assert.equal(defaultOf('token-classification', 'labelAllSubwords'), String(DEFAULT_ARGS.labelAllSubwords));
   const qa = keys('question-answering');
-  for (const k of ['docStride', 'maxQuestionLength', 'maxAnswerLength', 'nBestSize', 'nullScoreDiffThreshold']) {
+  assert.equal(defaultOf('question-answering', 'docStride'), DOC_STRIDE_DEFAULT);
+  for (const k of ['maxQuestionLength', 'maxAnswerLength', 'nBestSize', 'nullScoreDiffThreshold']) {
     assert.ok(qa.includes(k), k);
     assert.equal(defaultOf('question-answering', k), String(DEFAULT_ARGS[k as keyof typeof DEFAULT_ARGS]), k);
   }
