@@ -45,7 +45,7 @@ export function taskOfMetrics(metrics: readonly Record<string, number>[]): RunTa
 
 /** The per-class card: its title and column headers, or why the task has none. */
 export type PerClassLayout =
-  | { kind: 'table'; title: string; labelTitle: string; supportTitle: string; predictedTitle: string; unit: string; waiting: string }
+  | { kind: 'table'; title: string; gridLabel: string; labelTitle: string; supportTitle: string; predictedTitle: string; unit: string; waiting: string }
   | { kind: 'none'; reason: string };
 
 export function perClassLayout(task: RunTask): PerClassLayout {
@@ -54,9 +54,9 @@ export function perClassLayout(task: RunTask): PerClassLayout {
   }
   if (task === 'token-classification') {
     // seqeval counts whole entities (a B- tag and its I- continuation), not tokens: the headers say so.
-    return { kind: 'table', title: 'Per entity type', labelTitle: 'Entity type', supportTitle: 'Support (entities)', predictedTitle: 'Predicted entities', unit: 'entity', waiting: 'Per-entity-type figures appear after the first evaluation.' };
+    return { kind: 'table', title: 'Per entity type', gridLabel: 'Per-entity-type metrics', labelTitle: 'Entity type', supportTitle: 'Support (entities)', predictedTitle: 'Predicted entities', unit: 'entity', waiting: 'Per-entity-type figures appear after the first evaluation.' };
   }
-  return { kind: 'table', title: 'Per class', labelTitle: 'Label', supportTitle: 'Support', predictedTitle: 'Predicted', unit: 'example', waiting: 'Per-class figures appear after the first evaluation.' };
+  return { kind: 'table', title: 'Per class', gridLabel: 'Per-class metrics', labelTitle: 'Label', supportTitle: 'Support', predictedTitle: 'Predicted', unit: 'example', waiting: 'Per-class figures appear after the first evaluation.' };
 }
 
 /** "Per entity type (epoch 2, step 40)". */

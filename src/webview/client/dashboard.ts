@@ -272,7 +272,7 @@ function renderMetrics(): void {
       ],
       latest.perClass,
       {
-        label: layout.title,
+        label: layout.gridLabel,
         rowAttrs: (r): Record<string, string> => {
           const flag = classFlag(r);
           return flag ? { 'data-flag': flag, title: classFlagText(flag, r, layout.unit) } : {};
