@@ -1,4 +1,4 @@
-// The keyboard path of "Fine-tune model": model → dataset → columns → strategy → hyperparameters as quick picks and
+// The keyboard path of "Fine-tune model": model → dataset → task → columns → strategy → hyperparameters as quick picks and
 // input boxes with Back on every step (quickSteps.ts). Answers live in one FlowState, so Back shows each earlier
 // answer again and going forward keeps the later ones. The summary (step 6) is fineTune.ts' confirmAndStart.
 import * as path from 'node:path';
@@ -10,14 +10,17 @@ import { datasetRefusal, summaryDescription } from '../data/summaryText';
 import { byTrainability } from '../models/modelFolder';
 import { modelFolderDescription } from '../models/modelFolderName';
 import { readModelSpec } from '../models/modelSpec';
+import { detectDataTask } from '../data/taskShape';
 import { DEFAULT_ARGS } from '../training/hyperparameters';
-import type { RunConfig } from '../training/protocol';
+import type { RunConfig, RunTask } from '../training/protocol';
+import { RUN_TASKS_SHOWN, SETFIT_TOKEN_TASKS } from '../webview/formChoices';
 import { STRATEGIES, type StrategyId } from '../training/strategies';
 import type { DatasetsView } from '../views/datasetsView';
 import type { ModelsView } from '../views/modelsView';
 import { inputStep, pickStep, type Answer } from './quickInputs';
 import { runSteps, type FlowStep, type StepAnswer } from './quickSteps';
 import { parseSettingText, settingFields, type NumericSetting } from './settingInput';
+import { parseTokenSetting, tokenSettingDefault, TOKEN_TASK_SETTINGS } from './tokenTaskSettings';
 
 export interface StepViews {
   models: Pick<ModelsView, 'findModels'>;
@@ -30,6 +33,9 @@ export interface FlowState {
   numLayers?: number;
   data?: string;
   detected?: { file: string; value: DetectedMapping };
+  /** What the file's shape says it is for (read once per file), and the task chosen (RunConfig.task). */
+  shape?: { file: string; task: RunTask; reason: string };
+  task?: RunTask;
   editColumns?: boolean;
   textColumn?: string;
   /** null: unlabeled text (masked-LM). */
@@ -39,7 +45,13 @@ export interface FlowState {
   editSettings?: boolean;
   /** What was typed in each hyperparameter box, as typed (an empty box is the default). */
   typed: Partial<Record<NumericSetting, string>>;
+  /** The token tasks' own settings as typed (TOKEN_TASK_SETTINGS); kept across a task change, sent only for theirs. */
+  tokenTyped?: Record<string, string>;
 }
+
+/** The task the flow trains: the one chosen, else the file's shape, else classification. */
+const taskOf = (s: FlowState): RunTask => s.task ?? s.shape?.task ?? 'classification';
+
 
 const title = (n: number, what: string) => `Fine-tune model (${n}/6): ${what}`;
 /** SetFit is offered first when no class has more examples than this (SetFit's few-shot regime). */
@@ -66,13 +78,19 @@ export function mappingOf(s: FlowState): MappingOverride {
   return s.multiLabel && hint ? { ...mapping, labelKind: 'multi', labelDelimiter: hint.delimiter } : mapping;
 }
 
-/** Typed boxes → settings; empty boxes and fields of other strategies are left out (the defaults apply). */
+/** Typed boxes → settings; empty boxes and fields of other strategies or tasks are left out (the defaults apply). */
 export function settingsOf(s: FlowState): Record<string, unknown> {
   const settings: Record<string, unknown> = {};
   if (!s.editSettings || !s.strategy) return settings;
   for (const field of settingFields(s.strategy, s.numLayers ?? 0)) {
     const parsed = parseSettingText(field, s.typed[field.key] ?? String(field.defaultValue));
     if (parsed.ok && parsed.value !== undefined) settings[field.key] = parsed.value;
+  }
+  for (const f of TOKEN_TASK_SETTINGS) {
+    if (f.task !== taskOf(s)) continue;
+    const parsed = parseTokenSetting(f.key, f.kind, s.tokenTyped?.[f.key] ?? '');
+    // A box left at the default is not written, so the run's config says only what was changed.
+    if (parsed.ok && parsed.value !== undefined && parsed.value !== DEFAULT_ARGS[f.key]) settings[f.key] = parsed.value;
   }
   return settings;
 }
@@ -134,7 +152,7 @@ function datasetStep(views: StepViews): FlowStep<FlowState> {
     name: 'dataset',
     async run(s, context) {
       const answer = await pickStep<Item>({
-        title: title(2, 'choose a dataset'), placeholder: 'Select a labelled dataset (CSV, TSV, JSONL, JSON, Parquet) or text for masked-LM',
+        title: title(2, 'choose a dataset'), placeholder: 'Select a labelled dataset (CSV, TSV, JSONL, JSON, Parquet), NER (CoNLL, token lists, spans), QA (SQuAD, JSONL) or text for masked-LM',
         items: items(), matchOnDescription: true,
         isActive: (i) => !!i.file && i.file === s.data,
         refuse: (i) => (i.reason ? `${i.label} cannot be fine-tuned: ${i.reason}` : undefined),
@@ -153,12 +171,42 @@ export function setData(s: FlowState, data: string): void {
   s.textColumn = undefined;
   s.labelColumn = undefined;
   s.multiLabel = undefined;
+  s.shape = undefined;
+  s.task = undefined;
+}
+
+/** The task, preset (active) from the file's shape; choosing another reads the file as that task. */
+function taskStep(): FlowStep<FlowState> {
+  type Item = vscode.QuickPickItem & { task: RunTask };
+  return {
+    name: 'task',
+    async run(s, context) {
+      if (s.shape?.file !== s.data) {
+        try {
+          const shape = await detectDataTask(s.data!);
+          s.shape = { file: s.data!, ...shape };
+        } catch (e) {
+          void vscode.window.showErrorMessage((e as Error).message);
+          return context.canGoBack ? 'back' : 'cancel';
+        }
+      }
+      const detected = s.shape!.task;
+      const answer = await pickStep<Item>({
+        title: title(3, 'choose the task'),
+        items: RUN_TASKS_SHOWN.map((t) => ({ label: t.label, task: t.value, description: t.value === detected ? 'detected' : undefined, detail: t.value === detected ? s.shape!.reason : undefined })),
+        isActive: (i) => i.task === taskOf(s),
+      }, context);
+      return settle(answer, (i) => (s.task = i.task));
+    },
+  };
 }
 
 function columnsStep(): FlowStep<FlowState> {
   type Item = vscode.QuickPickItem & { edit: boolean };
   return {
     name: 'columns',
+    // Token tasks' loaders read their own fields (tokens and tags; question, context and answers).
+    skip: (s) => taskOf(s) !== 'classification',
     async run(s, context) {
       if (s.detected?.file !== s.data) {
         try {
@@ -185,7 +233,7 @@ function columnsStep(): FlowStep<FlowState> {
 function textColumnStep(): FlowStep<FlowState> {
   return {
     name: 'text column',
-    skip: (s) => !s.editColumns,
+    skip: (s) => !s.editColumns || taskOf(s) !== 'classification',
     async run(s, context) {
       const answer = await pickStep({
         title: `${title(3, 'check the columns')}: text column`,
@@ -200,7 +248,7 @@ function textColumnStep(): FlowStep<FlowState> {
 function labelColumnStep(): FlowStep<FlowState> {
   return {
     name: 'label column',
-    skip: (s) => !s.editColumns,
+    skip: (s) => !s.editColumns || taskOf(s) !== 'classification',
     async run(s, context) {
       const current = s.labelColumn === null ? NO_LABEL : s.labelColumn ?? s.detected!.value.mapping.label ?? NO_LABEL;
       const answer = await pickStep({
@@ -228,7 +276,7 @@ function labelReadingStep(): FlowStep<FlowState> {
   type Item = vscode.QuickPickItem & { multi: boolean };
   return {
     name: 'label reading',
-    skip: (s) => !!s.editColumns || !s.detected?.value.delimiterHint || !s.detected.value.mapping.label,
+    skip: (s) => taskOf(s) !== 'classification' || !!s.editColumns || !s.detected?.value.delimiterHint || !s.detected.value.mapping.label,
     async run(s, context) {
       const hint = s.detected!.value.delimiterHint!;
       const seen = `${hint.hits} of ${hint.labels} sampled labels contain "${hint.delimiter}" (e.g. ${JSON.stringify(hint.example)})`;
@@ -251,8 +299,14 @@ async function largestClassSize(file: string, mapping: MappingOverride): Promise
 }
 
 function strategyStep(): FlowStep<FlowState> {
-  type Item = vscode.QuickPickItem & { id: StrategyId };
+  type Item = vscode.QuickPickItem & { id: StrategyId; reason?: string };
   const items = async (s: FlowState): Promise<Item[]> => {
+    if (taskOf(s) !== 'classification') {
+      // Masked LM reads unlabeled text; SetFit is listed with why it does not apply (quick pick items cannot be disabled).
+      return Object.entries(STRATEGIES).filter(([id]) => id !== 'mlm').map(([id, st]) => (id === 'setfit'
+        ? { label: st.title, id: id as StrategyId, description: 'sequence classification only', detail: SETFIT_TOKEN_TASKS, iconPath: new vscode.ThemeIcon('circle-slash'), reason: SETFIT_TOKEN_TASKS }
+        : { label: st.title, id: id as StrategyId, detail: st.description }));
+    }
     const mapping = mappingOf(s);
     const unlabeled = mapping.label === null;
     const strategies = Object.entries(STRATEGIES).filter(([id]) => (unlabeled ? id === 'mlm' : id !== 'mlm'));
@@ -269,11 +323,21 @@ function strategyStep(): FlowStep<FlowState> {
   return {
     name: 'strategy',
     async run(s, context) {
-      const answer = await pickStep<Item>({ title: title(4, 'choose a strategy'), placeholder: 'How much of the model to train', items: items(s), isActive: (i) => i.id === s.strategy }, context);
+      const answer = await pickStep<Item>({
+        title: title(4, 'choose a strategy'), placeholder: 'How much of the model to train', items: items(s), isActive: (i) => i.id === s.strategy,
+        refuse: (i) => i.reason,
+      }, context);
       return settle(answer, (i) => (s.strategy = i.id));
     },
   };
 }
+
+/** What else Edit… asks for a token task. */
+const TASK_SETTINGS_TEXT: Record<RunTask, string> = {
+  'classification': '',
+  'token-classification': ', then the window overlap and subword labelling',
+  'question-answering': ', then the context windows, question and answer lengths, n-best and the no-answer threshold',
+};
 
 function settingsChoiceStep(): FlowStep<FlowState> {
   type Item = vscode.QuickPickItem & { edit: boolean };
@@ -285,7 +349,7 @@ function settingsChoiceStep(): FlowStep<FlowState> {
         title: title(5, 'hyperparameters'),
         items: [
           { label: 'Tutorial defaults', detail: `lr ${d.learningRate} · ${d.epochs} epochs · warmup ${d.warmupRatio * 100}% · weight decay ${d.weightDecay} · batch ${d.batchSize} · max length ${d.maxLength}`, edit: false },
-          { label: 'Edit…', detail: 'Learning rate, epochs, batch size, max length, warmup, weight decay (and the strategy\'s own setting)', edit: true },
+          { label: 'Edit…', detail: `Learning rate, epochs, batch size, max length, warmup, weight decay (and the strategy's own setting)${TASK_SETTINGS_TEXT[taskOf(s)]}`, edit: true },
         ],
         isActive: (i) => i.edit === (s.editSettings ?? false),
       }, context);
@@ -318,6 +382,28 @@ function settingSteps(): FlowStep<FlowState>[] {
   }));
 }
 
+/** The token task's own boxes (stride, doc stride...), each skipped unless its task is the run's and Edit… was chosen. */
+function tokenSettingSteps(): FlowStep<FlowState>[] {
+  return TOKEN_TASK_SETTINGS.map((f) => ({
+    name: f.key,
+    skip: (s) => !s.editSettings || taskOf(s) !== f.task,
+    async run(s, context) {
+      const d = tokenSettingDefault(f.key);
+      const answer = await inputStep({
+        title: `${title(5, 'hyperparameters')}: ${f.label}`,
+        prompt: `Empty: the default, ${d.text}`,
+        placeholder: d.text,
+        value: s.tokenTyped?.[f.key] ?? d.prefill,
+        validate: (text) => {
+          const parsed = parseTokenSetting(f.key, f.kind, text);
+          return parsed.ok ? undefined : parsed.problem;
+        },
+      }, context);
+      return settle(answer, (text) => (s.tokenTyped = { ...s.tokenTyped, [f.key]: text }));
+    },
+  }));
+}
+
 /** Asks for everything a run needs but the preset; undefined when the user pressed Escape on any step. */
 export async function askRunRequest(views: StepViews, preset: { model?: string; data?: string }): Promise<Omit<RunConfig, 'runsRoot'> | undefined> {
   const state: FlowState = { typed: {} };
@@ -326,10 +412,12 @@ export async function askRunRequest(views: StepViews, preset: { model?: string; 
   const steps: FlowStep<FlowState>[] = [
     { ...modelStep(views), skip: () => !!preset.model },
     { ...datasetStep(views), skip: () => !!preset.data },
-    columnsStep(), textColumnStep(), labelColumnStep(), labelReadingStep(),
-    strategyStep(), settingsChoiceStep(), ...settingSteps(),
+    taskStep(), columnsStep(), textColumnStep(), labelColumnStep(), labelReadingStep(),
+    strategyStep(), settingsChoiceStep(), ...settingSteps(), ...tokenSettingSteps(),
   ];
   const s = await runSteps(steps, state);
   if (!s) return undefined;
-  return { model: s.model!, data: s.data!, strategy: s.strategy!, mapping: mappingOf(s), settings: settingsOf(s) };
+  const task = taskOf(s);
+  // Token tasks carry no column mapping: their loaders find tokens / tags and question / context themselves.
+  return { model: s.model!, data: s.data!, strategy: s.strategy!, task, mapping: task === 'classification' ? mappingOf(s) : {}, settings: settingsOf(s) };
 }

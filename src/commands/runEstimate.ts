@@ -4,9 +4,10 @@
 import { modelParameters, type HeadKind } from '../models/arch/parameters';
 import { readModelSpec, type ModelSpec } from '../models/modelSpec';
 import { resolveSetFitSettings, type SetFitOptions } from '../training/setfit/settings';
-import { resolveArgs, type TrainingArgs } from '../training/hyperparameters';
+import { docStrideFor, resolveArgs, type TrainingArgs } from '../training/hyperparameters';
 import { planParameters, roleOf } from '../training/parameterGroups';
 import { STRATEGIES, type StrategyId } from '../training/strategies';
+import type { RunTask } from '../training/protocol';
 
 export interface ParamShape {
   name: string;
@@ -195,8 +196,23 @@ export function formatDuration(s: number): string {
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 const pct = (part: number, whole: number) => `${((100 * part) / Math.max(1, whole)).toFixed(1)}%`;
 
+/**
+ * What the estimate assumes for a token task, in words: the trainer cuts a long sentence or context into overlapping
+ * windows, each one a training example, and counting them needs the tokenizer over the whole file; the estimate
+ * counts one window per sentence (NER) or question (QA), which holds while they fit in max length.
+ */
+export function windowNote(task: RunTask | undefined, args: TrainingArgs): string | undefined {
+  if (task === 'token-classification') {
+    return `Examples counted as one window per sentence: a sentence longer than ${args.maxLength} tokens adds windows (${args.stride} tokens of overlap), so the run may take longer.`;
+  }
+  if (task === 'question-answering') {
+    return `Examples counted as one window per question: a context longer than ${args.maxLength} tokens with its question adds windows (${docStrideFor(args, args.maxLength)} tokens of overlap), so the run may take longer.`;
+  }
+  return undefined;
+}
+
 /** The estimate in lines of text: the quick-pick summary's modal detail and the form's estimate section. */
-export function estimateLines(e: RunEstimate, strategy: StrategyId, probe?: ProbeOutcome): string[] {
+export function estimateLines(e: RunEstimate, strategy: StrategyId, probe?: ProbeOutcome, task?: RunTask): string[] {
   const lines: string[] = [];
   if (e.phases.length === 1 || new Set(e.phases.filter((p) => p.trainable > 0).map((p) => p.trainable)).size === 1) {
     const t = e.phases.find((p) => p.trainable > 0)?.trainable ?? 0;
@@ -216,15 +232,23 @@ export function estimateLines(e: RunEstimate, strategy: StrategyId, probe?: Prob
     ? `body ${e.setfit.bodyEpochs} epoch(s) × ${a.setfitIterations} pair iteration(s) · ${e.setfit.head === 'logistic' ? `logistic head (C ${e.setfit.headC})` : `head ${e.setfit.headEpochs} epoch(s)`}`
     : a.maxSteps > 0 ? `${a.maxSteps} steps` : `${a.epochs} epochs`;
   lines.push(`lr ${a.learningRate} · ${epochsText} · batch ${a.batchSize} · max length ${a.maxLength} · warmup ${a.warmupRatio * 100}% · weight decay ${a.weightDecay}`);
+  const note = windowNote(task, a);
+  if (note) lines.push(note);
   return lines;
 }
 
 const formatEpochs = (n: number) => `${Number.isInteger(n) ? n : n.toFixed(2)} epoch${n === 1 ? '' : 's'}`;
 
 
-/** The model facts an estimate needs, read from the model folder (config.json) for the head the strategy trains. */
-export function modelFacts(modelDir: string, strategy: StrategyId, readSpec: (dir: string) => ModelSpec = readModelSpec): Pick<EstimateInput, 'numLayers' | 'hiddenSize' | 'params'> {
-  const spec = readSpec(modelDir);
-  const head: HeadKind = strategy === 'mlm' ? 'masked-lm' : strategy === 'setfit' ? 'sentence-embedding' : 'sequence-classification';
+/**
+ * The model facts an estimate needs, read from the model folder (config.json) for the head the strategy and the task
+ * train. `numLabels`: the data's label count (NER: its IOB2 tags) when known, else config.json's.
+ */
+export function modelFacts(
+  modelDir: string, strategy: StrategyId, readSpec: (dir: string) => ModelSpec = readModelSpec, task: RunTask = 'classification', numLabels?: number,
+): Pick<EstimateInput, 'numLayers' | 'hiddenSize' | 'params'> {
+  const read = readSpec(modelDir);
+  const spec = numLabels === undefined || task === 'question-answering' ? read : { ...read, numLabels };
+  const head: HeadKind = strategy === 'mlm' ? 'masked-lm' : strategy === 'setfit' ? 'sentence-embedding' : task === 'classification' ? 'sequence-classification' : task;
   return { numLayers: spec.numLayers, hiddenSize: spec.hiddenSize, params: modelParameters(spec, head) };
 }

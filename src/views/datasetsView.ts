@@ -3,12 +3,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { datasetFormatOf, isCandidateDataset } from '../data/datasetFile';
+import { datasetFormatOf } from '../data/datasetFile';
+import { DATASET_GLOB, isDatasetCandidate } from '../data/discovery';
 import { loadTokenCounter } from '../data/lightTokenizer';
-import { summarizeDataset, type DatasetSummary } from '../data/summary';
+import { isTaskSummary, summarizeAnyDataset, type AnyDatasetSummary } from '../data/taskSummary';
 import { summaryDescription, summaryFacts, summaryTooltip } from '../data/summaryText';
 
-const INCLUDE = '**/*.{csv,tsv,jsonl,ndjson,json,parquet,txt,md}';
+const INCLUDE = DATASET_GLOB;
 const EXCLUDE = '{**/node_modules/**,**/.git/**,**/.finetune/**,**/onnx/**}';
 /** A view refresh reads at most this many rows per file; the description then says "over N rows". */
 const MAX_ROWS = 200_000;
@@ -16,14 +17,15 @@ const TOKEN_STATS_ROWS = 2_000;
 export const TOKENIZER_STATE_KEY = 'finetuneStudio.datasetTokenizer';
 
 export class DatasetItem extends vscode.TreeItem {
-  constructor(readonly uri: vscode.Uri, workspaceRelative: string, readonly summary?: DatasetSummary, problem?: string) {
+  constructor(readonly uri: vscode.Uri, workspaceRelative: string, readonly summary?: AnyDatasetSummary, problem?: string) {
     super(path.basename(uri.fsPath), summary ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
-    const format = datasetFormatOf(uri.fsPath);
+    const format = datasetFormatOf(uri.fsPath) ?? path.extname(uri.fsPath).slice(1);
     this.description = summary ? summaryDescription(summary) : problem ? `⚠ ${problem}` : `${format === 'text' ? 'unlabeled text (MLM)' : format} · ${path.dirname(workspaceRelative)}`;
     this.tooltip = summary ? new vscode.MarkdownString(`${uri.fsPath}\n\n${summaryTooltip(summary)}`) : problem ? `${uri.fsPath}\n${problem}` : uri.fsPath;
     this.resourceUri = uri;
     // A file the trainer would refuse (unreadable, one class) is marked as such, not only in its child rows.
-    this.iconPath = new vscode.ThemeIcon(problem || summary?.blocking.length ? 'warning' : format === 'text' ? 'book' : 'table');
+    const task = isTaskSummary(summary) ? summary.task : undefined;
+    this.iconPath = new vscode.ThemeIcon(problem || summary?.blocking.length ? 'warning' : task === 'token-classification' ? 'symbol-key' : task === 'question-answering' ? 'question' : format === 'text' ? 'book' : 'table');
     this.contextValue = 'finetuneStudio.dataset';
   }
 }
@@ -38,7 +40,7 @@ export class FactItem extends vscode.TreeItem {
 
 interface CacheEntry {
   key: string;
-  summary?: DatasetSummary;
+  summary?: AnyDatasetSummary;
   problem?: string;
 }
 
@@ -74,7 +76,7 @@ export class DatasetsView implements vscode.TreeDataProvider<DatasetItem | FactI
 
   async findDatasets(): Promise<vscode.Uri[]> {
     const uris = await vscode.workspace.findFiles(INCLUDE, EXCLUDE, 2000);
-    return uris.filter((u) => isCandidateDataset(u.fsPath)).sort((a, b) => a.fsPath.localeCompare(b.fsPath));
+    return uris.filter((u) => isDatasetCandidate(u.fsPath)).sort((a, b) => a.fsPath.localeCompare(b.fsPath));
   }
 
   /** The summary the view shows for `file` (computed on demand, cached until the file or the tokenizer changes). */
@@ -95,7 +97,7 @@ export class DatasetsView implements vscode.TreeDataProvider<DatasetItem | FactI
     } catch {
       tokenize = undefined; // a tokenizer folder that vanished: show the rest of the summary
     }
-    const r = await summarizeDataset(file, { maxRows: MAX_ROWS, tokenize, tokenStatsRows: TOKEN_STATS_ROWS, signal });
+    const r = await summarizeAnyDataset(file, { maxRows: MAX_ROWS, tokenize, tokenStatsRows: TOKEN_STATS_ROWS, signal });
     const entry: CacheEntry = r.ok ? { key, summary: r.value } : { key, problem: r.error.message.replace(`${file}: `, '') };
     if (!(r.ok === false && r.error.code === 'cancelled')) this.cache.set(file, entry);
     return entry;

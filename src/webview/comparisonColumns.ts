@@ -7,6 +7,8 @@ export interface ComparisonRow {
   status: string;
   baseModel: string;
   strategy: string;
+  /** What the run trains (run.json's dataset.task; older runs: classification). */
+  task: string;
   trainableParams: number | null;
   totalParams: number | null;
   epochs: number | null;
@@ -24,6 +26,15 @@ export interface ComparisonRow {
   /** The test split's, evaluated once at the end of the run (never used for selection); null without a test set. */
   testAccuracy: number | null;
   testMacroF1: number | null;
+  /**
+   * Token tasks' F1 (NER: seqeval's entity F1; QA: SQuAD's token F1) and QA's exact match, as ratios like the other
+   * metric columns (SQuAD's percentages divided by 100); null for runs that do not report them.
+   */
+  bestF1: number | null;
+  selectedF1: number | null;
+  testF1: number | null;
+  bestExactMatch: number | null;
+  selectedExactMatch: number | null;
   trainSeconds: number | null;
   samplesPerSecond: number | null;
   inferenceMsPerExample: number | null;
@@ -43,12 +54,15 @@ export interface Column {
   /** Header in CSV, with the unit of the raw number it holds. */
   csvTitle: string;
   kind: Kind;
+  /** Shown (and exported) only when some run has a value: NER / QA figures stay out of a comparison of classifiers. */
+  optional?: boolean;
 }
 
 export const COLUMNS: readonly Column[] = [
   { key: 'runId', title: 'Run', csvTitle: 'run', kind: 'text' },
   { key: 'baseModel', title: 'Base model', csvTitle: 'base_model', kind: 'text' },
   { key: 'strategy', title: 'Strategy', csvTitle: 'strategy', kind: 'text' },
+  { key: 'task', title: 'Task', csvTitle: 'task', kind: 'text', optional: true },
   { key: 'trainableParams', title: 'Trainable params', csvTitle: 'trainable_params', kind: 'count' },
   { key: 'totalParams', title: 'Total params', csvTitle: 'total_params', kind: 'count' },
   { key: 'epochs', title: 'Epochs', csvTitle: 'epochs', kind: 'int' },
@@ -62,6 +76,11 @@ export const COLUMNS: readonly Column[] = [
   { key: 'selectedMacroF1', title: 'Macro-F1 at kept checkpoint', csvTitle: 'macro_f1_at_selected', kind: 'ratio' },
   { key: 'testAccuracy', title: 'Test accuracy', csvTitle: 'test_accuracy', kind: 'ratio' },
   { key: 'testMacroF1', title: 'Test macro-F1', csvTitle: 'test_macro_f1', kind: 'ratio' },
+  { key: 'bestF1', title: 'Best F1', csvTitle: 'best_f1', kind: 'ratio', optional: true },
+  { key: 'selectedF1', title: 'F1 at kept checkpoint', csvTitle: 'f1_at_selected', kind: 'ratio', optional: true },
+  { key: 'testF1', title: 'Test F1', csvTitle: 'test_f1', kind: 'ratio', optional: true },
+  { key: 'bestExactMatch', title: 'Best exact match', csvTitle: 'best_exact_match', kind: 'ratio', optional: true },
+  { key: 'selectedExactMatch', title: 'Exact match at kept checkpoint', csvTitle: 'exact_match_at_selected', kind: 'ratio', optional: true },
   { key: 'trainSeconds', title: 'Training time', csvTitle: 'train_seconds', kind: 'seconds' },
   { key: 'samplesPerSecond', title: 'Samples/s', csvTitle: 'samples_per_second', kind: 'rate' },
   { key: 'inferenceMsPerExample', title: 'Inference / example', csvTitle: 'inference_ms_per_example', kind: 'ms' },
@@ -70,6 +89,20 @@ export const COLUMNS: readonly Column[] = [
   { key: 'device', title: 'Device', csvTitle: 'device', kind: 'text' },
   { key: 'status', title: 'Status', csvTitle: 'status', kind: 'text' },
 ];
+
+const hasValue = (v: unknown) => v !== null && v !== undefined && !(typeof v === 'number' && !Number.isFinite(v));
+
+/**
+ * The columns a set of rows shows: every column but the optional ones no row has a value for. The task column is
+ * shown only when some run is not a classifier.
+ */
+export function columnsFor(rows: readonly ComparisonRow[]): Column[] {
+  return COLUMNS.filter((c) => {
+    if (!c.optional) return true;
+    if (c.key === 'task') return rows.some((r) => r.task !== 'classification');
+    return rows.some((r) => hasValue(r[c.key]));
+  });
+}
 
 export interface SortSpec {
   key: ColumnKey;

@@ -4,7 +4,8 @@ import { stringify } from 'csv-stringify/sync';
 import type { RunConfig } from '../training/protocol';
 import type { RunState } from '../training/runStatus';
 import type { RunRecord } from '../training/runStore';
-import { COLUMNS, ComparisonRow, formatCell } from './comparisonColumns';
+import { columnsFor, ComparisonRow, formatCell } from './comparisonColumns';
+import { runTaskOf } from './taskView';
 import type { EvalEntry, MetricsEntry } from '../training/protocol';
 import { RunMetrics } from './runMetrics';
 
@@ -40,6 +41,9 @@ export function bestOver(evals: readonly EvalEntry[], metric: string): number | 
   return best;
 }
 
+/** SQuAD's scores are percentages (the official script's 0..100); the table's metric columns hold ratios. */
+const asRatio = (v: number | null, task: string): number | null => (v !== null && task === 'question-answering' ? v / 100 : v);
+
 export function comparisonRow(input: RunInput): ComparisonRow {
   const { run } = input;
   const metrics = new RunMetrics();
@@ -47,6 +51,10 @@ export function comparisonRow(input: RunInput): ComparisonRow {
   const summary = metrics.summaryEntry;
   const selected = selectedEval(run, metrics.evalEntries);
   const maxEpoch = Math.max(...metrics.evalEntries.map((e) => e.epoch).filter(Number.isFinite), metrics.lastTrainEntry?.epoch ?? Number.NaN);
+  const task = runTaskOf(run);
+  // Sequence classifiers report a macro/micro F1 but no plain "f1": the F1 columns are the token tasks' only.
+  const f1 = (v: unknown) => (task === 'classification' ? null : asRatio(numberOrNull(v), task));
+  const em = (v: unknown) => (task === 'question-answering' ? asRatio(numberOrNull(v), task) : null);
   const sps: number[] = [];
   for (const e of input.entries) if (e.type === 'train' && Number.isFinite(e.samplesPerSecond)) sps.push(e.samplesPerSecond);
   return {
@@ -55,6 +63,7 @@ export function comparisonRow(input: RunInput): ComparisonRow {
     status: input.state ?? run.status ?? 'unknown',
     baseModel: run.model?.hubId ?? lastPathPart(run.model?.path ?? run.config?.model ?? '?'),
     strategy: String(run.config?.strategy ?? '?'),
+    task,
     trainableParams: numberOrNull(summary?.trainableParams),
     totalParams: numberOrNull(summary?.totalParams),
     epochs: configuredEpochs(run.config) ?? (Number.isFinite(maxEpoch) ? Math.ceil(maxEpoch) : null),
@@ -66,6 +75,11 @@ export function comparisonRow(input: RunInput): ComparisonRow {
     selectedMacroF1: numberOrNull(selected?.metrics.macroF1),
     testAccuracy: numberOrNull(metrics.testEntry?.metrics.accuracy),
     testMacroF1: numberOrNull(metrics.testEntry?.metrics.macroF1),
+    bestF1: f1(bestOver(metrics.evalEntries, 'f1')),
+    selectedF1: f1(selected?.metrics.f1),
+    testF1: f1(metrics.testEntry?.metrics.f1),
+    bestExactMatch: em(bestOver(metrics.evalEntries, 'exactMatch')),
+    selectedExactMatch: em(selected?.metrics.exactMatch),
     trainSeconds: numberOrNull(summary?.trainSeconds),
     // While a run has no summary yet, the mean of its logged throughputs is the best estimate there is.
     samplesPerSecond: numberOrNull(summary?.samplesPerSecond) ?? (sps.length ? sps.reduce((a, b) => a + b, 0) / sps.length : null),
@@ -78,9 +92,10 @@ export function comparisonRow(input: RunInput): ComparisonRow {
 
 /** RFC 4180 CSV with raw numbers (units in the header names); unknown values are empty fields. */
 export function toCsv(rows: readonly ComparisonRow[]): string {
+  const columns = columnsFor(rows);
   return stringify(
-    rows.map((r) => COLUMNS.map((c) => r[c.key] ?? '')),
-    { header: true, columns: COLUMNS.map((c) => c.csvTitle), record_delimiter: 'windows', cast: { number: (n) => String(n) } },
+    rows.map((r) => columns.map((c) => r[c.key] ?? '')),
+    { header: true, columns: columns.map((c) => c.csvTitle), record_delimiter: 'windows', cast: { number: (n) => String(n) } },
   );
 }
 
@@ -88,8 +103,9 @@ const escapeMarkdown = (s: string): string => s.replace(/\\/g, '\\\\').replace(/
 
 /** A GitHub-flavoured Markdown table with the same formatting as the grid; numeric columns right-aligned. */
 export function toMarkdown(rows: readonly ComparisonRow[]): string {
-  const header = `| ${COLUMNS.map((c) => escapeMarkdown(c.title)).join(' | ')} |`;
-  const rule = `| ${COLUMNS.map((c) => (c.kind === 'text' ? '---' : '---:')).join(' | ')} |`;
-  const body = rows.map((r) => `| ${COLUMNS.map((c) => escapeMarkdown(formatCell(r, c))).join(' | ')} |`);
+  const columns = columnsFor(rows);
+  const header = `| ${columns.map((c) => escapeMarkdown(c.title)).join(' | ')} |`;
+  const rule = `| ${columns.map((c) => (c.kind === 'text' ? '---' : '---:')).join(' | ')} |`;
+  const body = rows.map((r) => `| ${columns.map((c) => escapeMarkdown(formatCell(r, c))).join(' | ')} |`);
   return [header, rule, ...body].join('\n') + '\n';
 }

@@ -80,7 +80,7 @@ export class DashboardPanel {
   ) {
     DashboardPanel.panels.set(runDir, this);
     this.tail = new MetricsTail(metricsPath(runDir));
-    this.metricsThrottle = new Throttle(() => this.post({ type: 'metrics', metrics: this.metrics.snapshot() }));
+    this.metricsThrottle = new Throttle(() => this.post({ type: 'metrics', metrics: this.snapshot() }));
     this.liveThrottle = new Throttle(() => this.latestProgress && this.post({ type: 'live', message: this.latestProgress }));
     panel.title = titleFor(runDir);
     setPanelPage(panel.webview, extensionUri, 'dashboard', panel.title);
@@ -98,7 +98,7 @@ export class DashboardPanel {
       this.runStamp = '';
       this.shownState = '';
       this.refresh();
-      this.post({ type: 'metrics', metrics: this.metrics.snapshot() });
+      this.post({ type: 'metrics', metrics: this.snapshot() });
       const paused = DashboardPanel.paused.get(this.runDir);
       if (paused) this.post({ type: 'live', message: paused });
     } else if (m.type === 'command' && COMMANDS.includes(m.command)) {
@@ -152,7 +152,10 @@ export class DashboardPanel {
     try {
       const run = readRun(this.runDir);
       this.runReadFailures = 0;
+      // The metrics are shaped for the task run.json names: reshape them when it is first read (or changes).
+      const taskChanged = this.record?.dataset?.task !== run.dataset?.task;
       this.record = run;
+      if (taskChanged) this.metricsThrottle.request();
       this.panel.title = titleFor(this.runDir, run.config?.model, run.config?.strategy, run.createdAt);
       const state = runStateOf(run, readLease(this.runDir));
       this.shownState = stateKey(state);
@@ -171,6 +174,11 @@ export class DashboardPanel {
     if (key === this.shownState) return;
     this.shownState = key;
     this.post({ type: 'run', runDir: this.runDir, run, state, stateText: describeRunState(state) });
+  }
+
+  /** The metrics shaped for the run's task; before run.json is read (or in a run older than tasks) read off the metrics. */
+  private snapshot() {
+    return this.metrics.snapshot(undefined, this.record?.dataset?.task);
   }
 
   private post(message: ToDashboard): void {

@@ -11,20 +11,27 @@ import { estimateLines, estimateRun, modelFacts, type EstimateInput, type ProbeO
 import { startRun } from '../commands/startRun';
 import { detectMapping } from '../data';
 import type { DetectedMapping } from '../data/examples';
-import { summarizeDataset, type DatasetSummary } from '../data/summary';
+import { summarizeDataset } from '../data/summary';
 import { summaryFacts } from '../data/summaryText';
+import { detectDataTask } from '../data/taskShape';
+import { isTaskSummary, summarizeTaskData, type AnyDatasetSummary } from '../data/taskSummary';
+import { RUN_TASKS, type RunTask } from '../training/protocol';
 import { byTrainability, inspectModelFolder, trainability } from '../models/modelFolder';
 import { resolveArgs } from '../training/hyperparameters';
 import { writeJsonAtomic } from '../util/atomicWrite';
-import { datasetBlockers, emptyFormState, evaluateForm, fieldsFor, mappingOf, validSettings, type FormResult, type FormState } from './formModel';
+import { datasetBlockers, emptyFormState, evaluateForm, fieldsFor, mappingOf, showsColumns, taskOf, validSettings, type FormResult, type FormState } from './formModel';
 import type { DatasetOption, FormDerived, FromForm, ModelOption, ToForm } from './formMessages';
 import { layerPicture } from './layerPicture';
 import { setPanelPage, webviewOptions } from './panelPage';
 
 interface DataFacts {
+  /** Columns as detected: sequence classification only (the token tasks' loaders find their own fields). */
   detected?: DetectedMapping;
-  summary?: DatasetSummary;
+  summary?: AnyDatasetSummary;
   problem?: string;
+  /** What the file's shape says it is for, and why (detectDataTask). */
+  detectedTask?: RunTask;
+  taskReason?: string;
 }
 
 export const FORM_STATE_KEY = 'finetuneStudio.fineTuneForm';
@@ -148,17 +155,26 @@ export class FineTuneFormPanel {
     } catch (e) {
       return Promise.resolve({ problem: (e as Error).message });
     }
-    const key = JSON.stringify([file, mtime, state.columns, state.task, state.labelDelimiter]);
+    const key = JSON.stringify([file, mtime, state.columns, state.task, state.labelDelimiter, state.runTask ?? '']);
     let hit = this.dataCache.get(key);
     if (!hit) {
       hit = (async () => {
+        let shape: { detectedTask?: RunTask; taskReason?: string } = {};
         try {
+          const { task: detectedTask, reason: taskReason } = await detectDataTask(file);
+          shape = { detectedTask, taskReason };
+          const task = taskOf(state, detectedTask);
+          if (!showsColumns(task)) {
+            // Read whole by the task's loader: its errors name the file, line and what was expected.
+            const r = await summarizeTaskData(file, task as Exclude<RunTask, 'classification'>, taskReason);
+            return r.ok ? { ...shape, summary: r.value } : { ...shape, problem: r.error.message };
+          }
           const detected = await detectMapping(file);
           const mapping = mappingOf(state, detected.mapping);
           const r = await summarizeDataset(file, { mapping, maxRows: SUMMARY_ROWS });
-          return r.ok ? { detected, summary: r.value } : { detected, problem: r.error.message };
+          return r.ok ? { ...shape, detected, summary: r.value } : { ...shape, detected, problem: r.error.message };
         } catch (e) {
-          return { problem: (e as Error).message };
+          return { ...shape, problem: (e as Error).message };
         }
       })();
       this.dataCache.set(key, hit);
@@ -169,6 +185,7 @@ export class FineTuneFormPanel {
   /** The state judged: the request it makes, every field's problem, what the model and the data file say. */
   private async judged() {
     const state = this.state;
+    const data = state.data ? await this.dataFacts(state.data, state) : undefined;
     let facts: Pick<EstimateInput, 'numLayers' | 'hiddenSize' | 'params'> | undefined;
     let modelProblem: string | undefined;
     if (state.model) {
@@ -177,19 +194,22 @@ export class FineTuneFormPanel {
       if (!verdict.ok) modelProblem = `${path.basename(state.model)} cannot be fine-tuned: ${verdict.reason}.`;
       else {
         try {
-          facts = modelFacts(state.model, state.strategy);
+          const task = taskOf(state, data?.detectedTask);
+          const ner = data?.summary && isTaskSummary(data.summary) ? data.summary.ner : undefined;
+          // The token classifier's head has one output per IOB2 tag: O, then B- and I- for each entity type.
+          facts = modelFacts(state.model, state.strategy, undefined, task, ner ? 1 + 2 * ner.entityTypes.length : undefined);
         } catch (e) {
           modelProblem = (e as Error).message;
         }
       }
     }
-    const data = state.data ? await this.dataFacts(state.data, state) : undefined;
-    const result = evaluateForm(state, { numLayers: facts?.numLayers, detected: data?.detected?.mapping, columns: data?.detected?.columns });
+    const result = evaluateForm(state, { numLayers: facts?.numLayers, detected: data?.detected?.mapping, columns: data?.detected?.columns, detectedTask: data?.detectedTask });
     if (modelProblem) result.problems.model = modelProblem;
     if (data?.problem) result.problems.data = data.problem;
     // A broken or single-class file is said here, before Start (not by a failed probe or run afterwards).
     const labelled = data?.detected !== undefined && mappingOf(state, data.detected.mapping).label !== null;
-    const blockers = datasetBlockers(data?.summary, state.strategy, labelled);
+    const summary = data?.summary;
+    const blockers = isTaskSummary(summary) ? summary.blocking : datasetBlockers(summary, state.strategy, labelled);
     if (blockers.length) result.problems.data = blockers.join(' ');
     const blocked = Object.keys(result.problems).some((k) => k !== 'configName');
     return { result, facts, modelProblem, data, blockers, request: blocked ? undefined : result.request };
@@ -200,11 +220,13 @@ export class FineTuneFormPanel {
     const revision = this.revision;
     const { result, facts, modelProblem, data, blockers, request } = await this.judged();
     const derived: FormDerived = {
-      revision, numLayers: facts?.numLayers, modelProblem, problems: result.problems, fields: fieldsFor(this.state.strategy, facts?.numLayers),
+      revision, numLayers: facts?.numLayers, modelProblem, problems: result.problems, fields: fieldsFor(this.state.strategy, facts?.numLayers, result.task),
+      task: result.task, detectedTask: data?.detectedTask, taskReason: data?.taskReason,
       datasetProblem: data?.problem,
-      dataset: data?.detected && data.summary ? {
-        facts: summaryFacts(data.summary), problems: data.summary.problems, blockers,
-        columns: data.detected.columns, detected: { text: data.detected.mapping.text, textPair: data.detected.mapping.textPair, label: data.detected.mapping.label, labelKind: data.detected.mapping.labelKind },
+      dataset: data?.summary && (data.detected || isTaskSummary(data.summary)) ? {
+        facts: summaryFacts(data.summary), problems: data.summary.problems.filter((p) => !blockers.includes(p)), blockers,
+        columns: data.detected?.columns ?? [],
+        detected: data.detected ? { text: data.detected.mapping.text, textPair: data.detected.mapping.textPair, label: data.detected.mapping.label, labelKind: data.detected.mapping.labelKind } : undefined,
       } : undefined,
       probe: 'none', canStart: request !== undefined,
     };
@@ -212,7 +234,7 @@ export class FineTuneFormPanel {
     this.post({ type: 'derived', derived });
   }
 
-  private addEstimate(derived: FormDerived, facts: Pick<EstimateInput, 'numLayers' | 'hiddenSize' | 'params'>, result: FormResult, request: FormResult['request'], summary?: DatasetSummary): void {
+  private addEstimate(derived: FormDerived, facts: Pick<EstimateInput, 'numLayers' | 'hiddenSize' | 'params'>, result: FormResult, request: FormResult['request'], summary?: AnyDatasetSummary): void {
     const settings = validSettings(result);
     const key = request ? JSON.stringify(request) : '';
     const probe = this.probe && this.probe.key === key ? this.probe.outcome : undefined;
@@ -220,10 +242,11 @@ export class FineTuneFormPanel {
     try {
       const args = resolveArgs(Object.fromEntries(Object.entries(settings).filter(([k]) => !k.startsWith('setfit'))));
       derived.picture = layerPicture(facts.params, facts.numLayers, this.state.strategy, args);
-      const classCounts = summary?.labelDistribution.map((l) => l.count);
-      // Without a probe, the rows are the summary's (the split into train / validation is the trainer's: all rows).
+      const classCounts = summary && !isTaskSummary(summary) ? summary.labelDistribution.map((l) => l.count) : undefined;
+      // Without a probe, the rows are the summary's (the split into train / validation is the trainer's: all rows);
+      // a token task's rows are its sentences or questions, counted as one window each (estimateLines says so).
       const estimate = estimateRun({ strategy: this.state.strategy, settings, ...facts, trainRows: summary?.rows, classCounts, probe });
-      derived.estimate = { lines: estimateLines(estimate, this.state.strategy, probe), phases: estimate.phases, seconds: estimate.seconds };
+      derived.estimate = { lines: estimateLines(estimate, this.state.strategy, probe, result.task), phases: estimate.phases, seconds: estimate.seconds };
     } catch (e) {
       derived.estimate = { lines: [(e as Error).message], phases: [] };
     }
@@ -294,6 +317,7 @@ function withPreset(state: FormState, preset: FlowPreset): FormState {
     next.data = preset.data;
     next.columns = { text: '', textPair: '', label: '' };
     next.task = 'auto';
+    next.runTask = '';
   }
   // Filled in as if typed: the fields show them, and clearing one goes back to the default.
   if (preset.settings) next.values = { ...next.values, ...Object.fromEntries(Object.entries(preset.settings).map(([k, v]) => [k, String(v)])) };
@@ -307,6 +331,7 @@ function sanitize(s: FormState | undefined): FormState | undefined {
   return {
     ...base, ...s,
     columns: { ...base.columns, ...(typeof s.columns === 'object' && s.columns ? s.columns : {}) },
+    runTask: RUN_TASKS.includes(s.runTask as RunTask) ? s.runTask : '',
     values: typeof s.values === 'object' && s.values ? Object.fromEntries(Object.entries(s.values).filter(([, v]) => typeof v === 'string')) : {},
   };
 }

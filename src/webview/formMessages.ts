@@ -4,6 +4,7 @@ import type { SummaryFact } from '../data/summaryText';
 import type { PhaseEstimate, ProbeOutcome } from '../commands/runEstimate';
 import type { FieldSpec, FormState } from './formModel';
 import type { LayerPicture } from './layerPicture';
+import type { RunTask } from '../training/protocol';
 
 export interface ModelOption {
   dir: string;
@@ -27,7 +28,12 @@ export interface FormDerived {
   /** The hyperparameter fields of the chosen strategy, with their defaults. */
   fields: FieldSpec[];
   modelProblem?: string;
-  dataset?: { facts: SummaryFact[]; problems: string[]; blockers: string[]; columns: string[]; detected: { text: string; textPair?: string; label?: string; labelKind?: string } };
+  /** `detected`: the columns detectMapping found; absent for token tasks, whose loaders find their own fields. */
+  dataset?: { facts: SummaryFact[]; problems: string[]; blockers: string[]; columns: string[]; detected?: { text: string; textPair?: string; label?: string; labelKind?: string } };
+  /** The task the run trains (the user's choice over the file's shape) and what the shape says, with why. */
+  task: RunTask;
+  detectedTask?: RunTask;
+  taskReason?: string;
   datasetProblem?: string;
   /** Problems by field key (formModel.ts evaluateForm), in the CLI's wording. */
   problems: Record<string, string>;

@@ -3,13 +3,13 @@
 // CLI and config-file errors (hyperparameters.ts settingProblem, SetFit's settings). Pure, so it is unit-tested.
 import type { ColumnMapping, MappingOverride } from '../data/schema';
 import { DEFAULT_ARGS, checkArgsForTask, resolveArgs, SettingsError } from '../training/hyperparameters';
-import type { RunSettings } from '../training/protocol';
+import type { RunSettings, RunTask } from '../training/protocol';
 import { SETFIT_DEFAULTS, resolveSetFitSettings } from '../training/setfit/settings';
 import { STRATEGIES, type StrategyId } from '../training/strategies';
 import { SCHEDULE_NAMES } from '../training/worker/schedules';
-import { NO_LABEL, type TaskChoice } from './formChoices';
+import { NO_LABEL, SETFIT_TOKEN_TASKS, type RunTaskChoice, type TaskChoice } from './formChoices';
 
-export { NO_LABEL, type TaskChoice };
+export { NO_LABEL, type RunTaskChoice, type TaskChoice };
 
 /** Everything the user entered; kept in the webview state and the workspace state, so closing loses nothing. */
 export interface FormState {
@@ -18,6 +18,8 @@ export interface FormState {
   /** Column choices; '' = as detected; label NO_LABEL = unlabeled text (masked LM). */
   columns: { text: string; textPair: string; label: string };
   task: TaskChoice;
+  /** What the model learns (RunConfig.task); '' = as the dataset's shape says. Absent in states kept by older versions. */
+  runTask?: RunTaskChoice;
   /** Multi-label stored as one delimited string ("Rock;Pop"): the delimiter. */
   labelDelimiter: string;
   strategy: StrategyId;
@@ -28,7 +30,7 @@ export interface FormState {
 }
 
 export function emptyFormState(preset: { model?: string; data?: string } = {}): FormState {
-  return { ...preset, columns: { text: '', textPair: '', label: '' }, task: 'auto', labelDelimiter: '', strategy: 'full', values: {}, configName: '' };
+  return { ...preset, columns: { text: '', textPair: '', label: '' }, task: 'auto', runTask: '', labelDelimiter: '', strategy: 'full', values: {}, configName: '' };
 }
 
 export type FieldKind = 'number' | 'integer' | 'choice' | 'boolean' | 'epochOrSteps';
@@ -42,11 +44,19 @@ export interface FieldSpec {
   choices?: readonly string[];
   /** Strategies the field applies to (all when absent). */
   only?: readonly StrategyId[];
+  /** Tasks the field applies to (all when absent). */
+  tasks?: readonly RunTask[];
   hint?: string;
 }
 
 const d = DEFAULT_ARGS;
 const NOT_SETFIT: StrategyId[] = ['feature-extraction', 'full', 'partial', 'gradual-unfreezing', 'discriminative-lr', 'mlm'];
+const NER: RunTask[] = ['token-classification'];
+/** What an empty doc-stride box means (hyperparameters.ts docStrideFor). */
+export const DOC_STRIDE_DEFAULT = '128, at most a third of max length';
+const QA: RunTask[] = ['question-answering'];
+/** Label smoothing applies to class targets: question answering has none (its targets are spans). */
+const HAS_CLASSES: RunTask[] = ['classification', 'token-classification'];
 
 /** The hyperparameters in the order the form shows them. Strategy knobs come with the defaults the trainer uses. */
 export function fieldSpecs(numLayers?: number): FieldSpec[] {
@@ -63,8 +73,18 @@ export function fieldSpecs(numLayers?: number): FieldSpec[] {
     { key: 'optimizer', label: 'Optimizer', kind: 'choice', defaultText: d.optimizer, choices: ['adamw', 'sgd'] },
     { key: 'maxGradNorm', label: 'Max gradient norm', kind: 'number', defaultText: String(d.maxGradNorm) },
     { key: 'gradientAccumulationSteps', label: 'Gradient accumulation steps', kind: 'integer', defaultText: String(d.gradientAccumulationSteps) },
-    { key: 'labelSmoothing', label: 'Label smoothing', kind: 'number', defaultText: String(d.labelSmoothing), only: NOT_SETFIT },
-    { key: 'classWeights', label: 'Class weights', kind: 'choice', defaultText: 'none', choices: ['none', 'balanced'] },
+    { key: 'labelSmoothing', label: 'Label smoothing', kind: 'number', defaultText: String(d.labelSmoothing), only: NOT_SETFIT, tasks: HAS_CLASSES },
+    // The trainer weighs the classes of a sequence classifier only (a per-tag weight is not what the setting means).
+    { key: 'classWeights', label: 'Class weights', kind: 'choice', defaultText: 'none', choices: ['none', 'balanced'], tasks: ['classification'] },
+    // Token classification: sentences longer than max length are cut into overlapping windows, never truncated.
+    { key: 'stride', label: 'Window overlap (tokens)', kind: 'integer', defaultText: String(d.stride), tasks: NER, hint: 'tokens shared by consecutive windows of a long sentence' },
+    { key: 'labelAllSubwords', label: 'Label every subword', kind: 'boolean', defaultText: String(d.labelAllSubwords), choices: ['true', 'false'], tasks: NER, hint: 'false: only a word\'s first subword is trained and scored' },
+    // Unset, the trainer takes HF's 128 capped at a third of max length (docStrideFor), so a window always advances.
+    { key: 'docStride', label: 'Context window overlap (tokens)', kind: 'integer', defaultText: DOC_STRIDE_DEFAULT, tasks: QA, hint: 'HF run_qa doc_stride' },
+    { key: 'maxQuestionLength', label: 'Max question length (tokens)', kind: 'integer', defaultText: String(d.maxQuestionLength), tasks: QA },
+    { key: 'maxAnswerLength', label: 'Max answer length (tokens)', kind: 'integer', defaultText: String(d.maxAnswerLength), tasks: QA },
+    { key: 'nBestSize', label: 'Start/end candidates (n-best)', kind: 'integer', defaultText: String(d.nBestSize), tasks: QA },
+    { key: 'nullScoreDiffThreshold', label: 'No-answer threshold', kind: 'number', defaultText: String(d.nullScoreDiffThreshold), tasks: QA, hint: 'SQuAD v2: answer "none" when the null score beats the best span by more than this' },
     { key: 'evalEvery', label: 'Evaluate every ("epoch" or steps)', kind: 'epochOrSteps', defaultText: String(d.evalEvery), only: NOT_SETFIT },
     { key: 'saveTotalLimit', label: 'Checkpoints kept (+ the best)', kind: 'integer', defaultText: String(d.saveTotalLimit) },
     { key: 'seed', label: 'Seed', kind: 'integer', defaultText: String(d.seed) },
@@ -83,7 +103,25 @@ export function fieldSpecs(numLayers?: number): FieldSpec[] {
   ];
 }
 
-export const fieldsFor = (strategy: StrategyId, numLayers?: number): FieldSpec[] => fieldSpecs(numLayers).filter((f) => !f.only || f.only.includes(strategy));
+export const fieldsFor = (strategy: StrategyId, numLayers?: number, task: RunTask = 'classification'): FieldSpec[] =>
+  fieldSpecs(numLayers).filter((f) => (!f.only || f.only.includes(strategy)) && (!f.tasks || f.tasks.includes(task)));
+
+/** The task the run will train: the user's choice, else what the data file's shape says, else classification. */
+export function taskOf(state: FormState, detectedTask?: RunTask): RunTask {
+  return state.runTask || detectedTask || 'classification';
+}
+
+/** Token tasks read their files with their own loaders (tokens and tags, question and context): no column choices. */
+export const showsColumns = (task: RunTask): boolean => task === 'classification';
+
+/** Why a strategy cannot train `task`, or undefined when it can. */
+export function strategyProblemFor(strategy: StrategyId, task: RunTask): string | undefined {
+  if (task === 'classification') return undefined;
+  const what = task === 'token-classification' ? 'token classification (NER)' : 'question answering';
+  if (strategy === 'setfit') return `${SETFIT_TOKEN_TASKS} Choose another strategy for ${what}.`;
+  if (strategy === 'mlm') return `Masked-LM pre-training reads unlabeled text; ${what} needs another strategy.`;
+  return undefined;
+}
 
 /** A field's text as the value a config file would hold; text that is no number stays text so the error quotes it. */
 function parseField(f: FieldSpec, text: string): unknown {
@@ -106,11 +144,15 @@ export interface FormFacts {
   /** What the data layer detected for the chosen file. */
   detected?: ColumnMapping;
   columns?: readonly string[];
+  /** The task the data file's shape says (data/taskShape.ts detectDataTask). */
+  detectedTask?: RunTask;
 }
 
 export interface FormResult {
   /** The run request, when nothing blocks it. */
-  request?: { model: string; data: string; strategy: StrategyId; mapping: MappingOverride; settings: RunSettings };
+  request?: { model: string; data: string; strategy: StrategyId; task?: RunTask; mapping: MappingOverride; settings: RunSettings };
+  /** The task the request trains (taskOf). */
+  task: RunTask;
   /** Problems by field key ('model', 'data', 'strategy', 'columns', 'configName' or a setting's key). */
   problems: Record<string, string>;
   /** The settings as they parse, valid or not, for the estimate of what can be estimated. */
@@ -144,7 +186,8 @@ export function evaluateForm(state: FormState, facts: FormFacts = {}): FormResul
   if (!state.model) problems.model = 'Choose a base model.';
   if (!state.data) problems.data = 'Choose a dataset.';
   if (!(state.strategy in STRATEGIES)) problems.strategy = `"strategy" must be one of ${Object.keys(STRATEGIES).join(', ')}, got ${JSON.stringify(state.strategy)}`;
-  const fields = fieldsFor(state.strategy, facts.numLayers);
+  const task = taskOf(state, facts.detectedTask);
+  const fields = fieldsFor(state.strategy, facts.numLayers, task);
   for (const f of fields) {
     const text = state.values[f.key] ?? '';
     if (text.trim() === '') continue;
@@ -169,8 +212,11 @@ export function evaluateForm(state: FormState, facts: FormFacts = {}): FormResul
       problems.freezeLayers = problemOf(e, 'freezeLayers');
     }
   }
-  const mapping = mappingOf(state, facts.detected);
-  if (facts.detected) {
+  // Token tasks' loaders find their own fields (tokens / tags, question / context): no column mapping goes with them.
+  const mapping = showsColumns(task) ? mappingOf(state, facts.detected) : {};
+  const strategyProblem = strategyProblemFor(state.strategy, task);
+  if (strategyProblem) problems.strategy = strategyProblem;
+  else if (facts.detected && showsColumns(task)) {
     const unlabeled = mapping.label === null;
     if (unlabeled && state.strategy !== 'mlm') problems.strategy = 'Unlabeled text (no label column) trains only with continued pre-training (masked LM).';
     if (!unlabeled && state.strategy === 'mlm') problems.strategy = 'Masked-LM pre-training reads text only: set the label column to "(none)", or choose another strategy.';
@@ -179,9 +225,9 @@ export function evaluateForm(state: FormState, facts: FormFacts = {}): FormResul
   if (state.configName && !/^[\w.-]+$/.test(state.configName)) problems.configName = 'Letters, digits, "-", "_" and "." only';
   const blocking = Object.keys(problems).filter((k) => k !== 'configName');
   const request = blocking.length === 0 && state.model && state.data
-    ? { model: state.model, data: state.data, strategy: state.strategy, mapping, settings: settings as RunSettings }
+    ? { model: state.model, data: state.data, strategy: state.strategy, ...(state.runTask || facts.detectedTask ? { task } : {}), mapping, settings: settings as RunSettings }
     : undefined;
-  return { request, problems, settings };
+  return { request, problems, settings, task };
 }
 
 /** The settings minus those with a problem: the estimate still shows what the valid ones imply. */

@@ -2,7 +2,7 @@
 // sides import these types; the client bundle gets no runtime code from here.
 import type { FromWorker } from '../training/protocol';
 import type { RunRecord } from '../training/runStore';
-import type { LogEntry, PerClassRow, SummaryEntry, TestEntry, TrainEntry } from '../training/protocol';
+import type { LogEntry, PerClassRow, RunTask, SummaryEntry, TestEntry, TrainEntry } from '../training/protocol';
 import type { RunStateInfo } from '../training/runStatus';
 import type { ComparisonRow, SortSpec } from './comparisonColumns';
 
@@ -16,10 +16,12 @@ export interface DashboardMetrics {
   loss: LineChartData;
   lr: LineChartData;
   throughput: LineChartData;
-  /** x = epoch (step when the trainer logged no epoch). */
-  evalChart: LineChartData;
+  /** x = epoch (step when the trainer logged no epoch); yRange: the task's scale (SQuAD's percentages: 0..100). */
+  evalChart: LineChartData & { yRange?: [number, number] };
+  /** The task the figures were shaped for (run.json's, else read off the metrics). */
+  task?: RunTask;
   evals: { step: number; epoch: number; metrics: Record<string, number> }[];
-  latestEval?: { step: number; epoch: number; perClass: PerClassRow[]; confusion?: number[][] };
+  latestEval?: { step: number; epoch: number; perClass: PerClassRow[]; confusion?: number[][]; confusionLabels?: string[] };
   summary?: SummaryEntry;
   /** The test split's evaluation, written once at the end of the run (never used for selection). */
   test?: TestEntry;

@@ -9,6 +9,9 @@ const isNum = (v: unknown): v is number => typeof v === 'number';
 /** Non-finite values arrive as null in JSON (a diverged loss); they stay in the series as NaN gaps. */
 const num = (v: unknown): number => (isNum(v) ? v : Number.NaN);
 
+/** The confusion matrix's axis names when the entry has its own (NER: 'O' then the entity types). */
+const names = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined);
+
 const STOP_REASONS: readonly StopReason[] = ['completed', 'cancelled', 'early-stopped'];
 
 /** A metrics object: numbers (a null is a non-finite value JSON could not hold) by name; undefined if not an object. */
@@ -56,14 +59,16 @@ export function parseMetricsLine(line: string, where: string): ParseResult {
       const metrics = numbers(o.metrics) ?? {};
       const perClass = Array.isArray(o.perClass) ? (o.perClass as PerClassRow[]).filter((r) => r && typeof r.label === 'string') : undefined;
       const confusion = Array.isArray(o.confusion) && o.confusion.every((r) => Array.isArray(r)) ? (o.confusion as number[][]) : undefined;
-      return { entry: { type: 'eval', time, step: o.step, epoch: num(o.epoch), metrics, perClass, confusion } };
+      const confusionLabels = names(o.confusionLabels);
+      return { entry: { type: 'eval', time, step: o.step, epoch: num(o.epoch), metrics, perClass, confusion, ...(confusionLabels ? { confusionLabels } : {}) } };
     }
     case 'test': {
       if (!isNum(o.step)) return { problem: `${where}: test entry without a numeric "step"` };
       if (typeof o.metrics !== 'object' || o.metrics === null) return { problem: `${where}: test entry without a "metrics" object` };
       const perClass = Array.isArray(o.perClass) ? (o.perClass as PerClassRow[]).filter((r) => r && typeof r.label === 'string') : undefined;
       const confusion = Array.isArray(o.confusion) && o.confusion.every((r) => Array.isArray(r)) ? (o.confusion as number[][]) : undefined;
-      return { entry: { type: 'test', time, step: o.step, examples: num(o.examples), metrics: numbers(o.metrics) ?? {}, perClass, confusion } };
+      const confusionLabels = names(o.confusionLabels);
+      return { entry: { type: 'test', time, step: o.step, examples: num(o.examples), metrics: numbers(o.metrics) ?? {}, perClass, confusion, ...(confusionLabels ? { confusionLabels } : {}) } };
     }
     case 'summary': {
       const pick = (k: string) => (isNum(o[k]) ? (o[k] as number) : undefined);

@@ -12,10 +12,12 @@ export function classFlag(row: PerClassRow): ClassFlag | undefined {
   return row.recall === 0 ? 'recall-zero' : undefined;
 }
 
-export function classFlagText(flag: ClassFlag, row: PerClassRow): string {
+/** `unit`: what support counts ('example' for classes, 'entity' for NER's entity types). */
+export function classFlagText(flag: ClassFlag, row: PerClassRow, unit = 'example'): string {
+  const units = unit === 'entity' ? 'entity(ies)' : `${unit}(s)`;
   return flag === 'never-predicted'
-    ? `"${row.label}" is never predicted on the validation data (${row.support} true example(s)): the predictions collapse to other classes`
-    : `recall 0: none of the ${row.support} true "${row.label}" example(s) is predicted as it${row.predicted === undefined ? '' : ` (it is predicted ${row.predicted} time(s), always wrongly)`}`;
+    ? `"${row.label}" is never predicted on the validation data (${row.support} true ${units}): the predictions collapse to other classes`
+    : `recall 0: none of the ${row.support} true "${row.label}" ${units} is predicted as it${row.predicted === undefined ? '' : ` (it is predicted ${row.predicted} time(s), always wrongly)`}`;
 }
 
 /** One line above the table naming the flagged classes and the remedy, or undefined when none is flagged. */

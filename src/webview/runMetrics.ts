@@ -2,17 +2,15 @@
 // dashboard draws. Pure: no vscode, no fs, so the same code is unit-tested and reused by the comparison view.
 import { alignSeries, downsampleMinMax, XY } from './downsample';
 import { compareLrGroups } from '../training/lrGroups';
-import type { EvalEntry, LogEntry, LrGroupsEntry, MetricsEntry, SummaryEntry, TestEntry, TrainEntry } from '../training/protocol';
+import type { EvalEntry, LogEntry, LrGroupsEntry, MetricsEntry, RunTask, SummaryEntry, TestEntry, TrainEntry } from '../training/protocol';
 import type { DashboardMetrics, LineChartData } from './messages';
+import { evalChartSpec, taskOfMetrics } from './taskView';
 
 /** Points per series sent to the webview per update; enough for a panel a few thousand pixels wide. */
 export const DEFAULT_MAX_POINTS = 1000;
 
 /** Log lines kept for the dashboard: the newest ones, warnings and errors first to survive. */
 export const MAX_LOGS = 50;
-
-/** Eval metrics drawn per epoch, in this order, when present. */
-const EVAL_CHART_METRICS = ['accuracy', 'macroF1', 'weightedF1', 'microF1'];
 
 const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
@@ -140,12 +138,14 @@ export class RunMetrics {
     return { x: aligned.x, series: [{ label: 'train loss', values: aligned.a }, { label: 'eval loss', values: aligned.b }] };
   }
 
-  snapshot(maxPoints = DEFAULT_MAX_POINTS): DashboardMetrics {
+  /** `task`: run.json's; read off the eval metrics while run.json is not read yet (taskView.ts taskOfMetrics). */
+  snapshot(maxPoints = DEFAULT_MAX_POINTS, task: RunTask = taskOfMetrics(this.evals.map((e) => e.metrics))): DashboardMetrics {
     const single = (label: string, y: number[]): LineChartData => {
       const d = downsampleMinMax({ x: this.step, y }, maxPoints);
       return { x: d.x, series: [{ label, values: d.y.map(finiteOrNull) }] };
     };
-    const names = EVAL_CHART_METRICS.filter((m) => this.evals.some((e) => e.metrics[m] !== undefined));
+    const chart = evalChartSpec(task);
+    const names = chart.metrics.filter((m) => this.evals.some((e) => e.metrics[m] !== undefined));
     const latest = [...this.evals].reverse().find((e) => e.perClass || e.confusion);
     return {
       loss: this.lossSeries(maxPoints),
@@ -154,9 +154,11 @@ export class RunMetrics {
       evalChart: {
         x: this.evals.map((e) => (Number.isFinite(e.epoch) ? e.epoch : e.step)),
         series: names.map((m) => ({ label: m, values: this.evals.map((e) => finiteOrNull(e.metrics[m] ?? Number.NaN)) })),
+        yRange: chart.yRange,
       },
+      task,
       evals: this.evals.map((e) => ({ step: e.step, epoch: e.epoch, metrics: e.metrics })),
-      latestEval: latest ? { step: latest.step, epoch: latest.epoch, perClass: latest.perClass ?? [], confusion: latest.confusion } : undefined,
+      latestEval: latest ? { step: latest.step, epoch: latest.epoch, perClass: latest.perClass ?? [], confusion: latest.confusion, confusionLabels: latest.confusionLabels } : undefined,
       summary: this.summary,
       test: this.test,
       trainPoints: this.step.length,

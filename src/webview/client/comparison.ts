@@ -1,6 +1,6 @@
 // Comparison webview client: the sortable table of runs (toolkit data grid), checkboxes choosing which runs' loss
 // curves overlay in the chart and which rows are exported, and export buttons. Sort and selection survive reloads.
-import { COLUMNS, ComparisonRow, formatCell, SortSpec, sortRows } from '../comparisonColumns';
+import { columnsFor, COLUMNS, ComparisonRow, formatCell, SortSpec, sortRows } from '../comparisonColumns';
 import type { ComparisonCurve, ComparisonState, FromComparison, ToComparison } from '../messages';
 import { overlayCurves } from '../overlay';
 import { clear, h } from './dom';
@@ -51,6 +51,7 @@ function save(): void {
 
 function render(): void {
   const sorted = sortRows(rows, sort);
+  const columns = columnsFor(rows);
   const mark = (key: string) => (sort.key === key ? (sort.descending ? ' ▼' : ' ▲') : '');
   const onSort = (key: SortSpec['key']) => () => {
     sort = { key, descending: sort.key === key ? !sort.descending : true };
@@ -72,7 +73,7 @@ function render(): void {
               renderChart();
             }, { 'aria-label': `Select ${r.runId}`, 'data-run': r.runId }),
         },
-        ...COLUMNS.map((c) => ({
+        ...columns.map((c) => ({
           title: c.title,
           numeric: c.kind !== 'text',
           sortMark: mark(c.key),
@@ -81,7 +82,7 @@ function render(): void {
         })),
       ],
       sorted,
-      { rowAttrs: (r) => ({ 'data-run': r.runId }), template: `2.5em 14em repeat(${COLUMNS.length - 1}, 6.5em)`, label: 'Run comparison' },
+      { rowAttrs: (r) => ({ 'data-run': r.runId }), template: `2.5em 14em repeat(${columns.length - 1}, 6.5em)`, label: 'Run comparison' },
     ),
   );
   renderChart();

@@ -11,6 +11,7 @@ import { confusionHeatmap } from './heatmap';
 import { LineChart } from './lineChart';
 import { completedSteps, notePause, remainingSeconds, type EtaReport, type PauseSpan } from '../runProgress';
 import { renderTestSection } from './testSection';
+import { confusionAxis, headlineMetric, perClassLayout, perClassTitle, qaHeadline, runTaskOf } from '../taskView';
 import { badge, button, dataGrid, dropdown, progressRing, registerToolkit, setDisabled, tag } from './toolkit';
 import { channel } from './vscodeApi';
 
@@ -48,6 +49,11 @@ const testSection = h('div', { id: 'test-results' });
 const perClassSection = h('div', { id: 'per-class' });
 const confusionSection = h('div', { id: 'confusion-host' });
 const configSection = h('div', { id: 'config' });
+/** The per-class and confusion cards; hidden for question answering, whose note takes their place. */
+const classCards = h('div', { class: 'two-col', id: 'class-cards' },
+  h('section', { class: 'card' }, h('h2', { id: 'per-class-title' }, 'Per class'), perClassSection),
+  h('section', { class: 'card' }, h('h2', {}, 'Confusion matrix'), confusionSection));
+const noClassNote = h('p', { id: 'no-per-class', class: 'muted', hidden: true });
 const logSection = h('ul', { id: 'run-log', class: 'run-log' });
 const scale = dropdown(
   'loss-scale',
@@ -70,7 +76,8 @@ app.append(
   h('div', { class: 'charts' }, charts.loss.element, charts.lr.element, charts.throughput.element, charts.evalChart.element),
   h('section', { class: 'card' }, h('h2', {}, 'Evaluation per epoch'), evalSection),
   h('section', { class: 'card' }, h('h2', {}, 'Test (evaluated once at the end)'), testSection),
-  h('div', { class: 'two-col' }, h('section', { class: 'card' }, h('h2', { id: 'per-class-title' }, 'Per class'), perClassSection), h('section', { class: 'card' }, h('h2', {}, 'Confusion matrix'), confusionSection)),
+  classCards,
+  noClassNote,
   h('section', { class: 'card' }, h('h2', {}, 'Trainer log'), logSection),
   h('section', { class: 'card' }, h('h2', {}, 'Run configuration'), configSection),
 );
@@ -160,7 +167,10 @@ function renderFacts(): void {
   clear(facts);
   const add = (label: string, value: string) => facts.append(h('span', { class: 'fact' }, h('span', { class: 'muted' }, `${label} `), value));
   if (run?.bestMetric) add(`best ${run.bestMetric.name}`, formatNumber(run.bestMetric.value));
-  const testName = run?.bestMetric?.name && metrics?.test?.metrics[run.bestMetric.name] !== undefined ? run.bestMetric.name : 'accuracy';
+  const task = runTaskOf(run);
+  // SQuAD's figures by their official names, from the latest evaluation (the eval table has every step's).
+  if (task === 'question-answering') for (const f of qaHeadline(metrics?.evals.at(-1)?.metrics)) add(`validation ${f.label}`, f.value);
+  const testName = run?.bestMetric?.name && metrics?.test?.metrics[run.bestMetric.name] !== undefined ? run.bestMetric.name : headlineMetric(task);
   if (metrics?.test?.metrics[testName] !== undefined) add(`test ${testName} (once, not selected on)`, formatNumber(metrics.test.metrics[testName]));
   const s = metrics?.summary;
   if (s?.trainSeconds !== undefined) add('training time', formatSeconds(s.trainSeconds));
@@ -198,6 +208,7 @@ function renderMetrics(): void {
   charts.lr.setTitle(metrics.lr.series.length > 1 ? 'Learning rate per layer group' : 'Learning rate');
   charts.lr.update(metrics.lr);
   charts.throughput.update(metrics.throughput);
+  charts.evalChart.setYRange(metrics.evalChart.yRange);
   charts.evalChart.update(metrics.evalChart);
 
   problems.hidden = metrics.problems.length === 0;
@@ -225,16 +236,25 @@ function renderMetrics(): void {
       : h('p', { class: 'muted' }, 'No evaluation yet.'),
   );
 
-  renderTestSection(testSection, metrics.test, run?.dataset.splits);
+  const layout = perClassLayout(run ? runTaskOf(run) : metrics.task ?? 'classification');
+  renderTestSection(testSection, metrics.test, run?.dataset.splits, layout.kind === 'table' ? layout.labelTitle : undefined);
 
   const latest = metrics.latestEval;
   clear(perClassSection);
   clear(confusionSection);
-  if (!latest) {
-    perClassSection.append(h('p', { class: 'muted' }, 'Per-class figures appear after the first evaluation.'));
+  classCards.hidden = layout.kind === 'none';
+  noClassNote.hidden = layout.kind !== 'none';
+  if (layout.kind === 'none') {
+    noClassNote.textContent = layout.reason;
     return;
   }
-  document.getElementById('per-class-title')?.replaceChildren(`Per class (epoch ${formatNumber(latest.epoch, 2)}, step ${latest.step})`);
+  const titleEl = document.getElementById('per-class-title');
+  if (!latest) {
+    titleEl?.replaceChildren(layout.title);
+    perClassSection.append(h('p', { class: 'muted' }, layout.waiting));
+    return;
+  }
+  titleEl?.replaceChildren(perClassTitle(layout, { epoch: formatNumber(latest.epoch, 2), step: latest.step }));
   // Classes the model never finds are flagged: the aggregate metrics of an imbalanced set hide them.
   const notice = perClassNotice(latest.perClass, run?.classWeights !== undefined);
   if (notice) perClassSection.append(h('p', { id: 'per-class-notice', class: 'problems', role: 'status' }, notice));
@@ -243,24 +263,25 @@ function renderMetrics(): void {
     dataGrid(
       'per-class-grid',
       [
-        { title: 'Label', cell: (r) => r.label },
+        { title: layout.labelTitle, cell: (r) => r.label },
         { title: 'Precision', cell: (r) => formatNumber(r.precision), numeric: true },
         { title: 'Recall', cell: (r) => formatNumber(r.recall), numeric: true },
         { title: 'F1', cell: (r) => formatNumber(r.f1), numeric: true },
-        { title: 'Support', cell: (r) => String(r.support), numeric: true },
-        ...(counted ? [{ title: 'Predicted', cell: (r: (typeof latest.perClass)[number]) => (r.predicted === undefined ? '' : String(r.predicted)), numeric: true }] : []),
+        { title: layout.supportTitle, cell: (r) => String(r.support), numeric: true },
+        ...(counted ? [{ title: layout.predictedTitle, cell: (r: (typeof latest.perClass)[number]) => (r.predicted === undefined ? '' : String(r.predicted)), numeric: true }] : []),
       ],
       latest.perClass,
       {
-        label: 'Per-class metrics',
+        label: layout.gridLabel,
         rowAttrs: (r): Record<string, string> => {
           const flag = classFlag(r);
-          return flag ? { 'data-flag': flag, title: classFlagText(flag, r) } : {};
+          return flag ? { 'data-flag': flag, title: classFlagText(flag, r, layout.unit) } : {};
         },
       },
     ),
   );
-  if (latest.confusion) confusionSection.append(confusionHeatmap(run?.dataset.labels ?? latest.perClass.map((p) => p.label), latest.confusion));
+  // NER's matrix is over words, 'O' and the entity types (the entry names them), not over the run's IOB2 tags.
+  if (latest.confusion) confusionSection.append(confusionHeatmap(confusionAxis(latest, run?.dataset.labels), latest.confusion));
 }
 
 function onLive(m: FromWorker): void {

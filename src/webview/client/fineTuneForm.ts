@@ -4,7 +4,8 @@
 // does, with the same code the CLI and config files use.
 import type { PhaseEstimate, ProbeOutcome } from '../../commands/runEstimate';
 import { STRATEGIES, type StrategyId } from '../../training/strategies';
-import { NO_LABEL, TASKS, type TaskChoice } from '../formChoices';
+import { NO_LABEL, RUN_TASKS_SHOWN, SETFIT_TOKEN_TASKS, TASKS, type RunTaskChoice, type TaskChoice } from '../formChoices';
+import type { RunTask } from '../../training/protocol';
 import type { DatasetOption, FormDerived, FormViewState, FromForm, ModelOption, ToForm } from '../formMessages';
 import type { FieldSpec, FormState } from '../formModel';
 import type { LayerPicture } from '../layerPicture';
@@ -23,6 +24,14 @@ let revision = 0;
 /** What the column and hyperparameter sections were drawn for: they are redrawn only when it changes (keeps focus). */
 let columnsKey = '';
 let fieldsKey = '';
+let strategyKey = '';
+
+const taskLabel = (t: RunTask | undefined) => RUN_TASKS_SHOWN.find((x) => x.value === t)?.label ?? 'Sequence classification';
+/** Token tasks' loaders find their own fields: what the form says in place of the column choices. */
+const LOADER_NOTE: Partial<Record<RunTask, string>> = {
+  'token-classification': 'Tokens and tags are read by the NER loader (CoNLL columns, "tokens" + "ner_tags" lists, or "text" + character-span "entities"): there are no columns to choose.',
+  'question-answering': 'Questions, contexts and answers are read by the QA loader (SQuAD JSON, or JSONL rows with "question", "context" and "answers"): there are no columns to choose.',
+};
 
 const app = document.getElementById('app')!;
 const sections = {
@@ -89,13 +98,11 @@ function renderStatic(): void {
     // Column choices belong to the file they were made for.
     st.columns = { text: '', textPair: '', label: '' };
     st.task = 'auto';
+    st.runTask = '';
   }), { 'aria-labelledby': 'label-data' })), datasetSummary, datasetProblems);
 
-  clear(sections.strategy);
-  sections.strategy.append(heading('h-strategy', 'Strategy'), row('strategy', 'Strategy', dropdown('f-strategy',
-    Object.entries(STRATEGIES).map(([id, st]) => ({ value: id, label: st.title })), s.strategy, (v) => change((st) => (st.strategy = v as StrategyId)), { 'aria-labelledby': 'label-strategy' })),
-  strategyDescription, h('h3', {}, 'Which layers train'), picture);
-  strategyDescription.textContent = STRATEGIES[s.strategy]?.description ?? '';
+  strategyKey = '';
+  renderStrategy();
 
   clear(sections.estimate);
   sections.estimate.append(heading('h-estimate', 'Estimate'), estimateLinesEl, h('div', { class: 'probe-row' }, probeButton, probeStatus));
@@ -108,30 +115,74 @@ function renderStatic(): void {
   fieldsKey = '';
 }
 
+/** The strategy list; SetFit is not offered for token tasks (its option says why), unless it is the current choice. */
+function renderStrategy(): void {
+  if (!state) return;
+  const s = state;
+  const task = derived?.task ?? 'classification';
+  // Redrawn when the task changes (or the page is drawn anew), never on a strategy change: that would rebuild the
+  // dropdown under the user's pointer.
+  const key = task;
+  if (key === strategyKey) return;
+  strategyKey = key;
+  const tokenTask = task !== 'classification';
+  const setfitNote = (id: string) => tokenTask && id === 'setfit';
+  clear(sections.strategy);
+  sections.strategy.append(heading('h-strategy', 'Strategy'), row('strategy', 'Strategy', dropdown('f-strategy',
+    Object.entries(STRATEGIES).map(([id, st]) => ({
+      value: id, label: setfitNote(id) ? `${st.title} (sequence classification only)` : st.title,
+      disabled: setfitNote(id) && s.strategy !== id, title: setfitNote(id) ? SETFIT_TOKEN_TASKS : st.description,
+    })), s.strategy, (v) => change((st) => (st.strategy = v as StrategyId)), { 'aria-labelledby': 'label-strategy' })),
+  strategyDescription, h('h3', {}, 'Which layers train'), picture);
+  strategyDescription.textContent = STRATEGIES[s.strategy]?.description ?? '';
+}
+
 function renderColumns(): void {
   if (!state || !derived) return;
   const ds = derived.dataset;
-  const key = JSON.stringify([state.data, ds?.columns, ds?.detected]);
+  const task = derived.task;
+  const key = JSON.stringify([state.data, ds?.columns, ds?.detected, task, derived.detectedTask]);
   if (key === columnsKey) return;
   columnsKey = key;
   clear(sections.columns);
-  sections.columns.append(heading('h-columns', 'Columns and task'));
-  if (!ds) {
-    sections.columns.append(h('p', { class: 'muted' }, state.data ? 'Reading the file…' : 'Choose a dataset to see its columns.'));
+  sections.columns.append(heading('h-columns', 'Task and columns'));
+  if (!state.data) {
+    sections.columns.append(h('p', { class: 'muted' }, 'Choose a dataset to see its task and columns.'));
     return;
   }
   const s = state;
-  const cols = (detected: string | undefined, none?: string) => [
-    { value: '', label: detected ? `Detected: ${detected}` : 'Detected: none' },
+  // The task is preset from the file's shape ("As detected"); choosing one reads the file as that task.
+  const detectedText = derived.detectedTask ? `As detected: ${taskLabel(derived.detectedTask)}` : 'As detected';
+  sections.columns.append(row('runTask', 'Task', dropdown('f-runTask', [
+    { value: '', label: detectedText, title: derived.taskReason ?? '' },
+    ...RUN_TASKS_SHOWN.map((t) => ({ value: t.value, label: t.label })),
+  ], s.runTask ?? '', (v) => change((st) => {
+    st.runTask = v as RunTaskChoice;
+    // Column choices are the sequence classifier's; another task starts from what is detected.
+    st.columns = { text: '', textPair: '', label: '' };
+    st.task = 'auto';
+  }), { 'aria-labelledby': 'label-runTask' }), derived.taskReason));
+  const note = LOADER_NOTE[task];
+  if (note) {
+    sections.columns.append(h('p', { class: 'muted', id: 'loader-note' }, note));
+    return;
+  }
+  if (!ds?.detected) {
+    sections.columns.append(h('p', { class: 'muted' }, 'Reading the file…'));
+    return;
+  }
+  const detected = ds.detected;
+  const cols = (found: string | undefined, none?: string) => [
+    { value: '', label: found ? `Detected: ${found}` : 'Detected: none' },
     ...ds.columns.map((c) => ({ value: c, label: c })),
     ...(none ? [{ value: none, label: none === NO_LABEL ? '(none: unlabeled text for masked LM)' : none }] : []),
   ];
   sections.columns.append(
     h('div', { class: 'grid' },
-      row('col-text', 'Text column', dropdown('f-col-text', cols(ds.detected.text), s.columns.text, (v) => change((st) => (st.columns.text = v)), { 'aria-labelledby': 'label-col-text' })),
-      row('col-textPair', 'Second text (pairs)', dropdown('f-col-textPair', cols(ds.detected.textPair), s.columns.textPair, (v) => change((st) => (st.columns.textPair = v)), { 'aria-labelledby': 'label-col-textPair' })),
-      row('col-label', 'Label column', dropdown('f-col-label', cols(ds.detected.label, NO_LABEL), s.columns.label, (v) => change((st) => (st.columns.label = v)), { 'aria-labelledby': 'label-col-label' })),
-      row('task', 'Task', dropdown('f-task', TASKS.map((t) => ({ value: t.value, label: t.value === 'auto' ? `As detected (${ds.detected.labelKind ?? 'unlabeled'})` : t.label })), s.task, (v) => change((st) => (st.task = v as TaskChoice)), { 'aria-labelledby': 'label-task' })),
+      row('col-text', 'Text column', dropdown('f-col-text', cols(detected.text), s.columns.text, (v) => change((st) => (st.columns.text = v)), { 'aria-labelledby': 'label-col-text' })),
+      row('col-textPair', 'Second text (pairs)', dropdown('f-col-textPair', cols(detected.textPair), s.columns.textPair, (v) => change((st) => (st.columns.textPair = v)), { 'aria-labelledby': 'label-col-textPair' })),
+      row('col-label', 'Label column', dropdown('f-col-label', cols(detected.label, NO_LABEL), s.columns.label, (v) => change((st) => (st.columns.label = v)), { 'aria-labelledby': 'label-col-label' })),
+      row('task', 'Label type', dropdown('f-task', TASKS.map((t) => ({ value: t.value, label: t.value === 'auto' ? `As detected (${detected.labelKind ?? 'unlabeled'})` : t.label })), s.task, (v) => change((st) => (st.task = v as TaskChoice)), { 'aria-labelledby': 'label-task' })),
       row('labelDelimiter', 'Label delimiter (multi-label)', textField('f-labelDelimiter', 'Label delimiter', s.labelDelimiter, ';', (v) => change((st) => (st.labelDelimiter = v)))),
     ),
     h('div', { id: 'err-columns', class: 'field-error', role: 'alert' }),
@@ -153,7 +204,7 @@ function renderFields(): void {
 
 function fieldRow(f: FieldSpec, s: FormState): HTMLElement {
   const set = (v: string) => change((st) => (st.values[f.key] = v));
-  if (f.kind === 'choice' && f.choices) {
+  if ((f.kind === 'choice' || f.kind === 'boolean') && f.choices) {
     return row(f.key, f.label, dropdown(`f-${f.key}`, [{ value: '', label: `${f.defaultText} (default)` }, ...f.choices.filter((c) => c !== f.defaultText).map((c) => ({ value: c, label: c }))], s.values[f.key] ?? '', set, { 'aria-labelledby': `label-${f.key}` }), f.hint);
   }
   return row(f.key, f.label, textField(`f-${f.key}`, f.label, s.values[f.key] ?? '', f.defaultText, set), f.hint);
@@ -217,6 +268,7 @@ function phasesTable(phases: PhaseEstimate[]): HTMLElement {
 function applyDerived(): void {
   if (!state || !derived) return;
   renderColumns();
+  renderStrategy();
   renderFields();
   strategyDescription.textContent = STRATEGIES[state.strategy]?.description ?? '';
   for (const [key, el] of errorEls) {

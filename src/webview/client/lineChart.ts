@@ -47,11 +47,13 @@ export class LineChart {
   private plot: uPlot | undefined;
   private data: LineChartData = { x: [], series: [] };
   private yLog: boolean;
+  private yRange: [number, number] | undefined;
   private title: string;
   private readonly heading: HTMLElement;
 
   constructor(private readonly opts: LineChartOptions) {
     this.yLog = opts.yLog ?? false;
+    this.yRange = opts.yRange;
     this.title = opts.title;
     this.canvasHost = h('div', { class: 'chart-canvas' });
     this.heading = h('h3', {}, opts.title);
@@ -64,6 +66,13 @@ export class LineChart {
   setTitle(title: string): void {
     this.title = title;
     this.heading.textContent = title;
+  }
+
+  /** For a chart whose scale depends on the run (SQuAD's percentages against ratios); redraws only on a change. */
+  setYRange(range: [number, number] | undefined): void {
+    if (range?.[0] === this.yRange?.[0] && range?.[1] === this.yRange?.[1]) return;
+    this.yRange = range;
+    this.rebuild();
   }
 
   setLogScale(log: boolean): void {
@@ -102,7 +111,7 @@ export class LineChart {
     const axis = { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
     const options: uPlot.Options = {
       ...this.size(),
-      scales: { x: { time: false }, y: { distr: this.yLog ? 3 : 1, ...(this.opts.yRange && !this.yLog ? { range: this.opts.yRange } : {}) } },
+      scales: { x: { time: false }, y: { distr: this.yLog ? 3 : 1, ...(this.yRange && !this.yLog ? { range: this.yRange } : {}) } },
       axes: [
         { ...axis, label: this.opts.xLabel },
         { ...axis, size: 64, values: (_u, splits) => tickLabels(splits) },

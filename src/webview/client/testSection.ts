@@ -5,7 +5,8 @@ import type { SplitRoles } from '../../training/splitRoles';
 import { clear, formatNumber, h } from './dom';
 import { dataGrid } from './toolkit';
 
-export function renderTestSection(host: HTMLElement, test: TestEntry | undefined, splits: SplitRoles | undefined): void {
+/** `labelTitle`: the per-class table's first header ("Entity type" for NER); no per-class table when undefined (QA). */
+export function renderTestSection(host: HTMLElement, test: TestEntry | undefined, splits: SplitRoles | undefined, labelTitle: string | undefined = 'Label'): void {
   clear(host);
   if (!test) {
     host.append(h('p', { class: 'muted' }, splits?.test.rows
@@ -17,9 +18,9 @@ export function renderTestSection(host: HTMLElement, test: TestEntry | undefined
   host.append(h('p', { class: 'muted', id: 'test-note' }, `${source}${test.examples} examples, weights of step ${test.step}; evaluated once, never used for selection.`));
   const names = Object.keys(test.metrics);
   host.append(dataGrid('test-grid', names.map((n) => ({ title: n, cell: (t: TestEntry) => formatNumber(t.metrics[n]), numeric: true })), [test], { label: 'Test metrics' }));
-  if (test.perClass?.length) {
+  if (test.perClass?.length && labelTitle) {
     host.append(dataGrid('test-per-class-grid', [
-      { title: 'Label', cell: (r) => r.label },
+      { title: labelTitle, cell: (r) => r.label },
       { title: 'Precision', cell: (r) => formatNumber(r.precision), numeric: true },
       { title: 'Recall', cell: (r) => formatNumber(r.recall), numeric: true },
       { title: 'F1', cell: (r) => formatNumber(r.f1), numeric: true },

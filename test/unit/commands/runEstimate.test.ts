@@ -86,3 +86,26 @@ test('full fine-tuning: epochs × rows at the measured rate plus evaluation; mem
   // Two checkpoints (last + best) of weights + two AdamW moments, the phase's graphs, the export.
   assert.equal(full.diskBytes, 2 * (4 * 1212 + 8 * 1212) + 2 * 4 * 1212 + 4 * 1212);
 });
+
+test('token tasks: the head is counted for the task and the estimate says windows are counted as rows', async () => {
+  const { modelFacts, windowNote } = await import('../../../src/commands/runEstimate');
+  const { readModelSpec } = await import('../../../src/models/modelSpec');
+  const path = await import('node:path');
+  const spec = { ...readModelSpec(path.resolve(__dirname, '../../../../test/fixtures/generated/workspace/models/tiny-bert')), numLabels: 2 };
+  const head = (f: ReturnType<typeof modelFacts>) => f.params.filter((p) => p.name.startsWith('classifier') || p.name.startsWith('qa_outputs')).reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
+  const H = spec.hiddenSize;
+  // NER with 3 entity types: 7 IOB2 tags (O, B-/I- each) → a 7 × H classifier + 7 biases; QA: qa_outputs to start and
+  // end logits, whatever config.json's num_labels says.
+  assert.equal(head(modelFacts('x', 'full', () => spec, 'token-classification', 7)), 7 * H + 7);
+  assert.equal(head(modelFacts('x', 'full', () => spec, 'question-answering')), 2 * H + 2);
+  assert.ok(modelFacts('x', 'full', () => spec, 'question-answering').params.some((p) => p.name === 'qa_outputs.weight'));
+  // Token classification has no pooler (HF's *ForTokenClassification), sequence classification on BERT has one.
+  assert.ok(!modelFacts('x', 'full', () => spec, 'token-classification', 7).params.some((p) => p.name.includes('pooler')));
+  const e = estimateRun({ ...base, strategy: 'full', settings: { maxLength: 64, stride: 8 } });
+  assert.match(estimateLines(e, 'full', undefined, 'token-classification').at(-1)!, /one window per sentence: a sentence longer than 64 tokens adds windows \(8 tokens of overlap\)/);
+  // An unset doc stride is the trainer's: HF's 128 capped at a third of max length (64 → 21).
+  assert.match(windowNote('question-answering', e.args)!, /one window per question: a context longer than 64 tokens .*\(21 tokens of overlap\)/);
+  assert.match(windowNote('question-answering', { ...e.args, docStride: 50 })!, /\(50 tokens of overlap\)/);
+  assert.equal(windowNote('classification', e.args), undefined);
+  assert.ok(!estimateLines(e, 'full').some((l) => l.includes('window')));
+});
