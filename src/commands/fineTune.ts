@@ -69,10 +69,10 @@ export async function confirmAndStart(context: vscode.ExtensionContext, views: V
   const probe = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Measuring training speed (short probe run)…', cancellable: true }, (_p, token) =>
     probeThroughput(context, request, token),
   );
-  const estimate = estimateRun({ strategy: request.strategy, settings: request.settings ?? {}, ...modelFacts(request.model, request.strategy), probe });
+  const estimate = estimateRun({ strategy: request.strategy, settings: request.settings ?? {}, ...modelFacts(request.model, request.strategy, undefined, request.task), probe });
   const detail = [
     `${path.basename(request.model)} · ${STRATEGIES[request.strategy].title} · ${path.basename(request.data)}`,
-    ...estimateLines(estimate, request.strategy, probe),
+    ...estimateLines(estimate, request.strategy, probe, request.task),
   ].join('\n');
   const choice = await vscode.window.showInformationMessage(title, { modal: true, detail }, 'Start', 'Save configuration…');
   if (choice === 'Save configuration…') {

@@ -69,6 +69,12 @@ test('NER from CoNLL files: the task is read off the data, entity F1 beats the a
   assert.ok(found.length > 0, 'the pipeline finds entities in a sentence that has some');
   assert.ok(found.every((e) => splits.labels.includes(e.entity)), JSON.stringify(found));
 
+  // Continuing from the export (a NER checkpoint trained on these tags): its head is kept row for row, not re-initialised.
+  const again = await train(NER_TRAIN, { maxSteps: 1, learningRate: 1e-9 }, { model: modelDir });
+  const logs = again.messages.flatMap((m) => (m.type === 'log' ? [m.message] : []));
+  assert.ok(logs.some((l) => /head was trained on these \d+ tags: it is kept/.test(l)), logs.join('\n'));
+  assert.ok(!logs.some((l) => /newly initialised.*classifier/.test(l)), logs.join('\n'));
+
   // `eval --run` scores the export on the validation file with the same evaluator.
   const validationFile = splits.files.validation!;
   const out = child_process.execFileSync(process.execPath, [CLI, 'eval', '--run', runDir, '--data', validationFile, '--json'], { encoding: 'utf8' });
