@@ -76,12 +76,23 @@ test('a configuration that is not an object, or has keys of the wrong type, says
   assert.equal(
     messageOf(typed),
     `${typed}: invalid run configuration:\n` +
-    '- unknown key "setings" (did you mean "settings"?); known keys: model, data, strategy, runsRoot, device, mapping, settings\n' +
-    '- unknown key "constructor"; known keys: model, data, strategy, runsRoot, device, mapping, settings\n' +
+    '- unknown key "setings" (did you mean "settings"?); known keys: model, data, strategy, task, runsRoot, device, mapping, settings, labelNames\n' +
+    '- unknown key "constructor"; known keys: model, data, strategy, task, runsRoot, device, mapping, settings, labelNames\n' +
     '- "model" must be a string, got 3\n' +
     '- "settings" must be an object, got null',
   );
   assert.deepEqual(readRunConfigFile(configFile('{"model": "m", "settings": {"epochs": 2}}')), { model: 'm', settings: { epochs: 2 } });
+});
+
+test('a token task and NER tag names in a configuration are checked by value', () => {
+  const bad = configFile('{"task": "ner", "labelNames": ["O", 3]}');
+  assert.equal(
+    messageOf(bad),
+    `${bad}: invalid run configuration:\n` +
+    '- "task" must be one of classification, token-classification, question-answering, got "ner"\n' +
+    '- "labelNames" must be a list of tag names in id order (e.g. ["O", "B-PER", "I-PER"]), got ["O",3]',
+  );
+  assert.deepEqual(readRunConfigFile(configFile('{"task": "token-classification", "labelNames": ["O", "B-X", "I-X"]}')), { task: 'token-classification', labelNames: ['O', 'B-X', 'I-X'] });
 });
 
 test('a missing configuration file names the path and the fix', () => {
