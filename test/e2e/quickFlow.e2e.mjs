@@ -119,6 +119,10 @@ export const steps = [
       assert.equal(await widget(page).locator('.quick-input-titlebar .codicon-quick-input-back').count(), 0);
       await pick(page, 'tiny-bert');
       await waitTitle(page, 'Fine-tune model (2/6): choose a dataset');
+      // The fixture workspace lists more datasets than the list shows at once (the NER and QA files too): the refused
+      // ones come last, so Up from the first row (it wraps) scrolls them into view with their separator.
+      await until('dataset rows', async () => (await widget(page).locator('.monaco-list-row').count()) > 0);
+      await page.keyboard.press('ArrowUp');
       const row = widget(page).locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: 'one_class.csv' }) });
       await row.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
       assert.match((await row.textContent()) ?? '', /every labelled row has the label "positive" \(column "label", 3 rows\); a classifier needs at least two classes/);
@@ -136,6 +140,10 @@ export const steps = [
     name: 'Back through every step keeps each answer; the layer-wise decay box says 0.95 and accepts empty',
     async run({ page, screenshot }) {
       await pick(page, 'sentiment_train.csv');
+      // The task step: what the file's shape says is pre-selected (a CSV with a label column: sequence classification).
+      await waitTitle(page, 'Fine-tune model (3/6): choose the task');
+      await until('the detected task pre-selected', async () => (await focusedName(page)) === 'Sequence classification');
+      await page.keyboard.press('Enter');
       await waitTitle(page, 'Fine-tune model (3/6): check the columns');
       await pick(page, 'Use the detected columns');
       await waitTitle(page, 'Fine-tune model (4/6): choose a strategy');
@@ -177,6 +185,7 @@ export const steps = [
       await back('Fine-tune model (5/6): hyperparameters', 'Edit…');
       await back('Fine-tune model (4/6): choose a strategy', 'Discriminative learning rates');
       await back('Fine-tune model (3/6): check the columns', 'Use the detected columns');
+      await back('Fine-tune model (3/6): choose the task', 'Sequence classification');
       await back('Fine-tune model (2/6): choose a dataset', 'sentiment_train.csv');
       await screenshot('back-keeps-dataset');
       await back('Fine-tune model (1/6): choose a base model', 'tiny-bert');
@@ -184,6 +193,8 @@ export const steps = [
       await page.keyboard.press('Enter');
       await waitTitle(page, 'Fine-tune model (2/6): choose a dataset');
       await until('sentiment_train.csv pre-selected', async () => (await focusedName(page)) === 'sentiment_train.csv');
+      await page.keyboard.press('Enter');
+      await waitTitle(page, 'Fine-tune model (3/6): choose the task');
       await page.keyboard.press('Enter');
       await waitTitle(page, 'Fine-tune model (3/6): check the columns');
       await page.keyboard.press('Enter');
