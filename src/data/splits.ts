@@ -44,9 +44,10 @@ export type SplitFiles = Partial<Record<SplitName, string>>;
 
 /**
  * Files that belong together by name: "train.csv"/"dev.csv"/"test.csv", "sst2_train.jsonl"/"sst2_validation.jsonl",
- * "train-00000-of-00001.parquet"/"test-00000-of-00001.parquet". `file` may be any one of them.
+ * "train-00000-of-00001.parquet"/"test-00000-of-00001.parquet". `file` may be any one of them. `isCandidate` says which
+ * file names can be a split at all (the token tasks add CoNLL's extensions to the classification formats).
  */
-export async function findSplitFiles(file: string): Promise<SplitFiles> {
+export async function findSplitFiles(file: string, isCandidate: (name: string) => boolean = isCandidateDataset): Promise<SplitFiles> {
   const dir = path.dirname(file);
   const tokens = path.basename(file).split(/([-_.])/);
   const at = tokens.findIndex((t) => normalizeSplitName(t));
@@ -55,7 +56,7 @@ export async function findSplitFiles(file: string): Promise<SplitFiles> {
   const found: SplitFiles = {};
   for (const entry of entries.sort()) {
     const other = entry.split(/([-_.])/);
-    if (other.length !== tokens.length || !isCandidateDataset(entry)) continue;
+    if (other.length !== tokens.length || !isCandidate(entry)) continue;
     const split = normalizeSplitName(other[at]);
     if (!split || found[split]) continue;
     if (other.every((t, k) => k === at || t === tokens[k])) found[split] = path.join(dir, entry);

@@ -4,22 +4,12 @@
 // stripped and the rest matched against the word. Where that match fails (an [UNK], a byte-fallback piece, a
 // normalizer that rewrites characters) the token gets its whole word's span, which is still right for labels.
 // Special-token layouts are read off the tokenizer's own encoding of a probe pair, never hard-coded per family.
+import { bytesToUnicode } from './byteLevel';
 import type { TextTokenizer } from './tokenizer';
 import { TokenizerError } from './tokenizerError';
+import { splitWords, type WordSpan } from '../util/wordSpans';
 
-export interface WordSpan {
-  text: string;
-  /** Char span [start, end) in the source text. */
-  start: number;
-  end: number;
-}
-
-/** Whitespace-separated words with their spans (the words HF's is_split_into_words input takes). */
-export function splitWords(text: string): WordSpan[] {
-  const out: WordSpan[] = [];
-  for (const m of text.matchAll(/\S+/gu)) out.push({ text: m[0], start: m.index, end: m.index + m[0].length });
-  return out;
-}
+export { splitWords, type WordSpan };
 
 export interface EncodedWords {
   /** Content token ids (no special tokens). */
@@ -211,20 +201,7 @@ let byteDecoder: Map<string, number> | undefined;
 
 /** GPT-2's bytes_to_unicode, inverted: the printable char byte-level BPE writes for each byte → that byte. */
 function bytesFromUnicode(): Map<string, number> {
-  if (byteDecoder) return byteDecoder;
-  const bs: number[] = [];
-  for (let b = 0x21; b <= 0x7e; b++) bs.push(b);
-  for (let b = 0xa1; b <= 0xac; b++) bs.push(b);
-  for (let b = 0xae; b <= 0xff; b++) bs.push(b);
-  const cs = [...bs];
-  let n = 0;
-  for (let b = 0; b < 256; b++) {
-    if (!bs.includes(b)) {
-      bs.push(b);
-      cs.push(256 + n++);
-    }
-  }
-  byteDecoder = new Map(bs.map((b, i) => [String.fromCodePoint(cs[i]), b]));
+  byteDecoder ??= new Map(bytesToUnicode().map((c, b) => [c, b]));
   return byteDecoder;
 }
 

@@ -2,6 +2,7 @@
 // (also {"start", "end", "label"} objects; doccano's "label" key and start_offset/end_offset; spaCy's "spans"),
 // turned into BIO tags over the whitespace-separated words of the text, the same words the encoder splits.
 import * as path from 'node:path';
+import { splitWords } from '../../util/wordSpans';
 import { ColumnError, DatasetError, LabelError, MalformedRowError } from '../errors';
 import { readNerRows } from './nerRows';
 import { locateInRow } from './rowPosition';
@@ -44,11 +45,6 @@ function spanOf(e: unknown): Span | string {
   return { start: start as number, end: end as number, label: label.trim() };
 }
 
-/** Whitespace-separated words of `text` with their character spans: the same split as models/wordEncoding.ts splitWords. */
-export function whitespaceWords(text: string): { text: string; start: number; end: number }[] {
-  return [...text.matchAll(/\S+/gu)].map((m) => ({ text: m[0], start: m.index!, end: m.index! + m[0].length }));
-}
-
 export interface SpanOptions {
   columns?: { text?: string; entities?: string };
 }
@@ -76,7 +72,7 @@ export async function readSpanRows(file: string, o: SpanOptions = {}): Promise<R
     if (!Array.isArray(list)) {
       throw new MalformedRowError('bad-label', await at([columns.entities]), `"${columns.entities}" holds ${JSON.stringify(list).slice(0, 40)}; expected a list of entities`);
     }
-    const words = whitespaceWords(text);
+    const words = splitWords(text);
     const tags = words.map(() => 'O');
     const owner = words.map(() => -1);
     for (let i = 0; i < list.length; i++) {

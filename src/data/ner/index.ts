@@ -3,5 +3,4 @@ export { loadNerDataset, type NerDataset, type NerExample, type NerLoadOptions }
 export { findNerSplitFiles, loadNerSplits, type NerSplitOptions, type NerSplits } from './nerSplits';
 export { sniffNerFormat, isNerFileName, CONLL_EXTENSIONS, type ColumnNames, type Sniffed } from './nerFormat';
 export { detectScheme, iob2Labels, parseTag, toIob2, type ParsedTag, type TagScheme } from './tagSchemes';
-export { whitespaceWords } from './entitySpans';
 export type { NerFormat } from './sentence';

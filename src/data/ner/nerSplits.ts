@@ -1,9 +1,8 @@
 // Train / validation / test for token classification: files side by side (train.conll, dev.conll, test.conll), else a
 // seeded random slice of the training file. Evaluation files may only use tags the model can learn from training.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { formatLocation, LabelError, listSome } from '../errors';
-import { normalizeSplitName, type SplitFiles } from '../splits';
+import { findSplitFiles, type SplitFiles } from '../splits';
 import { Rng } from '../../util/rng';
 import { loadNerDataset, type NerDataset, type NerExample, type NerLoadOptions } from './loadNer';
 import { isNerFileName } from './nerFormat';
@@ -29,25 +28,9 @@ export interface NerSplitOptions extends NerLoadOptions {
   validationRatio?: number;
 }
 
-/**
- * Files that belong together by name, as data/splits.ts findSplitFiles pairs them ("train.conll"/"dev.conll",
- * "wnut_train.jsonl"/"wnut_test.jsonl"). Its candidate filter knows only the classification formats, so the
- * CoNLL extensions would never pair there; the pairing rule is the same.
- */
-export async function findNerSplitFiles(file: string): Promise<SplitFiles> {
-  const dir = path.dirname(file);
-  const tokens = path.basename(file).split(/([-_.])/);
-  const at = tokens.findIndex((t) => normalizeSplitName(t));
-  if (at === -1) return {};
-  const found: SplitFiles = {};
-  for (const entry of (await fs.promises.readdir(dir)).sort()) {
-    const other = entry.split(/([-_.])/);
-    if (other.length !== tokens.length || !isNerFileName(entry)) continue;
-    const split = normalizeSplitName(other[at]);
-    if (!split || found[split]) continue;
-    if (other.every((t, k) => k === at || t === tokens[k])) found[split] = path.join(dir, entry);
-  }
-  return found;
+/** Split files side by side as data/splits.ts pairs them ("train.conll"/"dev.conll", "wnut_train.jsonl"/"wnut_test.jsonl"), CoNLL extensions included. */
+export function findNerSplitFiles(file: string): Promise<SplitFiles> {
+  return findSplitFiles(file, isNerFileName);
 }
 
 /** Every tag of `evalSet` must be one the training data has; the message names the first line of each stray tag. */

@@ -8,7 +8,7 @@ import { loadQaSplits, type QaExample } from '../../data/qa';
 import type { TextTokenizer } from '../../models/tokenizer';
 import { WordEncoder } from '../../models/wordEncoding';
 import { docStrideFor, type TrainingArgs } from '../hyperparameters';
-import type { SplitRoles } from '../splitRoles';
+import type { PreparedData } from '../prepareData';
 import { nerFeatures, type NerFeature } from './nerFeatures';
 import { qaFeatures, type QaFeature } from './qaFeatures';
 
@@ -22,14 +22,8 @@ export interface QaEvalSet {
   features: QaFeature[];
 }
 
-interface Common {
-  train: TokenizedExample[];
-  validation: TokenizedExample[];
-  test: TokenizedExample[];
-  files: string[];
-  warnings: string[];
-  splits: SplitRoles;
-}
+/** What every run's data gives the trainer (prepareData.ts's shape); token tasks have no label space of their own. */
+type Common = Omit<PreparedData, 'labels'>;
 
 export type TokenTaskData =
   | (Common & { task: 'token-classification'; format: string; scheme: string; tags: string[]; eval: { validation: NerEvalSet; test: NerEvalSet } })
@@ -45,7 +39,8 @@ export interface TokenTaskOptions {
   orderTags?: (tags: string[]) => string[];
 }
 
-const asItems = <F extends { ids: number[]; typeIds: number[] }>(features: readonly F[], label: (f: F) => number[]): TokenizedExample[] =>
+/** Windows as the trainer's examples: index = position in the list, which evaluation maps back through. */
+export const asItems = <F extends { ids: number[]; typeIds: number[] }>(features: readonly F[], label: (f: F) => number[]): TokenizedExample[] =>
   features.map((f, index) => ({ ids: f.ids, typeIds: f.typeIds, label: label(f), index }));
 
 /** NER windows of `examples` with tag ids from `tags` (the head's id order); a tag outside it is named with its line. */

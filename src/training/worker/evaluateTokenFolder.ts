@@ -13,7 +13,7 @@ import { WordEncoder } from '../../models/wordEncoding';
 import { modelToBytes } from '../../onnx/serialize';
 import { resolveArgs } from '../hyperparameters';
 import type { RunRecord } from '../runStore';
-import { nerFeaturesFor, qaFeaturesFor } from '../tokenTasks/tokenTaskData';
+import { asItems, nerFeaturesFor, qaFeaturesFor } from '../tokenTasks/tokenTaskData';
 import type { EvalResult } from './evaluate';
 import { sessionLogits } from './evaluate';
 import { nerEvaluator, qaEvaluator } from './tokenTaskEval';
@@ -31,12 +31,12 @@ export async function evaluateTokenFolder(modelDir: string, dataFile: string, re
       const tags = record.dataset.labels;
       const data = await loadNerDataset(dataFile);
       const features = nerFeaturesFor(data.examples, tags, encoder, { file: dataFile, split: 'evaluation', maxLength, args });
-      const items = features.map((f, index) => ({ ids: f.ids, typeIds: f.typeIds, label: f.labels, index }));
+      const items = asItems(features, (f) => f.labels);
       return await nerEvaluator({ examples: data.examples, features }, tags)(sessionLogits(session), makeBatches(items, { batchSize: args.evalBatchSize, bucket: true, padId: tokenizer.padTokenId }));
     }
     const data = await loadQaDataset(dataFile);
     const features = qaFeaturesFor(data.examples, encoder, { maxLength, args });
-    const items = features.map((f, index) => ({ ids: f.ids, typeIds: f.typeIds, label: [f.start, f.end], index }));
+    const items = asItems(features, (f) => [f.start, f.end]);
     const evaluator = qaEvaluator({ examples: data.examples, features }, { version2: data.version2, nBestSize: args.nBestSize, maxAnswerLength: args.maxAnswerLength, nullScoreDiffThreshold: args.nullScoreDiffThreshold });
     return await evaluator(sessionLogits(session), makeBatches(items, { batchSize: args.evalBatchSize, bucket: true, padId: tokenizer.padTokenId }));
   } finally {

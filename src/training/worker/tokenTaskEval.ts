@@ -2,6 +2,7 @@
 // (seqeval, default and strict IOB2), so subword windows and stride overlaps never count twice; QA scores the answer
 // text per question after n-best post-processing (official SQuAD exact match / F1).
 import type { Batch } from '../../data/batching';
+import { spanLogitRow } from '../../models/arch/forward';
 import type { NerEvalSet, QaEvalSet } from '../tokenTasks/tokenTaskData';
 import { wordTagIds } from '../tokenTasks/nerFeatures';
 import { qaPredictions } from '../tokenTasks/qaPostprocess';
@@ -71,13 +72,7 @@ export function qaEvaluator(set: QaEvalSet, o: QaEvalOptions): BatchEvaluator {
     const started = performance.now();
     const rows = await windowLogits(logitsOf, batches, (f) => set.features[f].ids.length, 2, set.features.length);
     // The logits are [seq, 2] per window (start, end interleaved): split once for the post-processing.
-    const spans = rows.map((r) => {
-      const n = r.length / 2;
-      const start = new Float32Array(n);
-      const end = new Float32Array(n);
-      for (let j = 0; j < n; j++) [start[j], end[j]] = [r[2 * j], r[2 * j + 1]];
-      return { start, end };
-    });
+    const spans = rows.map((r) => spanLogitRow(r, 0, r.length / 2));
     // HF's QA loss per window: mean of the start and end cross-entropies at the labelled positions (CLS when outside).
     let lossSum = 0;
     set.features.forEach((f, k) => { lossSum += (nll(spans[k].start, f.start) + nll(spans[k].end, f.end)) / 2; });
