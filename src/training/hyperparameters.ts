@@ -73,6 +73,23 @@ export interface TrainingArgs {
   nBestSize: number;
   /** Question answering with unanswerable questions: predict no answer when the null score beats the best span by more than this. */
   nullScoreDiffThreshold: number;
+  /**
+   * 'lora': train low-rank adapters instead of the encoder's weights under the strategy (partial, gradual-unfreezing,
+   * discriminative-lr, full); the 'lora' strategy implies it. See training/lora/.
+   */
+  adapter: 'none' | 'lora';
+  /** LoRA rank r (PEFT's r). */
+  loraRank: number;
+  /** LoRA alpha: the adapter output is scaled by alpha / r (alpha / √r with useRslora). */
+  loraAlpha: number;
+  /** Dropout on each adapter's input (PEFT lora_dropout). */
+  loraDropout: number;
+  /** Rank-stabilised scaling alpha / √r (PEFT use_rslora). */
+  useRslora: boolean;
+  /** Modules to adapt: names matched as PEFT does (whole name or its last parts), or one regular expression; unset: the family's default (loraTargets.ts). */
+  loraTargetModules?: string[] | string;
+  /** More modules to train fully and save with the adapter (the head always is; PEFT modules_to_save). */
+  loraModulesToSave?: string[];
 }
 
 export const DEFAULT_ARGS: TrainingArgs = {
@@ -109,6 +126,12 @@ export const DEFAULT_ARGS: TrainingArgs = {
   maxAnswerLength: 30,
   nBestSize: 20,
   nullScoreDiffThreshold: 0,
+  adapter: 'none',
+  // PEFT's sequence-classification example (r 8, alpha 16, dropout 0.1) and LoRA paper's GLUE ranks.
+  loraRank: 8,
+  loraAlpha: 16,
+  loraDropout: 0.1,
+  useRslora: false,
 };
 
 type Check = (v: unknown) => string | undefined;
@@ -188,6 +211,16 @@ const CHECKS: Record<keyof TrainingArgs, Check> = {
   maxAnswerLength: positiveInt,
   nBestSize: positiveInt,
   nullScoreDiffThreshold: (v) => (finite(v) ? undefined : 'a number'),
+  adapter: oneOf(['none', 'lora']),
+  loraRank: positiveInt,
+  loraAlpha: positive,
+  loraDropout: unit,
+  useRslora: bool,
+  loraTargetModules: (v) =>
+    (typeof v === 'string' && v.length > 0) || (Array.isArray(v) && v.length > 0 && v.every((e) => typeof e === 'string' && e.length > 0))
+      ? undefined
+      : 'a list of module names (e.g. ["query", "value"]) or one regular expression string',
+  loraModulesToSave: (v) => (Array.isArray(v) && v.every((e) => typeof e === 'string' && e.length > 0) ? undefined : 'a list of module names (e.g. ["pooler"])'),
 };
 
 /**

@@ -57,6 +57,7 @@ export function planParameters(names: string[], numLayers: number, strategy: Str
       trainable = pick((r) => r.kind === 'head');
       break;
     case 'full':
+    case 'lora':
     case 'mlm':
     case 'setfit':
       trainable = [...names];
