@@ -55,29 +55,10 @@ import type { ForwardOptions } from '../../models/arch/forward';
 import { exportAdapter, isAdapterFolder, readAdapterFolder, resolveAdapterBase, type AdapterFolder } from '../lora/adapterFolder';
 import { initialAdapters, isSavedParam, loraScaling, mergedWeights, resolveLoraConfig, type LoraConfig } from '../lora/loraConfig';
 import { addLoraAdapters, loraAName, loraBName } from '../lora/loraGraph';
-import { adaptedLayers, LORA_STRATEGIES, planLoraParameters } from '../lora/loraPlan';
+import { adaptedLayers, planLoraParameters } from '../lora/loraPlan';
+import { LORA_DEFAULT_LR, usesLora } from '../lora/loraChoice';
 import { linearModules } from '../lora/loraTargets';
 
-/** LoRA's learning rate when none is set: 2e-5 (full fine-tuning's) barely moves adapters that start at zero. */
-export const LORA_DEFAULT_LR = 5e-4;
-const LORA_SETTINGS = ['loraRank', 'loraAlpha', 'loraDropout', 'useRslora', 'loraTargetModules', 'loraModulesToSave'] as const;
-
-/** Whether the run trains LoRA adapters, refusing LoRA settings or strategies that cannot go together (before any run folder exists). */
-function usesLora(config: RunConfig, args: TrainingArgs, adapterIn: AdapterFolder | undefined): boolean {
-  const lora = config.strategy === 'lora' || args.adapter === 'lora' || adapterIn !== undefined;
-  if (lora && !LORA_STRATEGIES.includes(config.strategy)) {
-    throw new SettingsError(`LoRA adapters train under the strategies ${LORA_STRATEGIES.join(', ')}; ${config.strategy} ${adapterIn ? `cannot continue the adapter in ${adapterIn.dir}` : 'with "adapter": "lora" is not one of them'}: choose strategy "lora" (or remove the adapter setting).`);
-  }
-  if (!lora) {
-    const set = LORA_SETTINGS.filter((k) => config.settings?.[k] !== undefined);
-    if (set.length) throw new SettingsError(`${set.map((k) => `"${k}"`).join(', ')} ${set.length > 1 ? 'apply' : 'applies'} to LoRA runs only: choose strategy "lora", or set "adapter": "lora" with ${LORA_STRATEGIES.filter((x) => x !== 'lora').join(', ')}.`);
-  }
-  if (lora && adapterIn) {
-    const set = LORA_SETTINGS.filter((k) => config.settings?.[k] !== undefined);
-    if (set.length) throw new SettingsError(`${set.map((k) => `"${k}"`).join(', ')}: the run continues the adapter in ${adapterIn.dir}, whose adapter_config.json fixes its LoRA configuration; remove ${set.length > 1 ? 'them' : 'it'}.`);
-  }
-  return lora;
-}
 
 interface Task {
   head: HeadKind;

@@ -6,6 +6,7 @@
 // Needs `npm run fixtures` (npm test runs it first).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as child_process from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -21,6 +22,7 @@ const MODEL = path.join(WS, 'models/tiny-bert');
 const DATA = path.join(WS, 'data/sentiment_train.csv');
 const NER_TRAIN = path.join(WS, 'data/ner/train.conll');
 const SQUAD_TRAIN = path.join(WS, 'data/qa/squad_train.json');
+const CLI = path.join(ROOT, 'out/src/cli.js');
 
 const base = SafetensorsFile.open(path.join(MODEL, 'model.safetensors'));
 const config = JSON.parse(fs.readFileSync(path.join(MODEL, 'config.json'), 'utf8')) as { num_hidden_layers: number; hidden_size: number };
@@ -141,6 +143,17 @@ test('a LoRA run writes a PEFT adapter folder with PEFT\'s names, a merged model
   const out = await session.run({ input_ids: ids, attention_mask: new ort.Tensor('int64', BigInt64Array.from([1n, 1n, 1n, 1n, 1n]), [1, 5]), token_type_ids: new ort.Tensor('int64', new BigInt64Array(5), [1, 5]) });
   assert.equal((out.logits.data as Float32Array).length, 2);
   assert.ok([...(out.logits.data as Float32Array)].every(Number.isFinite));
+
+  // `export --adapter` hands out the adapter folder, `eval --run` scores the merged model as the run's last evaluation did.
+  const outDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lora-export-')), 'adapter');
+  child_process.execFileSync(process.execPath, [CLI, 'export', '--run', r.runDir, '--adapter', '--out', outDir], { encoding: 'utf8' });
+  assert.deepEqual(fs.readFileSync(path.join(outDir, 'adapter_model.safetensors')), fs.readFileSync(path.join(adapterDir, 'adapter_model.safetensors')));
+  // The run scored its test split once with the adapted graph; the merged model scores the same file alike.
+  const testFile = path.join(WS, 'data/sentiment_test.csv');
+  const scored = JSON.parse(child_process.execFileSync(process.execPath, [CLI, 'eval', '--run', r.runDir, '--data', testFile, '--json'], { encoding: 'utf8' }).trim().split('\n').at(-1)!) as { metrics: Record<string, number> };
+  assert.equal(record.test?.examples, 200);
+  assert.equal(scored.metrics.accuracy, readRun(r.runDir)!.test!.metrics.accuracy);
+  assert.ok(Math.abs(scored.metrics.loss - readRun(r.runDir)!.test!.metrics.loss) < 1e-5, `${scored.metrics.loss} vs ${readRun(r.runDir)!.test!.metrics.loss}`);
 });
 
 test('a LoRA run killed mid-epoch resumes to the same adapter as an uninterrupted run', async () => {
@@ -210,5 +223,6 @@ test('bad LoRA settings are refused before any run folder exists', async () => {
   await refused({ loraRank: 4 }, 'full', /"loraRank" applies to LoRA runs only/);
   await refused({ adapter: 'lora' }, 'feature-extraction', /LoRA adapters train under the strategies/);
   await refused({ loraTargetModules: ['classifier'] }, 'lora', /part of the head, which trains fully/);
+  await refused({ adapter: 'lora' }, 'setfit', /LoRA adapters train under the strategies/);
   assert.deepEqual(fs.readdirSync(runsRoot), [], 'no run folder for a refused run');
 });
