@@ -12,6 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { SafetensorsFile } from '../../../src/models/safetensors';
+import { loadModel } from '../../../src/onnx/serialize';
 import type { FromWorker, RunConfig, SummaryEntry } from '../../../src/training/protocol';
 import { latestCheckpoint, readMetrics, readRun } from '../../../src/training/runStore';
 import { runTraining } from '../../../src/training/run';
@@ -212,6 +213,16 @@ test('LoRA composes with gradual unfreezing (adapters unfreeze top down) and par
   assert.deepEqual(ac.layers_to_transform, Array.from({ length: L - 1 }, (_, k) => k + 1));
   const names = [...tensors(path.join(partial.runDir, 'adapter', 'adapter_model.safetensors')).keys()];
   assert.ok(!names.some((n) => n.includes('layer.0.')), names.join('\n'));
+  // The frozen prefix ends where the first adapter begins: layer 0 (no adapter) runs in frozen_prefix.onnx without a
+  // backward pass, and the training graph starts at layer 1.
+  const artifacts = path.join(partial.runDir, 'artifacts', 'epoch-0');
+  const inits = (file: string) => [...loadModel(path.join(artifacts, file)).graph.initializers.keys()];
+  assert.ok(inits('frozen_prefix.onnx').some((n) => n.startsWith('bert.encoder.layer.0.')), 'layer 0 is in the frozen prefix');
+  assert.ok(!inits('training_model.onnx').some((n) => n.startsWith('bert.encoder.layer.0.')), 'the training graph holds no layer-0 weight');
+  // Above it the frozen weights stay initializers of the training graph (gradients flow through them, none for them).
+  assert.ok(inits('training_model.onnx').includes('bert.encoder.layer.1.attention.output.dense.weight'));
+  const manifest = JSON.parse(fs.readFileSync(path.join(artifacts, 'manifest.json'), 'utf8')) as { params: { name: string }[] };
+  assert.ok(manifest.params.every((p) => p.name.includes('.lora_') || p.name.startsWith('classifier.')), JSON.stringify(manifest.params.map((p) => p.name)));
 });
 
 test('bad LoRA settings are refused before any run folder exists', async () => {
