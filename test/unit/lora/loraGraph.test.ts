@@ -184,5 +184,23 @@ test('training graph with lora_dropout > 0: hashed by generateArtifacts, same se
   await s2.release();
   assert.ok(Math.abs(evalLoss - plain) <= 1e-6, `eval loss ${evalLoss} vs training loss ${plain} of the dropout-free graph`);
   assert.ok(Math.abs(a - plain) > 1e-6 && Math.abs(other - plain) > 1e-6, 'dropout changed the training loss');
+  // PEFT drops the adapter's input only (lora_B(lora_A(dropout(x)))): the base path sees x whole, so with B = 0 the
+  // training loss under dropout is the base model's whatever the seed.
+  const zeroB = adapters.map((ad) => ({ ...ad, b: new Float32Array(ad.b.length) }));
+  const dir3 = tempDir('lora-dropout-zero-b');
+  generateArtifacts(addLoraAdapters(base, zeroB, { scaling: 2, dropout: 0.3, training: true }), { trainable: ['classifier.weight', 'classifier.bias', ...modules.map((m) => loraBName(m.module))], loss: { kind: 'cross-entropy' }, optimizer: { kind: 'adamw' } }, dir3);
+  const dir4 = tempDir('lora-base');
+  generateArtifacts(base, { trainable: ['classifier.weight', 'classifier.bias'], loss: { kind: 'cross-entropy' }, optimizer: { kind: 'adamw' } }, dir4);
+  const s3 = await TrainingSession.open(dir3, { mode: 'separate' });
+  const s4 = await TrainingSession.open(dir4, { mode: 'separate' });
+  const baseLoss = (await s4.gradients({ ...batchFeeds(t, batch), labels })).loss;
+  for (const s of [1234, 99]) {
+    const r = await s3.gradients({ ...batchFeeds(t, batch), labels, [DROPOUT_SEED]: seed(s) });
+    assert.ok(Math.abs(r.loss - baseLoss) <= 1e-7, `B = 0 under dropout (seed ${s}): loss ${r.loss} vs the base model ${baseLoss}`);
+    // …while B's gradient, which reads the dropped input, is not zero.
+    assert.ok((r.grads.get(loraBName(modules[0].module))!.data as Float32Array).some((v) => v !== 0));
+  }
+  await s3.release();
+  await s4.release();
   console.log(`lora_dropout 0.3: loss seed 1234 ${a} (twice), seed 99 ${other}, without dropout ${plain}`);
 });
