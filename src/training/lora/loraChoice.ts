@@ -7,7 +7,7 @@ import { LORA_STRATEGIES } from './loraPlan';
 
 /** LoRA's learning rate when none is set: 2e-5 (full fine-tuning's) barely moves adapters that start at zero. */
 export const LORA_DEFAULT_LR = 5e-4;
-const LORA_SETTINGS = ['loraRank', 'loraAlpha', 'loraDropout', 'useRslora', 'loraTargetModules', 'loraModulesToSave'] as const;
+export const LORA_SETTINGS = ['loraRank', 'loraAlpha', 'loraDropout', 'useRslora', 'loraTargetModules', 'loraModulesToSave'] as const;
 
 /** Whether the run trains LoRA adapters, refusing LoRA settings or strategies that cannot go together (before any run folder exists). */
 export function usesLora(config: RunConfig, args: Pick<TrainingArgs, 'adapter'>, adapterIn: { dir: string } | undefined): boolean {
@@ -24,4 +24,16 @@ export function usesLora(config: RunConfig, args: Pick<TrainingArgs, 'adapter'>,
     if (set.length) throw new SettingsError(`${set.map((k) => `"${k}"`).join(', ')}: the run continues the adapter in ${adapterIn.dir}, whose adapter_config.json fixes its LoRA configuration; remove ${set.length > 1 ? 'them' : 'it'}.`);
   }
   return lora;
+}
+
+/**
+ * The settings run.json keeps: every resolved setting, less the LoRA ones where they do not apply — a run without
+ * adapters, or one continuing an adapter folder, whose own config fixes them — so the record says what the run used
+ * and a resume passes the same checks as the start.
+ */
+export function recordedSettings<T extends object>(args: T, lora: boolean, fromAdapterFolder: boolean): T {
+  const out = { ...args } as Record<string, unknown>;
+  if (!lora || fromAdapterFolder) for (const k of LORA_SETTINGS) delete out[k];
+  if (!lora) delete out.adapter;
+  return out as T;
 }

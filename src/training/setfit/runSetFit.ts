@@ -20,7 +20,7 @@ import { generateArtifacts, type TrainPlan } from '../artifacts/generateArtifact
 import { TrainingSession } from '../artifacts/session';
 import { describeClassWeights, resolveClassWeights, type ResolvedClassWeights } from '../classWeights';
 import { checkArgsForTask, type TrainingArgs } from '../hyperparameters';
-import { usesLora } from '../lora/loraChoice';
+import { recordedSettings, usesLora } from '../lora/loraChoice';
 import { isAdapterFolder } from '../lora/adapterFolder';
 import { modelToBytes } from '../../onnx/serialize';
 import { prepareData, type PreparedData } from '../prepareData';
@@ -117,7 +117,7 @@ export const trainSetFit: Trainer = async ({ config, resumed, ort, device, log, 
   const totalSteps = bodySteps + headSteps;
 
   return {
-    modelType: spec.modelType, totalSteps, threads: args.threads, settings: { ...config.settings, ...args, ...setfitSettings(setfit) },
+    modelType: spec.modelType, totalSteps, threads: args.threads, settings: recordedSettings({ ...config.settings, ...args, ...setfitSettings(setfit) }, false, false),
     classWeights: weights && { kind: weights.kind, source: weights.source, byLabel: weights.byLabel },
     dataset: { files: data.files, labels, labelSpace: data.labels, trainRows: data.train.length, evalRows: data.validation.length, splits: data.splits },
     train,

@@ -56,7 +56,7 @@ import { exportAdapter, isAdapterFolder, readAdapterFolder, resolveAdapterBase, 
 import { initialAdapters, isSavedParam, loraScaling, mergedWeights, resolveLoraConfig, type LoraConfig } from '../lora/loraConfig';
 import { addLoraAdapters, loraAName, loraBName } from '../lora/loraGraph';
 import { adaptedLayers, planLoraParameters } from '../lora/loraPlan';
-import { LORA_DEFAULT_LR, usesLora } from '../lora/loraChoice';
+import { LORA_DEFAULT_LR, recordedSettings, usesLora } from '../lora/loraChoice';
 import { linearModules } from '../lora/loraTargets';
 
 
@@ -245,7 +245,7 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
   const metric = primaryMetric(task, args);
 
   return {
-    modelType: spec.modelType, totalSteps, threads, settings: { ...args },
+    modelType: spec.modelType, totalSteps, threads, settings: recordedSettings(args, lora, adapterIn !== undefined),
     lora: loraConfig && {
       rank: loraConfig.rank, alpha: loraConfig.alpha, dropout: loraConfig.dropout, useRslora: loraConfig.useRslora, scaling: loraScaling(loraConfig),
       targetModules: loraConfig.targetModules, modulesToSave: loraConfig.modulesToSave, layersToTransform: loraConfig.layersToTransform, adaptedModules: loraConfig.modules.length,

@@ -182,6 +182,9 @@ test('a run continued from the adapter folder starts from its adapters and head 
   const record = readRun(again.runDir)!;
   assert.equal(record.lora?.fromAdapter, adapterDir);
   assert.equal(record.lora?.rank, 4, 'the adapter folder fixes the rank');
+  // run.json keeps no LoRA settings the folder fixes, so resuming this run passes the checks its start did.
+  assert.equal(record.config.settings?.loraRank, undefined);
+  assert.equal(readRun(first.runDir)!.config.settings?.loraRank, 4);
   const after = tensors(path.join(again.runDir, 'adapter', 'adapter_model.safetensors'));
   const worst = Math.max(...[...saved].map(([n, t]) => Math.max(...t.data.map((v, i) => Math.abs(v - after.get(n)!.data[i])))));
   assert.ok(worst < 1e-9, `continued adapter moved by ${worst}`);
