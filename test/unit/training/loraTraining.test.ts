@@ -12,7 +12,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { SafetensorsFile } from '../../../src/models/safetensors';
-import { loadModel } from '../../../src/onnx/serialize';
+import { loadModel, modelToBytes } from '../../../src/onnx/serialize';
+import { buildForwardModel } from '../../../src/models/arch/forward';
+import { readModelSpec, withLabels } from '../../../src/models/modelSpec';
+import { loadTokenizer, loadTransformers } from '../../../src/models/tokenizer';
+import { loadWeights } from '../../../src/models/weights';
+import { openWeightSource } from '../../../src/models/weightSource';
+import { addLoraAdapters } from '../../../src/training/lora/loraGraph';
 import type { FromWorker, RunConfig, SummaryEntry } from '../../../src/training/protocol';
 import { latestCheckpoint, readMetrics, readRun } from '../../../src/training/runStore';
 import { runTraining } from '../../../src/training/run';
@@ -137,13 +143,41 @@ test('a LoRA run writes a PEFT adapter folder with PEFT\'s names, a merged model
   assert.equal(s.trainableParams, 2 * L * 4 * (H + H) + 2 * H + 2);
   assert.ok(s.adapterBytes! < s.modelBytes! / 10, `adapter ${s.adapterBytes} B vs model ${s.modelBytes} B`);
 
-  // The merged onnx/model.onnx computes what the adapted training graph computed: same logits as the eval graph of the
-  // run on one input (re-derived through the merged weights, so equal within float32 rounding of W + s·B·A).
-  const session = await ort.InferenceSession.create(path.join(r.runDir, 'model', 'onnx', 'model.onnx'));
-  const ids = new ort.Tensor('int64', BigInt64Array.from([2n, 10n, 11n, 12n, 3n]), [1, 5]);
-  const out = await session.run({ input_ids: ids, attention_mask: new ort.Tensor('int64', BigInt64Array.from([1n, 1n, 1n, 1n, 1n]), [1, 5]), token_type_ids: new ort.Tensor('int64', new BigInt64Array(5), [1, 5]) });
-  assert.equal((out.logits.data as Float32Array).length, 2);
-  assert.ok([...(out.logits.data as Float32Array)].every(Number.isFinite));
+  // The merged onnx/model.onnx computes what the adapters compute: the base model read from its own folder, the head
+  // and A/B read from the adapter file, adapters added by the graph transform — same logits within float32 rounding;
+  // transformers.js' text-classification pipeline loads the merged folder and scores with those logits.
+  const spec = withLabels(readModelSpec(MODEL), record.dataset.labels);
+  const weights = loadWeights(openWeightSource(MODEL), spec, 'sequence-classification').tensors;
+  for (const n of ['classifier.weight', 'classifier.bias']) weights.set(n, adapter.get(`base_model.model.${n}`)!.data);
+  const adapters = [...adapter.keys()].filter((n) => n.endsWith('.lora_A.weight')).map((n) => {
+    const module = n.slice('base_model.model.'.length, -'.lora_A.weight'.length);
+    return { module, rank: 4, a: adapter.get(n)!.data, b: adapter.get(`base_model.model.${module}.lora_B.weight`)!.data };
+  });
+  const adapted = await ort.InferenceSession.create(modelToBytes(addLoraAdapters(buildForwardModel(spec, weights, { head: 'sequence-classification' }), adapters, { scaling: 2, dropout: 0, training: false })));
+  const mergedSession = await ort.InferenceSession.create(path.join(r.runDir, 'model', 'onnx', 'model.onnx'));
+  const tokenizer = await loadTokenizer(MODEL, spec);
+  const text = 'The battery died after two days and the support line never answered.';
+  const enc = tokenizer.encode([text], { maxLength: 32 });
+  const feeds = {
+    input_ids: new ort.Tensor('int64', enc.inputIds, [1, enc.seq]), attention_mask: new ort.Tensor('int64', enc.attentionMask, [1, enc.seq]),
+    token_type_ids: new ort.Tensor('int64', enc.tokenTypeIds, [1, enc.seq]),
+  };
+  const viaAdapters = (await adapted.run(feeds)).logits.data as Float32Array;
+  const viaMerged = (await mergedSession.run(feeds)).logits.data as Float32Array;
+  const gap = Math.max(...viaAdapters.map((v, i) => Math.abs(v - viaMerged[i])));
+  assert.ok(gap < 1e-5, `merged logits [${[...viaMerged]}] vs adapters [${[...viaAdapters]}]`);
+  const { pipeline } = await loadTransformers();
+  const classify = await pipeline('text-classification', path.join(r.runDir, 'model'), { local_files_only: true, dtype: 'fp32' });
+  try {
+    const [top] = (await classify(text)) as { label: string; score: number }[];
+    const z = Math.max(...viaMerged);
+    const probs = [...viaMerged].map((v) => Math.exp(v - z));
+    const best = probs.indexOf(Math.max(...probs));
+    assert.equal(top.label, record.dataset.labels[best]);
+    assert.ok(Math.abs(top.score - probs[best] / probs.reduce((a, b) => a + b, 0)) < 1e-5, `pipeline score ${top.score}`);
+  } finally {
+    await classify.dispose();
+  }
 
   // `export --adapter` hands out the adapter folder, `eval --run` scores the merged model as the run's last evaluation did.
   const outDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lora-export-')), 'adapter');
