@@ -2,7 +2,7 @@
 // trainable set worked out from the model's parameter list (config.json → modelParameters), with the trainer's own
 // resolution (resolveLoraConfig, planLoraParameters), so what the form promises is what the run trains. No forward
 // graph is built: a Linear module is read off the parameter shapes, which agree with the graph's (a test checks it).
-import type { HeadKind, ParamShape } from '../models/arch/parameters';
+import type { HeadKind } from '../models/arch/parameters';
 import { basePrefix } from '../models/arch/parameters';
 import type { ModelSpec } from '../models/modelSpec';
 import type { TrainingArgs } from '../training/hyperparameters';
@@ -44,6 +44,12 @@ export function linearModulesOf(params: readonly ParamShape[]): LinearModule[] {
 export interface LoraModel {
   spec: ModelSpec;
   head: HeadKind;
+}
+
+/** A parameter's HF name and shape (modelParameters' entries, or the form's copies of them). */
+export interface ParamShape {
+  name: string;
+  shape: readonly number[];
 }
 
 type LoraArgs = Pick<TrainingArgs, 'loraRank' | 'loraAlpha' | 'loraDropout' | 'useRslora' | 'loraTargetModules' | 'loraModulesToSave' | 'freezeLayers'>;
