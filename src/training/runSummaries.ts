@@ -15,6 +15,8 @@ export interface RunSummary {
   state: RunStateInfo;
   model: string;
   strategy: string;
+  /** run.json's resolved settings (the Runs view names a LoRA run's rank and alpha from them). */
+  settings?: Readonly<Record<string, unknown>>;
   bestMetric?: { name: string; value: number };
   /** The test split's metrics, evaluated once after training. */
   testMetrics?: Record<string, number>;
@@ -30,6 +32,7 @@ export function readRunSummary(dir: string, now = Date.now()): RunSummary {
     state,
     model: run.config?.model ?? '?',
     strategy: run.config?.strategy ?? '?',
+    settings: run.config?.settings,
     bestMetric: run.bestMetric,
     ...(run.test ? { testMetrics: run.test.metrics } : {}),
   };
