@@ -74,7 +74,7 @@ export const loraChosen = (strategy: StrategyId, adapter: string | undefined): b
 export const LORA_LR_HINT = `LoRA: ${LORA_LEARNING_RATE} unless set: the adapters start at zero, and the 2e-5 of full fine-tuning would barely move them`;
 
 const d = DEFAULT_ARGS;
-const NOT_SETFIT: StrategyId[] = ['feature-extraction', 'full', 'partial', 'gradual-unfreezing', 'discriminative-lr', 'mlm'];
+const NOT_SETFIT: StrategyId[] = ['feature-extraction', 'full', 'partial', 'gradual-unfreezing', 'discriminative-lr', 'mlm', 'lora'];
 const NER: RunTask[] = ['token-classification'];
 /** What an empty doc-stride box means (hyperparameters.ts docStrideFor). */
 export const DOC_STRIDE_DEFAULT = '128, at most a third of max length';

@@ -25,6 +25,8 @@ const keys = (strategy: FormState['strategy'], adapter?: string) => fieldsFor(st
 test('the LoRA fields show for the lora strategy, and for partial / gradual / layer-wise decay only with the box ticked', () => {
   assert.deepEqual(keys('lora').filter((k) => LORA_KEYS.includes(k)), LORA_KEYS);
   assert.equal(keys('lora').includes('adapter'), false);
+  // Every field full fine-tuning shows (epochs, max steps, evaluation...) applies to LoRA too.
+  assert.deepEqual(keys('full').filter((k) => !keys('lora').includes(k)), []);
   for (const s of ['partial', 'gradual-unfreezing', 'discriminative-lr'] as const) {
     assert.ok(keys(s).includes('adapter'), s);
     assert.equal(keys(s).some((k) => LORA_KEYS.includes(k)), false, s);
