@@ -17,7 +17,8 @@ const USAGE = `Usage:
   finetune-studio list [--runs DIR] [--json]
       Each run with its true state; an interrupted one with the command that resumes it.
   finetune-studio eval --run RUN_DIR [--data FILE] [--json]
-  finetune-studio export --run RUN_DIR [--out DIR] [--force]
+  finetune-studio export --run RUN_DIR [--out DIR] [--force] [--adapter]
+      --adapter: a LoRA run's PEFT adapter folder instead of the merged model (the default).
   finetune-studio gradcheck [--json]
 Strategies: ${Object.keys(STRATEGIES).join(', ')}
 Tasks (--task; read off the data file when unset): ${RUN_TASKS.join(', ')}`;

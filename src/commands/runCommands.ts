@@ -81,11 +81,24 @@ export function registerRunCommands(context: vscode.ExtensionContext, runs: Runs
         void vscode.window.showWarningMessage('This run has no exported model yet: it is written when the run completes (resume it to finish).');
         return undefined;
       }
-      const target = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Export model here' });
+      // A LoRA run has two things to hand out: the merged model, and the PEFT adapter (a few MB, needs the base model).
+      const adapter = path.join(dir, 'adapter');
+      let what: 'model' | 'adapter' = 'model';
+      if (fs.existsSync(path.join(adapter, 'adapter_config.json'))) {
+        const choice = await vscode.window.showQuickPick([
+          { label: 'Merged model', description: 'model/: Hugging Face folder with the adapters merged in + onnx/ for transformers.js', what: 'model' as const },
+          { label: 'LoRA adapter (PEFT)', description: 'adapter/: adapter_config.json + adapter_model.safetensors for PeftModel.from_pretrained, head included', what: 'adapter' as const },
+        ], { title: 'Export which part of this LoRA run?' });
+        if (!choice) return undefined;
+        what = choice.what;
+      }
+      const target = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: what === 'adapter' ? 'Export adapter here' : 'Export model here' });
       if (!target?.[0]) return undefined;
-      const out = path.join(target[0].fsPath, path.basename(dir));
-      fs.cpSync(model, out, { recursive: true });
-      void vscode.window.showInformationMessage(`Exported to ${out} (Hugging Face folder + onnx/ for transformers.js).`);
+      const out = path.join(target[0].fsPath, what === 'adapter' ? `${path.basename(dir)}-adapter` : path.basename(dir));
+      fs.cpSync(what === 'adapter' ? adapter : model, out, { recursive: true });
+      void vscode.window.showInformationMessage(what === 'adapter'
+        ? `Exported the LoRA adapter to ${out} (PEFT adapter_config.json + adapter_model.safetensors; its base model: see base_model_name_or_path).`
+        : `Exported to ${out} (Hugging Face folder + onnx/ for transformers.js).`);
       return out;
     }),
     vscode.commands.registerCommand('finetuneStudio.deleteRun', async (arg?: unknown) => {

@@ -122,6 +122,8 @@ export interface SummaryEntry {
   samplesPerSecond?: number;
   inferenceMsPerExample?: number;
   modelBytes?: number;
+  /** LoRA runs: the adapter folder's adapter_model.safetensors (adapters + saved head), what sharing the run costs. */
+  adapterBytes?: number;
   /** The whole run folder (checkpoints, export, artifacts, caches) when the run ended. */
   diskBytes?: number;
   trainableParams?: number;

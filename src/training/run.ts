@@ -66,6 +66,7 @@ async function setUpAndTrain(request: RunConfig, hooks: TrainingHooks, resumeFro
   };
   record.status = 'running';
   if (prepared.classWeights) record.classWeights = prepared.classWeights;
+  if (prepared.lora) record.lora = prepared.lora;
   record.device = { executionProvider: device.executionProvider, reason: device.reason, ...(prepared.threads ? { threads: prepared.threads } : {}) };
   writeRun(runDir, record);
   hooks.emit({ type: 'started', runId, runDir, device: device.executionProvider, deviceReason: device.reason, totalSteps: prepared.totalSteps });

@@ -11,6 +11,21 @@ import { asFsError, withFsContext } from '../util/fsErrors';
 
 export type RunStatus = 'running' | 'completed' | 'cancelled' | 'failed';
 
+export interface RunLora {
+  rank: number;
+  alpha: number;
+  dropout: number;
+  useRslora: boolean;
+  scaling: number;
+  targetModules: string[] | string;
+  modulesToSave: string[];
+  layersToTransform?: number[];
+  /** How many Linear modules carry an adapter. */
+  adaptedModules: number;
+  /** The PEFT adapter folder this run continued from, when it did. */
+  fromAdapter?: string;
+}
+
 export interface RunRecord {
   id: string;
   status: RunStatus;
@@ -33,6 +48,8 @@ export interface RunRecord {
   bestCheckpoint?: string;
   /** The loss weights the run trained with (the classWeights setting resolved on the training split); absent: unweighted. */
   classWeights?: { kind: 'class' | 'positive'; source: 'balanced' | 'explicit'; byLabel: Record<string, number> };
+  /** LoRA runs: the configuration resolved on the model (adapted modules, saved modules, scaling), what adapter/ holds. */
+  lora?: RunLora;
   /** The test split's one evaluation after training (never used for selection); absent without a test split. */
   test?: { step: number; examples: number; metrics: Record<string, number> };
   /** Why a failed run stopped, and the optimizer step it had reached. */

@@ -38,6 +38,8 @@ export interface PreparedRun {
   totalSteps: number;
   /** The loss weights the run trains with (classWeights resolved on the training split); undefined: unweighted. */
   classWeights?: RunRecord['classWeights'];
+  /** LoRA runs: what run.json records of the LoRA configuration. */
+  lora?: RunRecord['lora'];
   /** CPU intra-op threads fixed before training (the general trainer may still time them on the first batch). */
   threads?: number;
   train(run: OpenRun): Promise<void>;

@@ -80,6 +80,7 @@ export function parseMetricsLine(line: string, where: string): ParseResult {
           samplesPerSecond: pick('samplesPerSecond'),
           inferenceMsPerExample: pick('inferenceMsPerExample'),
           modelBytes: pick('modelBytes'),
+          adapterBytes: pick('adapterBytes'),
           diskBytes: pick('diskBytes'),
           trainableParams: pick('trainableParams'),
           totalParams: pick('totalParams'),

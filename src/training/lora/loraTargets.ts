@@ -67,14 +67,21 @@ export function matchesTarget(module: string, targets: TargetModules): boolean {
   return targets.some((t) => module === t || module.endsWith(`.${t}`));
 }
 
-/** A module's name without its layer path: what a user writes as a target ("attention.self.query" → "query"). */
+/**
+ * What a user writes as a target: a module's last name ("attention.self.query" → "query"), or its last two where the
+ * last alone names modules under different parents (BERT's "dense": "attention.output.dense", "output.dense", …).
+ */
 function leafNames(modules: readonly LinearModule[]): string[] {
-  const leaves = new Set<string>();
+  const parents = new Map<string, Set<string>>();
   for (const m of modules) {
-    const parts = m.module.split('.');
-    leaves.add(parts[parts.length - 1]);
-    // Two-part suffixes tell apart BERT's attention.output.dense from output.dense.
-    if (parts.length > 1 && !/^\d+$/.test(parts[parts.length - 2])) leaves.add(parts.slice(-2).join('.'));
+    const parts = m.module.split('.').filter((p) => !/^\d+$/.test(p));
+    const leaf = parts[parts.length - 1];
+    (parents.get(leaf) ?? parents.set(leaf, new Set()).get(leaf)!).add(parts.slice(-2, -1).join('.'));
+  }
+  const leaves = new Set<string>();
+  for (const [leaf, ps] of parents) {
+    if (ps.size <= 1) leaves.add(leaf);
+    else for (const p of ps) leaves.add(p ? `${p}.${leaf}` : leaf);
   }
   return [...leaves].sort();
 }

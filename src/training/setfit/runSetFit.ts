@@ -20,6 +20,8 @@ import { generateArtifacts, type TrainPlan } from '../artifacts/generateArtifact
 import { TrainingSession } from '../artifacts/session';
 import { describeClassWeights, resolveClassWeights, type ResolvedClassWeights } from '../classWeights';
 import { checkArgsForTask, type TrainingArgs } from '../hyperparameters';
+import { usesLora } from '../lora/loraChoice';
+import { isAdapterFolder } from '../lora/adapterFolder';
 import { modelToBytes } from '../../onnx/serialize';
 import { prepareData, type PreparedData } from '../prepareData';
 import type { RunConfig } from '../protocol';
@@ -82,6 +84,7 @@ export const trainSetFit: Trainer = async ({ config, resumed, ort, device, log, 
   const spec: ModelSpec = readModelSpec(config.model);
   const tokenizer = await loadTokenizer(config.model, spec);
   const maxLength = Math.min(args.maxLength, tokenizer.maxLength);
+  usesLora(config, args, isAdapterFolder(config.model) ? { dir: config.model } : undefined);
   const task = config.task ?? (await detectDataTask(config.data)).task;
   if (task !== 'classification') {
     throw new Error(`${config.data}: SetFit trains a sentence classifier; this data is for ${task === 'token-classification' ? 'token classification (NER)' : 'extractive question answering'}. Choose another strategy (full fine-tuning, feature extraction, ...).`);

@@ -7,7 +7,7 @@ import { canResume, describeRunState, readRunState, resumeCommand, resumeHint } 
 import { readRun } from '../runStore';
 
 export async function runCommand(command: string, argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { run: { type: 'string' }, out: { type: 'string' }, data: { type: 'string' }, json: { type: 'boolean' }, force: { type: 'boolean' } } });
+  const { values } = parseArgs({ args: argv, options: { run: { type: 'string' }, out: { type: 'string' }, data: { type: 'string' }, json: { type: 'boolean' }, force: { type: 'boolean' }, adapter: { type: 'boolean' } } });
   if (!values.run) throw new Error(`${command} needs --run RUN_DIR (a folder under .finetune/runs/)`);
   const runDir = path.resolve(values.run);
   const record = readRun(runDir);
@@ -18,11 +18,15 @@ export async function runCommand(command: string, argv: string[]): Promise<numbe
   if (!fs.existsSync(path.join(modelDir, 'config.json'))) throw new Error(`${runDir}: the run has no exported model yet (${next}); a model is exported when the run completes.`);
   if (command === 'export') {
     if (state.state !== 'completed') throw new Error(`${runDir}: the run is ${state.state}, not completed (${describeRunState(state)}); its model/ folder is from an earlier export. ${canResume(state.state) ? `Finish it first: ${resumeCommand(runDir)}` : 'Let it finish first.'}`);
-    const out = path.resolve(values.out ?? `${record.id}-model`);
+    // --adapter: a LoRA run's PEFT adapter folder (adapter_config.json + adapter_model.safetensors) instead of the merged model.
+    const adapterDir = path.join(runDir, 'adapter');
+    if (values.adapter && !fs.existsSync(path.join(adapterDir, 'adapter_config.json'))) throw new Error(`${runDir}: --adapter exports a LoRA run's adapter folder; this run (strategy ${record.config.strategy}) has none.`);
+    const source = values.adapter ? adapterDir : modelDir;
+    const out = path.resolve(values.out ?? `${record.id}-${values.adapter ? 'adapter' : 'model'}`);
     // Never merge into a folder that holds something else: the result would be neither model.
     if (fs.existsSync(out) && fs.readdirSync(out).length && !values.force) throw new Error(`${out} is not empty; choose another --out or add --force to replace it.`);
     writeFolderAtomic(out, (staging) => {
-      fs.cpSync(modelDir, staging, { recursive: true });
+      fs.cpSync(source, staging, { recursive: true });
       return [];
     });
     console.log(`exported ${record.id} to ${out}`);

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type * as ortTypes from 'onnxruntime-node';
 import { collate, makeBatches, planBatches, type Batch, type TokenizedExample } from '../../data/batching';
 import { buildForwardModel, graphInputNames } from '../../models/arch/forward';
-import { modelParameters, type HeadKind } from '../../models/arch/parameters';
+import { basePrefix, modelParameters, type HeadKind } from '../../models/arch/parameters';
 import { exportModel } from '../../models/export';
 import { readModelSpec, withLabels, type ModelSpec, type ProblemType } from '../../models/modelSpec';
 import { loadTokenizer } from '../../models/tokenizer';
@@ -47,6 +47,18 @@ import { inputFeeds, labelFeed, type Feeds } from './feeds';
 import { learningRate, resolveWarmupSteps, type ScheduleOptions } from './schedules';
 import { readRunCheckpoint, writeRunCheckpoint, type TrainerState } from './runCheckpoint';
 import { tokenizeFnFor } from './tokenize';
+import { cacheRepoId } from '../../models/modelFolderName';
+import { resolveHubCacheDir } from '../../hub/cacheLocation';
+import { defaultFreezeLayers } from '../parameterGroups';
+import type { Model } from '../../onnx/ir';
+import type { ForwardOptions } from '../../models/arch/forward';
+import { exportAdapter, isAdapterFolder, readAdapterFolder, resolveAdapterBase, type AdapterFolder } from '../lora/adapterFolder';
+import { initialAdapters, isSavedParam, loraScaling, mergedWeights, resolveLoraConfig, type LoraConfig } from '../lora/loraConfig';
+import { addLoraAdapters, loraAName, loraBName } from '../lora/loraGraph';
+import { adaptedLayers, planLoraParameters } from '../lora/loraPlan';
+import { LORA_DEFAULT_LR, usesLora } from '../lora/loraChoice';
+import { linearModules } from '../lora/loraTargets';
+
 
 interface Task {
   head: HeadKind;
@@ -140,8 +152,16 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
   let sessionOptions = trainingSessionOptions(device.executionProvider, threads);
 
   // ---- model, tokenizer, data ---------------------------------------------------------------------------------------
-  const baseSpec = readModelSpec(config.model);
-  const tokenizer = await loadTokenizer(config.model, baseSpec);
+  // A PEFT adapter folder as the model: its base model, with the adapter's LoRA configuration and saved tensors on top.
+  const adapterIn = isAdapterFolder(config.model) ? readAdapterFolder(config.model) : undefined;
+  const modelDir = adapterIn ? await resolveAdapterBase(adapterIn, resolveHubCacheDir()) : config.model;
+  const lora = usesLora(config, args, adapterIn);
+  if (lora && config.settings?.learningRate === undefined) {
+    args.learningRate = LORA_DEFAULT_LR;
+    log(`LoRA: learningRate not set, using ${LORA_DEFAULT_LR} (adapters start at zero; full fine-tuning's 2e-5 hardly moves them)`);
+  }
+  const baseSpec = readModelSpec(modelDir);
+  const tokenizer = await loadTokenizer(modelDir, baseSpec);
   const maxLength = Math.min(args.maxLength, tokenizer.maxLength);
   const runTask: RunTask = config.strategy === 'mlm' ? 'classification' : config.task ?? (await detectDataTask(config.data)).task;
   let headPlan: NerHeadPlan | undefined;
@@ -154,13 +174,64 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
   for (const w of data.warnings) log(w, 'warn');
   const task = tokenData ? tokenTaskFor(tokenData, args) : taskFor(config, data, args);
   checkArgsForTask(args, { task: task.kind, numLayers: baseSpec.numLayers });
-  checkVocabulary({ modelDir: config.model, vocabSize: baseSpec.vocabSize, tokenizerMaxId: largestTokenId(tokenizer.vocab), dataFile: config.data, dataMaxId: Math.max(largestIdIn(data.train), largestIdIn(data.validation), largestIdIn(data.test)) });
+  checkVocabulary({ modelDir, vocabSize: baseSpec.vocabSize, tokenizerMaxId: largestTokenId(tokenizer.vocab), dataFile: config.data, dataMaxId: Math.max(largestIdIn(data.train), largestIdIn(data.validation), largestIdIn(data.test)) });
   if (task.weights) log(describeClassWeights(task.weights));
   // QA heads have two outputs (start, end): HF's default num_labels and LABEL_0/LABEL_1, whatever the base checkpoint had.
   const spec: ModelSpec = task.head === 'sequence-classification' || task.head === 'token-classification' ? withLabels(baseSpec, task.labels, task.problemType)
     : task.head === 'question-answering' ? withLabels(baseSpec, ['LABEL_0', 'LABEL_1'], undefined) : baseSpec;
   if (headPlan?.note) log(headPlan.note);
-  const loaded = loadWeights(openWeightSource(config.model), spec, task.head, { seed: args.seed, ignoreMismatchedHead: true, newHead: headPlan?.newHead });
+  const loaded = loadWeights(openWeightSource(modelDir), spec, task.head, { seed: args.seed, ignoreMismatchedHead: true, newHead: headPlan?.newHead });
+  const loraConfig = lora ? setUpLora() : undefined;
+
+  /** Resolves the LoRA configuration on the model, and puts the adapters' starting values (drawn, or the adapter folder's) in the weights. */
+  function setUpLora(): LoraConfig {
+    const paramNames = modelParameters(spec, task.head).map((p) => p.name);
+    const linear = linearModules(buildForwardModel(spec, loaded.tensors, { head: task.head }).graph);
+    const fromFolder = adapterIn && {
+      loraRank: adapterIn.rank, loraAlpha: adapterIn.alpha, loraDropout: adapterIn.dropout, useRslora: adapterIn.useRslora,
+      loraTargetModules: adapterIn.targetModules, loraModulesToSave: adapterIn.modulesToSave.filter((m) => paramNames.some((n) => isSavedParam(n, [m]))), freezeLayers: args.freezeLayers,
+    };
+    const c = resolveLoraConfig({
+      spec, head: task.head, paramNames, initialised: loaded.initialised, base: basePrefix(spec.family), linear, args: fromFolder || args,
+      layers: adapterIn ? adapterIn.layersToTransform : adaptedLayers(config.strategy, spec.numLayers, args.freezeLayers ?? defaultFreezeLayers(spec.numLayers)),
+    });
+    for (const a of initialAdapters(c, args.seed)) {
+      loaded.tensors.set(loraAName(a.module), a.a);
+      loaded.tensors.set(loraBName(a.module), a.b);
+    }
+    if (adapterIn) restoreAdapter(adapterIn, c, new Map(modelParameters(spec, task.head).map((p) => [p.name, p.shape])));
+    const perModule = c.modules.reduce((s, m) => s + c.rank * (m.inFeatures + m.outFeatures), 0);
+    log(`LoRA: r ${c.rank}, alpha ${c.alpha} (scaling ${loraScaling(c).toPrecision(4)}${c.useRslora ? ', rsLoRA' : ''}), dropout ${c.dropout}; ${c.modules.length} adapted modules ` +
+      `(${JSON.stringify(c.targetModules)}${c.layersToTransform ? ` in layers ${c.layersToTransform.join(', ')}` : ''}, ${perModule.toLocaleString('en-US')} adapter parameters); trained fully and saved: ${c.modulesToSave.join(', ')}`);
+    return c;
+  }
+
+  /** The adapter folder's A/B and saved tensors over the starting values; a head trained for other labels starts afresh. */
+  function restoreAdapter(a: AdapterFolder, c: LoraConfig, shapes: ReadonlyMap<string, number[]>): void {
+    const sameLabels = task.head === 'question-answering' || (a.labels !== undefined && a.labels.join('\n') === task.labels.join('\n'));
+    const expected = new Map<string, number[]>(shapes);
+    for (const m of c.modules) {
+      expected.set(loraAName(m.module), [c.rank, m.inFeatures]);
+      expected.set(loraBName(m.module), [m.outFeatures, c.rank]);
+    }
+    let skippedHead = 0;
+    for (const [name, t] of a.tensors) {
+      const shape = expected.get(name);
+      if (!shape) throw new Error(`${a.dir}: adapter tensor "${name}" is not a parameter of this ${spec.modelType} model with its ${c.modules.length} adapted modules; the adapter belongs to another model`);
+      const isHead = !name.includes('.lora_');
+      if (isHead && !sameLabels) {
+        skippedHead++;
+        continue;
+      }
+      if (shape.length !== t.shape.length || shape.some((d, i) => d !== t.shape[i])) {
+        throw new Error(`${a.dir}: adapter tensor "${name}" has shape [${t.shape.join(', ')}], this model needs [${shape.join(', ')}]`);
+      }
+      loaded.tensors.set(name, t.data);
+    }
+    const missing = c.modules.filter((m) => !a.tensors.has(loraAName(m.module)) || !a.tensors.has(loraBName(m.module)));
+    if (missing.length) throw new Error(`${a.dir}: adapter_model.safetensors lacks the adapters of ${missing.length} targeted module(s), e.g. "${missing[0].module}"`);
+    log(`continuing the LoRA adapter in ${a.dir} (base ${a.baseModel})${skippedHead ? `; its head was trained for other labels (${(a.labels ?? []).join(', ') || 'unknown'}), so ${skippedHead} head tensor(s) start afresh` : '; head restored'}`);
+  }
 
   // ---- steps and schedule -------------------------------------------------------------------------------------------
   const microBatchesPerEpoch = Math.ceil(data.train.length / args.batchSize);
@@ -175,6 +246,11 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
 
   return {
     modelType: spec.modelType, totalSteps, threads, settings: { ...args },
+    lora: loraConfig && {
+      rank: loraConfig.rank, alpha: loraConfig.alpha, dropout: loraConfig.dropout, useRslora: loraConfig.useRslora, scaling: loraScaling(loraConfig),
+      targetModules: loraConfig.targetModules, modulesToSave: loraConfig.modulesToSave, layersToTransform: loraConfig.layersToTransform, adaptedModules: loraConfig.modules.length,
+      ...(adapterIn ? { fromAdapter: adapterIn.dir } : {}),
+    },
     classWeights: task.weights && { kind: task.weights.kind, source: task.weights.source, byLabel: task.weights.byLabel },
     dataset: {
       files: data.files, labels: task.labels, labelSpace: data.labels, trainRows: data.train.length, evalRows: data.validation.length, splits: data.splits,
@@ -189,6 +265,17 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
     const master = loaded.tensors;
     const paramShapes = new Map(modelParameters(spec, task.head).map((p) => [p.name, p.shape]));
     const paramNames = [...paramShapes.keys()];
+    for (const m of loraConfig?.modules ?? []) {
+      paramShapes.set(loraAName(m.module), [loraConfig!.rank, m.inFeatures]);
+      paramShapes.set(loraBName(m.module), [m.outFeatures, loraConfig!.rank]);
+    }
+    /** The forward graph over the current weights; LoRA runs get their adapters on it. */
+    const forwardOf = (opts: ForwardOptions): Model => {
+      const model = buildForwardModel(spec, master, opts);
+      if (!loraConfig) return model;
+      const adapters = loraConfig.modules.map((m) => ({ module: m.module, rank: loraConfig.rank, a: master.get(loraAName(m.module))!, b: master.get(loraBName(m.module))! }));
+      return addLoraAdapters(model, adapters, { scaling: loraScaling(loraConfig), dropout: loraConfig.dropout, training: opts.training ?? false });
+    };
     const inputNames = graphInputNames(spec);
     const padId = tokenizer.padTokenId;
     log(`train ${data.train.length} examples, evaluate on ${data.validation.length} validation; ${numEpochs} epoch(s) × ${stepsPerEpoch} step(s), batch ${args.batchSize}` +
@@ -213,7 +300,10 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
 
     // ---- artifacts and session for a phase (the trainable set changes only with gradual unfreezing) -----------------
     const useDropout = args.dropout && config.strategy !== 'feature-extraction';
-    const planFor = (epoch: number) => planParameters(paramNames, spec.numLayers, config.strategy, { epoch, freezeLayers: args.freezeLayers, layerDecay: args.layerDecay, unfreezeSchedule: args.unfreezeSchedule });
+    const strategyOptions = (epoch: number) => ({ epoch, freezeLayers: args.freezeLayers, layerDecay: args.layerDecay, unfreezeSchedule: args.unfreezeSchedule });
+    const planFor = (epoch: number) => loraConfig
+      ? planLoraParameters(paramNames, spec.numLayers, config.strategy, strategyOptions(epoch), loraConfig)
+      : planParameters(paramNames, spec.numLayers, config.strategy, strategyOptions(epoch));
     let session: TrainingSession | undefined;
     let evalSession: ortTypes.InferenceSession | undefined;
     let phaseKey = '';
@@ -249,8 +339,8 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
             : { kind: 'sgd', momentum: args.momentum, weightDecay: args.weightDecay },
         };
         // No checkpoint/ in the artifacts: the weights are in `master`, the optimizer state carried or zero.
-        generateArtifacts(buildForwardModel(spec, master, { head: task.head, training: useDropout }), plan, phaseDir, { checkpoint: false });
-        const evalBytes = modelToBytes(evalModelWithWeightInputs(buildForwardModel(spec, master, { head: task.head }), p.trainable));
+        generateArtifacts(forwardOf({ head: task.head, training: useDropout }), plan, phaseDir, { checkpoint: false });
+        const evalBytes = modelToBytes(evalModelWithWeightInputs(forwardOf({ head: task.head }), p.trainable));
         if (device.executionProvider === 'cpu' && threads === undefined) {
           const first = collate(data.train, planBatches(data.train.map((e) => e.ids.length), { batchSize: args.batchSize, bucket: true, seed: args.seed })[0], { padId });
           const weights: Feeds = Object.fromEntries(p.trainable.map((n) => [n, new ort.Tensor('float32', master.get(n)!, paramShapes.get(n)!)]));
@@ -270,7 +360,7 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
         await evalSession?.release();
         evalSession = await ort.InferenceSession.create(evalBytes, sessionOptions);
         state.touched = [...new Set([...state.touched, ...p.trainable])];
-        log(`epoch ${epoch}: training ${p.trainable.length} of ${paramNames.length} parameter tensors`);
+        log(`epoch ${epoch}: training ${p.trainable.length} of ${paramShapes.size} parameter tensors`);
         // Where the groups' learning rates differ or change, the dashboard draws one LR curve per group from this.
         if (config.strategy === 'discriminative-lr' || config.strategy === 'gradual-unfreezing') appendMetrics(runDir, { type: 'lrGroups', step: state.step, groups: lrGroupMultipliers(p) });
       }
@@ -476,7 +566,7 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
      * reaches the trainer's state, the best-checkpoint choice or early stopping (all settled before this runs).
      */
     const evaluateTest = (step: number) => evaluateTestSplit({
-      ort, model: modelToBytes(buildForwardModel(spec, master, { head: task.head })), sessionOptions, task: task.kind, labels: task.labels, evaluator: task.evaluators?.test, runDir, record, step,
+      ort, model: modelToBytes(forwardOf({ head: task.head })), sessionOptions, task: task.kind, labels: task.labels, evaluator: task.evaluators?.test, runDir, record, step,
       batches: makeBatches(task.kind === 'masked-lm' ? maskedItems(data.test, tokenizer, spec, args, new Rng((args.seed ^ 0x7e57) >>> 0)) : data.test, { batchSize: args.evalBatchSize, bucket: true, padId }),
       source: data.splits.test.source, log,
     });
@@ -497,18 +587,30 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
       log(`exporting the best checkpoint (step ${state.best.step}, ${state.best.name} ${state.best.value.toFixed(4)})`);
     }
     const evaluatedStep = args.earlyStopping && state.best?.checkpoint ? state.best.step : state.step;
-    const modelDir = path.join(runDir, 'model');
-    exportModel({ sourceDir: config.model, outDir: modelDir, spec, head: task.head, weights: master, labels: task.head === 'sequence-classification' || task.head === 'token-classification' ? task.labels : undefined, problemType: task.problemType });
-    const modelBytes = fs.statSync(path.join(modelDir, 'model.safetensors')).size;
+    const exportDir = path.join(runDir, 'model');
+    const labels = task.head === 'sequence-classification' || task.head === 'token-classification' ? task.labels : undefined;
+    // A LoRA run exports the merged model (W + s·B·A: a plain HF folder and onnx/ for transformers.js) and the adapter.
+    exportModel({ sourceDir: modelDir, outDir: exportDir, spec, head: task.head, weights: loraConfig ? mergedWeights(master, loraConfig) : master, labels, problemType: task.problemType });
+    const modelBytes = fs.statSync(path.join(exportDir, 'model.safetensors')).size;
+    let adapterBytes: number | undefined;
+    if (loraConfig) {
+      const adapterDir = path.join(runDir, 'adapter');
+      exportAdapter({
+        outDir: adapterDir, spec, head: task.head, lora: loraConfig, sourceDir: modelDir, weights: master, paramNames, labels, problemType: task.problemType,
+        isSaved: (n) => isSavedParam(n, loraConfig.modulesToSave), baseModel: adapterIn?.baseModel ?? cacheRepoId(modelDir) ?? record.model.hubId ?? path.resolve(modelDir),
+      }, paramShapes);
+      adapterBytes = fs.statSync(path.join(adapterDir, 'adapter_model.safetensors')).size;
+      log(`LoRA: adapter folder ${adapterDir} (${(adapterBytes / 1e6).toFixed(2)} MB), merged model ${exportDir}`);
+    }
     const trainable = session!.manifest.params.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
-    const total = modelParameters(spec, task.head).reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
+    const total = [...paramShapes.values()].reduce((s, shape) => s + shape.reduce((a, b) => a * b, 1), 0);
     const testMetrics = data.test.length ? await evaluateTest(evaluatedStep) : undefined;
     const disk = runDiskUsage(runDir);
     log(`${describeDiskUsage(disk)}; checkpoints kept: the last and the best${args.saveTotalLimit > 1 ? ` (last ${args.saveTotalLimit})` : ''}`);
     appendMetrics(runDir, {
       type: 'summary', trainSeconds: state.trainSeconds, samplesPerSecond: state.samplesSeen / Math.max(state.trainSeconds, 1e-9),
       inferenceMsPerExample: lastEval && lastEval.examples ? (1000 * lastEval.seconds) / lastEval.examples : undefined,
-      modelBytes, diskBytes: disk.total, trainableParams: trainable, totalParams: total, finalMetrics: lastEval?.metrics, stopReason,
+      modelBytes, ...(adapterBytes !== undefined ? { adapterBytes } : {}), diskBytes: disk.total, trainableParams: trainable, totalParams: total, finalMetrics: lastEval?.metrics, stopReason,
     });
     record.status = 'completed';
     record.step = state.step;

@@ -176,7 +176,8 @@ function renderFacts(): void {
   if (s?.trainSeconds !== undefined) add('training time', formatSeconds(s.trainSeconds));
   if (s?.samplesPerSecond !== undefined) add('samples/s', s.samplesPerSecond.toFixed(1));
   if (s?.inferenceMsPerExample !== undefined) add('inference', `${s.inferenceMsPerExample.toFixed(2)} ms/example`);
-  if (s?.modelBytes !== undefined) add('model size', formatBytes(s.modelBytes));
+  if (s?.modelBytes !== undefined) add(s.adapterBytes !== undefined ? 'merged model size' : 'model size', formatBytes(s.modelBytes));
+  if (s?.adapterBytes !== undefined) add('LoRA adapter size', formatBytes(s.adapterBytes));
   if (s?.diskBytes !== undefined) add('run folder on disk', formatBytes(s.diskBytes));
   if (s?.trainableParams !== undefined) add('trainable params', `${s.trainableParams.toLocaleString('en-US')} / ${s.totalParams?.toLocaleString('en-US') ?? '?'}`);
 }

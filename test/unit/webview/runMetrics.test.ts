@@ -31,6 +31,11 @@ test('metrics.jsonl lines become train/eval/summary entries; bad lines are repor
   assert.match(problems[2], /:4: expected a JSON object/);
 });
 
+test('a LoRA run\'s summary keeps the adapter size beside the merged model\'s', () => {
+  const { entries } = parseMetricsText('{"type":"summary","modelBytes":438000000,"adapterBytes":1200000,"trainableParams":296450}', 'm');
+  assert.deepEqual(entries[0], { type: 'summary', time: undefined, trainSeconds: undefined, samplesPerSecond: undefined, inferenceMsPerExample: undefined, modelBytes: 438000000, adapterBytes: 1200000, diskBytes: undefined, trainableParams: 296450, totalParams: undefined, finalMetrics: undefined, stopReason: undefined });
+});
+
 test('a null loss (diverged, NaN serialised by JSON) stays a gap, not a zero', () => {
   const { entries } = parseMetricsText('{"type":"train","step":1,"epoch":0,"loss":null,"lr":0.1,"samplesPerSecond":1,"tokensPerSecond":1}', 'm');
   const m = new RunMetrics();
