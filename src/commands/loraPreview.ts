@@ -7,17 +7,17 @@ import { basePrefix } from '../models/arch/parameters';
 import type { ModelSpec } from '../models/modelSpec';
 import type { TrainingArgs } from '../training/hyperparameters';
 import { defaultFreezeLayers, type ParameterPlan } from '../training/parameterGroups';
+import { LORA_DEFAULT_LR } from '../training/lora/loraChoice';
 import { resolveLoraConfig, type LoraConfig } from '../training/lora/loraConfig';
 import { adaptedLayers, LORA_STRATEGIES, planLoraParameters } from '../training/lora/loraPlan';
 import type { LinearModule } from '../training/lora/loraTargets';
 import type { StrategyId } from '../training/strategies';
 
 /**
- * The learning rate of a LoRA run whose learningRate is unset (the trainer's LoRA default): the adapters' B starts at
- * zero and the update is scaled by alpha / r, so full fine-tuning's 2e-5 barely moves them in a few epochs; PEFT's
- * examples and the LoRA paper's GLUE runs use 5e-4 to 1e-3.
+ * The learning rate of a LoRA run whose learningRate is unset (the trainer's LoRA default, one copy): the adapters' B
+ * starts at zero and the update is scaled by alpha / r, so full fine-tuning's 2e-5 barely moves them in a few epochs.
  */
-export const LORA_LEARNING_RATE = 5e-4;
+export const LORA_LEARNING_RATE = LORA_DEFAULT_LR;
 
 /** The strategies a "train LoRA adapters instead of the weights" choice applies to (the 'lora' strategy implies it). */
 export const LORA_ADAPTER_STRATEGIES: readonly StrategyId[] = LORA_STRATEGIES.filter((s) => s !== 'lora' && s !== 'full');

@@ -44,7 +44,7 @@ export function runItemLook(run: RunSummary): RunItemLook {
   if (s.state === 'interrupted' || s.state === 'cancelled' || s.state === 'failed') lines.push(`From a terminal: ${resumeCommand(run.dir)}`);
   return {
     label: run.id,
-    description: `${HEADLINE[s.state]}${where} · ${runStrategyLabel(run.strategy, run.settings)} · ${path.basename(run.model)}${best}`,
+    description: `${HEADLINE[s.state]}${where} · ${runStrategyLabel(run.strategy, run.settings, run.lora)} · ${path.basename(run.model)}${best}`,
     tooltip: lines.join('\n'),
     contextValue: `finetuneStudio.run.${s.state}`,
     icon: ICONS[s.state],

@@ -63,7 +63,7 @@ export function comparisonRow(input: RunInput): ComparisonRow {
     runDir: input.dir,
     status: input.state ?? run.status ?? 'unknown',
     baseModel: run.model?.hubId ?? lastPathPart(run.model?.path ?? run.config?.model ?? '?'),
-    strategy: runStrategyLabel(String(run.config?.strategy ?? '?'), run.config?.settings),
+    strategy: runStrategyLabel(String(run.config?.strategy ?? '?'), run.config?.settings, run.lora),
     task,
     trainableParams: numberOrNull(summary?.trainableParams),
     totalParams: numberOrNull(summary?.totalParams),

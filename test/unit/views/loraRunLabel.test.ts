@@ -53,6 +53,10 @@ test('the Runs view and the comparison row name a LoRA run from run.json\'s reso
   const gradual = record('gradual-unfreezing', { ...resolveArgs({ adapter: 'lora' }) } as unknown as RunSettings);
   assert.match(runItemLook(summaryOf(gradual)).description, / · gradual-unfreezing \+ LoRA r=8 α=16 · /);
   assert.equal(comparisonRow({ dir: '/runs/run-a', run: gradual, entries: [] }).strategy, 'gradual-unfreezing + LoRA r=8 α=16');
+  // A run that continued a PEFT adapter folder: no LoRA settings (the folder fixes them), run.json's lora says them.
+  const continued = { ...record('lora', { ...resolveArgs({}) } as unknown as RunSettings), lora: { rank: 16, alpha: 32, dropout: 0.1, useRslora: false, scaling: 2, targetModules: ['query', 'value'], modulesToSave: ['classifier'], adaptedModules: 4, fromAdapter: '/a' } };
+  assert.match(runItemLook(summaryOf(continued)).description, / · LoRA r=16 α=32 · tiny-bert$/);
+  assert.equal(comparisonRow({ dir: '/runs/run-a', run: continued, entries: [] }).strategy, 'LoRA r=16 α=32');
   const full = record('full', { ...resolveArgs({}) } as unknown as RunSettings);
   assert.match(runItemLook(summaryOf(full)).description, / · full · tiny-bert$/);
   assert.equal(comparisonRow({ dir: '/runs/run-a', run: full, entries: [] }).strategy, 'full');
