@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCommand, until, webviewFrame } from './ui.mjs';
 
-const state = { workspace: '' };
+const state = { workspace: '', estimated: { trainable: 0, total: 0 } };
 const formFrame = (page) => webviewFrame(page, '#sec-model vscode-dropdown');
 
 /** Picks an option of a toolkit dropdown as a user does: click it open, click the option. */
@@ -100,6 +100,10 @@ export const steps = [
       await typeInto(frame, 'f-configName', 'lora-e2e');
       await until('problem cleared, Start on', async () => (await errorText(frame, 'loraTargetModules')) === '' && !(await startDisabled(frame)));
       await until('the estimate at rank 4', async () => (await frame.locator('#estimate-lines').textContent()).includes('LoRA r=4 α=8'));
+      // What the form says will train, to hold against what the trainer reports.
+      const m = /Trainable parameters: ([\d,]+) of ([\d,]+)/.exec(await frame.locator('#estimate-lines').textContent());
+      assert.ok(m, 'no trainable-parameter line in the estimate');
+      state.estimated = { trainable: Number(m[1].replace(/,/g, '')), total: Number(m[2].replace(/,/g, '')) };
     },
   },
   {
@@ -127,6 +131,12 @@ export const steps = [
       });
       const runRow = page.locator('.monaco-list-row', { hasText: path.basename(runDir) }).first();
       await until('the run named "LoRA r=4 α=8" in the Runs view', async () => (await runRow.textContent()).includes('LoRA r=4 α=8'), 60_000);
+      // The trainer trained what the form showed: its resolved LoRA config and its trainable count.
+      await until('the run completed', async () => JSON.parse(readFileSync(path.join(runDir, 'run.json'), 'utf8')).status === 'completed', 180_000);
+      const done = JSON.parse(readFileSync(path.join(runDir, 'run.json'), 'utf8'));
+      assert.deepEqual([done.lora?.rank, done.lora?.alpha, done.lora?.targetModules, done.lora?.adaptedModules], [4, 8, ['query', 'value'], 2 * tinyBert().layers]);
+      const summary = readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.type === 'summary');
+      assert.equal(summary?.trainableParams, state.estimated.trainable, 'the trainer\'s trainable count is the form\'s estimate');
     },
   },
 ];
