@@ -17,6 +17,7 @@ import { RUN_TASKS_SHOWN, SETFIT_TOKEN_TASKS } from '../webview/formChoices';
 import { STRATEGIES, type StrategyId } from '../training/strategies';
 import type { DatasetsView } from '../views/datasetsView';
 import type { ModelsView } from '../views/modelsView';
+import { LORA_LEARNING_RATE } from './loraPreview';
 import { inputStep, pickStep, type Answer } from './quickInputs';
 import { runSteps, type FlowStep, type StepAnswer } from './quickSteps';
 import { parseSettingText, settingFields, type NumericSetting } from './settingInput';
@@ -348,7 +349,7 @@ function settingsChoiceStep(): FlowStep<FlowState> {
       const answer = await pickStep<Item>({
         title: title(5, 'hyperparameters'),
         items: [
-          { label: 'Tutorial defaults', detail: `lr ${d.learningRate} · ${d.epochs} epochs · warmup ${d.warmupRatio * 100}% · weight decay ${d.weightDecay} · batch ${d.batchSize} · max length ${d.maxLength}`, edit: false },
+          { label: 'Tutorial defaults', detail: `${s.strategy === 'lora' ? `LoRA r ${d.loraRank} · alpha ${d.loraAlpha} · lr ${LORA_LEARNING_RATE}` : `lr ${d.learningRate}`} · ${d.epochs} epochs · warmup ${d.warmupRatio * 100}% · weight decay ${d.weightDecay} · batch ${d.batchSize} · max length ${d.maxLength}`, edit: false },
           { label: 'Edit…', detail: `Learning rate, epochs, batch size, max length, warmup, weight decay (and the strategy's own setting)${TASK_SETTINGS_TEXT[taskOf(s)]}`, edit: true },
         ],
         isActive: (i) => i.edit === (s.editSettings ?? false),
@@ -360,7 +361,7 @@ function settingsChoiceStep(): FlowStep<FlowState> {
 
 /** One box per setting any strategy can show; each is skipped where its strategy does not use it. */
 function settingSteps(): FlowStep<FlowState>[] {
-  const keys: NumericSetting[] = ['learningRate', 'epochs', 'batchSize', 'maxLength', 'warmupRatio', 'weightDecay', 'freezeLayers', 'layerDecay'];
+  const keys: NumericSetting[] = ['learningRate', 'epochs', 'batchSize', 'maxLength', 'warmupRatio', 'weightDecay', 'freezeLayers', 'layerDecay', 'loraRank', 'loraAlpha'];
   const fieldOf = (s: FlowState, key: NumericSetting) => (s.editSettings && s.strategy ? settingFields(s.strategy, s.numLayers ?? 0).find((f) => f.key === key) : undefined);
   return keys.map((key) => ({
     name: key,

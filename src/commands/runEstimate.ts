@@ -8,6 +8,7 @@ import { docStrideFor, resolveArgs, type TrainingArgs } from '../training/hyperp
 import { planParameters, roleOf } from '../training/parameterGroups';
 import { STRATEGIES, type StrategyId } from '../training/strategies';
 import type { RunTask } from '../training/protocol';
+import { adapterParamCount, adapterShapes, loraConfigFor, loraPlanFor, usesLora, type LoraModel } from './loraPreview';
 
 export interface ParamShape {
   name: string;
@@ -40,6 +41,8 @@ export interface EstimateInput {
   /** Examples per class in the training data (SetFit's pair count depends on classes with a single example). */
   classCounts?: readonly number[];
   probe?: ProbeOutcome;
+  /** The model's spec and the head trained: under LoRA the adapted modules are resolved against them. */
+  model?: LoraModel;
 }
 
 export interface PhaseEstimate {
@@ -68,6 +71,8 @@ export interface RunEstimate {
   seconds?: number;
   /** Why there is no time (probe not run, failed: with its reason). */
   timeProblem?: string;
+  /** Under LoRA: the adapters (r · (in + out) per adapted module) and what they sit on. */
+  lora?: { rank: number; alpha: number; modules: number; adapterParams: number; targets: string };
 }
 
 const count = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
@@ -109,10 +114,13 @@ export function estimateRun(input: EstimateInput): RunEstimate {
   const split = strategy === 'setfit' ? resolveSetFitSettings(input.settings) : { args: resolveArgs(input.settings), setfit: undefined };
   const { args, setfit } = split;
   const names = input.params.map((p) => p.name);
-  const sizes = new Map(input.params.map((p) => [p.name, count(p.shape)]));
+  // Under LoRA the adapters are parameters of the run (frozen W + B·A): counted in the total, as PEFT counts them.
+  const lora = input.model && usesLora(strategy, args.adapter) ? loraConfigFor(input.model, input.params, strategy, args) : undefined;
+  const sizes = new Map([...input.params, ...(lora ? adapterShapes(lora) : [])].map((p) => [p.name, count(p.shape)]));
   const sum = (ns: readonly string[]) => ns.reduce((s, n) => s + (sizes.get(n) ?? 0), 0);
-  const total = sum(names);
-  const planFor = (epoch: number) => planParameters(names, numLayers, strategy, { epoch, freezeLayers: args.freezeLayers, layerDecay: args.layerDecay, unfreezeSchedule: args.unfreezeSchedule });
+  const total = sum([...sizes.keys()]);
+  const strategyOptions = (epoch: number) => ({ epoch, freezeLayers: args.freezeLayers, layerDecay: args.layerDecay, unfreezeSchedule: args.unfreezeSchedule });
+  const planFor = (epoch: number) => (lora ? loraPlanFor(lora, input.params, numLayers, strategy, strategyOptions(epoch)) : planParameters(names, numLayers, strategy, strategyOptions(epoch)));
 
   const probe = input.probe?.ok ? input.probe : undefined;
   const trainRows = probe?.trainRows ?? input.trainRows;
@@ -167,7 +175,8 @@ export function estimateRun(input: EstimateInput): RunEstimate {
     const trainable = sum(planFor(0).trainable);
     const samples = trainRows === undefined ? undefined : epochsRun * trainRows;
     const train = timeOf(samples);
-    phases.push({ label: STRATEGIES[strategy].title.toLowerCase(), epochs: epochsRun, trainable, samplesPerEpoch: trainRows, seconds: train === undefined ? undefined : train + evalSecondsPerEpoch! * Math.ceil(epochsRun) });
+    const label = STRATEGIES[strategy].title.toLowerCase() + (lora && strategy !== 'lora' ? ' + LoRA' : '');
+    phases.push({ label, epochs: epochsRun, trainable, samplesPerEpoch: trainRows, seconds: train === undefined ? undefined : train + evalSecondsPerEpoch! * Math.ceil(epochsRun) });
   }
 
   const maxTrainable = Math.max(0, ...phases.map((p) => p.trainable));
@@ -186,7 +195,11 @@ export function estimateRun(input: EstimateInput): RunEstimate {
     : input.probe && !input.probe.ok
       ? `Training speed could not be measured: ${input.probe.reason}`
       : 'Training speed not measured yet (run the probe to time a few steps).';
-  return { args, setfit, total, phases, maxTrainable, memoryBytes, diskBytes, seconds, timeProblem };
+  const loraFacts = lora && {
+    rank: lora.rank, alpha: lora.alpha, modules: lora.modules.length, adapterParams: adapterParamCount(lora),
+    targets: typeof lora.targetModules === 'string' ? lora.targetModules : lora.targetModules.join(', '),
+  };
+  return { args, setfit, total, phases, maxTrainable, memoryBytes, diskBytes, seconds, timeProblem, ...(loraFacts ? { lora: loraFacts } : {}) };
 }
 
 export function formatDuration(s: number): string {
@@ -220,7 +233,11 @@ export function estimateLines(e: RunEstimate, strategy: StrategyId, probe?: Prob
   } else {
     lines.push(`Trainable parameters of ${e.total.toLocaleString('en-US')}: ${e.phases.map((p) => `${p.label} ${p.trainable.toLocaleString('en-US')} (${pct(p.trainable, e.total)})`).join(' · ')}`);
   }
-  lines.push(`Estimated memory: ${mb(e.memoryBytes)} · disk: about ${mb(e.diskBytes)}`);
+  if (e.lora) {
+    const l = e.lora;
+    lines.push(`LoRA r=${l.rank} α=${l.alpha} on ${l.modules} module${l.modules === 1 ? '' : 's'} (${l.targets}): ${l.adapterParams.toLocaleString('en-US')} adapter parameters; the head trains fully`);
+  }
+  lines.push(`Estimated memory: ${mb(e.memoryBytes)} · disk: about ${mb(e.diskBytes)}${e.lora ? ' (AdamW state for the trainable parameters only)' : ''}`);
   if (e.seconds !== undefined && probe?.ok) {
     const parts = e.phases.map((p) => `${p.label}${p.epochs > 0 ? ` ${formatEpochs(p.epochs)}` : ''} ${formatDuration(p.seconds!)}`);
     lines.push(`Measured ${probe.samplesPerSecond.toFixed(1)} ${strategy === 'setfit' ? 'pairs' : 'samples'}/s on ${probe.device}: about ${formatDuration(e.seconds)} in all (${parts.join(' + ')}) for ${probe.trainRows} training examples`);
@@ -246,9 +263,9 @@ const formatEpochs = (n: number) => `${Number.isInteger(n) ? n : n.toFixed(2)} e
  */
 export function modelFacts(
   modelDir: string, strategy: StrategyId, readSpec: (dir: string) => ModelSpec = readModelSpec, task: RunTask = 'classification', numLabels?: number,
-): Pick<EstimateInput, 'numLayers' | 'hiddenSize' | 'params'> {
+): Pick<EstimateInput, 'numLayers' | 'hiddenSize' | 'params' | 'model'> {
   const read = readSpec(modelDir);
   const spec = numLabels === undefined || task === 'question-answering' ? read : { ...read, numLabels };
   const head: HeadKind = strategy === 'mlm' ? 'masked-lm' : strategy === 'setfit' ? 'sentence-embedding' : task === 'classification' ? 'sequence-classification' : task;
-  return { numLayers: spec.numLayers, hiddenSize: spec.hiddenSize, params: modelParameters(spec, head) };
+  return { numLayers: spec.numLayers, hiddenSize: spec.hiddenSize, params: modelParameters(spec, head), model: { spec, head } };
 }

@@ -3,8 +3,9 @@
 import { DEFAULT_ARGS, resolveArgs, type TrainingArgs } from '../training/hyperparameters';
 import { DEFAULT_LAYER_DECAY, defaultFreezeLayers } from '../training/parameterGroups';
 import type { StrategyId } from '../training/strategies';
+import { LORA_LEARNING_RATE } from './loraPreview';
 
-export type NumericSetting = 'learningRate' | 'epochs' | 'batchSize' | 'maxLength' | 'warmupRatio' | 'weightDecay' | 'freezeLayers' | 'layerDecay';
+export type NumericSetting = 'learningRate' | 'epochs' | 'batchSize' | 'maxLength' | 'warmupRatio' | 'weightDecay' | 'freezeLayers' | 'layerDecay' | 'loraRank' | 'loraAlpha';
 
 export interface SettingField {
   key: NumericSetting;
@@ -21,9 +22,14 @@ const COMMON: [NumericSetting, string][] = [
 
 /** The boxes shown for `strategy` on a model of `numLayers` encoder layers, in the order they are asked. */
 export function settingFields(strategy: StrategyId, numLayers: number): SettingField[] {
-  const fields: SettingField[] = COMMON.map(([key, label]) => ({ key, label, defaultValue: DEFAULT_ARGS[key] as number }));
+  // LoRA's learning rate default is the trainer's for LoRA (its adapters start at zero; 2e-5 barely moves them).
+  const fields: SettingField[] = COMMON.map(([key, label]) => ({ key, label, defaultValue: key === 'learningRate' && strategy === 'lora' ? LORA_LEARNING_RATE : DEFAULT_ARGS[key] as number }));
   if (strategy === 'partial') fields.push({ key: 'freezeLayers', label: `Bottom layers to freeze (of ${numLayers})`, defaultValue: defaultFreezeLayers(numLayers), max: numLayers });
   if (strategy === 'discriminative-lr') fields.push({ key: 'layerDecay', label: 'Layer-wise LR decay', defaultValue: DEFAULT_LAYER_DECAY });
+  if (strategy === 'lora') {
+    fields.push({ key: 'loraRank', label: 'LoRA rank (r)', defaultValue: DEFAULT_ARGS.loraRank });
+    fields.push({ key: 'loraAlpha', label: 'LoRA alpha (adapter output × alpha / r)', defaultValue: DEFAULT_ARGS.loraAlpha });
+  }
   return fields;
 }
 

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readLease } from './runLease';
 import { runStateOf, type RunState, type RunStateInfo } from './runStatus';
-import { readRun } from './runStore';
+import { readRun, type RunRecord } from './runStore';
 
 export interface RunSummary {
   id: string;
@@ -15,6 +15,10 @@ export interface RunSummary {
   state: RunStateInfo;
   model: string;
   strategy: string;
+  /** run.json's resolved settings (the Runs view names a LoRA run's rank and alpha from them). */
+  settings?: Readonly<Record<string, unknown>>;
+  /** run.json's resolved LoRA configuration (rank, alpha...), for LoRA runs. */
+  lora?: RunRecord['lora'];
   bestMetric?: { name: string; value: number };
   /** The test split's metrics, evaluated once after training. */
   testMetrics?: Record<string, number>;
@@ -30,6 +34,8 @@ export function readRunSummary(dir: string, now = Date.now()): RunSummary {
     state,
     model: run.config?.model ?? '?',
     strategy: run.config?.strategy ?? '?',
+    settings: run.config?.settings,
+    lora: run.lora,
     bestMetric: run.bestMetric,
     ...(run.test ? { testMetrics: run.test.metrics } : {}),
   };

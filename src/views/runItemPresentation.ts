@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import { describeRunState, resumeCommand, type RunState } from '../training/runStatus';
 import type { RunSummary } from '../training/runSummaries';
+import { runStrategyLabel } from './runStrategyLabel';
 
 export interface RunItemLook {
   label: string;
@@ -43,7 +44,7 @@ export function runItemLook(run: RunSummary): RunItemLook {
   if (s.state === 'interrupted' || s.state === 'cancelled' || s.state === 'failed') lines.push(`From a terminal: ${resumeCommand(run.dir)}`);
   return {
     label: run.id,
-    description: `${HEADLINE[s.state]}${where} · ${run.strategy} · ${path.basename(run.model)}${best}`,
+    description: `${HEADLINE[s.state]}${where} · ${runStrategyLabel(run.strategy, run.settings, run.lora)} · ${path.basename(run.model)}${best}`,
     tooltip: lines.join('\n'),
     contextValue: `finetuneStudio.run.${s.state}`,
     icon: ICONS[s.state],

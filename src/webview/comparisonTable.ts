@@ -6,6 +6,7 @@ import type { RunState } from '../training/runStatus';
 import type { RunRecord } from '../training/runStore';
 import { columnsFor, ComparisonRow, formatCell } from './comparisonColumns';
 import { runTaskOf } from './taskView';
+import { runStrategyLabel } from '../views/runStrategyLabel';
 import type { EvalEntry, MetricsEntry } from '../training/protocol';
 import { RunMetrics } from './runMetrics';
 
@@ -62,7 +63,7 @@ export function comparisonRow(input: RunInput): ComparisonRow {
     runDir: input.dir,
     status: input.state ?? run.status ?? 'unknown',
     baseModel: run.model?.hubId ?? lastPathPart(run.model?.path ?? run.config?.model ?? '?'),
-    strategy: String(run.config?.strategy ?? '?'),
+    strategy: runStrategyLabel(String(run.config?.strategy ?? '?'), run.config?.settings, run.lora),
     task,
     trainableParams: numberOrNull(summary?.trainableParams),
     totalParams: numberOrNull(summary?.totalParams),

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { configsFolder, type FlowPreset, type Views } from '../commands/fineTune';
+import { loraConfigFor, usesLora } from '../commands/loraPreview';
 import { probeThroughput } from '../commands/probeRun';
 import { estimateLines, estimateRun, modelFacts, type EstimateInput, type ProbeOutcome } from '../commands/runEstimate';
 import { startRun } from '../commands/startRun';
@@ -186,7 +187,7 @@ export class FineTuneFormPanel {
   private async judged() {
     const state = this.state;
     const data = state.data ? await this.dataFacts(state.data, state) : undefined;
-    let facts: Pick<EstimateInput, 'numLayers' | 'hiddenSize' | 'params'> | undefined;
+    let facts: Pick<EstimateInput, 'numLayers' | 'hiddenSize' | 'params' | 'model'> | undefined;
     let modelProblem: string | undefined;
     if (state.model) {
       const info = inspectModelFolder(state.model);
@@ -203,7 +204,8 @@ export class FineTuneFormPanel {
         }
       }
     }
-    const result = evaluateForm(state, { numLayers: facts?.numLayers, detected: data?.detected?.mapping, columns: data?.detected?.columns, detectedTask: data?.detectedTask });
+    const model = facts?.model && { ...facts.model, params: facts.params };
+    const result = evaluateForm(state, { numLayers: facts?.numLayers, detected: data?.detected?.mapping, columns: data?.detected?.columns, detectedTask: data?.detectedTask, model });
     if (modelProblem) result.problems.model = modelProblem;
     if (data?.problem) result.problems.data = data.problem;
     // A broken or single-class file is said here, before Start (not by a failed probe or run afterwards).
@@ -220,7 +222,8 @@ export class FineTuneFormPanel {
     const revision = this.revision;
     const { result, facts, modelProblem, data, blockers, request } = await this.judged();
     const derived: FormDerived = {
-      revision, numLayers: facts?.numLayers, modelProblem, problems: result.problems, fields: fieldsFor(this.state.strategy, facts?.numLayers, result.task),
+      revision, numLayers: facts?.numLayers, modelProblem, problems: result.problems,
+      fields: fieldsFor(this.state.strategy, facts?.numLayers, result.task, { adapter: this.state.values.adapter, family: facts?.model?.spec.family }),
       task: result.task, detectedTask: data?.detectedTask, taskReason: data?.taskReason,
       datasetProblem: data?.problem,
       dataset: data?.summary && (data.detected || isTaskSummary(data.summary)) ? {
@@ -234,14 +237,16 @@ export class FineTuneFormPanel {
     this.post({ type: 'derived', derived });
   }
 
-  private addEstimate(derived: FormDerived, facts: Pick<EstimateInput, 'numLayers' | 'hiddenSize' | 'params'>, result: FormResult, request: FormResult['request'], summary?: AnyDatasetSummary): void {
+  private addEstimate(derived: FormDerived, facts: Pick<EstimateInput, 'numLayers' | 'hiddenSize' | 'params' | 'model'>, result: FormResult, request: FormResult['request'], summary?: AnyDatasetSummary): void {
     const settings = validSettings(result);
     const key = request ? JSON.stringify(request) : '';
     const probe = this.probe && this.probe.key === key ? this.probe.outcome : undefined;
     derived.probe = this.probe?.cancel && this.probe.key === key ? 'running' : probe ?? (this.probe?.outcome ? 'stale' : 'none');
     try {
       const args = resolveArgs(Object.fromEntries(Object.entries(settings).filter(([k]) => !k.startsWith('setfit'))));
-      derived.picture = layerPicture(facts.params, facts.numLayers, this.state.strategy, args);
+      // Under LoRA, the adapted modules of the valid settings (a bad target is said on its field, not here).
+      const lora = facts.model && usesLora(this.state.strategy, args.adapter) ? loraConfigFor(facts.model, facts.params, this.state.strategy, args) : undefined;
+      derived.picture = layerPicture(facts.params, facts.numLayers, this.state.strategy, args, lora);
       const classCounts = summary && !isTaskSummary(summary) ? summary.labelDistribution.map((l) => l.count) : undefined;
       // Without a probe, the rows are the summary's (the split into train / validation is the trainer's: all rows);
       // a token task's rows are its sentences or questions, counted as one window each (estimateLines says so).

@@ -1,13 +1,17 @@
 // The "New fine-tune" form's logic, without any UI: the fields the form shows (with the tutorial's defaults), what the
 // user typed → the run request the quick-pick flow would build, and each field's problem in the same words as the
 // CLI and config-file errors (hyperparameters.ts settingProblem, SetFit's settings). Pure, so it is unit-tested.
+import { LORA_ADAPTER_STRATEGIES, LORA_LEARNING_RATE, type LoraModel, type ParamShape } from '../commands/loraPreview';
 import type { ColumnMapping, MappingOverride } from '../data/schema';
+import type { ModelFamily } from '../models/modelSpec';
+import { DEFAULT_TARGETS } from '../training/lora/loraTargets';
 import { DEFAULT_ARGS, checkArgsForTask, resolveArgs, SettingsError } from '../training/hyperparameters';
 import type { RunSettings, RunTask } from '../training/protocol';
 import { SETFIT_DEFAULTS, resolveSetFitSettings } from '../training/setfit/settings';
 import { STRATEGIES, type StrategyId } from '../training/strategies';
 import { SCHEDULE_NAMES } from '../training/worker/schedules';
 import { NO_LABEL, SETFIT_TOKEN_TASKS, type RunTaskChoice, type TaskChoice } from './formChoices';
+import { LORA_MODEL_KEYS, loraModelProblems, parseModuleList, parseTargetModules, targetSyntaxProblem } from './loraFields';
 
 export { NO_LABEL, type RunTaskChoice, type TaskChoice };
 
@@ -33,7 +37,8 @@ export function emptyFormState(preset: { model?: string; data?: string } = {}): 
   return { ...preset, columns: { text: '', textPair: '', label: '' }, task: 'auto', runTask: '', labelDelimiter: '', strategy: 'full', values: {}, configName: '' };
 }
 
-export type FieldKind = 'number' | 'integer' | 'choice' | 'boolean' | 'epochOrSteps';
+/** checkbox: ticked = `checkedValue`, unticked = unset; names: a comma-separated list; targets: names or one regex. */
+export type FieldKind = 'number' | 'integer' | 'choice' | 'boolean' | 'epochOrSteps' | 'checkbox' | 'names' | 'targets';
 
 export interface FieldSpec {
   key: string;
@@ -47,10 +52,29 @@ export interface FieldSpec {
   /** Tasks the field applies to (all when absent). */
   tasks?: readonly RunTask[];
   hint?: string;
+  /** checkbox: the setting's text when ticked ('lora' for adapter, 'true' for useRslora). */
+  checkedValue?: string;
+  /** A LoRA setting: shown only while LoRA is chosen (the lora strategy, or the adapter box ticked). */
+  lora?: true;
 }
 
+/** What the fields depend on besides the strategy and the task. */
+export interface FieldContext {
+  /** The adapter box's text ('lora' when ticked). */
+  adapter?: string;
+  /** The chosen model's family: the target modules' placeholder is its default. */
+  family?: ModelFamily;
+}
+
+/** Whether the form trains LoRA adapters: the lora strategy, or a strategy that composes with it and the box ticked. */
+export const loraChosen = (strategy: StrategyId, adapter: string | undefined): boolean =>
+  strategy === 'lora' || (LORA_ADAPTER_STRATEGIES.includes(strategy) && adapter === 'lora');
+
+/** Why the learning rate's default is not 2e-5 under LoRA (the trainer's LoRA default, loraPreview.ts). */
+export const LORA_LR_HINT = `LoRA: ${LORA_LEARNING_RATE} unless set: the adapters start at zero, and the 2e-5 of full fine-tuning would barely move them`;
+
 const d = DEFAULT_ARGS;
-const NOT_SETFIT: StrategyId[] = ['feature-extraction', 'full', 'partial', 'gradual-unfreezing', 'discriminative-lr', 'mlm'];
+const NOT_SETFIT: StrategyId[] = ['feature-extraction', 'full', 'partial', 'gradual-unfreezing', 'discriminative-lr', 'mlm', 'lora'];
 const NER: RunTask[] = ['token-classification'];
 /** What an empty doc-stride box means (hyperparameters.ts docStrideFor). */
 export const DOC_STRIDE_DEFAULT = '128, at most a third of max length';
@@ -59,9 +83,11 @@ const QA: RunTask[] = ['question-answering'];
 const HAS_CLASSES: RunTask[] = ['classification', 'token-classification'];
 
 /** The hyperparameters in the order the form shows them. Strategy knobs come with the defaults the trainer uses. */
-export function fieldSpecs(numLayers?: number): FieldSpec[] {
+export function fieldSpecs(numLayers?: number, ctx: FieldContext & { lora?: boolean } = {}): FieldSpec[] {
   return [
-    { key: 'learningRate', label: 'Learning rate', kind: 'number', defaultText: String(d.learningRate) },
+    ctx.lora
+      ? { key: 'learningRate', label: 'Learning rate', kind: 'number', defaultText: String(LORA_LEARNING_RATE), hint: LORA_LR_HINT }
+      : { key: 'learningRate', label: 'Learning rate', kind: 'number', defaultText: String(d.learningRate) },
     { key: 'epochs', label: 'Epochs', kind: 'number', defaultText: String(d.epochs), only: NOT_SETFIT },
     { key: 'maxSteps', label: 'Max steps (0: use epochs)', kind: 'integer', defaultText: String(d.maxSteps), only: NOT_SETFIT },
     { key: 'batchSize', label: 'Batch size', kind: 'integer', defaultText: String(d.batchSize) },
@@ -94,6 +120,20 @@ export function fieldSpecs(numLayers?: number): FieldSpec[] {
     },
     // planParameters' default decay: the form shows it instead of an empty box that rejects empty input.
     { key: 'layerDecay', label: 'Layer-wise LR decay', kind: 'number', defaultText: '0.95', only: ['discriminative-lr'], hint: 'lr × decay^(layers − layer)' },
+    {
+      key: 'adapter', label: 'Train LoRA adapters instead of the weights', kind: 'checkbox', checkedValue: 'lora', defaultText: 'false', only: LORA_ADAPTER_STRATEGIES,
+      hint: 'the layers this strategy trains get low-rank adapters; their weights stay frozen',
+    },
+    { key: 'loraRank', label: 'Rank (r)', kind: 'integer', defaultText: String(d.loraRank), lora: true },
+    { key: 'loraAlpha', label: 'Alpha', kind: 'number', defaultText: String(d.loraAlpha), lora: true, hint: 'the adapter output is scaled by alpha / r' },
+    { key: 'loraDropout', label: 'Adapter dropout', kind: 'number', defaultText: String(d.loraDropout), lora: true },
+    { key: 'useRslora', label: 'rsLoRA scaling (alpha / √r)', kind: 'checkbox', checkedValue: 'true', defaultText: 'false', lora: true },
+    {
+      key: 'loraTargetModules', label: 'Target modules', kind: 'targets', lora: true,
+      defaultText: ctx.family ? DEFAULT_TARGETS[ctx.family].join(', ') : 'the model family\'s default',
+      hint: 'comma-separated names (a module whose name ends in one), or one regular expression over full names',
+    },
+    { key: 'loraModulesToSave', label: 'Extra modules to train fully', kind: 'names', defaultText: 'none (the head always trains)', lora: true, hint: 'comma-separated, e.g. pooler; saved with the adapter' },
     { key: 'mlmProbability', label: 'Masking probability', kind: 'number', defaultText: String(d.mlmProbability), only: ['mlm'] },
     { key: 'setfitIterations', label: 'Pair iterations', kind: 'integer', defaultText: String(d.setfitIterations), only: ['setfit'] },
     { key: 'setfitBodyEpochs', label: 'Body epochs (contrastive)', kind: 'integer', defaultText: '1', only: ['setfit'] },
@@ -103,8 +143,10 @@ export function fieldSpecs(numLayers?: number): FieldSpec[] {
   ];
 }
 
-export const fieldsFor = (strategy: StrategyId, numLayers?: number, task: RunTask = 'classification'): FieldSpec[] =>
-  fieldSpecs(numLayers).filter((f) => (!f.only || f.only.includes(strategy)) && (!f.tasks || f.tasks.includes(task)));
+export function fieldsFor(strategy: StrategyId, numLayers?: number, task: RunTask = 'classification', ctx: FieldContext = {}): FieldSpec[] {
+  const lora = loraChosen(strategy, ctx.adapter);
+  return fieldSpecs(numLayers, { ...ctx, lora }).filter((f) => (!f.only || f.only.includes(strategy)) && (!f.tasks || f.tasks.includes(task)) && (!f.lora || lora));
+}
 
 /** The task the run will train: the user's choice, else what the data file's shape says, else classification. */
 export function taskOf(state: FormState, detectedTask?: RunTask): RunTask {
@@ -127,6 +169,9 @@ export function strategyProblemFor(strategy: StrategyId, task: RunTask): string 
 function parseField(f: FieldSpec, text: string): unknown {
   const t = text.trim();
   if (f.kind === 'choice') return t;
+  if (f.kind === 'checkbox') return f.checkedValue === 'true' ? t === 'true' : t;
+  if (f.kind === 'names') return parseModuleList(t);
+  if (f.kind === 'targets') return parseTargetModules(t);
   if (f.kind === 'boolean') return t === 'true' ? true : t === 'false' ? false : t;
   if (f.kind === 'epochOrSteps' && t === 'epoch') return t;
   return t !== '' && Number.isFinite(Number(t)) ? Number(t) : t;
@@ -146,6 +191,8 @@ export interface FormFacts {
   columns?: readonly string[];
   /** The task the data file's shape says (data/taskShape.ts detectDataTask). */
   detectedTask?: RunTask;
+  /** The chosen model's spec, the head the task trains and its parameters: LoRA targets are checked against them. */
+  model?: LoraModel & { params: readonly ParamShape[] };
 }
 
 export interface FormResult {
@@ -187,7 +234,8 @@ export function evaluateForm(state: FormState, facts: FormFacts = {}): FormResul
   if (!state.data) problems.data = 'Choose a dataset.';
   if (!(state.strategy in STRATEGIES)) problems.strategy = `"strategy" must be one of ${Object.keys(STRATEGIES).join(', ')}, got ${JSON.stringify(state.strategy)}`;
   const task = taskOf(state, facts.detectedTask);
-  const fields = fieldsFor(state.strategy, facts.numLayers, task);
+  const lora = loraChosen(state.strategy, state.values.adapter);
+  const fields = fieldsFor(state.strategy, facts.numLayers, task, { adapter: state.values.adapter, family: facts.model?.spec.family });
   for (const f of fields) {
     const text = state.values[f.key] ?? '';
     if (text.trim() === '') continue;
@@ -211,6 +259,14 @@ export function evaluateForm(state: FormState, facts: FormFacts = {}): FormResul
     } catch (e) {
       problems.freezeLayers = problemOf(e, 'freezeLayers');
     }
+  }
+  if (lora) {
+    const syntax = problems.loraTargetModules ? undefined : targetSyntaxProblem(settings.loraTargetModules);
+    if (syntax) problems.loraTargetModules = syntax;
+    // Against the model's real Linear modules, as the trainer resolves them when the run starts.
+    if (facts.model && !LORA_MODEL_KEYS.some((k) => problems[k])) Object.assign(problems, loraModelProblems(facts.model, state.strategy, settings));
+    // The trainer's LoRA default, written out: the run's config then says the rate it trained at.
+    if (!('learningRate' in settings)) settings.learningRate = LORA_LEARNING_RATE;
   }
   // Token tasks' loaders find their own fields (tokens / tags, question / context): no column mapping goes with them.
   const mapping = showsColumns(task) ? mappingOf(state, facts.detected) : {};

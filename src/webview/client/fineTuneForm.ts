@@ -10,7 +10,7 @@ import type { DatasetOption, FormDerived, FormViewState, FromForm, ModelOption, 
 import type { FieldSpec, FormState } from '../formModel';
 import type { LayerPicture } from '../layerPicture';
 import { clear, formatNumber, h } from './dom';
-import { button, dropdown, progressRing, registerToolkit, setDisabled, setInvalid, textField } from './toolkit';
+import { button, checkbox, dropdown, progressRing, registerToolkit, setDisabled, setInvalid, textField } from './toolkit';
 import { channel } from './vscodeApi';
 
 registerToolkit();
@@ -192,7 +192,8 @@ function renderColumns(): void {
 
 function renderFields(): void {
   if (!state || !derived) return;
-  const key = JSON.stringify(derived.fields.map((f) => [f.key, f.defaultText]));
+  // The hint too: the learning rate's says why its default differs under LoRA.
+  const key = JSON.stringify(derived.fields.map((f) => [f.key, f.defaultText, f.hint]));
   if (key === fieldsKey) return;
   fieldsKey = key;
   clear(sections.hyper);
@@ -204,6 +205,10 @@ function renderFields(): void {
 
 function fieldRow(f: FieldSpec, s: FormState): HTMLElement {
   const set = (v: string) => change((st) => (st.values[f.key] = v));
+  if (f.kind === 'checkbox') {
+    // The box carries its own label; ticked is the setting's value, unticked leaves it unset (the default).
+    return row(f.key, '', checkbox(f.label, (s.values[f.key] ?? '') === f.checkedValue, (on) => set(on ? f.checkedValue ?? 'true' : ''), { id: `f-${f.key}`, 'aria-describedby': `err-${f.key}` }), f.hint);
+  }
   if ((f.kind === 'choice' || f.kind === 'boolean') && f.choices) {
     return row(f.key, f.label, dropdown(`f-${f.key}`, [{ value: '', label: `${f.defaultText} (default)` }, ...f.choices.filter((c) => c !== f.defaultText).map((c) => ({ value: c, label: c }))], s.values[f.key] ?? '', set, { 'aria-labelledby': `label-${f.key}` }), f.hint);
   }
@@ -217,15 +222,21 @@ function renderPicture(p: LayerPicture | undefined): void {
     return;
   }
   const showLr = p.phases.some((ph) => ph.lr.some((v) => v !== null && v !== p.phases[0].lr.find((x) => x !== null)));
+  // Under LoRA, a column of the adapters each group gets (modules and r · (in + out) parameters).
+  const lora = p.phases.some((ph) => ph.trains);
   const table = h('table', { class: 'layers', 'aria-label': 'Which layers train' });
-  const head = h('tr', {}, h('th', { scope: 'col' }, 'Group'), h('th', { scope: 'col', class: 'num' }, 'Parameters'), ...p.phases.map((ph) => h('th', { scope: 'col' }, ph.label)));
+  const head = h('tr', {}, h('th', { scope: 'col' }, 'Group'), h('th', { scope: 'col', class: 'num' }, 'Parameters'),
+    ...(lora ? [h('th', { scope: 'col' }, 'LoRA adapters')] : []), ...p.phases.map((ph) => h('th', { scope: 'col' }, ph.label)));
   table.append(h('thead', {}, head));
   const body = h('tbody', {});
   p.groups.forEach((g, i) => {
+    const adapters = g.adapters ? `${g.adapters.modules.join(', ')} · +${g.adapters.params.toLocaleString('en-US')}` : '—';
     body.append(h('tr', {}, h('th', { scope: 'row' }, g.label), h('td', { class: 'num' }, g.params.toLocaleString('en-US')),
+      ...(lora ? [h('td', { class: 'adapter-list', 'data-adapters': g.label }, adapters)] : []),
       ...p.phases.map((ph) => {
         const lr = ph.lr[i];
-        return h('td', { class: lr === null ? 'frozen' : 'trains', 'data-group': g.label }, lr === null ? 'frozen' : showLr ? `lr ${formatNumber(lr, 3)}` : 'trains');
+        const what = ph.trains?.[i] === 'adapters' ? 'adapters' : 'trains';
+        return h('td', { class: lr === null ? 'frozen' : what, 'data-group': g.label }, lr === null ? 'frozen' : showLr ? `${what === 'adapters' ? 'adapters ' : ''}lr ${formatNumber(lr, 3)}` : what);
       })));
   });
   table.append(body);
