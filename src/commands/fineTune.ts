@@ -69,7 +69,14 @@ export async function confirmAndStart(context: vscode.ExtensionContext, views: V
   const probe = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Measuring training speed (short probe run)…', cancellable: true }, (_p, token) =>
     probeThroughput(context, request, token),
   );
-  const estimate = estimateRun({ strategy: request.strategy, settings: request.settings ?? {}, ...modelFacts(request.model, request.strategy, undefined, request.task), probe });
+  let estimate: ReturnType<typeof estimateRun>;
+  try {
+    estimate = estimateRun({ strategy: request.strategy, settings: request.settings ?? {}, ...modelFacts(request.model, request.strategy, undefined, request.task), probe });
+  } catch (e) {
+    // A setting only the model can judge (LoRA target modules of a saved configuration): refused here, as the trainer would.
+    void vscode.window.showErrorMessage(`Cannot start this run: ${(e as Error).message}`);
+    return undefined;
+  }
   const detail = [
     `${path.basename(request.model)} · ${STRATEGIES[request.strategy].title} · ${path.basename(request.data)}`,
     ...estimateLines(estimate, request.strategy, probe, request.task),
