@@ -3,6 +3,7 @@
 //   node bench/lora.mjs [--part size,accuracy] [--out DIR] [--dry-run]
 //     size:     [--configs bert-base,bert-large] [--turns 2] [--steps 3] [--batch 8] [--max-length 128] [--strategies full,lora]
 //     accuracy: [--seeds 1,2,3] [--epochs 5] [--acc-batch 16] [--lora-lrs 5e-4,1e-3,3e-3] [--full-lrs 1e-4,3e-4,1e-3]
+//               [--lora-rank 8] [--lora-targets query,value (the family default when unset)] [--lora-save word_embeddings] [--partial-lrs 1e-3,3e-3 (embeddings frozen)]
 //
 // Results: DIR/lora.json and DIR/lora.md (default .bench-tmp/lora); snapshots BENCHMARKS.md quotes go to bench/results/.
 // --dry-run: 1 turn of 1 step on bert-base and one seed, one learning rate per strategy: checks the wiring in minutes.
@@ -269,6 +270,9 @@ if (parts.has('accuracy')) {
     full: (dry ? ['3e-4'] : list('full-lrs', '1e-4,3e-4,1e-3')).map(Number),
     lora: (dry ? ['1e-3'] : list('lora-lrs', '5e-4,1e-3,3e-3')).map(Number),
   };
+  // --partial-lrs: full fine-tuning with only the embeddings frozen (strategy partial, freezeLayers 0), which asks
+  // whether LoRA's gap comes from the embeddings it leaves frozen rather than from the low rank.
+  if (option('partial-lrs')) grids.partial = list('partial-lrs', '').map(Number);
   // One validation slice for every run (the trainer's own slice would move with the seed): 10 % per label, seed 0.
   const dataDir = path.join(work, 'sentiment');
   fs.mkdirSync(dataDir, { recursive: true });
@@ -281,11 +285,19 @@ if (parts.has('accuracy')) {
   fs.writeFileSync(path.join(dataDir, 'train.csv'), toCsv(all.filter((r) => !held.has(r))));
   fs.writeFileSync(path.join(dataDir, 'validation.csv'), toCsv(validation));
   fs.copyFileSync(path.join(WS, 'data', 'sentiment_test.csv'), path.join(dataDir, 'test.csv'));
-  const section = { encoder: path.relative(ROOT, encoder), epochs, batchSize, maxLength: 64, seeds, grids, train: all.length - validation.length, validation: validation.length, runs: [], chosen: {} };
+  // --lora-targets (e.g. query,key,value,output.dense) and --lora-rank ask whether the adapters' reach, not the rate, limits LoRA.
+  const loraTargets = option('lora-targets');
+  // --lora-save word_embeddings trains that module fully beside the adapters (PEFT modules_to_save).
+  const loraSave = option('lora-save');
+  const loraSettings = {
+    loraRank: Number(option('lora-rank', 8)), ...(loraTargets ? { loraTargetModules: JSON.stringify(loraTargets.split(',')) } : {}),
+    ...(loraSave ? { loraModulesToSave: JSON.stringify(loraSave.split(',')) } : {}),
+  };
+  const section = { encoder: path.relative(ROOT, encoder), epochs, batchSize, maxLength: 64, seeds, grids, loraSettings, train: all.length - validation.length, validation: validation.length, runs: [], chosen: {} };
   for (const [strategy, lrs] of Object.entries(grids)) {
     for (const lr of lrs) {
       for (const seed of seeds) {
-        const settings = { learningRate: lr, epochs, batchSize, evalBatchSize: 64, maxLength: 64, seed, threads: 1, ...(strategy === 'lora' ? { loraRank: 8 } : {}) };
+        const settings = { learningRate: lr, epochs, batchSize, evalBatchSize: 64, maxLength: 64, seed, threads: 1, ...(strategy === 'lora' ? loraSettings : {}), ...(strategy === 'partial' ? { freezeLayers: 0 } : {}) };
         try {
           const r = await cliRun({ model: encoder, data: path.join(dataDir, 'train.csv'), strategy, settings, runs: path.join(work, 'acc-runs') });
           section.runs.push({ strategy, lr, seed, validation: r.finalValidation, test: r.test, trainableParams: r.trainableParams, totalParams: r.totalParams, wallSeconds: r.wallSeconds, losses: [r.losses[0], r.losses.at(-1)] });

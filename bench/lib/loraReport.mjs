@@ -44,7 +44,7 @@ function sizeRows(section) {
 
 function accuracyRows(a) {
   const out = [
-    `Accuracy at the same budget: encoder ${a.encoder} (tiny BERT MLM-pretrained as bench/setfit.mjs does), ${a.train} training / ${a.validation} validation sentences (one fixed stratified slice), test = the fixture's sentiment_test.csv (evaluated once per run, never used for choosing); ${a.epochs} epochs, batch ${a.batchSize}, max length ${a.maxLength}; seeds ${a.seeds.join(', ')}; mean ± sd in %.`,
+    `Accuracy at the same budget: encoder ${a.encoder} (tiny BERT MLM-pretrained as bench/setfit.mjs does), ${a.train} training / ${a.validation} validation sentences (one fixed stratified slice), test = the fixture's sentiment_test.csv (evaluated once per run, never used for choosing); ${a.epochs} epochs, batch ${a.batchSize}, max length ${a.maxLength}; seeds ${a.seeds.join(', ')}; LoRA ${a.loraSettings ? `r ${a.loraSettings.loraRank}, targets ${a.loraSettings.loraTargetModules ?? 'the BERT default (query, value)'}${a.loraSettings.loraModulesToSave ? `, also trained fully: ${a.loraSettings.loraModulesToSave}` : ''}` : 'r 8, query/value'}; mean ± sd in %.`,
     '',
     '| strategy | lr | trainable params | validation accuracy | validation macro-F1 | test accuracy | test macro-F1 | chosen |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -64,6 +64,8 @@ function accuracyRows(a) {
   if (full?.n && lora?.n) {
     out.push('', `Chosen: full lr ${full.lr}, LoRA lr ${lora.lr}. LoRA − full at the chosen rates: validation macro-F1 ${f(100 * (lora.valMacroF1.mean - full.valMacroF1.mean), 1)} points, test accuracy ${f(100 * (lora.testAccuracy.mean - full.testAccuracy.mean), 1)} points, test macro-F1 ${f(100 * (lora.testMacroF1.mean - full.testMacroF1.mean), 1)} points; per seed test accuracy full ${full.testAccuracy.values.map((x) => pct(x)).join(' / ')}, LoRA ${lora.testAccuracy.values.map((x) => pct(x)).join(' / ')}.`);
   }
+  const partial = a.chosen.partial;
+  if (partial?.n) out.push('', `Full fine-tuning with the embeddings frozen (partial, freezeLayers 0), chosen lr ${partial.lr}: test accuracy ${ms(partial.testAccuracy)} %, macro-F1 ${ms(partial.testMacroF1)} %.`);
   return out;
 }
 
