@@ -107,17 +107,10 @@ export function exportAdapter(e: AdapterExport, shapes: ReadonlyMap<string, numb
 export class AdapterFolderError extends Error {}
 
 /** What an adapter folder holds, read and checked. */
-export interface AdapterFolder {
+export interface AdapterFolder extends Pick<LoraConfig, 'rank' | 'alpha' | 'dropout' | 'useRslora' | 'targetModules' | 'modulesToSave' | 'layersToTransform'> {
   dir: string;
   baseModel: string;
   taskType: PeftTaskType;
-  rank: number;
-  alpha: number;
-  dropout: number;
-  useRslora: boolean;
-  targetModules: TargetModules;
-  modulesToSave: string[];
-  layersToTransform?: number[];
   /** Every tensor under our names (PEFT_PREFIX removed), with its shape. */
   tensors: Map<string, { shape: number[]; data: Float32Array }>;
   /** id2label of the config.json beside it, when there is one. */

@@ -185,7 +185,8 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
 
   /** Resolves the LoRA configuration on the model, and puts the adapters' starting values (drawn, or the adapter folder's) in the weights. */
   function setUpLora(): LoraConfig {
-    const paramNames = modelParameters(spec, task.head).map((p) => p.name);
+    const params = modelParameters(spec, task.head);
+    const paramNames = params.map((p) => p.name);
     const linear = linearModules(buildForwardModel(spec, loaded.tensors, { head: task.head }).graph);
     const fromFolder = adapterIn && {
       loraRank: adapterIn.rank, loraAlpha: adapterIn.alpha, loraDropout: adapterIn.dropout, useRslora: adapterIn.useRslora,
@@ -199,7 +200,7 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
       loaded.tensors.set(loraAName(a.module), a.a);
       loaded.tensors.set(loraBName(a.module), a.b);
     }
-    if (adapterIn) restoreAdapter(adapterIn, c, new Map(modelParameters(spec, task.head).map((p) => [p.name, p.shape])));
+    if (adapterIn) restoreAdapter(adapterIn, c, new Map(params.map((p) => [p.name, p.shape])));
     const perModule = c.modules.reduce((s, m) => s + c.rank * (m.inFeatures + m.outFeatures), 0);
     log(`LoRA: r ${c.rank}, alpha ${c.alpha} (scaling ${loraScaling(c).toPrecision(4)}${c.useRslora ? ', rsLoRA' : ''}), dropout ${c.dropout}; ${c.modules.length} adapted modules ` +
       `(${JSON.stringify(c.targetModules)}${c.layersToTransform ? ` in layers ${c.layersToTransform.join(', ')}` : ''}, ${perModule.toLocaleString('en-US')} adapter parameters); trained fully and saved: ${c.modulesToSave.join(', ')}`);
