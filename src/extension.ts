@@ -38,6 +38,7 @@ export function activate(context: vscode.ExtensionContext): Api {
     models,
     vscode.window.registerTreeDataProvider('finetuneStudio.datasets', datasets),
     runsTree,
+    runs,
     vscode.commands.registerCommand('finetuneStudio.refreshModels', () => models.refresh()),
     vscode.commands.registerCommand('finetuneStudio.refreshDatasets', () => datasets.refresh()),
     vscode.commands.registerCommand('finetuneStudio.refreshRuns', () => runs.refresh()),
@@ -61,9 +62,9 @@ export function activate(context: vscode.ExtensionContext): Api {
   registerWebviews(context);
   registerFineTuneForm(context, views);
   registerInference(context);
-  // Runs written by the CLI or another window show up without a manual refresh.
+  // Runs written by the CLI or another window show up at once where the workbench's watcher works (RunsView polls too).
   const watcher = vscode.workspace.createFileSystemWatcher('**/.finetune/runs/*/run.json');
-  context.subscriptions.push(watcher, watcher.onDidCreate(() => runs.refresh()), watcher.onDidChange(() => runs.refresh()), watcher.onDidDelete(() => runs.refresh()));
+  context.subscriptions.push(watcher, watcher.onDidCreate(() => runs.checkRecords()), watcher.onDidChange(() => runs.checkRecords()), watcher.onDidDelete(() => runs.checkRecords()));
   // Training outlives the window: follow the runs still training, report the ones that ended unseen.
   const reconnected = reconnectRuns(context, runs);
   // Returned so integration tests can inspect what the views hold without scraping the UI.

@@ -6,7 +6,8 @@ import { scanHubCache, type CachedRepo, type HubModelSummary } from '../hub';
 import { inspectModelFolder, ModelFolderInfo, trainability } from '../models/modelFolder';
 import { modelFolderDescription } from '../models/modelFolderName';
 import type { HubService } from '../services/hubService';
-import { RunExportsWatch } from './runExportsWatch';
+import { RunsFolderPoll } from './runsFolderPoll';
+import { RUN_EXPORT_FILE } from './runsFolderSignature';
 import { readRunSummaries, runsRoot } from './runsView';
 
 const EXCLUDE = '{**/node_modules/**,**/.git/**,**/.finetune/**}';
@@ -84,7 +85,7 @@ export class ModelsView implements vscode.TreeDataProvider<ModelsNode>, vscode.D
   private hubResults: HubModelSummary[] | undefined;
   private hubQuery = '';
   /** A run that completes adds its export to "Fine-tuned" without a manual refresh. */
-  private readonly exportsWatch: RunExportsWatch;
+  private readonly exportsWatch: RunsFolderPoll;
 
   private readonly subscriptions: vscode.Disposable[] = [];
 
@@ -93,7 +94,7 @@ export class ModelsView implements vscode.TreeDataProvider<ModelsNode>, vscode.D
     private readonly hub: HubService,
     runs?: { onDidChangeTreeData: vscode.Event<unknown> },
   ) {
-    this.exportsWatch = new RunExportsWatch(() => (vscode.workspace.workspaceFolders ?? []).map(runsRoot), () => this.refresh());
+    this.exportsWatch = new RunsFolderPoll(() => (vscode.workspace.workspaceFolders ?? []).map(runsRoot), RUN_EXPORT_FILE, () => this.refresh());
     if (runs) this.subscriptions.push(runs.onDidChangeTreeData(() => this.exportsWatch.check()));
   }
 

@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { readRunSummaries, readRunSummary, type RunSummary } from '../training/runSummaries';
 import { runItemLook } from './runItemPresentation';
+import { RunsFolderPoll } from './runsFolderPoll';
+import { RUN_RECORD_FILE } from './runsFolderSignature';
 
 export { readRunSummaries, type RunSummary } from '../training/runSummaries';
 
@@ -36,9 +38,19 @@ export class RunsView implements vscode.TreeDataProvider<RunItem>, vscode.Dispos
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
   private livenessTimer: NodeJS.Timeout | undefined;
+  /**
+   * Runs written by the CLI, another window or another host show up by themselves. The workbench's file watcher
+   * (extension.ts) makes that immediate where it works; this poll makes it certain where it does not.
+   */
+  private readonly recordsPoll = new RunsFolderPoll(() => (vscode.workspace.workspaceFolders ?? []).map(runsRoot), RUN_RECORD_FILE, () => this.refresh());
 
   refresh(): void {
     this.changed.fire();
+  }
+
+  /** A file event on some run.json: redraws if a run's record did change (and so only once per change). */
+  checkRecords(): void {
+    this.recordsPoll.check();
   }
 
   getTreeItem(item: RunItem): vscode.TreeItem {
@@ -76,6 +88,7 @@ export class RunsView implements vscode.TreeDataProvider<RunItem>, vscode.Dispos
   }
 
   dispose(): void {
+    this.recordsPoll.dispose();
     clearTimeout(this.livenessTimer);
     this.changed.dispose();
   }
