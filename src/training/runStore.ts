@@ -8,6 +8,7 @@ import type { NewMetricsEntry, RunConfig } from './protocol';
 import type { SplitRoles } from './splitRoles';
 import { appendLineSync, writeFileAtomic, writeJsonAtomic, type FileContent } from '../util/atomicWrite';
 import { asFsError, withFsContext } from '../util/fsErrors';
+import { mirrorMetricsLine, rebuildTensorboard } from './tensorboard/runTensorboard';
 
 export type RunStatus = 'running' | 'completed' | 'cancelled' | 'failed';
 
@@ -112,7 +113,10 @@ export function readRun(dir: string): RunRecord {
 }
 
 export function appendMetrics(dir: string, entry: NewMetricsEntry): void {
-  appendLineSync(metricsPath(dir), JSON.stringify({ time: new Date().toISOString(), ...entry }));
+  const line = JSON.stringify({ time: new Date().toISOString(), ...entry });
+  appendLineSync(metricsPath(dir), line);
+  // TensorBoard's copy (<run>/tensorboard/), written after metrics.jsonl: that file stays the record it is rebuilt from.
+  mirrorMetricsLine(dir, line, () => readMetrics(dir));
 }
 
 /** Reads metrics.jsonl, skipping any torn line a killed process left (appendLineSync starts a new line after it). */
@@ -154,6 +158,8 @@ export function dropMetricsAfter(dir: string, step: number): number {
     else kept.push(line);
   }
   if (dropped) writeFileAtomic(file, kept.map((l) => l + '\n').join(''));
+  // Also when nothing was dropped: the stopped process may have died between a metrics line and its TensorBoard copy.
+  rebuildTensorboard(dir, readMetrics(dir));
   return dropped;
 }
 
