@@ -19,6 +19,7 @@ const USAGE = `Usage:
   finetune-studio eval --run RUN_DIR [--data FILE] [--json]
   finetune-studio export --run RUN_DIR [--out DIR] [--force] [--adapter]
       --adapter: a LoRA run's PEFT adapter folder instead of the merged model (the default).
+  finetune-studio export --run RUN_DIR --mlflow MLRUNS_DIR [--experiment NAME]   (params + metrics as an MLflow run)
   finetune-studio gradcheck [--json]
 Strategies: ${Object.keys(STRATEGIES).join(', ')}
 Tasks (--task; read off the data file when unset): ${RUN_TASKS.join(', ')}`;

@@ -7,13 +7,21 @@ import { canResume, describeRunState, readRunState, resumeCommand, resumeHint } 
 import { readRun } from '../runStore';
 
 export async function runCommand(command: string, argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { run: { type: 'string' }, out: { type: 'string' }, data: { type: 'string' }, json: { type: 'boolean' }, force: { type: 'boolean' }, adapter: { type: 'boolean' } } });
+  const { values } = parseArgs({ args: argv, options: { run: { type: 'string' }, out: { type: 'string' }, data: { type: 'string' }, json: { type: 'boolean' }, force: { type: 'boolean' }, adapter: { type: 'boolean' }, mlflow: { type: 'string' }, experiment: { type: 'string' } } });
   if (!values.run) throw new Error(`${command} needs --run RUN_DIR (a folder under .finetune/runs/)`);
   const runDir = path.resolve(values.run);
   const record = readRun(runDir);
   // The true state: run.json says "running" for a run whose trainer was killed.
   const state = readRunState(runDir);
   const next = resumeHint(state, runDir) ?? describeRunState(state);
+  if (command === 'export' && values.mlflow) {
+    // Params and metrics only, so any run exports, unfinished ones too (as RUNNING / KILLED / FAILED in MLflow).
+    const { exportRunToMlflow } = await import('../mlflow/runToMlflow');
+    const store = path.resolve(values.mlflow);
+    const r = exportRunToMlflow(runDir, store, { state: state.state, experiment: values.experiment });
+    console.log(`exported ${record.id} (${r.params} params, ${r.metrics} metrics) to MLflow experiment ${r.experimentId}, run ${r.runUuid}: ${r.dir}\nview it with: mlflow ui --backend-store-uri ${store}`);
+    return 0;
+  }
   const modelDir = path.join(runDir, 'model');
   if (!fs.existsSync(path.join(modelDir, 'config.json'))) throw new Error(`${runDir}: the run has no exported model yet (${next}); a model is exported when the run completes.`);
   if (command === 'export') {
