@@ -108,14 +108,20 @@ function assertMirrors(runDir: string, what: string): Scalar[] {
   return expected;
 }
 
-async function train(strategy: StrategyId, runsRoot: string, o: { cancelAfterStep?: number; resumeFrom?: string } = {}): Promise<string> {
+/** What the event files held when the trainer reported each step: `tensorboard --logdir` reads them while it runs. */
+const liveLossSteps: number[][] = [];
+
+async function train(strategy: StrategyId, runsRoot: string, o: { cancelAfterStep?: number; resumeFrom?: string; watch?: boolean } = {}): Promise<string> {
   const messages: FromWorker[] = [];
   let step = 0;
+  let runDir = o.resumeFrom ?? '';
   const config: RunConfig = { model: MODEL, data: DATA, strategy, runsRoot, device: 'cpu', settings: SETTINGS };
   await runTraining(config, {
     emit: (m) => {
       messages.push(m);
+      if (m.type === 'started') runDir = m.runDir;
       if (m.type === 'progress') step = m.step;
+      if (m.type === 'progress' && o.watch) liveLossSteps.push(visibleScalars(readEventDir(tensorboardDir(runDir))).filter((s) => s.tag === 'train/loss').map((s) => s.step));
     },
     isCancelled: () => step >= (o.cancelAfterStep ?? Infinity),
     isPaused: () => false,
@@ -125,7 +131,7 @@ async function train(strategy: StrategyId, runsRoot: string, o: { cancelAfterSte
   return done.runDir;
 }
 
-const straight = train('gradual-unfreezing', path.join(TMP, 'straight'));
+const straight = train('gradual-unfreezing', path.join(TMP, 'straight'), { watch: true });
 
 test('crc32c: the RFC 3720 (iSCSI) test vectors and the check value of "123456789"', () => {
   assert.equal(crc32c(new Uint8Array(32)), 0x8a9136aa);
@@ -151,6 +157,9 @@ test('a run writes one event file whose scalars, read by both readers, are exact
   const trains = readMetrics(runDir).filter((r) => r.type === 'train');
   const lossEvents = files[0].events.filter((e) => e.scalars.some((s) => s.tag === 'train/loss'));
   assert.deepEqual(lossEvents.map((e) => [e.step, e.wallTime]), trains.map((r) => [r.step, Date.parse(r.time as string) / 1000]));
+  // Live: when the trainer reported step n, the files already held the train loss of steps 1..n.
+  assert.equal(liveLossSteps.length, trains.length);
+  liveLossSteps.forEach((steps, i) => assert.deepEqual(steps, Array.from({ length: i + 1 }, (_, k) => k + 1), `at progress ${i + 1}`));
 });
 
 test('a corrupted byte fails the CRC check of both readers', { skip: pythonProblem }, async () => {
