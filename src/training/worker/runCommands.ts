@@ -14,6 +14,7 @@ export async function runCommand(command: string, argv: string[]): Promise<numbe
   // The true state: run.json says "running" for a run whose trainer was killed.
   const state = readRunState(runDir);
   const next = resumeHint(state, runDir) ?? describeRunState(state);
+  if (values.experiment && !(command === 'export' && values.mlflow)) throw new Error('--experiment names the MLflow experiment of an export: use it with export --mlflow MLRUNS_DIR');
   if (command === 'export' && values.mlflow) {
     // Params and metrics only, so any run exports, unfinished ones too (as RUNNING / KILLED / FAILED in MLflow).
     const { exportRunToMlflow } = await import('../mlflow/runToMlflow');

@@ -199,6 +199,17 @@ test('exporting again replaces the MLflow run; --experiment files it under a nam
   assert.match(await exportCli(['--run', runDir, '--mlflow', store, '--experiment', 'sentiment sweeps']), /MLflow experiment 1,/);
   assert.equal(readStore(store).experiments.length, 2);
 
+  await assert.rejects(runCommand('export', ['--run', runDir, '--experiment', 'x']), /--experiment names the MLflow experiment of an export: use it with export --mlflow/);
+
+  // An unfinished run exports too, with MLflow's status for it: a cancelled run is KILLED.
+  const cancelled = path.join(TMP, 'cancelled-copy');
+  fs.cpSync(runDir, cancelled, { recursive: true });
+  const rec = JSON.parse(fs.readFileSync(path.join(cancelled, 'run.json'), 'utf8')) as { status: string };
+  fs.writeFileSync(path.join(cancelled, 'run.json'), JSON.stringify({ ...rec, status: 'cancelled' }));
+  const killedStore = path.join(TMP, 'mlruns-cancelled');
+  await exportCli(['--run', cancelled, '--mlflow', killedStore]);
+  assert.equal(readStore(killedStore).experiments[0].runs[0].meta.status, 5, 'KILLED');
+
   const foreign = path.join(TMP, 'not-mlflow');
   fs.mkdirSync(foreign);
   fs.writeFileSync(path.join(foreign, 'notes.txt'), 'mine');
