@@ -49,7 +49,12 @@ export interface Chart {
 export const SERIES_COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 
 const FONT = 'DejaVu Sans, Helvetica, Arial, sans-serif';
-const MARGIN = { left: 70, right: 20, top: 36, bottom: 46 };
+const MARGIN = { left: 70, right: 32, top: 36, bottom: 46 };
+/** Dots beyond this many points would merge into a thick line: a dense series is drawn as a line only. */
+const MAX_MARKERS = 60;
+
+/** Step counts: 25k reads at a glance and fits under its tick where 25000 crowds its neighbours. */
+const countLabels = (ticks: number[]): string[] => (Math.max(...ticks) >= 10_000 ? ticks.map((t) => (t === 0 ? '0' : `${Number((t / 1000).toPrecision(6))}k`)) : ticks.map(String));
 const LEGEND_ROW = 18;
 
 const escapeXml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -75,7 +80,9 @@ export function lineChartSvg(spec: ChartSpec): Chart {
   const width = spec.width ?? 800;
   const height = spec.height ?? 360;
   const withData = spec.series.filter((s) => s.y.some((v) => v !== null && Number.isFinite(v)));
-  const legendRows = spec.series.length > 1 ? Math.ceil(spec.series.length / legendColumns(width - MARGIN.left - MARGIN.right)) : 0;
+  // One series named as the chart is needs no legend; any other (accuracy alone under "Evaluation metrics") does.
+  const legend = spec.series.length > 1 || (spec.series.length === 1 && spec.series[0].label.toLowerCase() !== spec.title.toLowerCase());
+  const legendRows = legend ? Math.ceil(spec.series.length / legendColumns(width - MARGIN.left - MARGIN.right)) : 0;
   const plot = { left: MARGIN.left, top: MARGIN.top, width: width - MARGIN.left - MARGIN.right, height: height - MARGIN.top - MARGIN.bottom - (legendRows ? legendRows * LEGEND_ROW + 8 : 0) };
   if (plot.height < 40 || plot.width < 40) throw new Error(`lineChartSvg: ${width}×${height} leaves no room for the plot of "${spec.title}" (${spec.series.length} series)`);
 
@@ -104,7 +111,7 @@ export function lineChartSvg(spec: ChartSpec): Chart {
     out.push(`<line x1="${plot.left}" y1="${y}" x2="${plot.left + plot.width}" y2="${y}" stroke="#e6e6e6" stroke-width="1"/>`);
     out.push(`<text x="${plot.left - 6}" y="${y}" dy="4" text-anchor="end" fill="#444">${escapeXml(yLabels[i])}</text>`);
   });
-  const xLabels = tickLabels(xAxis.ticks);
+  const xLabels = spec.xInteger ? countLabels(xAxis.ticks) : tickLabels(xAxis.ticks);
   xAxis.ticks.forEach((t, i) => {
     const x = r1(px(t));
     out.push(`<line x1="${x}" y1="${plot.top}" x2="${x}" y2="${plot.top + plot.height}" stroke="#f0f0f0" stroke-width="1"/>`);
@@ -118,8 +125,9 @@ export function lineChartSvg(spec: ChartSpec): Chart {
 
   const colors = spec.series.map((_, i) => SERIES_COLORS[i % SERIES_COLORS.length]);
   let points = 0;
-  spec.series.forEach((s, i) => {
-    const color = colors[i];
+  // Drawn last to first, so the first series (train loss, the headline metric) lies on top where curves meet.
+  [...spec.series].reverse().forEach((s, back) => {
+    const color = colors[spec.series.length - 1 - back];
     // A null ends the current stretch: the next point starts a new one (M) instead of bridging the gap.
     let d = '';
     let open = false;
@@ -135,7 +143,7 @@ export function lineChartSvg(spec: ChartSpec): Chart {
       d += `${open ? 'L' : 'M'}${x} ${y}`;
       open = true;
       points++;
-      if (s.markers) dots.push(`<circle cx="${x}" cy="${y}" r="3.5" fill="${color}"/>`);
+      if (s.markers && s.x.length <= MAX_MARKERS) dots.push(`<circle cx="${x}" cy="${y}" r="3.5" fill="${color}"/>`);
     }
     if (d) out.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="2" stroke-linejoin="round" stroke-linecap="round" data-series="${escapeXml(s.label)}"/>`);
     out.push(...dots);
