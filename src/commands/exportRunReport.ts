@@ -35,8 +35,8 @@ export async function exportRunReport(arg?: unknown): Promise<WrittenReport | un
     return undefined;
   }
   const md = vscode.Uri.file(written.markdown);
-  // The preview shows the charts beside the text; where the Markdown extension is disabled, the source opens instead.
-  await vscode.commands.executeCommand('markdown.showPreview', md).then(undefined, () => vscode.commands.executeCommand('vscode.open', md));
+  // The preview, beside the dashboard, shows the charts with the text; where the Markdown extension is disabled, the source opens instead.
+  await vscode.commands.executeCommand('markdown.showPreviewToSide', md).then(undefined, () => vscode.commands.executeCommand('vscode.open', md));
   // Not awaited: the command resolves once the report exists, whether or not anyone answers the notification.
   void vscode.window.showInformationMessage(`Run report written to ${written.outDir} (report.md + PNG charts; report.html has them inlined).`, SAVE_COPY, REVEAL).then(async (choice) => {
     try {
