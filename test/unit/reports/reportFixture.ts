@@ -14,11 +14,11 @@ export function cli(args: string[]): { code: number | null; stdout: string; stde
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Trains one short run (logging every step, evaluating every 10) and returns its folder. */
-export function trainRun(strategy: string, extra: string[] = []): string {
+/** Trains one short run (logging every step, evaluating every 10) on `data` (under the fixture workspace) and returns its folder. */
+export function trainRun(strategy: string, extra: string[] = [], data = 'data/sentiment_train.csv'): string {
   const runs = fs.mkdtempSync(path.join(os.tmpdir(), `fts-report-${strategy}-`));
   const settings = ['maxSteps=30', 'batchSize=8', 'maxLength=32', 'threads=1', 'loggingSteps=1', 'evalEvery=10', 'seed=3', ...extra];
-  const r = cli(['train', '--model', path.join(WS, 'models/tiny-bert'), '--data', path.join(WS, 'data/sentiment_train.csv'), '--runs', runs, '--device', 'cpu', '--strategy', strategy, ...settings.flatMap((s) => ['--set', s])]);
+  const r = cli(['train', '--model', path.join(WS, 'models/tiny-bert'), '--data', path.join(WS, data), '--runs', runs, '--device', 'cpu', '--strategy', strategy, ...settings.flatMap((s) => ['--set', s])]);
   if (r.code !== 0) throw new Error(`training failed (${r.code}): ${r.stderr}`);
   const [id] = fs.readdirSync(runs);
   return path.join(runs, id);

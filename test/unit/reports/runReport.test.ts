@@ -231,3 +231,26 @@ test('report without --run, or on a folder that is not a run, says what to pass'
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /is not a run folder: it has no run\.json/);
 });
+
+test('token classification and question answering: the report speaks each task\'s figures', () => {
+  const ner = trainRun('full', ['maxSteps=20', 'stride=8'], 'data/ner/train.conll');
+  const { md } = report(ner);
+  const [last] = ofType<EvalEntry>(ner, 'eval').slice(-1);
+  assert.ok(last.confusionLabels?.length, 'the NER run names its confusion axes');
+  const types = records(tableAfter(md, 'Per entity type — selected checkpoint'));
+  assert.deepEqual(types.map((r) => r['Entity type']), last.perClass!.map((p) => p.label));
+  assert.ok(types.every((r) => r['Support (entities)'] !== undefined));
+  assert.deepEqual(tableAfter(md, 'Confusion — selected checkpoint').header.slice(1), last.confusionLabels);
+
+  const qa = trainRun('full', ['maxSteps=20', 'maxLength=64'], 'data/qa/squad_train.json');
+  const qaReport = report(qa);
+  assert.match(qaReport.md, /No per-class figures for question answering/);
+  assert.doesNotMatch(qaReport.md, /^## Per class/m);
+  const evals = records(tableAfter(qaReport.md, 'Evaluations'));
+  ofType<EvalEntry>(qa, 'eval').forEach((e, i) => near(evals[i].f1, e.metrics.f1, `QA f1 at step ${e.step}`));
+  // SQuAD's scores are percentages: the eval chart's axis is 0..100, as the dashboard's.
+  const { entries } = parseMetricsText(fs.readFileSync(path.join(qa, 'metrics.jsonl'), 'utf8'), 'metrics.jsonl');
+  const m = new RunMetrics();
+  m.add(entries);
+  assert.deepEqual(reportCharts(m, 'question-answering').find((c) => c.file === 'eval-metrics.png')!.chart.layout.yDomain, [0, 100]);
+});
