@@ -19,8 +19,8 @@ export type Block =
 /** Characters that would start emphasis, links, HTML or a table cell in running text. */
 const escapeText = (s: string): string => s.replace(/([\\`*_[\]<>|#])/g, '\\$1').replace(/\r?\n/g, ' ');
 
-/** A table cell: a pipe would end it, a newline the row. */
-export const escapeCell = (s: string): string => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+/** A table cell: a pipe would end it, a newline the row, a < start inline HTML (a label named "<b>" stays text). */
+export const escapeCell = (s: string): string => s.replace(/([\\|<>])/g, '\\$1').replace(/\r?\n/g, ' ');
 
 /** A code span that survives backticks in its text (a fence one longer than the longest run inside). */
 function codeSpan(s: string): string {

@@ -37,7 +37,7 @@ const cellsOf = (line: string): string[] =>
     .trim()
     .slice(1, -1)
     .split(/(?<!\\)\|/)
-    .map((c) => c.trim().replace(/\\\|/g, '|').replace(/\\\\/g, '\\'));
+    .map((c) => c.trim().replace(/\\([\\|<>])/g, '$1'));
 
 /** The first table after the heading whose text starts with `heading` (any level). */
 export function tableAfter(md: string, heading: string): MdTable {
