@@ -85,6 +85,7 @@ test('a 100k-step run folder gets a whole report; its per-epoch table is capped,
   assert.match(md, new RegExp(`${MAX_EVAL_ROWS} of 100 evaluations`));
   for (const step of [1000, 80_000, 100_000]) assert.match(md, new RegExp(`\\| ${step} \\|`), `step ${step} listed`);
   for (const f of written.images) assert.ok(fs.statSync(f).size < 400_000, `${f}: ${fs.statSync(f).size} bytes`);
+  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 test('evalRowsShown keeps all evaluations that fit, and never more than the cap', () => {

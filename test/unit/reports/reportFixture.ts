@@ -9,6 +9,19 @@ export const ROOT = path.resolve(__dirname, '../../../..');
 export const CLI = path.join(ROOT, 'dist', 'cli.js');
 const WS = path.join(ROOT, 'test/fixtures/generated/workspace');
 
+/** Every temporary folder the report tests made, removed by removeTemporaries() when a file's tests end. */
+const made: string[] = [];
+
+export function tempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+export function removeTemporaries(): void {
+  for (const d of made.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+}
+
 export function cli(args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = child_process.spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -16,7 +29,7 @@ export function cli(args: string[]): { code: number | null; stdout: string; stde
 
 /** Trains one short run (logging every step, evaluating every 10) on `data` (under the fixture workspace) and returns its folder. */
 export function trainRun(strategy: string, extra: string[] = [], data = 'data/sentiment_train.csv'): string {
-  const runs = fs.mkdtempSync(path.join(os.tmpdir(), `fts-report-${strategy}-`));
+  const runs = tempDir(`fts-report-${strategy}-`);
   const settings = ['maxSteps=30', 'batchSize=8', 'maxLength=32', 'threads=1', 'loggingSteps=1', 'evalEvery=10', 'seed=3', ...extra];
   const r = cli(['train', '--model', path.join(WS, 'models/tiny-bert'), '--data', path.join(WS, data), '--runs', runs, '--device', 'cpu', '--strategy', strategy, ...settings.flatMap((s) => ['--set', s])]);
   if (r.code !== 0) throw new Error(`training failed (${r.code}): ${r.stderr}`);

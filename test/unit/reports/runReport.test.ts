@@ -1,10 +1,9 @@
 // The run report end to end: a real run trained by the CLI, reported by `finetune-studio report`, and the report read
 // back as a reader would: its tables parsed and compared with metrics.jsonl and run.json, its PNG charts decoded with
 // sharp and sampled where the data says the curves must pass.
-import { before, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { reportCharts } from '../../../src/reports/reportCharts';
@@ -13,7 +12,7 @@ import { RunMetrics } from '../../../src/webview/runMetrics';
 import type { EvalEntry, LrGroupsEntry, SummaryEntry, TestEntry, TrainEntry } from '../../../src/training/protocol';
 import type { RunRecord } from '../../../src/training/runStore';
 import type { ChartLayout } from '../../../src/reports/chartSvg';
-import { cli, metricsLines, near, records, tableAfter, trainRun } from './reportFixture';
+import { cli, metricsLines, near, records, removeTemporaries, tableAfter, tempDir, trainRun } from './reportFixture';
 
 let full: string;
 let layered: string;
@@ -22,11 +21,12 @@ before(() => {
   full = trainRun('full');
   layered = trainRun('discriminative-lr');
 });
+after(removeTemporaries);
 
 const readRecord = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8')) as RunRecord;
 const ofType = <T>(dir: string, type: string) => metricsLines(dir).filter((l) => l.type === type) as unknown as T[];
 
-function report(dir: string, out = fs.mkdtempSync(path.join(os.tmpdir(), 'fts-report-out-'))): { out: string; md: string } {
+function report(dir: string, out = tempDir('fts-report-out-')): { out: string; md: string } {
   const r = cli(['report', '--run', dir, '--out', out, '--json']);
   assert.equal(r.code, 0, r.stderr);
   const written = JSON.parse(r.stdout) as { markdown: string; html: string; images: string[] };
@@ -178,7 +178,7 @@ test('a run with layer groups: one LR curve per group, named in a legend, each a
 });
 
 function copyRun(dir: string, edit: (r: RunRecord) => void): string {
-  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'fts-report-copy-'));
+  const copy = tempDir('fts-report-copy-');
   for (const f of ['run.json', 'metrics.jsonl']) fs.copyFileSync(path.join(dir, f), path.join(copy, f));
   const r = readRecord(copy);
   edit(r);
@@ -226,7 +226,7 @@ test('report without --run, or on a folder that is not a run, says what to pass'
   const none = cli(['report']);
   assert.equal(none.code, 2);
   assert.match(none.stderr, /report needs --run RUN_DIR/);
-  const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'fts-report-empty-'));
+  const empty = tempDir('fts-report-empty-');
   const bad = cli(['report', '--run', empty]);
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /is not a run folder: it has no run\.json/);
