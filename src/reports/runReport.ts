@@ -87,7 +87,7 @@ function setupTable(run: RunRecord, task: RunTask): Block {
   if (run.lora) rows.push(['LoRA', `${run.lora.adaptedModules} adapted modules · targets ${settingValue(run.lora.targetModules)} · scaling ${run.lora.scaling}${run.lora.modulesToSave.length ? ` · saved ${run.lora.modulesToSave.join(', ')}` : ''}`]);
   if (run.classWeights) rows.push(['Class weights', `${run.classWeights.source} (${Object.entries(run.classWeights.byLabel).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ')})`]);
   rows.push(['Steps', `${run.step ?? 0} of ${run.totalSteps ?? '?'}`]);
-  if (run.device) rows.push(['Device', `${run.device.executionProvider} (${run.device.reason})${run.device.threads ? ` · ${run.device.threads} threads` : ''}`]);
+  if (run.device) rows.push(['Device', `${run.device.executionProvider} (${run.device.reason})${run.device.threads ? ` · ${run.device.threads} thread${run.device.threads === 1 ? '' : 's'}` : ''}`]);
   if (run.versions) rows.push(['Versions', Object.entries(run.versions).map(([k, v]) => `${k} ${v}`).join(' · ')]);
   return { kind: 'table', header: ['Item', 'Value'], rows };
 }
