@@ -20,6 +20,8 @@ const USAGE = `Usage:
   finetune-studio export --run RUN_DIR [--out DIR] [--force] [--adapter]
       --adapter: a LoRA run's PEFT adapter folder instead of the merged model (the default).
   finetune-studio export --run RUN_DIR --mlflow MLRUNS_DIR [--experiment NAME]   (params + metrics as an MLflow run)
+  finetune-studio report --run RUN_DIR [--out DIR] [--json]
+      report.md + PNG charts + a self-contained report.html (default folder: RUN_DIR/report).
   finetune-studio gradcheck [--json]
 Strategies: ${Object.keys(STRATEGIES).join(', ')}
 Tasks (--task; read off the data file when unset): ${RUN_TASKS.join(', ')}`;
@@ -161,6 +163,10 @@ async function main(): Promise<number> {
     case 'export': {
       const { runCommand } = await import('./training/worker/runCommands');
       return runCommand(command!, rest);
+    }
+    case 'report': {
+      const { reportCommand } = await import('./reports/reportCommand');
+      return reportCommand(rest);
     }
     case '-h':
     case '--help':

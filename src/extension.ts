@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { addSample } from './commands/addSample';
 import { registerHubCommands } from './commands/hubCommands';
 import { registerRunCommands } from './commands/runCommands';
+import { registerExportRunReport } from './commands/exportRunReport';
 import { presetFrom, runFineTuneFlow, runSavedConfiguration, type RunRequest } from './commands/fineTune';
 import { reconnectRuns } from './commands/reconnectRuns';
 import { startRun } from './commands/startRun';
@@ -59,6 +60,7 @@ export function activate(context: vscode.ExtensionContext): Api {
   );
   registerHubCommands(context, hub, models);
   registerRunCommands(context, runs);
+  registerExportRunReport(context);
   registerWebviews(context);
   registerFineTuneForm(context, views);
   registerInference(context);

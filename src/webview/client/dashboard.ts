@@ -33,6 +33,8 @@ const buttons = {
   resume: button('Resume', command('resumeRun'), { id: 'btn-resume', secondary: true, title: 'Continue from the last checkpoint' }),
   export: button('Export model', command('exportRun'), { id: 'btn-export', title: 'Export the best model as a Hugging Face folder + ONNX' }),
   folder: button('Open run folder', command('openRunFolder'), { id: 'btn-folder', secondary: true }),
+  // Any state: a report of an unfinished run says so at its top, which is what an issue about it needs.
+  report: button('Export report…', command('exportRunReport'), { id: 'btn-report', secondary: true, title: 'Write report.md with PNG charts and a self-contained report.html into the run folder\'s report/' }),
 };
 
 const title = h('h1', { id: 'run-title' }, 'Run');
@@ -69,7 +71,7 @@ const app = document.getElementById('app') as HTMLElement;
 clear(app);
 app.append(
   h('header', { class: 'run-header' }, h('div', { class: 'title-row' }, title, statusTag, ring), progressText, facts),
-  h('div', { class: 'toolbar' }, buttons.pause, buttons.cancel, buttons.resume, buttons.export, buttons.folder, h('span', { class: 'spacer' }), scale),
+  h('div', { class: 'toolbar' }, buttons.pause, buttons.cancel, buttons.resume, buttons.export, buttons.report, buttons.folder, h('span', { class: 'spacer' }), scale),
   banner,
   runError,
   problems,

@@ -36,7 +36,7 @@ const EXPECTED: Record<RunState, string[]> = {
   failed: ['resumeRun'],
   completed: ['exportRun'],
 };
-const EVERY_RUN = ['compareSelectedRuns', 'deleteRun', 'openDashboard', 'openRunFolder'];
+const EVERY_RUN = ['compareSelectedRuns', 'deleteRun', 'exportRunReport', 'openDashboard', 'openRunFolder'];
 
 /** Evaluates the clause forms the Runs view menus use; anything else fails the test instead of being guessed. */
 function matches(when: string, viewItem: string): boolean {
