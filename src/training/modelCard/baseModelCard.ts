@@ -75,7 +75,10 @@ export function baseModelInfo(record: RunRecord): BaseModelInfo {
     return { ...info, problem: `${readme} could not be read as a model card (${(e as Error).message})` };
   }
   if (!meta) return info;
-  if (typeof meta.license === 'string' && meta.license) info.license = meta.license;
+  // A Hub repo's card passed the Hub's license check when it was pushed; a local card may say "Apache 2.0", which the
+  // Hub would refuse: only an identifier-shaped value is carried over, anything else is reported instead.
+  if (typeof meta.license === 'string' && /^[a-z0-9][a-z0-9.+-]*$/.test(meta.license)) info.license = meta.license;
+  else if (meta.license !== undefined) info.problem = `the base model's card gives the license ${JSON.stringify(meta.license)}, not a Hub license identifier, so this card states none`;
   if (typeof meta.license_name === 'string') info.licenseName = meta.license_name;
   if (typeof meta.license_link === 'string') info.licenseLink = meta.license_link;
   info.language = strings(meta.language);

@@ -50,13 +50,16 @@ function labelsText(c: CardInputs): string {
   return `Labels (id → label, as config.json's id2label):\n\n| id | label |\n|:---|:---|\n${labels.map((l, i) => `| ${i} | ${l.replace(/\|/g, '\\|')} |`).join('\n')}`;
 }
 
+/** A split's source in words, its absolute paths cut to file names: a card is shared, the user's folders are not. */
+const fileNames = (text: string) => text.replace(/(?<=^|[\s(])(?:[A-Za-z]:)?[\\/](?:[^\s()\\/]+[\\/])*([^\s()\\/]+)/g, '$1');
+
 function dataSection(c: CardInputs): string {
   const d = cardDataset(c.record);
   const s = c.record.dataset.splits;
   const lines = [
     `- Data: ${d.hubId ? `Hub dataset ${d.hubId}, file` : 'local file'} \`${d.file}\` (${d.fingerprint})`,
     `- Task: ${c.task.pipeline}${c.task.kind !== c.task.pipeline ? ` (${c.task.kind})` : ''}`,
-    ...(s ? [`- Splits: train ${s.train.rows} (${s.train.source}); validation ${s.validation.rows} (${s.validation.source}); test ${s.test.rows} (${s.test.source})`]
+    ...(s ? [`- Splits: train ${s.train.rows} (${fileNames(s.train.source)}); validation ${s.validation.rows} (${fileNames(s.validation.source)}); test ${s.test.rows} (${fileNames(s.test.source)})`]
       : [`- Rows: train ${c.record.dataset.trainRows}, validation ${c.record.dataset.evalRows}`]),
   ];
   if (c.base.datasets?.length) lines.push(`- The base model's card lists its own training data: ${c.base.datasets.join(', ')} (not this run's data, so not in this card's metadata).`);
@@ -65,7 +68,7 @@ function dataSection(c: CardInputs): string {
 
 function unknownsText(c: CardInputs): string {
   const notes: string[] = [];
-  if (!c.base.license) notes.push('license: the base model\'s card gives none, so this card states none; set the one that applies before sharing');
+  if (!c.base.license && !c.base.problem) notes.push('license: the base model\'s card gives none, so this card states none; set the one that applies before sharing');
   if (!c.base.language?.length) notes.push('language: unknown (the base model\'s card names none)');
   if (c.base.problem) notes.push(c.base.problem);
   return notes.length ? `\n\nNot stated in the metadata: ${notes.join('; ')}.` : '';

@@ -71,7 +71,12 @@ interface Meta {
 /** The object at a path inside parsed YAML, for the broken-card edits. */
 const at = (o: unknown, ...keys: (string | number)[]): Record<string, unknown> => keys.reduce<unknown>((x, k) => (x as Record<string | number, unknown>)[k], o) as Record<string, unknown>;
 
-const card = (runDir: string, folder = 'model') => fs.readFileSync(path.join(runDir, folder, 'README.md'), 'utf8');
+function card(runDir: string, folder = 'model'): string {
+  const text = fs.readFileSync(path.join(runDir, folder, 'README.md'), 'utf8');
+  // A card is meant to be shared: file names, never the folders of the machine that trained.
+  for (const local of [WS, TMP]) assert.ok(!text.includes(local), `the card names no local folder (${local})`);
+  return text;
+}
 function valid(markdown: string) {
   const r = checkModelCard(markdown);
   assert.deepEqual(r.errors, [], 'the card passes the Hub-rules validator');
