@@ -97,12 +97,16 @@ const evalsOf = (runDir: string) => readMetrics(runDir).filter((m) => m.type ===
 /** The table holds every evaluation, in order: step, validation loss and each other metric (4 decimals, as HF's card). */
 function assertResultsTable(runDir: string, body: string): void {
   const evals = evalsOf(runDir);
+  const trains = readMetrics(runDir).filter((m) => m.type === 'train') as unknown as { step: number; loss: number }[];
   const rows = tableRows(section(body, '### Training results'));
   assert.equal(rows.length, evals.length, 'one row per eval record');
   assert.ok(rows.length > 0);
   rows.forEach((row, i) => {
     const e = evals[i];
     assert.equal(Number(row[2]), e.step);
+    // HF's column: the last training loss logged since the previous evaluation.
+    const train = trains.filter((t) => t.step > (evals[i - 1]?.step ?? -1) && t.step <= e.step).at(-1);
+    assert.equal(row[0], train ? train.loss.toFixed(4) : 'No log');
     assert.ok(Math.abs(Number(row[1]) - e.epoch) < 1e-4);
     assert.equal(row[3], e.metrics.loss.toFixed(4));
     assert.deepEqual(row.slice(4), Object.entries(e.metrics).filter(([k]) => k !== 'loss').map(([, v]) => v.toFixed(4)));
