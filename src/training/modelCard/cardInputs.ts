@@ -3,8 +3,8 @@
 // so two cards of the same run folder are the same card.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { PipelineType } from '@huggingface/tasks';
 import type { TaskKind } from '../worker/metrics';
+import type { CardPipeline } from './cardMetadata';
 import { readMetrics, readRun, type RunRecord } from '../runStore';
 import { baseModelInfo, type BaseModelInfo } from './baseModelCard';
 
@@ -17,7 +17,7 @@ export interface CardLrGroups { step: number; groups: Record<string, number> }
 export interface CardTask {
   kind: TaskKind;
   /** The Hub task (pipeline_tag and model-index task.type), one of @huggingface/tasks' PIPELINE_TYPES. */
-  pipeline: PipelineType;
+  pipeline: CardPipeline;
   setfit: boolean;
 }
 

@@ -4,14 +4,26 @@
 // Keys follow HF Trainer's card (transformers modelcard.py TrainingSummary.create_metadata). What the run cannot know
 // is left out, never filled with a guess: no license or language when the base's card gives none, no `datasets` for a
 // local file, no base_model for a local base (the Hub takes only Hub ids there).
-import { PIPELINE_DATA, type PipelineType } from '@huggingface/tasks';
+import type { PipelineType } from '@huggingface/tasks';
 import { cardDataset } from './cardDataset';
 import { reportedResults, type CardInputs } from './cardInputs';
 import { hubMetric } from './hubMetrics';
 
+/**
+ * model-index task.name for our tasks: transformers modelcard.py TASK_TAG_TO_NAME_MAPPING. Typed by @huggingface/tasks'
+ * PipelineType (a type only: its runtime data would add half a megabyte to the worker and CLI bundles for four names).
+ */
+const TASK_NAMES = {
+  'text-classification': 'Text Classification',
+  'token-classification': 'Token Classification',
+  'question-answering': 'Question Answering',
+  'fill-mask': 'Masked Language Modeling',
+} as const satisfies Partial<Record<PipelineType, string>>;
+export type CardPipeline = keyof typeof TASK_NAMES;
+
 export interface ModelIndexMetric { type: string; value: number; name: string; args?: Record<string, string | boolean> }
 export interface ModelIndexResult {
-  task: { type: PipelineType; name: string };
+  task: { type: CardPipeline; name: string };
   dataset: { name: string; type: string; split: string };
   metrics: ModelIndexMetric[];
 }
@@ -26,7 +38,7 @@ export interface CardMetadata {
   datasets?: string[];
   language?: string[];
   metrics?: string[];
-  pipeline_tag: PipelineType;
+  pipeline_tag: CardPipeline;
   'model-index': [{ name: string; results: ModelIndexResult[] }];
 }
 
@@ -64,7 +76,7 @@ export function modelIndexResults(c: CardInputs): ModelIndexResult[] {
   });
   if (!metrics.length) return [];
   const d = cardDataset(c.record);
-  return [{ task: { type: c.task.pipeline, name: PIPELINE_DATA[c.task.pipeline].name }, dataset: { name: d.name, type: d.type, split: r.split }, metrics }];
+  return [{ task: { type: c.task.pipeline, name: TASK_NAMES[c.task.pipeline] }, dataset: { name: d.name, type: d.type, split: r.split }, metrics }];
 }
 
 export function cardMetadata(c: CardInputs): CardMetadata {
