@@ -41,6 +41,7 @@ import { tokenizeFnFor } from '../worker/tokenize';
 import { EMBEDDING, HEAD_BIAS, HEAD_WEIGHT, buildSetFitClassifier, initLinearHead } from './classifierGraph';
 import { runPerExample } from './embed';
 import { exportSetFit } from './exportSetFit';
+import { writeModelCardOrWarn } from '../modelCard/modelCard';
 import { fitLogisticRegression, l2Normalize, type LinearHead } from './logisticRegression';
 import { pairBatchesForEpoch, pairFeeds } from './pairBatches';
 import { resolveSetFitSettings, type SetFitOptions } from './settings';
@@ -237,6 +238,7 @@ export const trainSetFit: Trainer = async ({ config, resumed, ort, device, log, 
     record.status = 'completed';
     record.step = state.step;
     writeRun(runDir, record);
+    writeModelCardOrWarn(runDir, log);
     hooks.emit({ type: 'done', runDir, status: 'completed', bestMetric: record.bestMetric, ...(testMetrics ? { testMetrics } : {}) });
   }
 };

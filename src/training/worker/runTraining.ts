@@ -58,6 +58,7 @@ import { addLoraAdapters, loraAName, loraBName } from '../lora/loraGraph';
 import { adaptedLayers, planLoraParameters } from '../lora/loraPlan';
 import { LORA_DEFAULT_LR, recordedSettings, usesLora } from '../lora/loraChoice';
 import { linearModules } from '../lora/loraTargets';
+import { writeModelCardOrWarn } from '../modelCard/modelCard';
 
 
 interface Task {
@@ -616,6 +617,7 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
     record.status = 'completed';
     record.step = state.step;
     writeRun(runDir, record);
+    writeModelCardOrWarn(runDir, log);
     await session!.release();
     await evalSession?.release();
     hooks.emit({ type: 'done', runDir, status: 'completed', bestMetric: record.bestMetric, ...(testMetrics ? { testMetrics } : {}) });
