@@ -19,6 +19,8 @@ const USAGE = `Usage:
   finetune-studio eval --run RUN_DIR [--data FILE] [--json]
   finetune-studio export --run RUN_DIR [--out DIR] [--force] [--adapter]
       --adapter: a LoRA run's PEFT adapter folder instead of the merged model (the default).
+  finetune-studio push --run RUN_DIR [--repo NAME|NS/NAME] [--public] [--adapter] [--message M] [--endpoint URL]
+      A completed run to a Hub model repo (private unless --public; default name: the run id). Token: HF_TOKEN.
   finetune-studio gradcheck [--json]
 Strategies: ${Object.keys(STRATEGIES).join(', ')}
 Tasks (--task; read off the data file when unset): ${RUN_TASKS.join(', ')}`;
@@ -160,6 +162,10 @@ async function main(): Promise<number> {
     case 'export': {
       const { runCommand } = await import('./training/worker/runCommands');
       return runCommand(command!, rest);
+    }
+    case 'push': {
+      const { pushCommand } = await import('./training/pushCommand');
+      return pushCommand(rest);
     }
     case '-h':
     case '--help':
