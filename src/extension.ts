@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { addSample } from './commands/addSample';
 import { registerHubCommands } from './commands/hubCommands';
+import { registerPushToHub } from './commands/pushToHub';
 import { registerRunCommands } from './commands/runCommands';
 import { presetFrom, runFineTuneFlow, runSavedConfiguration, type RunRequest } from './commands/fineTune';
 import { reconnectRuns } from './commands/reconnectRuns';
@@ -59,6 +60,7 @@ export function activate(context: vscode.ExtensionContext): Api {
   );
   registerHubCommands(context, hub, models);
   registerRunCommands(context, runs);
+  registerPushToHub(context);
   registerWebviews(context);
   registerFineTuneForm(context, views);
   registerInference(context);

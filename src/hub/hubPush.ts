@@ -210,3 +210,24 @@ async function findRepo(repoId: string, common: { hubUrl: string; accessToken: s
     throw e;
   }
 }
+
+export interface PushAccount {
+  name: string;
+  /** Orgs the account belongs to: namespaces it may push under besides its own. */
+  orgs: string[];
+  /** The token's role: "read" cannot push; "fineGrained" depends on its scopes (the Hub decides per repo). */
+  role?: string;
+}
+
+/** Who the token belongs to, for prompts (namespace choices) before a push; errors as PushError. */
+export async function pushAccount(options: { token: string; endpoint: string; fetch?: typeof fetch; signal?: AbortSignal }): Promise<PushAccount> {
+  const endpoint = options.endpoint.replace(/\/+$/, '');
+  const http = createUploadFetch({ fetch: options.fetch, signal: options.signal, apiTimeoutMs: 30_000 });
+  try {
+    const me = await whoAmI({ hubUrl: endpoint, accessToken: options.token.trim(), fetch: http.fetch });
+    return { name: me.name, orgs: me.type === 'user' ? me.orgs.map((o) => o.name) : [], role: me.type !== 'org' ? me.auth.accessToken?.role : undefined };
+  } catch (e) {
+    const seen = e instanceof HubApiError ? http.failedResponse(e.url) : undefined;
+    throw toPushError(e, { repoId: 'the Hub', endpoint, phase: 'whoami', aborted: options.signal?.aborted === true, hubMessage: seen?.errorMessage });
+  }
+}
