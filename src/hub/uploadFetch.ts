@@ -11,6 +11,8 @@ export interface UploadFetchOptions {
   apiTimeoutMs: number;
   /** Bytes of an upload body handed to the socket, per repo path (the library names it in `progressHint.path`). */
   onBytes?: (path: string, bytes: number) => void;
+  /** Bytes of other binary bodies (xet xorbs and shards), sent without a path. */
+  onBinaryBody?: (bytes: number) => void;
 }
 
 export interface UploadFetch {
@@ -41,17 +43,24 @@ export function createUploadFetch(options: UploadFetchOptions): UploadFetch {
   const wrapped = async (input: string | URL | Request, init?: RequestInit & { progressHint?: ProgressHint }): Promise<Response> => {
     options.signal?.throwIfAborted();
     const hint = init?.progressHint;
-    const isUpload = init?.method === 'PUT' && init.body instanceof Blob;
+    const body = init?.body;
+    // Only JSON / ndjson API calls (string or no body) get a response timeout: the Hub answers a binary body (an LFS
+    // PUT, a 64 MB xet xorb) only once all of it has arrived, which takes minutes on a slow uplink.
+    const isUpload = body !== undefined && body !== null && typeof body !== 'string';
     const signals = [options.signal, init?.signal ?? undefined].filter((s): s is AbortSignal => !!s);
     const timeout = new AbortController();
     const timer = isUpload ? undefined : setTimeout(() => timeout.abort(new DOMException(`no response within ${options.apiTimeoutMs} ms`, 'TimeoutError')), options.apiTimeoutMs);
     if (!isUpload) signals.push(timeout.signal);
     let request: RequestInit = { ...init, signal: AbortSignal.any(signals) };
     delete (request as { progressHint?: unknown }).progressHint;
-    if (isUpload && hint?.path !== undefined && options.onBytes) {
-      const blob = init.body as Blob;
+    if (isUpload && !(body instanceof Blob && hint?.path !== undefined)) {
+      const size = body instanceof Blob ? body.size : ArrayBuffer.isView(body) || body instanceof ArrayBuffer ? body.byteLength : 0;
+      if (size) options.onBinaryBody?.(size);
+    }
+    if (isUpload && body instanceof Blob && hint?.path !== undefined && options.onBytes) {
+      const blob = body;
       const path = hint.path;
-      const headers = new Headers(init.headers);
+      const headers = new Headers(init?.headers);
       // S3 refuses chunked PUTs: a stream body keeps its length only when we state it.
       headers.set('content-length', String(blob.size));
       request = { ...request, headers, body: countedBody(blob, (n) => options.onBytes?.(path, n)), duplex: 'half' } as RequestInit;
