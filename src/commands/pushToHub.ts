@@ -80,7 +80,7 @@ function reportFailure(e: unknown, again?: { dir: string; answers: PushAnswers }
     void vscode.window.showInformationMessage(error);
     return { error };
   }
-  const retryable = again && e instanceof PushError && ['interrupted', 'stale', 'timeout', 'server'].includes(e.kind);
+  const retryable = again && e instanceof PushError && ['interrupted', 'offline', 'stale', 'timeout', 'server'].includes(e.kind);
   const signIn = e instanceof PushError && ['unauthorized', 'readOnlyToken'].includes(e.kind);
   void vscode.window.showErrorMessage(error, ...(retryable ? ['Push again'] : []), ...(signIn ? ['Sign in'] : [])).then((choice) => {
     if (choice === 'Sign in') void vscode.commands.executeCommand('finetuneStudio.signIn');

@@ -13,6 +13,7 @@ export type PushErrorKind =
   | 'stale' // 409 on commit: another commit landed since we read the head
   | 'quota' // storage quota / payload too large
   | 'interrupted' // network cut mid-upload
+  | 'offline' // the Hub cannot be reached at all (DNS, refused, no route)
   | 'timeout'
   | 'aborted'
   | 'server';
@@ -100,7 +101,11 @@ export function toPushError(err: unknown, ctx: PushErrorContext): PushError {
   if (found.includes('TimeoutError') || found.some((c) => c.startsWith('UND_ERR_') && c.includes('TIMEOUT')) || found.includes('ETIMEDOUT')) {
     return new PushError('timeout', `The Hub at ${ctx.endpoint} did not answer in time while pushing to ${repo}. Check your connection or proxy. ${RESUME_HINT}`, at, { cause: err });
   }
-  const net = found.find((c) => ['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(c));
+  const unreachable = found.find((c) => ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(c));
+  if (unreachable) {
+    return new PushError('offline', `Cannot reach the Hub at ${ctx.endpoint} (${unreachable}): check your connection, proxy or the "finetuneStudio.hub.endpoint" setting (HF_ENDPOINT for the CLI). ${nothingCommitted}`, at, { cause: err });
+  }
+  const net = found.find((c) => ['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE'].includes(c));
   if (net || (err instanceof TypeError && /fetch failed|terminated/i.test(err.message))) {
     const during = ctx.phase === 'upload' ? ' during the upload' : '';
     return new PushError('interrupted', `The connection to the Hub at ${ctx.endpoint} was cut${during} (${net ?? 'network error'}). ${nothingCommitted} ${RESUME_HINT}`, at, { cause: err });

@@ -155,15 +155,18 @@ test('a file above the multipart threshold goes up in parts and reads back byte-
   server.multipartThreshold = 1024 * 1024;
   server.partSize = 512 * 1024;
   const big = randomBytes(2_600_000); // 5 parts of 512 KiB + 1 partial
-  const folder = folderWith({ 'config.json': '{}', 'model.safetensors': big });
+  const folder = folderWith({ 'config.json': '{}', 'model.safetensors': big, 'README.md': '# stale card\n' });
   const before = server.lfsUploads().length;
-  const result = await pushFolder(opts(folder, { repoId: 'multipart' }));
+  const card = '# alice/multipart\n\nGenerated card.\n';
+  const result = await pushFolder(opts(folder, { repoId: 'multipart', extraFiles: { 'README.md': card } }));
   const ups = server.lfsUploads().slice(before).filter((u) => u.oid === sha256(big));
   assert.equal(ups.filter((u) => u.kind === 'part').length, Math.ceil(big.length / server.partSize));
   assert.equal(ups.filter((u) => u.kind === 'complete').length, 1);
   assert.equal(ups.filter((u) => u.kind === 'basic').length, 0);
-  assert.equal(result.uploadedBytes, big.length + 2);
-  assert.ok((await readBack('alice/multipart')).get('model.safetensors')?.equals(big));
+  assert.equal(result.uploadedBytes, big.length + 2 + card.length);
+  const back = await readBack('alice/multipart');
+  assert.ok(back.get('model.safetensors')?.equals(big));
+  assert.equal(back.get('README.md')?.toString(), card, 'extraFiles replace the folder\'s file of the same name');
 });
 
 test('resume: the connection drops mid-PUT of an LFS file; the push fails clearly, a second push sends only what is missing', async () => {
@@ -327,4 +330,17 @@ test('repo names are checked before any request', async () => {
   }
   await assert.rejects(pushFolder(opts(path.join(folder, 'missing'), { repoId: 'ok' })), /not a folder/);
   assert.equal(server.requests.length, start);
+});
+
+test('an unreachable Hub is named as such, not as a cut upload', async () => {
+  const folder = folderWith({ 'config.json': '{}' });
+  const gone = await HubTestServer.start();
+  const url = gone.url;
+  await gone.close();
+  await assert.rejects(pushFolder(opts(folder, { repoId: 'x', endpoint: url })), (e: unknown) => {
+    assert.ok(e instanceof PushError);
+    assert.equal(e.kind, 'offline');
+    assert.match(e.message, /Cannot reach the Hub at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
+    return true;
+  });
 });
