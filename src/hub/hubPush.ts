@@ -211,13 +211,16 @@ export async function pushFolder(options: PushOptions): Promise<PushResult> {
   }
 }
 
-/** The repo's head and visibility, or undefined when this token cannot see it (404, or 401 on a private repo). */
+/**
+ * The repo's head and visibility, or undefined when this token cannot see it: 404, or 401 (which the Hub also answers
+ * for a private repo of someone else; the token itself was just accepted by whoami).
+ */
 async function findRepo(repoId: string, common: { hubUrl: string; accessToken: string; fetch: typeof fetch }): Promise<{ sha: string; private: boolean } | undefined> {
   try {
     const info = await modelInfo({ ...common, name: repoId, additionalFields: ['sha'] });
     return { sha: info.sha, private: info.private };
   } catch (e) {
-    if (e instanceof HubApiError && e.statusCode === 404) return undefined;
+    if (e instanceof HubApiError && (e.statusCode === 404 || e.statusCode === 401)) return undefined;
     throw e;
   }
 }

@@ -1,5 +1,6 @@
-// What a push of a run sends (the run-side half of a push; src/hub/hubPush.ts does the Hub side): its exported model/ (or a LoRA run's adapter/), only for a completed run — the same
-// rule as `export`, so a half-trained model never lands on the Hub under the run's name.
+// What a push of a run sends (the run side of a push; src/hub/hubPush.ts is the Hub side): its exported model/ or a
+// LoRA run's adapter/, only for a completed run — the same rule as `export`, so a half-trained model never lands on
+// the Hub under the run's name.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { canResume, describeRunState, readRunState, resumeCommand } from './runStatus';
