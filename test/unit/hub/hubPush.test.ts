@@ -8,6 +8,7 @@ import { HubTestServer } from '../../support/hubServer';
 import { HubClient } from '../../../src/hub/hubClient';
 import { pushFolder, type PushOptions, type PushProgress } from '../../../src/hub/hubPush';
 import { PushError } from '../../../src/hub/pushErrors';
+import { repoNameProblem, suggestRepoName } from '../../../src/hub/repoName';
 
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 const ALICE = 'hf_alice_write';
@@ -343,4 +344,13 @@ test('an unreachable Hub is named as such, not as a cut upload', async () => {
     assert.match(e.message, /Cannot reach the Hub at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
     return true;
   });
+});
+
+test('default repo names from run ids are valid Hub names', () => {
+  assert.equal(suggestRepoName('20261207-120000-tiny-bert-full'), '20261207-120000-tiny-bert-full');
+  assert.equal(suggestRepoName('20261207-1-my model (v2)--lora'), '20261207-1-my-model-v2-lora');
+  assert.equal(suggestRepoName('..hidden..'), 'hidden');
+  assert.equal(suggestRepoName('x'.repeat(120)).length, 96);
+  assert.equal(suggestRepoName('日本語'), 'model');
+  for (const id of ['20261207-1-my model (v2)--lora', '..hidden..', 'a'.repeat(95) + '-b', '日本語']) assert.equal(repoNameProblem(suggestRepoName(id)), undefined, id);
 });
