@@ -22,6 +22,8 @@ const USAGE = `Usage:
   finetune-studio export --run RUN_DIR --mlflow MLRUNS_DIR [--experiment NAME]   (params + metrics as an MLflow run)
   finetune-studio report --run RUN_DIR [--out DIR] [--json]
       report.md + PNG charts + a self-contained report.html (default folder: RUN_DIR/report).
+  finetune-studio push --run RUN_DIR [--repo NAME|NS/NAME] [--public] [--adapter] [--message M] [--endpoint URL]
+      A completed run to a Hub model repo (private unless --public; default name: the run id). Token: HF_TOKEN.
   finetune-studio gradcheck [--json]
 Strategies: ${Object.keys(STRATEGIES).join(', ')}
 Tasks (--task; read off the data file when unset): ${RUN_TASKS.join(', ')}`;
@@ -167,6 +169,9 @@ async function main(): Promise<number> {
     case 'report': {
       const { reportCommand } = await import('./reports/reportCommand');
       return reportCommand(rest);
+    case 'push': {
+      const { pushCommand } = await import('./training/pushCommand');
+      return pushCommand(rest);
     }
     case '-h':
     case '--help':

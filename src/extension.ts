@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { addSample } from './commands/addSample';
 import { registerHubCommands } from './commands/hubCommands';
+import { registerPushToHub } from './commands/pushToHub';
 import { registerRunCommands } from './commands/runCommands';
 import { registerExportRunReport } from './commands/exportRunReport';
 import { presetFrom, runFineTuneFlow, runSavedConfiguration, type RunRequest } from './commands/fineTune';
@@ -61,6 +62,7 @@ export function activate(context: vscode.ExtensionContext): Api {
   registerHubCommands(context, hub, models);
   registerRunCommands(context, runs);
   registerExportRunReport(context);
+  registerPushToHub(context);
   registerWebviews(context);
   registerFineTuneForm(context, views);
   registerInference(context);

@@ -15,7 +15,7 @@ import { watchRunFolder } from './runFolderWatch';
 import { RunMetrics } from './runMetrics';
 import { Throttle } from './throttle';
 
-const COMMANDS: readonly DashboardCommand[] = ['pauseRun', 'continueRun', 'cancelRun', 'resumeRun', 'exportRun', 'exportRunReport', 'openRunFolder'];
+const COMMANDS: readonly DashboardCommand[] = ['pauseRun', 'continueRun', 'cancelRun', 'resumeRun', 'exportRun', 'pushToHub', 'exportRunReport', 'openRunFolder'];
 
 /**
  * How often the panel checks that a run's owner is still there. A trainer that dies (window reload, kill -9) changes

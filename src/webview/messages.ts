@@ -33,7 +33,7 @@ export interface DashboardMetrics {
   problems: string[];
 }
 
-export type DashboardCommand = 'pauseRun' | 'continueRun' | 'cancelRun' | 'resumeRun' | 'exportRun' | 'exportRunReport' | 'openRunFolder';
+export type DashboardCommand = 'pauseRun' | 'continueRun' | 'cancelRun' | 'resumeRun' | 'exportRun' | 'pushToHub' | 'exportRunReport' | 'openRunFolder';
 
 export type ToDashboard =
   /** The run record, with its true state (run.json + whether its owner is still there) and that state in words. */

@@ -32,6 +32,7 @@ const buttons = {
   cancel: button('Cancel', command('cancelRun'), { id: 'btn-cancel', secondary: true, title: 'Stop the run after the current step (a checkpoint is kept)' }),
   resume: button('Resume', command('resumeRun'), { id: 'btn-resume', secondary: true, title: 'Continue from the last checkpoint' }),
   export: button('Export model', command('exportRun'), { id: 'btn-export', title: 'Export the best model as a Hugging Face folder + ONNX' }),
+  push: button('Push to Hub', command('pushToHub'), { id: 'btn-push', secondary: true, title: 'Upload the model (or a LoRA adapter) to a Hugging Face Hub repo, private by default' }),
   folder: button('Open run folder', command('openRunFolder'), { id: 'btn-folder', secondary: true }),
   // Any state: a report of an unfinished run says so at its top, which is what an issue about it needs.
   report: button('Export report…', command('exportRunReport'), { id: 'btn-report', secondary: true, title: 'Write report.md with PNG charts and a self-contained report.html into the run folder\'s report/' }),
@@ -71,7 +72,7 @@ const app = document.getElementById('app') as HTMLElement;
 clear(app);
 app.append(
   h('header', { class: 'run-header' }, h('div', { class: 'title-row' }, title, statusTag, ring), progressText, facts),
-  h('div', { class: 'toolbar' }, buttons.pause, buttons.cancel, buttons.resume, buttons.export, buttons.report, buttons.folder, h('span', { class: 'spacer' }), scale),
+  h('div', { class: 'toolbar' }, buttons.pause, buttons.cancel, buttons.resume, buttons.export, buttons.push, buttons.report, buttons.folder, h('span', { class: 'spacer' }), scale),
   banner,
   runError,
   problems,
@@ -151,6 +152,7 @@ function renderHeader(): void {
   buttons.pause.textContent = s === 'paused' ? 'Continue' : 'Pause';
   setDisabled(buttons.resume, !(s === 'interrupted' || s === 'cancelled' || s === 'failed'));
   setDisabled(buttons.export, s !== 'completed');
+  setDisabled(buttons.push, s !== 'completed');
   const total = live?.totalSteps ?? metrics?.lastTrain?.totalSteps ?? run?.totalSteps ?? 0;
   // One completed-step count for the whole line (runProgress.ts): a paused run says the same step twice, not the last
   // logged one and the one it paused at.

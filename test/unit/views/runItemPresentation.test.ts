@@ -34,7 +34,7 @@ const EXPECTED: Record<RunState, string[]> = {
   interrupted: ['resumeRun'],
   cancelled: ['resumeRun'],
   failed: ['resumeRun'],
-  completed: ['exportRun'],
+  completed: ['exportRun', 'pushToHub'],
 };
 const EVERY_RUN = ['compareSelectedRuns', 'deleteRun', 'exportRunReport', 'openDashboard', 'openRunFolder'];
 
