@@ -169,6 +169,7 @@ async function main(): Promise<number> {
     case 'report': {
       const { reportCommand } = await import('./reports/reportCommand');
       return reportCommand(rest);
+    }
     case 'push': {
       const { pushCommand } = await import('./training/pushCommand');
       return pushCommand(rest);

@@ -134,7 +134,7 @@ export function registerPushToHub(context: vscode.ExtensionContext): void {
           cancel.onCancellationRequested(() => abort.abort());
           let shown = 0; // percent already reported: withProgress takes increments
           return pushFolder({
-            folder: source.folder, repoId: repo, private: isPrivate, token, endpoint, commitMessage: source.commitMessage, signal: abort.signal,
+            folder: source.folder, repoId: repo, private: isPrivate, token, endpoint, commitMessage: source.commitMessage, extraFiles: source.extraFiles, signal: abort.signal,
             onProgress: (p) => {
               // Hashing reads every LFS byte once, uploading sends them: each is half of the bar.
               const frac = p.totalBytes ? p.doneBytes / p.totalBytes : 0;

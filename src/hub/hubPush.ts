@@ -37,8 +37,11 @@ export interface PushOptions {
   token: string;
   endpoint: string;
   commitMessage: string;
-  /** Repo path → content, replacing the folder's file of that name (e.g. a generated README.md model card). */
-  extraFiles?: Record<string, string | Uint8Array>;
+  /**
+   * Repo path → content, replacing the folder's file of that name (e.g. a generated README.md model card). A function
+   * is called with the full repo id once it is known (the namespace may come from whoami): a model card names it.
+   */
+  extraFiles?: Record<string, string | Uint8Array> | ((repoId: string) => Record<string, string | Uint8Array>);
   onProgress?: (p: PushProgress) => void;
   signal?: AbortSignal;
   /** Replaces the global fetch (proxies, tests). */
@@ -101,10 +104,17 @@ export async function pushFolder(options: PushOptions): Promise<PushResult> {
   })();
   const token = options.token.trim();
   if (!token.startsWith('hf_')) throw new PushError('unauthorized', 'No valid Hugging Face token: access tokens start with "hf_". Sign in (or set HF_TOKEN for the CLI) with a token that has the "write" role.');
-  const files = filesToPush(options.folder, options.extraFiles);
-
-  const totalBytes = files.reduce((n, f) => n + f.size, 0);
-  const sizeOf = new Map(files.map((f) => [f.path, f.size]));
+  const extraFor = (id: string) => (typeof options.extraFiles === 'function' ? options.extraFiles(id) : options.extraFiles);
+  // Read now so a missing or empty folder is refused before any request; read again once the repo id is final.
+  let files = filesToPush(options.folder, typeof options.extraFiles === 'function' ? {} : options.extraFiles);
+  let totalBytes = 0;
+  let sizeOf = new Map<string, number>();
+  const setFiles = (list: LocalFile[]) => {
+    files = list;
+    totalBytes = list.reduce((n, f) => n + f.size, 0);
+    sizeOf = new Map(list.map((f) => [f.path, f.size]));
+  };
+  setFiles(files);
   const sent = new Map<string, number>();
   const hashed = new Map<string, number>();
   const finished = new Set<string>();
@@ -169,6 +179,7 @@ export async function pushFolder(options: PushOptions): Promise<PushResult> {
     }
 
     phase = 'upload';
+    if (typeof options.extraFiles === 'function') setFiles(filesToPush(options.folder, extraFor(repoId)));
     const operations: CommitOperation[] = files.map((f) => ({ operation: 'addOrUpdate', path: f.path, content: f.content }));
     const lfs = new Set<string>();
     const iter = commitIter({

@@ -63,6 +63,7 @@ export async function pushCommand(argv: string[], env: NodeJS.ProcessEnv = proce
       token,
       endpoint: values.endpoint ?? env.HF_ENDPOINT ?? DEFAULT_HUB_ENDPOINT,
       commitMessage: values.message ?? source.commitMessage,
+      extraFiles: source.extraFiles,
       onProgress: (p) => printer.update(p),
       signal: abort.signal,
     });

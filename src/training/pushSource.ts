@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { canResume, describeRunState, readRunState, resumeCommand } from './runStatus';
 import { readRun } from './runStore';
 import { suggestRepoName } from '../hub/repoName';
+import { modelCardFor } from './modelCard/modelCard';
 
 export type PushPart = 'model' | 'adapter';
 
@@ -16,6 +17,11 @@ export interface PushSource {
   /** A valid repo name made from the run id. */
   defaultRepoName: string;
   commitMessage: string;
+  /**
+   * The files that replace the folder's own for a push to `repoId`: the model card made again under the repo's name
+   * (the export's card names the run). Empty when it cannot be made: the export's card is pushed then.
+   */
+  extraFiles: (repoId: string) => Record<string, string>;
 }
 
 export const hasAdapter = (runDir: string): boolean => fs.existsSync(path.join(runDir, 'adapter', 'adapter_config.json'));
@@ -36,5 +42,12 @@ export function pushSource(runDir: string, part: PushPart = 'model'): PushSource
     part,
     defaultRepoName: suggestRepoName(part === 'adapter' ? `${record.id}-adapter` : record.id),
     commitMessage: `Upload ${part === 'adapter' ? 'LoRA adapter' : 'model'} of run ${record.id} (${record.config.strategy}) from Fine-Tune Studio`,
+    extraFiles: (repoId): Record<string, string> => {
+      try {
+        return { 'README.md': modelCardFor(runDir, { repoId, folder: part }) };
+      } catch {
+        return {};
+      }
+    },
   };
 }

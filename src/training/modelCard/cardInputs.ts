@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TaskKind } from '../worker/metrics';
-import type { CardPipeline } from './cardMetadata';
+import type { CardPipeline } from './cardPipeline';
 import { readMetrics, readRun, type RunRecord } from '../runStore';
 import { baseModelInfo, type BaseModelInfo } from './baseModelCard';
 

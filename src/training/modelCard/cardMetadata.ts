@@ -4,22 +4,13 @@
 // Keys follow HF Trainer's card (transformers modelcard.py TrainingSummary.create_metadata). What the run cannot know
 // is left out, never filled with a guess: no license or language when the base's card gives none, no `datasets` for a
 // local file, no base_model for a local base (the Hub takes only Hub ids there).
-import type { PipelineType } from '@huggingface/tasks';
 import { cardDataset } from './cardDataset';
 import { reportedResults, type CardInputs } from './cardInputs';
 import { hubMetric } from './hubMetrics';
+import { TASK_NAMES, type CardPipeline } from './cardPipeline';
 
-/**
- * model-index task.name for our tasks: transformers modelcard.py TASK_TAG_TO_NAME_MAPPING. Typed by @huggingface/tasks'
- * PipelineType (a type only: its runtime data would add half a megabyte to the worker and CLI bundles for four names).
- */
-const TASK_NAMES = {
-  'text-classification': 'Text Classification',
-  'token-classification': 'Token Classification',
-  'question-answering': 'Question Answering',
-  'fill-mask': 'Masked Language Modeling',
-} as const satisfies Partial<Record<PipelineType, string>>;
-export type CardPipeline = keyof typeof TASK_NAMES;
+export type { CardPipeline } from './cardPipeline';
+
 
 export interface ModelIndexMetric { type: string; value: number; name: string; args?: Record<string, string | boolean> }
 export interface ModelIndexResult {

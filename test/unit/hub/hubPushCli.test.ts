@@ -7,10 +7,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { HubTestServer } from '../../support/hubServer';
+import { checkModelCard } from '../../support/modelCardValidator';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 const TINY = path.join(ROOT, 'test/fixtures/generated/workspace/models/tiny-bert');
+const TRAIN_CSV = path.join(ROOT, 'test/fixtures/generated/workspace/data/sentiment_train.csv');
 const TOKEN = 'hf_cli_writer';
 
 let server: HubTestServer;
@@ -68,6 +70,28 @@ test('push: a completed run goes to a private repo named after the run; stdout i
     fs.readdirSync(TINY, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.relative(TINY, path.join(e.parentPath, e.name))).sort());
   const weights = await fetch(`${server.url}/${repoId}/resolve/main/model.safetensors`, { headers: { authorization: `Bearer ${TOKEN}` } });
   assert.ok(Buffer.from(await weights.arrayBuffer()).equals(fs.readFileSync(path.join(TINY, 'model.safetensors'))));
+});
+
+test('push of a real run: the README.md on the Hub is its model card made again under the repo name, valid by the Hub rules', async () => {
+  const runs = path.join(root, 'real');
+  const trained = child_process.spawnSync(process.execPath, [CLI, 'train', '--model', TINY, '--data', TRAIN_CSV, '--strategy', 'full', '--runs', runs, '--set', 'epochs=1'], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(trained.status, 0, trained.stderr);
+  const [id] = fs.readdirSync(runs);
+  const dir = path.join(runs, id);
+  const exported = fs.readFileSync(path.join(dir, 'model', 'README.md'), 'utf8');
+  const r = await cli(['--run', dir, '--repo', 'lab/sentiment-tiny'], { HF_TOKEN: TOKEN, HF_ENDPOINT: server.url });
+  assert.equal(r.status, 0, r.stderr);
+  const res = await fetch(`${server.url}/lab/sentiment-tiny/resolve/main/README.md`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  assert.equal(res.status, 200);
+  const pushed = await res.text();
+  const check = checkModelCard(pushed);
+  assert.deepEqual(check.errors, []);
+  const index = check.metadata?.['model-index'] as { name: string; results: { metrics: { type: string; value: number }[] }[] }[];
+  assert.equal(index[0].name, 'lab/sentiment-tiny', 'the pushed card names the repo');
+  assert.equal((checkModelCard(exported).metadata?.['model-index'] as { name: string }[])[0].name, id, 'the exported card names the run');
+  // Everything but the name is the export's card: the same results.
+  assert.deepEqual(index[0].results, (checkModelCard(exported).metadata?.['model-index'] as typeof index)[0].results);
+  assert.ok(index[0].results[0].metrics.length > 0);
 });
 
 test('push --adapter --public --repo ORG/NAME --message M --endpoint URL', async () => {
