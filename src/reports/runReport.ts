@@ -75,10 +75,12 @@ function setupTable(run: RunRecord, task: RunTask): Block {
   const rows: string[][] = [];
   const model = run.model ?? { path: run.config?.model ?? '?', modelType: '?' };
   rows.push(['Task', task]);
-  rows.push(['Model', `${model.hubId ? `${model.hubId}${model.revision ? `@${model.revision}` : ''} · ` : ''}${model.path} (${model.modelType})`]);
+  // Names, not this machine's paths: the report is pasted into PRs and issues (the card does the same).
+  const modelName = model.hubId ? `${model.hubId}${model.revision ? `@${model.revision}` : ''}` : path.basename(model.path);
+  rows.push(['Model', `${modelName} (${model.modelType}${model.hubId ? '' : ', local folder'})`]);
   const ds = run.dataset;
   if (ds) {
-    rows.push(['Dataset', ds.path]);
+    rows.push(['Dataset', path.basename(ds.path)]);
     rows.push(['Splits', ds.splits ? describeSplitRoles(ds.splits) : `${ds.trainRows} train · ${ds.evalRows} eval`]);
     if (ds.labels?.length) rows.push(['Labels', `${ds.labels.length}: ${ds.labels.slice(0, 30).join(', ')}${ds.labels.length > 30 ? ', …' : ''}`]);
     rows.push(['Data fingerprint', ds.fingerprint]);

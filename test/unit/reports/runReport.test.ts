@@ -80,7 +80,8 @@ test('report.md says the numbers metrics.jsonl and run.json hold: results, test 
   assert.match(md, /\*\*State:\*\* completed \(30\/30 steps\)/);
   const setup = Object.fromEntries(tableAfter(md, 'Setup').rows);
   assert.equal(setup.Steps, `${run.step} of ${run.totalSteps}`);
-  assert.equal(setup.Dataset, run.dataset.path);
+  assert.equal(setup.Dataset, path.basename(run.dataset.path), 'the file name, not this machine\'s path');
+  assert.equal(setup.Model, `${path.basename(run.model.path)} (${run.model.modelType}, local folder)`);
   assert.equal(setup['Data fingerprint'], run.dataset.fingerprint);
   assert.match(md, new RegExp(`\\*\\*${run.bestMetric!.name} ${run.bestMetric!.value.toFixed(4)}\\*\\* at step ${run.bestMetric!.step}`));
   // Settings that differ from the defaults are listed with their values.
