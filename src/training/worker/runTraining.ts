@@ -607,6 +607,9 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
     const trainable = session!.manifest.params.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
     const total = [...paramShapes.values()].reduce((s, shape) => s + shape.reduce((a, b) => a * b, 1), 0);
     const testMetrics = data.test.length ? await evaluateTest(evaluatedStep) : undefined;
+    // The card reports the evaluations and run.json's test split, and is part of what the summary's disk figure counts.
+    writeRun(runDir, record);
+    writeModelCardOrWarn(runDir, log);
     const disk = runDiskUsage(runDir);
     log(`${describeDiskUsage(disk)}; checkpoints kept: the last and the best${args.saveTotalLimit > 1 ? ` (last ${args.saveTotalLimit})` : ''}`);
     appendMetrics(runDir, {
@@ -617,7 +620,6 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
     record.status = 'completed';
     record.step = state.step;
     writeRun(runDir, record);
-    writeModelCardOrWarn(runDir, log);
     await session!.release();
     await evalSession?.release();
     hooks.emit({ type: 'done', runDir, status: 'completed', bestMetric: record.bestMetric, ...(testMetrics ? { testMetrics } : {}) });
