@@ -2,7 +2,7 @@
 // repo name (default the run id, namespace the signed-in user or one of its orgs), visibility (private by default);
 // a cancellable progress notification; "Open on the Hub" at the end. The token comes from SecretStorage only.
 import * as vscode from 'vscode';
-import { pushAccount, pushFolder, type PushResult } from '../hub/hubPush';
+import { describePushProgress, megabytes as mb, pushAccount, pushFolder, type PushResult } from '../hub/hubPush';
 import { PushError } from '../hub/pushErrors';
 import { parsePushTarget } from '../hub/repoName';
 import { TOKEN_KEY } from '../services/hubService';
@@ -18,8 +18,6 @@ export interface PushAnswers {
 }
 
 export type PushCommandResult = PushResult | { error: string } | undefined;
-
-const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
 
 async function signedInToken(secrets: vscode.SecretStorage): Promise<string | undefined> {
   let token = await secrets.get(TOKEN_KEY);
@@ -139,9 +137,7 @@ export function registerPushToHub(context: vscode.ExtensionContext): void {
               // Hashing reads every LFS byte once, uploading sends them: each is half of the bar.
               const frac = p.totalBytes ? p.doneBytes / p.totalBytes : 0;
               const pct = p.phase === 'hashing' ? 50 * frac : p.phase === 'uploading' ? 50 + 50 * frac : p.phase === 'preparing' ? 0 : 100;
-              const message = p.phase === 'preparing' ? 'checking the token and the repo' : p.phase === 'committing' ? 'committing'
-                : p.phase === 'done' ? 'done' : `${p.phase} ${p.file ?? ''} · ${mb(p.doneBytes)} of ${mb(p.totalBytes)}`;
-              progress.report({ increment: Math.max(0, pct - shown), message });
+              progress.report({ increment: Math.max(0, pct - shown), message: describePushProgress(p) });
               shown = Math.max(shown, pct);
             },
           });

@@ -26,6 +26,16 @@ export interface PushProgress {
   filesTotal: number;
 }
 
+export const megabytes = (n: number): string => `${(n / 1e6).toFixed(1)} MB`;
+
+/** One line for a progress event: the CLI's status line and the VS Code notification say the same. */
+export function describePushProgress(p: PushProgress): string {
+  if (p.phase === 'preparing') return 'checking the token and the repo';
+  if (p.phase === 'committing') return 'committing';
+  if (p.phase === 'done') return `done: ${p.filesDone}/${p.filesTotal} files`;
+  return `${p.phase} ${megabytes(p.doneBytes)} of ${megabytes(p.totalBytes)}${p.file ? ` · ${p.file}` : ''}`;
+}
+
 export interface PushOptions {
   folder: string;
   /** "name" or "namespace/name"; default: the folder's name. */

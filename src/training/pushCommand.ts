@@ -4,10 +4,9 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_HUB_ENDPOINT } from '../hub/hubClient';
-import { pushFolder, type PushProgress } from '../hub/hubPush';
+import { describePushProgress, megabytes as mb, pushFolder, type PushProgress } from '../hub/hubPush';
 import { pushSource } from './pushSource';
 
-const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
 
 /** One status line on a terminal; a line per phase and per 10% of it in logs. */
 function progressPrinter(stream: NodeJS.WriteStream = process.stderr): { update(p: PushProgress): void; done(): void } {
@@ -16,10 +15,7 @@ function progressPrinter(stream: NodeJS.WriteStream = process.stderr): { update(
   return {
     update(p) {
       const frac = p.totalBytes ? p.doneBytes / p.totalBytes : 0;
-      const text = p.phase === 'preparing' ? 'checking the token and the repo'
-        : p.phase === 'committing' ? 'committing'
-        : p.phase === 'done' ? `done: ${p.filesDone}/${p.filesTotal} files`
-        : `${p.phase} ${mb(p.doneBytes)} of ${mb(p.totalBytes)}${p.file ? ` · ${p.file}` : ''}`;
+      const text = describePushProgress(p);
       if (stream.isTTY) {
         stream.write(`\r${text}\x1b[K`);
         open = true;
