@@ -63,7 +63,7 @@ suite('Run control', () => {
         device: 'cpu', settings: { epochs: 6, maxLength: 32, batchSize: 4, loggingSteps: 1, threads: 1 },
       });
       const runDir = await until('the new run folder', () => api.runs.listRuns().find((r) => !before.has(r.dir))?.dir);
-      await until('the first checkpoint (end of epoch 1)', () => fs.existsSync(path.join(runDir, 'checkpoints')) && fs.readdirSync(path.join(runDir, 'checkpoints')).some((d) => d.startsWith('step-')));
+      await until('the first checkpoint (end of epoch 1)', () => fs.existsSync(path.join(runDir, 'checkpoints')) && fs.readdirSync(path.join(runDir, 'checkpoints')).some((d) => /^step-\d+$/.test(d)));
       const worker = await until('the training worker process', () => trainingWorkerPid());
       process.kill(worker, 'SIGKILL');
       assert.equal(await first, undefined, 'the killed run reported a result');
