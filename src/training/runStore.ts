@@ -51,6 +51,8 @@ export interface RunRecord {
   classWeights?: { kind: 'class' | 'positive'; source: 'balanced' | 'explicit'; byLabel: Record<string, number> };
   /** LoRA runs: the configuration resolved on the model (adapted modules, saved modules, scaling), what adapter/ holds. */
   lora?: RunLora;
+  /** Data-parallel runs: how many ranks trained it, launched by what, and whether their final weights agreed. */
+  distributed?: RunDistributed;
   /** The test split's one evaluation after training (never used for selection); absent without a test split. */
   test?: { step: number; examples: number; metrics: Record<string, number> };
   /** Why a failed run stopped, and the optimizer step it had reached. */
@@ -60,6 +62,19 @@ export interface RunRecord {
   pausedAt?: number;
   /** Trainers that stopped without ending the run, noted by the process that took the run over (see runStatus.ts). */
   interruptions?: Interruption[];
+}
+
+export interface RunDistributed {
+  backend: 'gloo';
+  worldSize: number;
+  launcher: 'torchrun' | 'slurm' | 'env';
+  /** Examples per rank per micro-batch (the batchSize setting) and per optimizer step over all ranks. */
+  perRankBatch?: number;
+  globalBatch?: number;
+  /** Every rank's weights compared with rank 0's at the end (differing: tensors that differed on some rank). */
+  finalWeights?: { tensors: number; differing: number; maxAbsDifference: number };
+  /** Rank 0's gradient all-reduce: mean wall time per optimizer step, and what one step sends. */
+  allReduce?: { msPerStep: number; bytesPerStep: number; buckets: number; steps: number };
 }
 
 export interface Interruption {

@@ -3,6 +3,7 @@
 // leaves nothing — then, once run.ts has made the folder and written the record, trains in it.
 import type * as ortTypes from 'onnxruntime-node';
 import type { DeviceChoice } from '../onnx/device';
+import type { DataParallel } from './distributed/dataParallel';
 import type { RunConfig, RunSettings } from './protocol';
 import type { RunRecord } from './runStore';
 import type { RunLog } from './runLog';
@@ -20,6 +21,8 @@ export interface RunSetup {
   device: DeviceChoice;
   log: RunLog['log'];
   hooks: TrainingHooks;
+  /** A data-parallel run: the group and this process's rank (undefined: training alone). */
+  dataParallel?: DataParallel;
 }
 
 /** A run folder that exists, with its record written as "running". */
@@ -27,6 +30,8 @@ export interface OpenRun {
   runId: string;
   runDir: string;
   record: RunRecord;
+  /** Where a resumed run's checkpoints are read (rank 1…N−1 train in a scratch folder; rank 0's folder holds them). */
+  checkpointsFrom?: string;
 }
 
 /** What a trainer checked and will record in run.json, and how it goes on once the folder exists. */

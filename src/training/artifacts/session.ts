@@ -18,7 +18,7 @@ export type Feeds = Record<string, ort.Tensor>;
 
 export interface TrainingSessionOptions {
   sessionOptions?: ort.InferenceSession.SessionOptions;
-  /** fused: one train_step run per step; separate: training + optimizer models; auto: fused unless accumulating. */
+  /** fused: one train_step run per step; separate: training + optimizer models; auto: fused unless accumulating or reducing. */
   mode?: 'auto' | 'fused' | 'separate';
   /** Resume from this checkpoint folder instead of the artifacts' initial one. */
   checkpointDir?: string;
@@ -32,6 +32,12 @@ export interface TrainingSessionOptions {
    * returns outputs in GPU buffers for it alone), and there it is the default.
    */
   deviceResident?: boolean;
+  /**
+   * Called with each optimizer step's gradients (accumulated over the window) before the optimizer graph reads them,
+   * to change them in place: data-parallel training averages them across ranks here. Needs mode "separate" (the
+   * fused step never hands its gradients out).
+   */
+  reduceGradients?: (grads: Map<string, ort.Tensor>) => Promise<void>;
 }
 
 /** The execution provider a session options object names first ('cpu' when none). */
@@ -109,13 +115,15 @@ export class TrainingSession {
     private readonly stepOptions: ort.InferenceSession.SessionOptions,
     /** Whether optimizer-step outputs stay in device memory (see TrainingSessionOptions.deviceResident). */
     readonly deviceResident: boolean,
+    private readonly reduceGradients?: (grads: Map<string, ort.Tensor>) => Promise<void>,
   ) {}
 
   static async open(dir: string, opts: TrainingSessionOptions = {}): Promise<TrainingSession> {
     const manifestPath = path.join(dir, FILES.manifest);
     if (!fs.existsSync(manifestPath)) throw new Error(`${dir} holds no training artifacts (${FILES.manifest} is missing): run generateArtifacts first`);
     const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as ArtifactManifest;
-    const mode = opts.mode === 'fused' || opts.mode === 'separate' ? opts.mode : manifest.accumulation > 1 ? 'separate' : 'fused';
+    const mode = opts.mode === 'fused' || opts.mode === 'separate' ? opts.mode : manifest.accumulation > 1 || opts.reduceGradients ? 'separate' : 'fused';
+    if (mode === 'fused' && opts.reduceGradients) throw new Error('reduceGradients needs mode "separate": the fused train step applies its gradients inside one run');
     if (mode === 'fused' && manifest.accumulation > 1) throw new Error(`the fused train step cannot accumulate gradients (plan accumulates ${manifest.accumulation} micro-batches): use mode "separate"`);
     const so: ort.InferenceSession.SessionOptions = { logSeverityLevel: 3, ...opts.sessionOptions };
     const resident = opts.deviceResident ?? firstProvider(so) === 'webgpu';
@@ -131,7 +139,7 @@ export class TrainingSession {
       optimizer: mode === 'separate' ? await open(FILES.optimizer, stepOptions) : undefined,
       trainStep: mode === 'fused' ? await open(FILES.trainStep, stepOptions) : undefined,
     };
-    const s = new TrainingSession(dir, manifest, mode, sessions, so, stepOptions, resident);
+    const s = new TrainingSession(dir, manifest, mode, sessions, so, stepOptions, resident, opts.reduceGradients);
     if (opts.initial && !opts.checkpointDir) s.start(opts.initial);
     else s.restore(opts.checkpointDir ?? path.join(dir, FILES.checkpoint));
     return s;
@@ -254,6 +262,7 @@ export class TrainingSession {
   /** One optimizer step from the accumulated gradients; returns the gradient norm. */
   private async applyAccumulated(lr: ort.Tensor, stepT: ort.Tensor, dt: DType): Promise<number> {
     const opt = this.sessions.optimizer!;
+    if (this.reduceGradients) await this.reduceGradients(this.accumulated!);
     const grads: Feeds = {};
     for (const [k, t] of this.accumulated!) grads[`${k}_grad`] = t;
     // 1/accumulation even for a partial window: the HF Trainer divides each micro-batch's loss by

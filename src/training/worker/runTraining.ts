@@ -59,6 +59,10 @@ import { adaptedLayers, planLoraParameters } from '../lora/loraPlan';
 import { LORA_DEFAULT_LR, recordedSettings, usesLora } from '../lora/loraChoice';
 import { linearModules } from '../lora/loraTargets';
 import { writeModelCardOrWarn } from '../modelCard/modelCard';
+import { paddedExamples, shardBatches } from '../distributed/distributedSampler';
+import { gradientAverager } from '../distributed/gradientAverager';
+import { threadsPerRank } from '../distributed/launchEnv';
+import { assertSameStart, compareWithRankZero, fromRankZero, sumOverRanks, weightsFingerprint } from '../distributed/rankAgreement';
 
 
 interface Task {
@@ -144,12 +148,20 @@ interface StepOutcome {
 }
 
 /** The general trainer (classification, regression, NER, extractive QA, MLM) for every strategy but SetFit; run.ts calls it. */
-export const trainModel: Trainer = async ({ config, resumed, ort, device, log, hooks }) => {
+export const trainModel: Trainer = async ({ config, resumed, ort, device, log, hooks, dataParallel: dp }) => {
   const args = resolveArgs(config.settings);
   // threads 0 on the CPU: timed on the first batch once the model is built (only the CPU provider uses the pool). A
   // resumed run keeps the count it chose: another count sums in another order, and resuming must be exact.
   const carriedThreads = resumed?.device.executionProvider === device.executionProvider ? resumed.device.threads : undefined;
   let threads = (args.threads ?? 0) > 0 ? args.threads : carriedThreads;
+  if (dp && threads === undefined && device.executionProvider === 'cpu') {
+    threads = threadsPerRank(dp.env.localWorldSize);
+    log(`data-parallel: ${threads} CPU thread(s) per rank (${dp.env.localWorldSize} rank(s) share this machine's cores; set "threads" to choose)`);
+  }
+  /** Ranks training together (1: alone), this one's rank, and whether it writes the run folder (rank 0 or alone). */
+  const ranks = dp?.env.worldSize ?? 1;
+  const rank = dp?.env.rank ?? 0;
+  const writer = !dp || dp.isWriter;
   let sessionOptions = trainingSessionOptions(device.executionProvider, threads);
 
   // ---- model, tokenizer, data ---------------------------------------------------------------------------------------
@@ -236,7 +248,8 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
   }
 
   // ---- steps and schedule -------------------------------------------------------------------------------------------
-  const microBatchesPerEpoch = Math.ceil(data.train.length / args.batchSize);
+  // Data-parallel: batchSize is per rank (HF's per_device_train_batch_size); a step trains batchSize × ranks examples.
+  const microBatchesPerEpoch = Math.ceil(data.train.length / (args.batchSize * ranks));
   const stepsPerEpoch = Math.max(1, Math.ceil(microBatchesPerEpoch / args.gradientAccumulationSteps));
   const totalSteps = args.maxSteps > 0 ? args.maxSteps : Math.ceil(args.epochs * stepsPerEpoch);
   const numEpochs = Math.ceil(totalSteps / stepsPerEpoch);
@@ -261,7 +274,7 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
     train,
   };
 
-  async function train({ runDir, record }: OpenRun): Promise<void> {
+  async function train({ runDir, record, checkpointsFrom }: OpenRun): Promise<void> {
     if (loaded.initialised.length) log(`newly initialised (not in the checkpoint): ${loaded.initialised.join(', ')}`);
     /** Every weight of the model as it currently stands (base values overlaid with what training changed). */
     const master = loaded.tensors;
@@ -288,7 +301,7 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
     /** Optimizer state to continue with (empty: fresh zeros from the artifacts). */
     let optimizerState = new Map<string, ortTypes.Tensor>();
     if (resumed) {
-      const last = latestCheckpoint(runDir);
+      const last = latestCheckpoint(checkpointsFrom ?? runDir);
       if (last) {
         const r = readRunCheckpoint(last);
         state = r.state;
@@ -307,6 +320,8 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
       ? planLoraParameters(paramNames, spec.numLayers, config.strategy, strategyOptions(epoch), loraConfig)
       : planParameters(paramNames, spec.numLayers, config.strategy, strategyOptions(epoch));
     let session: TrainingSession | undefined;
+    /** Data-parallel: averages each step's gradients across the ranks (one for the run: its timings add up). */
+    const averager = dp ? gradientAverager(dp.group) : undefined;
     let evalSession: ortTypes.InferenceSession | undefined;
     let phaseKey = '';
     let phaseDir = '';
@@ -367,7 +382,7 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
         if (config.strategy === 'discriminative-lr' || config.strategy === 'gradual-unfreezing') appendMetrics(runDir, { type: 'lrGroups', step: state.step, groups: lrGroupMultipliers(p) });
       }
       await session?.release();
-      session = await TrainingSession.open(phaseDir, { sessionOptions, initial: master });
+      session = await TrainingSession.open(phaseDir, { sessionOptions, initial: master, ...(averager ? { reduceGradients: averager } : {}) });
       for (const prm of session.manifest.params) session.params.set(prm.name, new ort.Tensor('float32', master.get(prm.name)!, prm.shape));
       for (const name of session.state.keys()) {
         const carried = optimizerState.get(name);
@@ -396,6 +411,7 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
     };
 
     await openPhase(state.epoch);
+    if (dp) await assertSameStart(dp.group, state.step, weightsFingerprint(session!.weights()), checkpointsFrom ?? runDir);
 
     // ---- evaluation batches (fixed; MLM masks them once with a fixed seed) ---------------------------------------------
     const evalItems = task.kind === 'masked-lm' ? maskedItems(data.validation, tokenizer, spec, args, new Rng(args.seed ^ 0x5eed)) : data.validation;
@@ -427,20 +443,23 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
     };
 
     // ---- one step, or a group of steps in one run -------------------------------------------------------------------
-    const stepsPerRun = stepsPerRunFor(device.executionProvider, args.stepsPerRun, args.gradientAccumulationSteps === 1);
+    // Data-parallel steps run training and optimizer graphs apart: the gradients are averaged across ranks between them.
+    const stepsPerRun = dp ? 1 : stepsPerRunFor(device.executionProvider, args.stepsPerRun, args.gradientAccumulationSteps === 1);
+    if (dp && (args.stepsPerRun ?? 0) > 1) log(`stepsPerRun ${args.stepsPerRun} ignored: a data-parallel step averages its gradients across ranks between the backward pass and the optimizer, which one looped run cannot`, 'warn');
     if ((args.stepsPerRun ?? 0) > 1 && stepsPerRun === 1) log(`stepsPerRun ${args.stepsPerRun} ignored: a run can loop only over whole optimizer steps, and gradientAccumulationSteps is ${args.gradientAccumulationSteps}`, 'warn');
     if (stepsPerRun > 1) log(`${stepsPerRun} optimizer steps per onnxruntime run (an ONNX Loop: on a GPU, weights and optimizer state cross the bus once per group, not once per step)`);
     if (useDropout && device.executionProvider !== 'cpu') log(`Dropout masks are hashed by MurmurHash3, which onnxruntime runs on the CPU only: every step copies the hashes to the ${device.executionProvider} device (4 bytes per masked value)`);
     /** What one micro-batch trains on: its examples (MLM masks them afresh, seeded by epoch and position) and their rows. */
     const microItems = (epoch: number, micro: number, order: number[][]): { items: readonly TokenizedExample[]; indices: readonly number[] } => {
       if (task.kind !== 'masked-lm') return { items: data.train, indices: order[micro] };
-      const items = maskedItems(order[micro].map((i) => data.train[i]), tokenizer, spec, args, new Rng((args.seed * 1000003 + epoch * 8191 + micro) >>> 0));
+      const items = maskedItems(order[micro].map((i) => data.train[i]), tokenizer, spec, args, new Rng((args.seed * 1000003 + epoch * 8191 + micro * ranks + rank) >>> 0));
       return { items, indices: items.map((_, k) => k) };
     };
     /** A micro-batch's feeds; `step` (optimizer steps before it) and `micro` (its index in the epoch) seed its Dropout. */
     const feedsFor = (batch: Batch, examples: readonly number[], step: number, micro: number): Feeds => ({
       ...(cache ? cache.feeds(examples) : inputFeeds(batch, inputNames)), labels: labelFeed(task.loss, batch.labels, task.labels.length, batch.seqLen),
-      ...dropoutSeedFeed(args.seed, step, micro),
+      // Each rank's masks are its own (one rank: the seeds a lone run always drew).
+      ...dropoutSeedFeed(args.seed, step, micro * ranks + rank),
     });
     /** One micro-batch through trainStep (an optimizer step when its accumulation window is full). */
     const runOne = async (epoch: number, micro: number, order: number[][]): Promise<StepOutcome> => {
@@ -489,13 +508,18 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
         await openPhase(epoch);
       }
       // The order of an epoch depends only on (seed, epoch): a resumed run replays it and skips what it already did.
-      const order = planBatches(data.train.map((e) => e.ids.length), { batchSize: args.batchSize, bucket: true, seed: args.seed + epoch * 7919 });
+      // Data-parallel: the same global batches on every rank, each rank its strided share (distributedSampler.ts).
+      const globalOrder = planBatches(data.train.map((e) => e.ids.length), { batchSize: args.batchSize * ranks, bucket: true, seed: args.seed + epoch * 7919 });
+      const order = shardBatches(globalOrder, rank, ranks);
+      if (dp && epoch === state.epoch && paddedExamples(globalOrder, ranks)) log(`epoch ${epoch}: ${paddedExamples(globalOrder, ranks)} example(s) repeated to give every rank batches of one size (DistributedSampler's padding)`);
       for (let micro = state.microInEpoch; micro < order.length; micro++) {
         if (!pending.length) {
           // Pause and cancel act between runs: the steps of a group are already in the weights. Cancel waits for the end
           // of an accumulation window: its checkpoint could not hold the gradients gathered so far.
           await waitWhilePaused(hooks, state.step);
-          if (hooks.isCancelled() && !midWindow) {
+          // Rank 0 hears the cancel (its window or the CLI's Ctrl-C); every rank must stop at the same step.
+          const cancelled = hooks.isCancelled() && !midWindow;
+          if (dp ? (await fromRankZero(dp.group, [cancelled ? 1 : 0]))[0] === 1 : cancelled) {
             stopReason = 'cancelled';
             break training;
           }
@@ -504,7 +528,7 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
         const { batch, lr, loss, gradNorm, stepped, step, seconds } = pending.shift()!;
         state.microInEpoch = micro + 1;
         state.trainSeconds += seconds;
-        state.samplesSeen += batch.size;
+        state.samplesSeen += batch.size * ranks;
         windowSeconds += seconds;
         windowSamples += batch.size;
         windowTokens += batch.realTokens;
@@ -517,6 +541,12 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
         const epochFloat = epoch + state.microInEpoch / order.length;
 
         if (state.step % args.loggingSteps === 0 || state.step === totalSteps || micro === order.length - 1) {
+          if (dp) {
+            // The logged loss and throughput are the global batch's: every rank's mean loss and examples summed
+            // (equal shard sizes make the mean of the ranks' means the mean over the global batch).
+            [lossSum, windowSamples, windowTokens] = await sumOverRanks(dp.group, [lossSum, windowSamples, windowTokens]);
+            lossSum /= ranks;
+          }
           const sps = windowSamples / Math.max(windowSeconds, 1e-9);
           const entry = {
             step: state.step, totalSteps, epoch: epochFloat, loss: lossSum / Math.max(1, lossCount), lr, gradNorm,
@@ -531,7 +561,9 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
         const endOfEpoch = micro === order.length - 1;
         const evalNow = args.evalEvery === 'epoch' ? endOfEpoch : state.step % args.evalEvery === 0;
         if (evalNow || state.step === totalSteps) {
-          lastEval = data.validation.length ? await runEval(epochFloat) : undefined;
+          // Rank 0 evaluates and checkpoints (the others wait at the next collective); its early-stopping decision is
+          // sent to every rank below.
+          lastEval = writer && data.validation.length ? await runEval(epochFloat) : undefined;
           let isBest = false;
           const value = lastEval?.metrics[metric.name];
           if (value !== undefined) {
@@ -550,11 +582,12 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
             state.epoch = epoch + 1;
             state.microInEpoch = 0;
           }
-          await checkpoint(isBest);
+          if (writer) await checkpoint(isBest);
           // The next epoch's phase (its trainable set may change); state.epoch already names it, so the loop will not.
           if (endOfEpoch && epoch + 1 < numEpochs) await openPhase(state.epoch);
-          if (args.earlyStopping && state.badEvals >= args.earlyStopping.patience) {
-            log(`early stopping: ${metric.name} did not improve by more than ${args.earlyStopping.threshold} for ${state.badEvals} evaluation(s)`);
+          const stopEarly = args.earlyStopping !== undefined && state.badEvals >= args.earlyStopping.patience;
+          if (dp ? (await fromRankZero(dp.group, [stopEarly ? 1 : 0]))[0] === 1 : stopEarly) {
+            if (writer) log(`early stopping: ${metric.name} did not improve by more than ${args.earlyStopping!.threshold} for ${state.badEvals} evaluation(s)`);
             stopReason = 'early-stopped';
             break training;
           }
@@ -575,6 +608,11 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
 
     // ---- finish: checkpoint on cancel, export, summary -------------------------------------------------------------
     if (stopReason === 'cancelled') {
+      if (!writer) {
+        await session!.release();
+        hooks.emit({ type: 'done', runDir, status: 'cancelled' });
+        return;
+      }
       await checkpoint(false);
       record.status = 'cancelled';
       writeRun(runDir, record);
@@ -583,6 +621,23 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
       return;
     }
     await syncFromSession();
+    if (dp) {
+      // Every rank stepped on the same averaged gradients: their weights must agree bit for bit. Checked, not
+      // assumed (a kernel that sums in another order on one machine would make rank 0's export a different model).
+      const cmp = await compareWithRankZero(dp.group, session!.weights());
+      record.distributed = { ...record.distributed!, perRankBatch: args.batchSize, globalBatch: args.batchSize * ranks, finalWeights: cmp };
+      if (cmp.differing) log(`data-parallel: the ranks' final weights differ from rank 0's in ${cmp.differing} tensor(s) (largest difference ${cmp.maxAbsDifference.toExponential(2)}): rank 0's weights are exported`, 'warn');
+      else log(`data-parallel: final weights identical on all ${ranks} ranks (${cmp.tensors} trained tensors compared element by element)`);
+      const st = averager!.stats;
+      if (st.steps) record.distributed.allReduce = { msPerStep: (1000 * st.seconds) / st.steps, bytesPerStep: st.bytes, buckets: st.buckets, steps: st.steps };
+      if (st.steps) log(`data-parallel: gradient all-reduce ${((1000 * st.seconds) / st.steps).toFixed(1)} ms per step on average over ${st.steps} step(s) (${(st.bytes / 1e6).toFixed(1)} MB in ${st.buckets} bucket(s) per step)`);
+      if (!writer) {
+        await session!.release();
+        await evalSession?.release();
+        hooks.emit({ type: 'done', runDir, status: 'completed' });
+        return;
+      }
+    }
     if (args.earlyStopping && state.best?.checkpoint) {
       // Early stopping keeps the best model (HF's load_best_model_at_end).
       for (const [k, v] of readRunCheckpoint(state.best.checkpoint).weights) master.set(k, v);
