@@ -18,8 +18,7 @@
 // one fixed stratified validation slice for every run, the fixture's test file evaluated once per run; LoRA and full
 // fine-tuning get the same epochs and batch, each its learning rate chosen from its own grid by mean validation
 // macro-F1 over the seeds. The test column is the honest one: nothing was chosen on it.
-import { build } from 'esbuild';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -29,6 +28,7 @@ import { pretrainedEncoder } from './lib/mlmEncoder.mjs';
 import { readRunFolder } from './lib/runFolder.mjs';
 import { parseTimeV } from './lib/timeV.mjs';
 import { renderLoraReport } from './lib/loraReport.mjs';
+import { fullSizeRepo } from './lib/fullSizeRepo.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -166,22 +166,6 @@ fs.rmSync(work, { recursive: true, force: true });
 fs.mkdirSync(work, { recursive: true });
 
 // ---- size: LoRA vs full at real size, interleaved ---------------------------------------------------------------
-/** The full-size repo folder, generated once (the .complete marker of generateFullSizeRepo) through a one-line bundle. */
-async function fullSizeRepo(repo) {
-  const entry = path.join(work, 'zoo-full.js');
-  await build({
-    stdin: { contents: `const { generateFullSizeRepo } = require('./scripts/fixtures/hubZoo'); console.log(generateFullSizeRepo(process.argv[2]));`, resolveDir: ROOT, loader: 'ts' },
-    outfile: entry, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning',
-    external: ['vscode', 'onnxruntime-node', '@huggingface/transformers', 'sharp', 'onnxruntime-web'],
-  });
-  const t0 = performance.now();
-  const r = spawnSync(process.execPath, [entry, repo], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 << 20 });
-  if (r.status !== 0) throw new Error(`generating the full-size ${repo} layout failed (exit ${r.status})`);
-  const dir = path.resolve(ROOT, r.stdout.trim().split('\n').pop());
-  log(`· ${repo}: ${dir} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
-  return dir;
-}
-
 /**
  * Training rows long enough to fill max-length tokens: consecutive fixture sentences of one label joined until about
  * 1.3 words per token's worth (WordPiece splits more), so every batch is batch × max-length after truncation.
@@ -224,7 +208,7 @@ if (parts.has('size')) {
   for (const id of configs) {
     const c = SIZE_CONFIGS[id];
     if (!c) throw new Error(`--configs: unknown "${id}" (known: ${Object.keys(SIZE_CONFIGS).join(', ')})`);
-    const model = await fullSizeRepo(c.repo);
+    const model = await fullSizeRepo(ROOT, work, c.repo, log);
     const byStrategy = Object.fromEntries(strategies.map((s) => [s, []]));
     for (let turn = 0; turn < turns; turn++) {
       for (const strategy of strategies) {

@@ -31,7 +31,7 @@ export async function runTraining(request: RunConfig, hooks: TrainingHooks, resu
   if (config.strategy === 'setfit') {
     throw new Error(`SetFit trains in one process (its contrastive pairs and head fit in one pass): run it without the launcher's WORLD_SIZE=${launch.worldSize}, or pick another strategy for data-parallel training`);
   }
-  const dp = await joinRanks(launch, (message) => hooks.emit({ type: 'log', level: 'info', message }));
+  const dp = await joinRanks(launch);
   try {
     if (dp.isWriter) await runAsOwner(request, hooks, resumeFrom, dp);
     else await runAsFollower(request, hooks, resumeFrom, dp);
@@ -57,6 +57,8 @@ async function runAsOwner(request: RunConfig, hooks: TrainingHooks, resumeFrom?:
     // An error ends the run as "failed" with the error and the step, never as a run.json that says "running".
     const runDir = watch.runDir() ?? resumeFrom;
     const e = explainFsError(raw, runDir);
+    // A collective that failed means another rank stopped: say where its reason is and how the run goes on.
+    if (dp && runDir && e instanceof Error && /^gloo /.test(e.message)) e.message += `. The other ranks' own output says why they stopped (torchrun's --log_dir, the Slurm job's output file, the pod's log); resume on every rank with \`finetune-studio train --resume ${runDir}\``;
     if (runDir && !(e instanceof RunBusyError)) markRunFailed(runDir, e, watch.step());
     throw e;
   } finally {
@@ -74,6 +76,7 @@ async function prepare(request: RunConfig, hooks: TrainingHooks, resumeFrom: str
     // Another world size is another global batch and another order of examples: the resume could not be exact.
     throw new Error(`${resumeFrom}: this run trained on ${trainedOn} rank(s); resume it on ${trainedOn} (WORLD_SIZE=${trainedOn}${trainedOn === 1 ? ', or without a launcher' : ''}), not ${ranks}`);
   }
+  if (dp) log(dp.description);
   const ort: typeof ortTypes = await import('onnxruntime-node');
   const device = await chooseDevice(ort, config.device ?? 'auto');
   const trainer: Trainer = config.strategy === 'setfit' ? trainSetFit : trainModel;

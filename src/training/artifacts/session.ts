@@ -16,6 +16,11 @@ import { GRAD_NORM, GRAD_SCALE, LEARNING_RATE, STEP } from './optimizers';
 
 export type Feeds = Record<string, ort.Tensor>;
 
+export interface GradientReduction {
+  reduce(grads: Map<string, ort.Tensor>): Promise<void>;
+  divisor: number;
+}
+
 export interface TrainingSessionOptions {
   sessionOptions?: ort.InferenceSession.SessionOptions;
   /** fused: one train_step run per step; separate: training + optimizer models; auto: fused unless accumulating or reducing. */
@@ -33,11 +38,11 @@ export interface TrainingSessionOptions {
    */
   deviceResident?: boolean;
   /**
-   * Called with each optimizer step's gradients (accumulated over the window) before the optimizer graph reads them,
-   * to change them in place: data-parallel training averages them across ranks here. Needs mode "separate" (the
-   * fused step never hands its gradients out).
+   * Data-parallel training: `reduce` is called with each optimizer step's gradients (accumulated over the window)
+   * before the optimizer graph reads them, and sums them across ranks in place; the optimizer divides them by
+   * `divisor` along with its 1/accumulation. Needs mode "separate" (the fused step never hands its gradients out).
    */
-  reduceGradients?: (grads: Map<string, ort.Tensor>) => Promise<void>;
+  reduceGradients?: GradientReduction;
 }
 
 /** The execution provider a session options object names first ('cpu' when none). */
@@ -115,7 +120,7 @@ export class TrainingSession {
     private readonly stepOptions: ort.InferenceSession.SessionOptions,
     /** Whether optimizer-step outputs stay in device memory (see TrainingSessionOptions.deviceResident). */
     readonly deviceResident: boolean,
-    private readonly reduceGradients?: (grads: Map<string, ort.Tensor>) => Promise<void>,
+    private readonly reduction?: GradientReduction,
   ) {}
 
   static async open(dir: string, opts: TrainingSessionOptions = {}): Promise<TrainingSession> {
@@ -262,12 +267,13 @@ export class TrainingSession {
   /** One optimizer step from the accumulated gradients; returns the gradient norm. */
   private async applyAccumulated(lr: ort.Tensor, stepT: ort.Tensor, dt: DType): Promise<number> {
     const opt = this.sessions.optimizer!;
-    if (this.reduceGradients) await this.reduceGradients(this.accumulated!);
+    if (this.reduction) await this.reduction.reduce(this.accumulated!);
     const grads: Feeds = {};
     for (const [k, t] of this.accumulated!) grads[`${k}_grad`] = t;
     // 1/accumulation even for a partial window: the HF Trainer divides each micro-batch's loss by
-    // gradient_accumulation_steps whatever the window holds.
-    const o = await opt.run(this.pick(opt.inputNames, { ...grads, [LEARNING_RATE]: lr, [STEP]: stepT, [GRAD_SCALE]: floatTensor(dt, 1 / this.manifest.accumulation) }, FILES.optimizer));
+    // gradient_accumulation_steps whatever the window holds. Gradients summed over ranks are divided by their count.
+    const scale = 1 / (this.manifest.accumulation * (this.reduction?.divisor ?? 1));
+    const o = await opt.run(this.pick(opt.inputNames, { ...grads, [LEARNING_RATE]: lr, [STEP]: stepT, [GRAD_SCALE]: floatTensor(dt, scale) }, FILES.optimizer));
     this.adopt(o);
     this.step++;
     this.accumulated = undefined;

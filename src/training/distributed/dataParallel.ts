@@ -11,14 +11,16 @@ export interface DataParallel {
   group: ProcessGroup;
   /** Rank 0: the one process that writes the run folder. */
   isWriter: boolean;
+  /** How the group came together and what carries the gradients, for the run log. */
+  description: string;
 }
 
 /** Joins the other ranks (all must arrive within the timeout), saying which collective engine carries the gradients. */
-export async function joinRanks(env: LaunchEnv, log: (m: string) => void): Promise<DataParallel> {
+export async function joinRanks(env: LaunchEnv): Promise<DataParallel> {
   const t0 = performance.now();
   const group = await openGlooGroup({ rank: env.rank, worldSize: env.worldSize, masterAddr: env.masterAddr, masterPort: env.masterPort, timeoutMs: env.timeoutMs });
   const nccl = ncclStatus();
-  log(`data-parallel: rank ${env.rank} of ${env.worldSize} (launched by ${env.launcher}, local rank ${env.localRank}), rendezvous at ${env.masterAddr}:${env.masterPort} ` +
-    `in ${((performance.now() - t0) / 1000).toFixed(2)} s; gradients all-reduced by gloo over TCP; NCCL: ${nccl.reason}`);
-  return { env, group, isWriter: env.rank === 0 };
+  const description = `data-parallel: rank ${env.rank} of ${env.worldSize} (launched by ${env.launcher}, local rank ${env.localRank}), rendezvous at ${env.masterAddr}:${env.masterPort} ` +
+    `in ${((performance.now() - t0) / 1000).toFixed(2)} s; gradients all-reduced by gloo over TCP; NCCL: ${nccl.reason}`;
+  return { env, group, isWriter: env.rank === 0, description };
 }

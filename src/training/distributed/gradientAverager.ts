@@ -1,5 +1,6 @@
 // Averages each optimizer step's gradients across ranks before the optimizer graph runs (the session's
-// reduceGradients hook). onnxruntime returns all of a step's gradients at once when its training graph ends, so the
+// reduceGradients hook): the ranks' gradients are summed in place, and the optimizer graph divides by the world size
+// with the 1/accumulation it applies anyway (its grad_scale input), so no extra pass over the gradients is made here. onnxruntime returns all of a step's gradients at once when its training graph ends, so the
 // all-reduce cannot start inside the backward pass as PyTorch DDP's hooks do; what can overlap is ours: gradients go
 // in buckets (DDP's 25 MB by default), and while one bucket is on the wire the next is packed. Tensors as large as a
 // bucket (embeddings, FFN matrices of big models) are reduced in place, small ones (biases, LayerNorms) are packed so
@@ -56,23 +57,19 @@ function pack(bucket: Bucket): Float32Array {
   return flat;
 }
 
-function unpackAndScale(bucket: Bucket, scale: number): void {
-  if (!bucket.flat) {
-    const g = bucket.parts[0];
-    for (let i = 0; i < g.length; i++) g[i] *= scale;
-    return;
-  }
+function unpack(bucket: Bucket): void {
+  if (!bucket.flat) return;
   let at = 0;
   for (const p of bucket.parts) {
-    const src = bucket.flat.subarray(at, at + p.length);
-    for (let i = 0; i < p.length; i++) p[i] = src[i] * scale;
+    p.set(bucket.flat.subarray(at, at + p.length));
     at += p.length;
   }
 }
 
 /**
- * The reduceGradients hook for a group: every gradient replaced, in place, by its mean over the ranks. Each rank
- * must pass the same tensors in the same order (the same artifacts give the same manifest order).
+ * The reduceGradients hook for a group: every gradient replaced, in place, by its sum over the ranks, which the
+ * session divides by `divisor` (the world size) in the optimizer graph. Each rank must pass the same tensors in the
+ * same order (the same artifacts give the same manifest order).
  */
 export interface AveragingStats {
   /** Steps averaged, wall seconds spent in them (packing included), bytes and buckets per step (the last step's). */
@@ -82,10 +79,14 @@ export interface AveragingStats {
   buckets: number;
 }
 
-export type GradientAverager = ((grads: GradientTensors) => Promise<void>) & { stats: AveragingStats };
+export interface GradientAverager {
+  reduce(grads: GradientTensors): Promise<void>;
+  /** What the reduced gradients are divided by to make them a mean. */
+  divisor: number;
+  stats: AveragingStats;
+}
 
 export function gradientAverager(group: ProcessGroup, bucketBytes = DEFAULT_BUCKET_BYTES): GradientAverager {
-  const scale = 1 / group.worldSize;
   const stats: AveragingStats = { steps: 0, seconds: 0, bytes: 0, buckets: 0 };
   const average = async (grads: GradientTensors) => {
     const t0 = performance.now();
@@ -102,19 +103,19 @@ export function gradientAverager(group: ProcessGroup, bucketBytes = DEFAULT_BUCK
       const flat = pack(b);
       if (inFlight) {
         await inFlight;
-        unpackAndScale(previous!, scale);
+        unpack(previous!);
       }
       inFlight = group.allreduceSum(flat);
       previous = b;
     }
     if (inFlight) {
       await inFlight;
-      unpackAndScale(previous!, scale);
+      unpack(previous!);
     }
     stats.steps++;
     stats.seconds += (performance.now() - t0) / 1000;
     stats.bytes = tensors.reduce((s, t) => s + t.byteLength, 0);
     stats.buckets = buckets.length;
   };
-  return Object.assign(average, { stats });
+  return { reduce: average, divisor: group.worldSize, stats };
 }

@@ -293,7 +293,7 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
     };
     const inputNames = graphInputNames(spec);
     const padId = tokenizer.padTokenId;
-    log(`train ${data.train.length} examples, evaluate on ${data.validation.length} validation; ${numEpochs} epoch(s) × ${stepsPerEpoch} step(s), batch ${args.batchSize}` +
+    log(`train ${data.train.length} examples, evaluate on ${data.validation.length} validation; ${numEpochs} epoch(s) × ${stepsPerEpoch} step(s), batch ${args.batchSize}${dp ? ` per rank × ${ranks} ranks = ${args.batchSize * ranks}` : ''}` +
       `${args.gradientAccumulationSteps > 1 ? ` × ${args.gradientAccumulationSteps} accumulated` : ''}, max length ${maxLength}`);
 
     // ---- trainer state (fresh, or from the last checkpoint) ----------------------------------------------------------

@@ -55,18 +55,21 @@ test('buckets: consecutive small tensors up to the bucket size, big ones alone, 
   assert.deepEqual(planBuckets([3, 3], 4 * 100), [[0, 1]]);
 });
 
-test('gradient averaging over 3 ranks: every gradient becomes the mean of the ranks\' values, bucketed or not', async () => {
+test('gradient averaging over 3 ranks: every gradient becomes the ranks\' sum, to be divided by 3, bucketed or not', async () => {
   for (const bucketBytes of [4 * 7, 25 * 2 ** 20]) {
     const groups = memoryGroups(3);
     const shapes = [13, 1, 40, 6, 6, 100];
     const perRank = groups.map((_, r) => new Map(shapes.map((n, i) => [`p${i}`, { data: Float32Array.from({ length: n }, (_, k) => (r + 1) * (k + 1) + i * 0.5) }])));
-    await Promise.all(groups.map((g, r) => gradientAverager(g, bucketBytes)(perRank[r])));
+    const averagers = groups.map((g) => gradientAverager(g, bucketBytes));
+    await Promise.all(averagers.map((a, r) => a.reduce(perRank[r])));
     shapes.forEach((n, i) => {
-      const expected = Float32Array.from({ length: n }, (_, k) => ((1 + 2 + 3) * (k + 1) + 3 * i * 0.5) / 3);
+      const expected = Float32Array.from({ length: n }, (_, k) => (1 + 2 + 3) * (k + 1) + 3 * i * 0.5);
       for (const m of perRank) assert.deepEqual(m.get(`p${i}`)!.data, expected, `p${i} (bucket ${bucketBytes} B)`);
     });
+    assert.deepEqual(averagers.map((a) => a.divisor), [3, 3, 3]);
+    assert.deepEqual({ ...averagers[0].stats, seconds: 0 }, { steps: 1, seconds: 0, bytes: 4 * shapes.reduce((a, b) => a + b, 0), buckets: planBuckets(shapes.map((n) => n), bucketBytes).length });
   }
-  await assert.rejects(gradientAverager(memoryGroups(1)[0])(new Map([['x', { data: new Float64Array(2) }]])), /gradient "x" is not float32/);
+  await assert.rejects(gradientAverager(memoryGroups(1)[0]).reduce(new Map([['x', { data: new Float64Array(2) }]])), /gradient "x" is not float32/);
 });
 
 test('rank agreement: rank 0\'s flags and run folder reach every rank; start and end checks see a difference', async () => {
