@@ -151,6 +151,15 @@ struct Group {
   std::condition_variable cv;
   std::deque<Op*> queue;
   bool stopping = false;
+  std::thread worker;
+
+  ~Group() {
+    // The worker may hold the last reference; a joinable std::thread must never be destroyed (std::terminate).
+    if (worker.joinable()) {
+      if (worker.get_id() == std::this_thread::get_id()) worker.detach();
+      else worker.join();
+    }
+  }
 
   std::string label() const {
     return "(rank " + std::to_string(opts.rank) + " of " + std::to_string(opts.size) + ")";
@@ -230,7 +239,9 @@ struct Group {
     }
   }
 
-  // Worker thread: ops in issue order until close(); then the gloo objects go (pairs close, rank 0's store stops).
+  // Worker thread: ops in issue order until close(); then the gloo objects go (pairs close, rank 0's store stops)
+  // and a last message (no op) tells the JS thread to join: until then close() keeps the event loop alive, because a
+  // process that exits while gloo's threads are being torn down aborts in static destructors.
   static void loop(std::shared_ptr<Group> self) {
     for (;;) {
       Op* op = nullptr;
@@ -249,6 +260,7 @@ struct Group {
     self->prefixed.reset();
     self->store.reset();
     self->server.reset();
+    napi_call_threadsafe_function(self->tsfn, nullptr, napi_tsfn_blocking);
     napi_release_threadsafe_function(self->tsfn, napi_tsfn_release);
   }
 };
@@ -265,13 +277,21 @@ void finishOp(napi_env env, Group* group, Op* op) {
     }
     if (op->buffer) napi_delete_reference(env, op->buffer);
     // An idle group must not keep the process alive; a group with work in flight must.
-    if (--group->pending == 0 && group->tsfn) napi_unref_threadsafe_function(env, group->tsfn);
+    // (After close() the loop stays referenced until the worker's teardown is done: see callJs.)
+    if (--group->pending == 0 && !group->closed) napi_unref_threadsafe_function(env, group->tsfn);
   }
   delete op;
 }
 
 void callJs(napi_env env, napi_value /*js_cb*/, void* context, void* data) {
-  finishOp(env, static_cast<Group*>(context), static_cast<Op*>(data));
+  auto* group = static_cast<Group*>(context);
+  if (data) {
+    finishOp(env, group, static_cast<Op*>(data));
+    return;
+  }
+  // The worker finished tearing down; it only has the release call left.
+  if (group->worker.joinable()) group->worker.join();
+  if (env) napi_unref_threadsafe_function(env, group->tsfn);
 }
 
 // Held by the JS handle object.
@@ -289,6 +309,7 @@ void closeGroup(napi_env env, Group* g) {
     g->stopping = true;
   }
   g->cv.notify_all();
+  napi_ref_threadsafe_function(env, g->tsfn);  // until the worker's teardown is done (see Group::loop)
   for (Op* op : dropped) {
     op->error = std::string("gloo ") + opName(op->kind) + " " + g->label() + ": the group was closed before it ran";
     finishOp(env, g, op);
@@ -410,9 +431,16 @@ napi_value Close(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-void finalizeHandle(napi_env env, void* data, void* /*hint*/) {
+// The handle was collected without close(): the worker runs what is queued, then tears down. No JS calls here (the
+// environment may be going away, its thread-safe functions with it).
+void finalizeHandle(napi_env /*env*/, void* data, void* /*hint*/) {
   auto* h = static_cast<Handle*>(data);
-  closeGroup(env, h->group.get());
+  Group* g = h->group.get();
+  {
+    std::lock_guard<std::mutex> lock(g->mu);
+    g->stopping = true;
+  }
+  g->cv.notify_all();
   delete h;
 }
 
@@ -479,7 +507,7 @@ void createComplete(napi_env env, napi_status /*status*/, void* data) {
       rejectWith(env, w->deferred, "gloo createGroup " + g->label() + ": cannot create the completion channel");
     } else {
       napi_unref_threadsafe_function(env, g->tsfn);
-      std::thread(Group::loop, g).detach();
+      g->worker = std::thread(Group::loop, g);
       napi_value handle = makeHandle(env, g);
       if (handle) {
         napi_resolve_deferred(env, w->deferred, handle);
