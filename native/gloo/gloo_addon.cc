@@ -8,6 +8,9 @@
 // function. Every rank must issue the same ops in the same order (the tag of each op is its sequence number).
 #include <node_api.h>
 
+#include <netdb.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -72,6 +75,42 @@ void rejectWith(napi_env env, napi_deferred deferred, const std::string& msg) {
 
 bool isLoopback(const std::string& host) {
   return host == "localhost" || host == "::1" || host == "ip6-localhost" || host.rfind("127.", 0) == 0;
+}
+
+// The local address a socket to `host` would leave from: the interface this machine reaches MASTER_ADDR on, which
+// is the one the other ranks can reach it on too. A UDP connect sends nothing; it only asks the kernel for a route.
+std::string routeTo(const std::string& host) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_DGRAM;
+  addrinfo* list = nullptr;
+  if (getaddrinfo(host.c_str(), "9", &hints, &list) != 0 || !list) return "";
+  std::string found;
+  int fd = ::socket(list->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd >= 0 && ::connect(fd, list->ai_addr, list->ai_addrlen) == 0) {
+    sockaddr_storage local{};
+    socklen_t len = sizeof(local);
+    char text[INET6_ADDRSTRLEN] = {0};
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len) == 0 &&
+        ::getnameinfo(reinterpret_cast<sockaddr*>(&local), len, text, sizeof(text), nullptr, 0, NI_NUMERICHOST) == 0) {
+      found = text;
+    }
+  }
+  if (fd >= 0) ::close(fd);
+  freeaddrinfo(list);
+  return found;
+}
+
+// Whether `host` resolves to a loopback address (Debian's /etc/hosts maps the machine's own name to 127.0.1.1).
+bool resolvesToLoopback(const std::string& host) {
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* list = nullptr;
+  if (getaddrinfo(host.c_str(), nullptr, &hints, &list) != 0 || !list) return false;
+  char text[INET6_ADDRSTRLEN] = {0};
+  getnameinfo(list->ai_addr, list->ai_addrlen, text, sizeof(text), nullptr, 0, NI_NUMERICHOST);
+  freeaddrinfo(list);
+  return isLoopback(text);
 }
 
 bool has(const std::string& text, const char* needle) { return text.find(needle) != std::string::npos; }
@@ -140,6 +179,7 @@ struct Group {
   std::unique_ptr<gloo::rendezvous::PrefixStore> prefixed;
   std::shared_ptr<gloo::transport::Device> device;
   std::shared_ptr<gloo::rendezvous::Context> context;
+  std::string transportReason;  // which address this rank listens on and why, for the run log
 
   // Set on the JS thread only.
   napi_threadsafe_function tsfn = nullptr;
@@ -175,18 +215,34 @@ struct Group {
     }
     prefixed = std::make_unique<gloo::rendezvous::PrefixStore>(opts.prefix, *store);
 
+    // Which address the other ranks reach this one on: the interface torch's GLOO_SOCKET_IFNAME names (the first of
+    // a comma-separated list), loopback for a one-machine job, else the machine's hostname, unless that resolves to
+    // loopback (as Debian's /etc/hosts makes it), then the address the route to MASTER_ADDR leaves from.
     gloo::transport::tcp::attr attr;
-    const char* iface = std::getenv("GLOO_SOCKET_IFNAME");
-    if (iface && *iface) {
+    const char* ifaceEnv = std::getenv("GLOO_SOCKET_IFNAME");
+    std::string iface = ifaceEnv ? std::string(ifaceEnv).substr(0, std::string(ifaceEnv).find(',')) : "";
+    if (!iface.empty()) {
       attr.iface = iface;
+      transportReason = "interface " + iface + " (GLOO_SOCKET_IFNAME)";
     } else if (isLoopback(opts.masterAddr)) {
       attr.hostname = "127.0.0.1";
+      transportReason = "loopback (MASTER_ADDR " + opts.masterAddr + " is loopback)";
     } else {
       char host[256] = {0};
       ::gethostname(host, sizeof(host) - 1);
       attr.hostname = host;
+      transportReason = std::string("hostname ") + host;
+      if (resolvesToLoopback(host)) {
+        std::string routed = routeTo(opts.masterAddr);
+        if (!routed.empty()) {
+          attr.hostname = routed;
+          transportReason = std::string("the route to MASTER_ADDR ") + opts.masterAddr + " (hostname " + host +
+                            " resolves to loopback)";
+        }
+      }
     }
     device = gloo::transport::tcp::CreateDevice(attr);
+    transportReason = device->str() + " via " + transportReason;
     context = std::make_shared<gloo::rendezvous::Context>(opts.rank, opts.size);
     context->setTimeout(opts.timeout);
     context->connectFullMesh(*prefixed, device);
@@ -478,9 +534,11 @@ napi_value makeHandle(napi_env env, std::shared_ptr<Group> group) {
   napi_value rank = nullptr, size = nullptr;
   NAPI_OK(napi_create_int32(env, group->opts.rank, &rank));
   NAPI_OK(napi_create_int32(env, group->opts.size, &size));
+  napi_value transport = jsString(env, group->transportReason);
   napi_property_descriptor props[] = {
       {"rank", nullptr, nullptr, nullptr, nullptr, rank, napi_enumerable, nullptr},
       {"size", nullptr, nullptr, nullptr, nullptr, size, napi_enumerable, nullptr},
+      {"transport", nullptr, nullptr, nullptr, nullptr, transport, napi_enumerable, nullptr},
       {"allreduce", nullptr, Allreduce, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"broadcast", nullptr, Broadcast, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"barrier", nullptr, Barrier, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -6,12 +6,15 @@ import { openGlooGroup, type ProcessGroup } from '../../src/training/distributed
 export interface WorkerConfig {
   rank: number;
   worldSize: number;
+  masterAddr?: string;
   masterPort?: number;
   storePath?: string;
   timeoutMs: number;
   scenario: 'sums' | 'broadcast' | 'barrier' | 'buckets' | 'allreduce' | 'idle';
   /** Elements per allreduce buffer. */
   n?: number;
+  /** 'allreduce': wait this long after connecting before starting it. */
+  delayMs?: number;
 }
 
 const cfg = JSON.parse(process.argv[2]) as WorkerConfig;
@@ -76,6 +79,7 @@ async function scenario(group: ProcessGroup): Promise<Record<string, unknown>> {
       return { arrived, left: Date.now() };
     }
     case 'allreduce': {
+      await new Promise((r) => setTimeout(r, cfg.delayMs ?? 0));
       report('started', { op: 'allreduce' });
       const t0 = performance.now();
       try {
@@ -96,12 +100,12 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   let group: ProcessGroup;
   try {
-    group = await openGlooGroup({ rank: cfg.rank, worldSize: cfg.worldSize, masterPort: cfg.masterPort, storePath: cfg.storePath, timeoutMs: cfg.timeoutMs });
+    group = await openGlooGroup({ rank: cfg.rank, worldSize: cfg.worldSize, masterAddr: cfg.masterAddr, masterPort: cfg.masterPort, storePath: cfg.storePath, timeoutMs: cfg.timeoutMs });
   } catch (e) {
     report('error', { message: (e as Error).message, ms: performance.now() - t0 });
     return;
   }
-  report('connected', { ms: performance.now() - t0, rankSeen: group.rank, worldSize: group.worldSize });
+  report('connected', { ms: performance.now() - t0, rankSeen: group.rank, worldSize: group.worldSize, transport: group.transport });
   const result = await scenario(group);
   group.close();
   report('result', result);

@@ -23,6 +23,8 @@ export interface GlooCreateOptions {
 export interface GlooHandle {
   readonly rank: number;
   readonly size: number;
+  /** gloo's device and why that address, e.g. "tcp, pci=, iface=lo, speed=-1, addr=[127.0.0.1] via loopback (…)". */
+  readonly transport: string;
   /** Element-wise sum over all ranks, in place. */
   allreduce(buf: Float32Array | Float64Array): Promise<void>;
   /** Root's contents into every rank's buffer (any typed array). */

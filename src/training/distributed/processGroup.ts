@@ -7,6 +7,8 @@ export interface ProcessGroup {
   readonly rank: number;
   readonly worldSize: number;
   readonly backend: 'gloo';
+  /** The address this rank's connections use and why (GLOO_SOCKET_IFNAME, loopback, hostname, route to MASTER_ADDR). */
+  readonly transport: string;
   /** Element-wise sum over all ranks, written into `buf` on every rank. */
   allreduceSum(buf: Float32Array | Float64Array): Promise<void>;
   /** Rank `root`'s contents of `buf` into every rank's `buf`. */
@@ -54,9 +56,11 @@ function glooGroup(handle: GlooHandle): ProcessGroup {
     rank: handle.rank,
     worldSize: handle.size,
     backend: 'gloo',
-    allreduceSum: (buf) => handle.allreduce(buf),
-    broadcast: (buf, root) => handle.broadcast(buf, root),
-    barrier: () => handle.barrier(),
+    transport: handle.transport,
+    // async: a wrong argument (the addon throws a TypeError) rejects like every other failure.
+    allreduceSum: async (buf) => handle.allreduce(buf),
+    broadcast: async (buf, root) => handle.broadcast(buf, root),
+    barrier: async () => handle.barrier(),
     close: () => {
       if (closed) return;
       closed = true;

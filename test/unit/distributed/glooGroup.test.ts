@@ -75,6 +75,9 @@ async function runAll(worldSize: number, scenario: WorkerConfig['scenario'], ext
 test('2 ranks: allreduce of 1e6 float32 and 1e6 float64 values gives the exact sums on both', { skip, timeout: 30_000 }, async () => {
   const ranks = await runAll(2, 'sums');
   for (const r of ranks) {
+    const connected = r.events.find((e) => e.event === 'connected');
+    assert.equal(connected?.worldSize, 2);
+    assert.match(connected?.transport as string, /^tcp, .*addr=\[127\.0\.0\.1\] via loopback \(MASTER_ADDR 127\.0\.0\.1 is loopback\)$/);
     const res = result(r);
     assert.equal(res.f32Bad, 0);
     assert.equal(res.f64Bad, 0);
@@ -114,6 +117,19 @@ test('barrier: no rank leaves before the last one (600 ms late) arrived', { skip
   const left = ranks.map((r) => result(r).left as number);
   assert.ok(Math.min(...left) >= Math.max(...arrived), `left ${left} before the last arrival ${Math.max(...arrived)}`);
   assert.ok(Math.max(...arrived) - Math.min(...arrived) >= 500, `arrivals ${arrived} were meant to be spread`);
+});
+
+// Multi-machine jobs give a MASTER_ADDR that is not loopback; ranks must then listen on an address the others can
+// reach (not the 127.0.x.x that /etc/hosts often maps the hostname to). One machine's own address stands in for it.
+const external = Object.values(os.networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+test('a non-loopback MASTER_ADDR: ranks listen on a reachable address of this machine, not loopback', { skip: skip || (!external && 'no non-loopback IPv4 address here'), timeout: 30_000 }, async () => {
+  const ranks = await runAll(2, 'sums', { masterAddr: external, n: 100_000 });
+  for (const r of ranks) {
+    assert.equal(result(r).f32Bad, 0);
+    const transport = r.events.find((e) => e.event === 'connected')?.transport as string;
+    assert.doesNotMatch(transport, /addr=\[127\./);
+    assert.match(transport, /via (hostname |the route to MASTER_ADDR )/);
+  }
 });
 
 test('FileStore rendezvous in a shared folder (no port) connects and sums', { skip, timeout: 30_000 }, async () => {
@@ -160,6 +176,20 @@ test('a peer killed (SIGKILL) while the other is in allreduce: it rejects at onc
   assert.match(res.rejected as string, /^gloo allreduce \(rank 0 of 2\): connection closed by peer \(rank 1 died\?\)/);
   // started → kill after 300 ms → rejection: far below the 10 s timeout.
   assert.ok((res.ms as number) < 3000, `rejected after ${res.ms} ms`);
+});
+
+test('a peer killed before the allreduce starts: the allreduce rejects at once instead of waiting for its timeout', { skip, timeout: 30_000 }, async () => {
+  const masterPort = await freePort();
+  const timeoutMs = 10_000;
+  const victim = startRank({ rank: 1, worldSize: 2, masterPort, timeoutMs, scenario: 'idle' }, (e) => {
+    if (e.event === 'connected') victim.child.kill('SIGKILL');
+  });
+  const survivor = startRank({ rank: 0, worldSize: 2, masterPort, timeoutMs, scenario: 'allreduce', delayMs: 1000 });
+  assert.deepEqual(await survivor.exit, { code: 0, signal: null });
+  assert.equal((await victim.exit).signal, 'SIGKILL');
+  const res = result(survivor);
+  assert.match(res.rejected as string, /^gloo allreduce \(rank 0 of 2\): connection closed by peer \(rank 1 died\?\)/);
+  assert.ok((res.ms as number) < 1000, `rejected after ${res.ms} ms`);
 });
 
 test('a peer that connected but never joins the allreduce: the op rejects when its timeout runs out', { skip, timeout: 30_000 }, async () => {
