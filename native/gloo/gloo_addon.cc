@@ -11,6 +11,7 @@
 #include <netdb.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -211,6 +212,11 @@ struct Group {
       if (opts.rank == 0) server = std::make_unique<fts::TcpStoreServer>(opts.masterAddr, opts.masterPort);
       store = std::make_unique<fts::TcpStoreClient>(opts.masterAddr, opts.masterPort, opts.timeout);
     } else {
+      struct stat st {};
+      if (::stat(opts.storePath.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+        throw std::runtime_error("storePath " + opts.storePath +
+                                 " is not a folder (create it on a file system every rank sees)");
+      }
       store = std::make_unique<gloo::rendezvous::FileStore>(opts.storePath);
     }
     prefixed = std::make_unique<gloo::rendezvous::PrefixStore>(opts.prefix, *store);

@@ -11,7 +11,7 @@ export interface GlooCreateOptions {
   /** Where rank 0 serves the rendezvous store (torchrun's MASTER_ADDR); also picks the transport's interface. */
   masterAddr?: string;
   masterPort?: number;
-  /** A shared folder for gloo's FileStore rendezvous instead of the TCP store (then masterPort is not needed). */
+  /** A shared folder for gloo's FileStore rendezvous instead of the TCP store (then masterPort is not needed); fresh per job. */
   storePath?: string;
   /** Rendezvous and every op give up after this long. */
   timeoutMs?: number;

@@ -25,7 +25,10 @@ export interface GlooGroupOptions {
   masterAddr?: string;
   /** torchrun's MASTER_PORT, free for rank 0 to bind. Not needed with storePath. */
   masterPort?: number;
-  /** A folder every rank sees (shared file system): rendezvous through files instead of the TCP store. */
+  /**
+   * A folder every rank sees (shared file system): rendezvous through files instead of the TCP store. It must be
+   * empty of an earlier job's keys (gloo would read that job's addresses): use a fresh folder or a distinct prefix.
+   */
   storePath?: string;
   /** How long rendezvous and each op may take before they reject. Default 5 minutes: ranks of a job start unevenly. */
   timeoutMs?: number;

@@ -10,6 +10,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { glooAvailable } from '../../../src/training/distributed/glooAddon';
+import { openGlooGroup } from '../../../src/training/distributed/processGroup';
 import type { WorkerConfig } from '../../support/glooWorker';
 
 const WORKER = path.join(__dirname, '..', '..', 'support', 'glooWorker.js');
@@ -159,6 +160,24 @@ test('a rank that never shows up: createGroup rejects within the timeout, naming
   await rank1.exit;
   const err1 = rank1.events.find((e) => e.event === 'error');
   assert.match(err1?.message as string, /^gloo createGroup \(rank 1 of 2\): could not reach the rendezvous store at 127\.0\.0\.1:\d+ within 1000 ms/);
+});
+
+test('setup mistakes reject with what to fix: MASTER_PORT taken, a storePath that is not a folder, a bad rank', { skip, timeout: 30_000 }, async () => {
+  const taken = net.createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const port = (taken.address() as net.AddressInfo).port;
+  try {
+    await assert.rejects(openGlooGroup({ rank: 0, worldSize: 2, masterPort: port, timeoutMs: 1000 }), {
+      message: `gloo createGroup (rank 0 of 2): rank 0 cannot serve the rendezvous store on 127.0.0.1:${port} (Address already in use; another job or a previous run still holds MASTER_PORT)`,
+    });
+  } finally {
+    taken.close();
+  }
+  const notAFolder = path.join(os.tmpdir(), 'no-such-store-folder');
+  await assert.rejects(openGlooGroup({ rank: 1, worldSize: 2, storePath: notAFolder, timeoutMs: 1000 }), {
+    message: `gloo createGroup (rank 1 of 2): storePath ${notAFolder} is not a folder (create it on a file system every rank sees)`,
+  });
+  await assert.rejects(openGlooGroup({ rank: 2, worldSize: 2, masterPort: 1, timeoutMs: 1000 }), { name: 'TypeError', message: 'createGroup: rank 2 is not in [0, size=2)' });
 });
 
 test('a peer killed (SIGKILL) while the other is in allreduce: it rejects at once, naming the op, well before the timeout', { skip, timeout: 30_000 }, async () => {
