@@ -345,6 +345,10 @@ void finishOp(napi_env env, Group* group, Op* op) {
   delete op;
 }
 
+void releaseOwner(napi_env /*env*/, void* data, void* /*hint*/) {
+  delete static_cast<std::shared_ptr<Group>*>(data);
+}
+
 void callJs(napi_env env, napi_value /*js_cb*/, void* context, void* data) {
   auto* group = static_cast<Group*>(context);
   if (data) {
@@ -566,8 +570,12 @@ void createComplete(napi_env env, napi_status /*status*/, void* data) {
     rejectWith(env, w->deferred, w->error);
   } else {
     napi_value name = jsString(env, "gloo group");
-    if (napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, nullptr, nullptr, g.get(), callJs,
+    // The thread-safe function owns a reference to the group until Node finalizes it, after its last callJs: the
+    // handle may be collected (and the worker gone) while completions are still queued for the JS thread.
+    auto* owner = new std::shared_ptr<Group>(g);
+    if (napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, owner, releaseOwner, g.get(), callJs,
                                         &g->tsfn) != napi_ok) {
+      delete owner;
       rejectWith(env, w->deferred, "gloo createGroup " + g->label() + ": cannot create the completion channel");
     } else {
       napi_unref_threadsafe_function(env, g->tsfn);
