@@ -209,7 +209,12 @@ struct Group {
   // Rendezvous and full-mesh connection; throws with a plain message.
   void connect() {
     if (opts.storePath.empty()) {
-      if (opts.rank == 0) server = std::make_unique<fts::TcpStoreServer>(opts.masterAddr, opts.masterPort);
+      // A loopback MASTER_ADDR keeps the store on this machine. Any other is served on every interface, as torch's
+      // TCPStore does: MASTER_ADDR is the name the *other* machines use, and on rank 0's own machine it may resolve
+      // to a loopback address (Debian's /etc/hosts maps the hostname to 127.0.1.1) nobody else can reach.
+      if (opts.rank == 0) {
+        server = std::make_unique<fts::TcpStoreServer>(opts.masterAddr, opts.masterPort, !isLoopback(opts.masterAddr));
+      }
       store = std::make_unique<fts::TcpStoreClient>(opts.masterAddr, opts.masterPort, opts.timeout);
     } else {
       struct stat st {};

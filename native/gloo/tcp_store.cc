@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <sstream>
@@ -89,18 +90,25 @@ std::string errnoText(int err) { return std::string(std::strerror(err)); }
 
 }  // namespace
 
-TcpStoreServer::TcpStoreServer(const std::string& host, int port) {
+TcpStoreServer::TcpStoreServer(const std::string& host, int port, bool allInterfaces) {
   AddrInfo ai;
-  int rc = resolve(host, port, true, &ai);
+  // Every interface: "::" (IPv4 too, V6ONLY off) first, then "0.0.0.0" where IPv6 is disabled.
+  int rc = allInterfaces ? resolve("", port, true, &ai) : resolve(host, port, true, &ai);
   if (rc != 0) {
     throw std::runtime_error("cannot resolve MASTER_ADDR " + host + ": " + gai_strerror(rc));
   }
+  std::vector<addrinfo*> order;
+  for (addrinfo* a = ai.list; a; a = a->ai_next) order.push_back(a);
+  if (allInterfaces) {
+    std::stable_partition(order.begin(), order.end(), [](addrinfo* a) { return a->ai_family == AF_INET6; });
+  }
   int lastErr = 0;
-  for (addrinfo* a = ai.list; a; a = a->ai_next) {
+  for (addrinfo* a : order) {
     int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
     if (fd < 0) { lastErr = errno; continue; }
-    int one = 1;
+    int one = 1, zero = 0;
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (a->ai_family == AF_INET6 && allInterfaces) ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
     if (::bind(fd, a->ai_addr, a->ai_addrlen) == 0 && ::listen(fd, 128) == 0) {
       listenFd_ = fd;
       break;
@@ -110,7 +118,8 @@ TcpStoreServer::TcpStoreServer(const std::string& host, int port) {
   }
   if (listenFd_ < 0) {
     std::ostringstream msg;
-    msg << "rank 0 cannot serve the rendezvous store on " << host << ":" << port << " (" << errnoText(lastErr)
+    msg << "rank 0 cannot serve the rendezvous store on " << (allInterfaces ? "every interface" : host) << ":" << port
+        << " (" << errnoText(lastErr)
         << (lastErr == EADDRINUSE ? "; another job or a previous run still holds MASTER_PORT" : "") << ")";
     throw std::runtime_error(msg.str());
   }

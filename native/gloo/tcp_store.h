@@ -22,9 +22,10 @@ namespace fts {
 
 class TcpStoreServer {
  public:
-  // Binds host:port (SO_REUSEADDR: a restarted job reuses the port at once) and serves on a thread of its own.
-  // Throws std::runtime_error naming the address when the port cannot be bound.
-  TcpStoreServer(const std::string& host, int port);
+  // Binds host:port, or the port on every interface when `allInterfaces` (SO_REUSEADDR: a restarted job reuses the
+  // port at once), and serves on a thread of its own. Throws std::runtime_error naming the address when the port
+  // cannot be bound.
+  TcpStoreServer(const std::string& host, int port, bool allInterfaces);
   ~TcpStoreServer();
   TcpStoreServer(const TcpStoreServer&) = delete;
   TcpStoreServer& operator=(const TcpStoreServer&) = delete;

@@ -123,8 +123,23 @@ test('barrier: no rank leaves before the last one (600 ms late) arrived', { skip
 // Multi-machine jobs give a MASTER_ADDR that is not loopback; ranks must then listen on an address the others can
 // reach (not the 127.0.x.x that /etc/hosts often maps the hostname to). One machine's own address stands in for it.
 const external = Object.values(os.networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
-test('a non-loopback MASTER_ADDR: ranks listen on a reachable address of this machine, not loopback', { skip: skip || (!external && 'no non-loopback IPv4 address here'), timeout: 30_000 }, async () => {
-  const ranks = await runAll(2, 'sums', { masterAddr: external, n: 100_000 });
+test('a non-loopback MASTER_ADDR: the store serves every interface, ranks listen on a reachable address, not loopback', { skip: skip || (!external && 'no non-loopback IPv4 address here'), timeout: 30_000 }, async () => {
+  const masterPort = await freePort();
+  const cfg = { worldSize: 2, masterAddr: external, masterPort, timeoutMs: 10_000, scenario: 'sums' as const, n: 100_000 };
+  const rank0 = startRank({ rank: 0, ...cfg });
+  // Rank 0's store answers on loopback too (torch's TCPStore binds every interface: on rank 0's own machine the
+  // name in MASTER_ADDR may resolve to an address only it has).
+  const reached = await new Promise<boolean>((resolve) => {
+    const deadline = Date.now() + 5000;
+    const attempt = (): void => {
+      const socket = net.connect(masterPort, '127.0.0.1', () => { socket.destroy(); resolve(true); });
+      socket.on('error', () => (Date.now() < deadline ? setTimeout(attempt, 50) : resolve(false)));
+    };
+    attempt();
+  });
+  assert.ok(reached, `rank 0's store (MASTER_ADDR ${external}) did not answer on 127.0.0.1:${masterPort}`);
+  const ranks = [rank0, startRank({ rank: 1, ...cfg })];
+  for (const r of ranks) assert.deepEqual(await r.exit, { code: 0, signal: null });
   for (const r of ranks) {
     assert.equal(result(r).f32Bad, 0);
     const transport = r.events.find((e) => e.event === 'connected')?.transport as string;
