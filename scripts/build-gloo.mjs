@@ -1,4 +1,4 @@
-// `npm run build:gloo`: compiles the gloo addon (native/gloo) into dist/native/linux-x64/gloo.node with g++ against
+// `npm run build:gloo [-- --force]`: compiles the gloo addon (native/gloo) into dist/native/linux-x64/gloo.node with g++ against
 // Node's own N-API header, and copies libgloo.so.0 beside it: the addon's RUNPATH is $ORIGIN, so a packaged extension
 // finds the library without libgloo-dev installed. libgloo itself needs libhiredis0.14 and libibverbs1 (Debian's
 // build links both); those are small, common system packages and are named in the loader's error message.
@@ -33,6 +33,15 @@ if (!nodeInclude) fail(`node_api.h not found next to ${process.execPath} nor in 
 const outDir = path.join(ROOT, 'dist', 'native', 'linux-x64');
 fs.mkdirSync(outDir, { recursive: true });
 const out = path.join(outDir, 'gloo.node');
+
+// npm run build calls this on every build: skip the 5 s compile when the addon is newer than its sources, headers
+// included (--force rebuilds anyway).
+const inputs = [...SOURCES, ...fs.readdirSync(path.join(ROOT, 'native', 'gloo')).filter((f) => f.endsWith('.h')).map((f) => `native/gloo/${f}`), 'scripts/build-gloo.mjs'];
+const newest = Math.max(...inputs.map((f) => fs.statSync(path.join(ROOT, f)).mtimeMs));
+if (!process.argv.includes('--force') && fs.existsSync(out) && fs.existsSync(path.join(outDir, 'libgloo.so.0')) && fs.statSync(out).mtimeMs > newest) {
+  console.log(`${path.relative(ROOT, out)} is up to date`);
+  process.exit(0);
+}
 const tmp = `${out}.tmp-${process.pid}`;
 const args = [
   '-shared', '-fPIC', '-O2', '-std=c++17', '-Wall', '-Wextra',
