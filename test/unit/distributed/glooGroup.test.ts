@@ -168,7 +168,7 @@ test('a rank that never shows up: createGroup rejects within the timeout, naming
   const err = rank0.events.find((e) => e.event === 'error');
   assert.ok(err, JSON.stringify(rank0.events));
   assert.match(err.message as string, /^gloo createGroup \(rank 0 of 2\): timed out after 1500 ms waiting in the rendezvous store at 127\.0\.0\.1:\d+ for 'fts\/1'/);
-  assert.ok((err.ms as number) >= 1400 && (err.ms as number) < 3000, `rejected after ${err.ms} ms`);
+  assert.ok((err.ms as number) >= 1400 && (err.ms as number) < 4000, `rejected after ${err.ms} ms`);
 
   // And the other way round: no rank 0 to serve the store.
   const rank1 = startRank({ rank: 1, worldSize: 2, masterPort: await freePort(), timeoutMs: 1000, scenario: 'sums' });
@@ -208,8 +208,8 @@ test('a peer killed (SIGKILL) while the other is in allreduce: it rejects at onc
   const res = result(survivor);
   assert.ok(killedAt > 0);
   assert.match(res.rejected as string, /^gloo allreduce \(rank 0 of 2\): connection closed by peer \(rank 1 died\?\)/);
-  // started → kill after 300 ms → rejection: far below the 10 s timeout.
-  assert.ok((res.ms as number) < 3000, `rejected after ${res.ms} ms`);
+  // started → kill after 300 ms → rejection: far below the 10 s timeout (slack for a loaded CI machine).
+  assert.ok((res.ms as number) < 5000, `rejected after ${res.ms} ms`);
 });
 
 test('a peer killed before the allreduce starts: the allreduce rejects at once instead of waiting for its timeout', { skip, timeout: 30_000 }, async () => {
@@ -223,7 +223,7 @@ test('a peer killed before the allreduce starts: the allreduce rejects at once i
   assert.equal((await victim.exit).signal, 'SIGKILL');
   const res = result(survivor);
   assert.match(res.rejected as string, /^gloo allreduce \(rank 0 of 2\): connection closed by peer \(rank 1 died\?\)/);
-  assert.ok((res.ms as number) < 1000, `rejected after ${res.ms} ms`);
+  assert.ok((res.ms as number) < 2000, `rejected after ${res.ms} ms (the timeout is 10 s)`);
 });
 
 test('a peer that connected but never joins the allreduce: the op rejects when its timeout runs out', { skip, timeout: 30_000 }, async () => {
@@ -234,7 +234,7 @@ test('a peer that connected but never joins the allreduce: the op rejects when i
     assert.deepEqual(await waiting.exit, { code: 0, signal: null });
     const res = result(waiting);
     assert.match(res.rejected as string, /^gloo allreduce \(rank 0 of 2\): timed out after 1500 ms \(rank 1 stuck, slow or gone\?\)/);
-    assert.ok((res.ms as number) >= 1400 && (res.ms as number) < 3000, `rejected after ${res.ms} ms`);
+    assert.ok((res.ms as number) >= 1400 && (res.ms as number) < 4000, `rejected after ${res.ms} ms`);
   } finally {
     stuck.child.kill('SIGKILL');
     await stuck.exit;
