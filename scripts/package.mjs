@@ -121,6 +121,16 @@ function stageFiles(stage) {
   }
 }
 
+// Our own addons (dist/native/<target>/, e.g. the gloo addon from npm run build:gloo) ship only in their target's
+// .vsix: a linux-x64 gloo.node and libgloo.so.0 are dead weight in any other.
+function stageNativeAddons(stage, target) {
+  const native = path.join(stage, 'dist', 'native');
+  if (!existsSync(native)) return;
+  for (const folder of readdirSync(native)) {
+    if (folder !== target) rmSync(path.join(native, folder), { recursive: true, force: true });
+  }
+}
+
 function stageModules(stage, target) {
   if (target === hostTarget) {
     // Offline: the checkout already holds this platform's binaries.
@@ -161,6 +171,7 @@ function packageTarget(target, pkg) {
   try {
     stageManifest(stage, pkg);
     stageFiles(stage);
+    stageNativeAddons(stage, target);
     stageModules(stage, target);
     pruneForTarget(stage, target);
     const out = path.join(ROOT, `${pkg.name}-${pkg.version}-${target}.vsix`);
