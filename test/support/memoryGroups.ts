@@ -35,7 +35,7 @@ export function memoryGroups(worldSize: number): ProcessGroup[] {
     });
   };
   return Array.from({ length: worldSize }, (_, rank): ProcessGroup => ({
-    rank, worldSize, backend: 'gloo',
+    rank, worldSize, backend: 'gloo', transport: 'in-process (test)',
     allreduceSum: (buf) => collective(rank, 'allreduce', buf, 0),
     broadcast: (buf, root) => collective(rank, 'broadcast', buf, root),
     barrier: () => collective(rank, 'barrier', undefined, 0),

@@ -21,6 +21,6 @@ export async function joinRanks(env: LaunchEnv): Promise<DataParallel> {
   const group = await openGlooGroup({ rank: env.rank, worldSize: env.worldSize, masterAddr: env.masterAddr, masterPort: env.masterPort, timeoutMs: env.timeoutMs });
   const nccl = ncclStatus();
   const description = `data-parallel: rank ${env.rank} of ${env.worldSize} (launched by ${env.launcher}, local rank ${env.localRank}), rendezvous at ${env.masterAddr}:${env.masterPort} ` +
-    `in ${((performance.now() - t0) / 1000).toFixed(2)} s; gradients all-reduced by gloo over TCP; NCCL: ${nccl.reason}`;
+    `in ${((performance.now() - t0) / 1000).toFixed(2)} s; gradients all-reduced by gloo over TCP (${group.transport}); NCCL: ${nccl.reason}`;
   return { env, group, isWriter: env.rank === 0, description };
 }

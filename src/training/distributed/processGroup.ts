@@ -71,24 +71,3 @@ function glooGroup(handle: GlooHandle): ProcessGroup {
     },
   };
 }
-
-/**
- * The group a launcher describes in the environment, torchrun's contract (also what Kubeflow's PyTorchJob and
- * `srun torchrun` set): RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT. Undefined when WORLD_SIZE is absent (a plain
- * single-process run); throws naming the variable when the set is incomplete or malformed.
- */
-export function groupOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): GlooGroupOptions | undefined {
-  if (env.WORLD_SIZE === undefined) return undefined;
-  const int = (name: string, min: number, max: number): number => {
-    const raw = env[name];
-    const value = Number(raw);
-    if (raw === undefined || raw.trim() === '' || !Number.isInteger(value) || value < min || value > max) {
-      throw new Error(`data-parallel launch: ${name}=${raw ?? '(unset)'} must be an integer in [${min}, ${max}] (WORLD_SIZE is set, so RANK, MASTER_ADDR and MASTER_PORT must be too)`);
-    }
-    return value;
-  };
-  const worldSize = int('WORLD_SIZE', 1, 1 << 20);
-  const rank = int('RANK', 0, worldSize - 1);
-  if (!env.MASTER_ADDR) throw new Error('data-parallel launch: MASTER_ADDR is unset (WORLD_SIZE is set, so RANK, MASTER_ADDR and MASTER_PORT must be too)');
-  return { rank, worldSize, masterAddr: env.MASTER_ADDR, masterPort: int('MASTER_PORT', 1, 65535) };
-}

@@ -1,28 +1,11 @@
-// What data-parallel training reads before any rank connects: the launcher's environment (torchrun's RANK,
-// WORLD_SIZE, MASTER_ADDR, MASTER_PORT), where the gloo addon is looked for and what is said when it is missing, and
-// the NCCL line of the run log.
+// What data-parallel training reads before any rank connects: where the gloo addon is looked for and what is said
+// when it is missing, and the NCCL line of the run log (the launcher's environment: dataParallelParts.test.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { addonCandidates, glooAvailable, loadGlooAddon } from '../../../src/training/distributed/glooAddon';
-import { groupOptionsFromEnv } from '../../../src/training/distributed/processGroup';
 import { findNccl, ncclStatus, type NcclProbe } from '../../../src/training/distributed/nccl';
-
-test('torchrun\'s variables give the group options; no WORLD_SIZE means a single-process run', () => {
-  assert.deepEqual(groupOptionsFromEnv({ RANK: '3', WORLD_SIZE: '4', MASTER_ADDR: 'node-0.cluster', MASTER_PORT: '29500' }), {
-    rank: 3, worldSize: 4, masterAddr: 'node-0.cluster', masterPort: 29500,
-  });
-  assert.equal(groupOptionsFromEnv({ RANK: '0', MASTER_ADDR: 'x' }), undefined);
-});
-
-test('an incomplete or malformed launch environment is refused, naming the variable', () => {
-  assert.throws(() => groupOptionsFromEnv({ WORLD_SIZE: '2', MASTER_ADDR: 'a', MASTER_PORT: '1' }), /RANK=\(unset\) must be an integer in \[0, 1\]/);
-  assert.throws(() => groupOptionsFromEnv({ WORLD_SIZE: '2', RANK: '2', MASTER_ADDR: 'a', MASTER_PORT: '1' }), /RANK=2 must be an integer in \[0, 1\]/);
-  assert.throws(() => groupOptionsFromEnv({ WORLD_SIZE: '2', RANK: '1', MASTER_PORT: '1' }), /MASTER_ADDR is unset/);
-  assert.throws(() => groupOptionsFromEnv({ WORLD_SIZE: '2', RANK: '1', MASTER_ADDR: 'a', MASTER_PORT: '70000' }), /MASTER_PORT=70000 must be an integer in \[1, 65535\]/);
-  assert.throws(() => groupOptionsFromEnv({ WORLD_SIZE: 'two', RANK: '0', MASTER_ADDR: 'a', MASTER_PORT: '1' }), /WORLD_SIZE=two/);
-});
 
 test('the addon is looked for beside the bundle and in dist/ above the compiled module; FTS_GLOO_ADDON overrides', () => {
   const from = path.join('/repo', 'out', 'src', 'training', 'distributed');
