@@ -9,6 +9,7 @@ import { writeFileAtomic } from '../../util/atomicWrite';
 import { RUN_CONFIG_OPTIONS, runConfigParts } from '../runConfigArgs';
 import { CLUSTER_DEVICES, CLUSTER_FILES, clusterJob, jobNameFrom, wholeNumberProblem, type ClusterDevice } from './clusterJob';
 import { checkRunSettings } from './clusterRunConfig';
+import { DEFAULTS } from './jobFacts';
 
 export const CLUSTER_USAGE = `finetune-studio cluster --out DIR --nodes N --procs-per-node P [--config FILE.json] [--model DIR] [--data FILE]
                           [--strategy S] [--task T] [--set key=value ...] [--runs DIR] [--device cpu|cuda] [--image IMG]
@@ -16,8 +17,6 @@ export const CLUSTER_USAGE = `finetune-studio cluster --out DIR --nodes N --proc
       torchrun.sh, job.sbatch (Slurm), pytorchjob.yaml (Kubeflow), config.json and README.md for one run trained
       data-parallel over gloo on N nodes x P processes. Paths are the cluster's: --work-dir (default: this folder) is
       where every rank runs; relative --model, --data and --runs (default .finetune/runs) start there.`;
-
-export const DEFAULT_PACKAGE_PATH = '/opt/finetune-studio';
 
 function wholeNumber(flag: string, what: string, text: string | undefined, min: number, max: number): number | undefined {
   if (text === undefined) return undefined;
@@ -65,7 +64,7 @@ export function clusterCommand(argv: string[]): number {
     nodes, procsPerNode, device, jobName: name,
     runsDir: values.runs ?? runsRoot ?? '.finetune/runs',
     workDir: values['work-dir'] ?? defaultWorkDir(),
-    packagePath: values['package-path'] ?? DEFAULT_PACKAGE_PATH,
+    packagePath: values['package-path'] ?? DEFAULTS.packagePath,
     ...(values.image ? { image: values.image } : {}),
     ...(cpusPerProc ? { cpusPerProc } : {}),
     ...(values.pvc ? { pvc: values.pvc } : {}),
@@ -81,7 +80,7 @@ export function clusterCommand(argv: string[]): number {
     if (file.endsWith('.sh') || file.endsWith('.sbatch')) fs.chmodSync(targets[i], 0o755);
     console.log(targets[i]);
   }
-  if (!values.image) console.error(`note: pytorchjob.yaml needs an image (--image): Node >= 20 with the package at ${values['package-path'] ?? DEFAULT_PACKAGE_PATH}`);
+  if (!values.image) console.error(`note: pytorchjob.yaml needs an image (--image): Node >= 20 with the package at ${values['package-path'] ?? DEFAULTS.packagePath}`);
   console.error(`cluster job "${name}": ${nodes} node(s) x ${procsPerNode} process(es) on ${device}; on the cluster these files belong in ${job.jobDir} (README.md: requirements, start, resume)`);
   return 0;
 }

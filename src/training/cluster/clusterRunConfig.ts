@@ -20,6 +20,8 @@ export function checkRunSettings(config: Pick<RunConfig, 'strategy' | 'settings'
  * there: relative with "/" when it lies inside, else unchanged (it must then exist at that path on every node).
  */
 export function clusterPath(local: string, localRoot: string, p: typeof path = path): string {
+  // Already relative (a hand-written configuration): relative to the working folder there as it was here.
+  if (!p.isAbsolute(local)) return local.split(p.sep).join('/');
   const rel = p.relative(localRoot, local);
   if (rel === '' || rel === '..' || rel.startsWith(`..${p.sep}`) || p.isAbsolute(rel)) return local;
   return rel.split(p.sep).join('/');

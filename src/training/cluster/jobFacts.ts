@@ -31,7 +31,7 @@ export interface ClusterJobInput {
   pvc?: string;
 }
 
-export const DEFAULTS = { cpusPerProc: 4, memoryGiPerProc: 8, masterPort: 29500, pvc: 'finetune-shared', rdzvPort: 29400 } as const;
+export const DEFAULTS = { packagePath: '/opt/finetune-studio', cpusPerProc: 4, memoryGiPerProc: 8, masterPort: 29500, pvc: 'finetune-shared', rdzvPort: 29400 } as const;
 const IMAGE_PLACEHOLDER = 'SET-IMAGE-node20-with-finetune-studio';
 
 /** Everything the texts share, derived once from the input. */
