@@ -29,13 +29,18 @@ export class ClusterJobError extends Error {
 /** Kubeflow's training operator looks for the port by this name on the Master (MASTER_PORT is its number). */
 const KUBEFLOW_PORT = { name: 'pytorchjob-port', containerPort: 23456 };
 
-/** Kubernetes names the pods `<job>-master-0`, `<job>-worker-N`: the name must stay a DNS label with room for that. */
-export const JOB_NAME_PATTERN = /^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/;
+/**
+ * Kubernetes names the pods `<job>-master-0`, `<job>-worker-N` and their Services after the job: a DNS-1035 label
+ * (a lowercase letter first, then letters, digits and "-"), with room left for those suffixes.
+ */
+export const JOB_NAME_PATTERN = /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/;
 
-/** A job name from any text (a config file's or run's name): lowercase letters, digits and dashes, at most 40. */
+/** A job name from any text (a config file's or run's name): lowercase letters, digits and dashes, a letter first, at most 40. */
 export function jobNameFrom(text: string): string {
-  const name = text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+/, '').slice(0, 40).replace(/-+$/, '');
-  return name || 'finetune';
+  const words = text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+/, '');
+  // A run id starts with its date: a Service name cannot.
+  const named = /^[0-9]/.test(words) ? `run-${words}` : words;
+  return named.slice(0, 40).replace(/-+$/, '') || 'finetune';
 }
 
 /** Why `text` is not a whole number in [min, max] (undefined when it is): shared by the CLI flags and VS Code's inputs. */
@@ -56,7 +61,7 @@ function check(input: ClusterJobInput): void {
   whole('cpusPerProc', input.cpusPerProc, 1, 1024);
   whole('memoryGiPerProc', input.memoryGiPerProc, 1, 65536);
   whole('masterPort', input.masterPort, 1, 65535);
-  if (!JOB_NAME_PATTERN.test(input.jobName)) problems.push(`the job name must be lowercase letters, digits and "-" (1 to 40, starting and ending with a letter or digit; Kubernetes names pods by it), got ${JSON.stringify(input.jobName)}`);
+  if (!JOB_NAME_PATTERN.test(input.jobName)) problems.push(`the job name must be lowercase letters, digits and "-" (1 to 40, a letter first, a letter or digit last; Kubernetes names pods and services by it), got ${JSON.stringify(input.jobName)}`);
   if (!CLUSTER_DEVICES.includes(input.device)) problems.push(`device must be one of ${CLUSTER_DEVICES.join(', ')}, got ${JSON.stringify(input.device)}`);
   for (const [name, p] of [['workDir (the working folder on the cluster)', input.workDir], ['packagePath (the package on the cluster)', input.packagePath]] as const) {
     if (!path.posix.isAbsolute(p)) problems.push(`${name} must be an absolute POSIX path, got ${JSON.stringify(p)}`);

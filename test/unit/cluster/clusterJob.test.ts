@@ -224,6 +224,8 @@ test('bad numbers, names and paths are refused with what is wrong', () => {
   assert.match(problems({ runsDir: 'a\nb' }), /runsDir must not hold a NUL or line break/);
   assert.equal(jobNameFrom('My Config_v2.json'), 'my-config-v2-json');
   assert.equal(jobNameFrom('___'), 'finetune');
+  assert.equal(jobNameFrom('20261208-041500-tiny-bert-lora'), 'run-20261208-041500-tiny-bert-lora', 'a run id: a letter first');
+  assert.match(problems({ jobName: '2026-run' }), /a letter first/);
   assert.ok(jobNameFrom('x'.repeat(80)).length <= 40);
   assert.equal(wholeNumberProblem('2', 1, 64), undefined);
   assert.equal(wholeNumberProblem('0', 1, 64), 'a whole number from 1 to 64 is needed, got 0');
