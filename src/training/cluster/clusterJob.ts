@@ -120,8 +120,14 @@ function torchrunScript(f: JobFacts): string {
   ].join('\n');
 }
 
-/** An #SBATCH value: Slurm reads these lines itself (no shell); double quotes keep a path with spaces whole. */
-const sbatchValue = (v: string) => (/\s/.test(v) ? `"${v}"` : v);
+/**
+ * An #SBATCH value. sbatch splits these lines itself, not a shell: quotes (" or ') group characters, a backslash
+ * makes the next one literal. Inside double quotes only " and \ need the backslash.
+ */
+const sbatchValue = (v: string) => (/[\s"'\\]/.test(v) ? `"${v.replace(/["\\]/g, '\\$&')}"` : v);
+
+/** A file name Slurm fills in (%j: the job id): a "%" of the folder's own name is written "%%". */
+const slurmFilePattern = (dir: string, name: string) => path.posix.join(dir.replace(/%/g, '%%'), name);
 
 function sbatchScript(f: JobFacts): string {
   const { nodes, procsPerNode: p, workDir, jobName, device } = f.input;
@@ -132,7 +138,7 @@ function sbatchScript(f: JobFacts): string {
     `#SBATCH --ntasks-per-node=${p}`,
     `#SBATCH --cpus-per-task=${f.cpusPerProc}`,
     ...(device === 'cuda' ? [`#SBATCH --gres=gpu:${p}`] : []),
-    `#SBATCH --output=${sbatchValue(path.posix.join(f.jobDir, 'slurm-%j.out'))}`,
+    `#SBATCH --output=${sbatchValue(slurmFilePattern(f.jobDir, 'slurm-%j.out'))}`,
     `# Fine-Tune Studio job "${jobName}": ${nodes} node(s) x ${p} task(s), one rank per task (README.md). Submit: sbatch job.sbatch`,
     'set -euo pipefail',
     '',

@@ -17,7 +17,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cluster-job-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 /** A working folder whose name a shell would split, expand and unquote if the scripts quoted it wrong. */
-const WORK = path.join(tmp, `shared dir/it's "$HOME" *`);
+const WORK = path.join(tmp, `shared dir/it's "$HOME" * 100% \\x`);
 fs.mkdirSync(WORK, { recursive: true });
 
 const input = (over: Partial<ClusterJobInput> = {}): ClusterJobInput => ({
@@ -41,6 +41,36 @@ function runBash(file: string, env: Record<string, string>, bin: string, args: s
 interface Container { name: string; image: string; workingDir: string; command: string[]; env: unknown[]; ports: unknown[]; resources: { limits: unknown; requests: unknown }; volumeMounts: unknown[] }
 interface Replica { replicas: number; restartPolicy: string; template: { spec: { containers: Container[]; volumes: unknown[] } } }
 interface PyTorchJob { apiVersion: string; kind: string; metadata: { name: string }; spec: { pytorchReplicaSpecs: Record<string, Replica> } }
+
+/**
+ * The words sbatch reads off an #SBATCH line, as its man page and parser (src/sbatch/opt.c) describe them: split at
+ * whitespace outside quotes; " or ' group characters until the same quote; a backslash makes the next one literal.
+ */
+function sbatchWords(line: string): string[] {
+  const words: string[] = [];
+  let word: string | undefined;
+  let quote = '';
+  const text = line.replace(/^#SBATCH/, '');
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\\') {
+      word = (word ?? '') + (text[++i] ?? '');
+    } else if (quote) {
+      if (c === quote) quote = '';
+      else word += c;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      word ??= '';
+    } else if (/\s/.test(c)) {
+      if (word !== undefined) words.push(word);
+      word = undefined;
+    } else {
+      word = (word ?? '') + c;
+    }
+  }
+  if (word !== undefined) words.push(word);
+  return words;
+}
 
 const trainWords = (job: ClusterJobInput) => [path.posix.join(job.packagePath, 'dist', 'cli.js'), 'train', '--config', path.posix.join(WORK, '.finetune/cluster', job.jobName, 'config.json'), '--runs', job.runsDir, '--device', job.device];
 
@@ -136,8 +166,8 @@ test('job.sbatch: #SBATCH lines for the shape and GPUs, MASTER_ADDR = first host
   const job = input({ device: 'cuda' });
   const text = clusterJob(job).files['job.sbatch'];
   const directives = text.split('\n').filter((l) => l.startsWith('#SBATCH'));
-  assert.deepEqual(directives, ['#SBATCH --job-name=demo-job', '#SBATCH --nodes=3', '#SBATCH --ntasks-per-node=2', '#SBATCH --cpus-per-task=4', '#SBATCH --gres=gpu:2',
-    `#SBATCH --output="${WORK}/.finetune/cluster/demo-job/slurm-%j.out"`]);
+  assert.deepEqual(directives.map(sbatchWords), [['--job-name=demo-job'], ['--nodes=3'], ['--ntasks-per-node=2'], ['--cpus-per-task=4'], ['--gres=gpu:2'],
+    [`--output=${WORK.replace(/%/g, '%%')}/.finetune/cluster/demo-job/slurm-%j.out`]]);
   assert.ok(!clusterJob(input()).files['job.sbatch'].includes('--gres'), 'cpu: no GPUs asked for');
   const script = path.join(tmp, 'job.sbatch');
   fs.writeFileSync(script, text);
