@@ -3,12 +3,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DeviceSetting } from './onnx/device';
-import { FromWorker, RUN_TASKS, RunConfig, type RunSettings, type RunTask } from './training/protocol';
-import { readRunConfigFile } from './training/configFile';
+import { FromWorker, RUN_TASKS, RunConfig, type RunSettings } from './training/protocol';
+import { RUN_CONFIG_OPTIONS, runConfigParts } from './training/runConfigArgs';
 import { runTraining } from './training/run';
 import { bundledSampleRoot, samplePaths, SAMPLE_SETTINGS } from './models/bundledSample';
 import { ProgressBar } from './training/worker/progressBar';
-import { STRATEGIES, StrategyId } from './training/strategies';
+import { STRATEGIES } from './training/strategies';
 
 const USAGE = `Usage:
   finetune-studio train [--model DIR] [--data FILE] [--strategy S] [--task T] [--config FILE.json] [--set key=value ...]
@@ -24,6 +24,8 @@ const USAGE = `Usage:
       report.md + PNG charts + a self-contained report.html (default folder: RUN_DIR/report).
   finetune-studio push --run RUN_DIR [--repo NAME|NS/NAME] [--public] [--adapter] [--message M] [--endpoint URL]
       A completed run to a Hub model repo (private unless --public; default name: the run id). Token: HF_TOKEN.
+  finetune-studio cluster --out DIR --nodes N --procs-per-node P [--config FILE.json] [--model DIR] [--data FILE] ...
+      Files to run one run data-parallel on a cluster (torchrun, Slurm, Kubeflow) + README; cluster --help: all options.
   finetune-studio gradcheck [--json]
 Strategies: ${Object.keys(STRATEGIES).join(', ')}
 Tasks (--task; read off the data file when unset): ${RUN_TASKS.join(', ')}`;
@@ -43,56 +45,19 @@ const ROOT = packageRoot();
 const SAMPLE = samplePaths(bundledSampleRoot(ROOT) ?? path.join(ROOT, 'test/fixtures/generated/workspace'));
 export const BUNDLED_DEFAULT = { model: SAMPLE.model, data: SAMPLE.train, settings: SAMPLE_SETTINGS };
 
-/** A --set value: JSON where it parses (numbers, true, objects), else the text itself. */
-export function parseSetValue(key: string, v: string): unknown {
-  let value: unknown;
-  try {
-    value = JSON.parse(v);
-  } catch {
-    return v;
-  }
-  // JSON.parse reads 1e999 as Infinity, which would later print as null: say what was written instead.
-  if (typeof value === 'number' && !Number.isFinite(value)) throw new Error(`--set ${key}=${v}: ${v} is beyond the largest number a double holds (±1.8e308); give a finite number`);
-  return value;
-}
-
 async function train(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: {
-      model: { type: 'string' }, data: { type: 'string' }, strategy: { type: 'string' }, task: { type: 'string' }, config: { type: 'string' },
-      set: { type: 'string', multiple: true }, runs: { type: 'string' }, device: { type: 'string' }, resume: { type: 'string' },
-      json: { type: 'boolean' },
-    },
+    options: { ...RUN_CONFIG_OPTIONS, runs: { type: 'string' }, device: { type: 'string' }, resume: { type: 'string' }, json: { type: 'boolean' } },
   });
-  const fromFile = values.config ? readRunConfigFile(values.config) : {};
-  const useDefault = !values.model && !values.data && !fromFile.model && !values.resume;
-  const settings: Record<string, unknown> = { ...(useDefault ? BUNDLED_DEFAULT.settings : {}), ...(fromFile.settings ?? {}) };
-  for (const kv of values.set ?? []) {
-    const eq = kv.indexOf('=');
-    if (eq < 1) throw new Error(`--set expects key=value, got "${kv}"`);
-    const key = kv.slice(0, eq);
-    // Defined, not assigned: "--set __proto__=…" must reach the validation as a key, not set a prototype.
-    Object.defineProperty(settings, key, { value: parseSetValue(key, kv.slice(eq + 1)), enumerable: true, writable: true, configurable: true });
-  }
-  const strategy = (values.strategy ?? fromFile.strategy ?? 'full') as StrategyId;
-  if (!(strategy in STRATEGIES)) throw new Error(`--strategy must be one of ${Object.keys(STRATEGIES).join(', ')}; got "${strategy}"`);
-  const task = values.task ?? fromFile.task;
-  if (task !== undefined && !(RUN_TASKS as readonly string[]).includes(task)) throw new Error(`--task must be one of ${RUN_TASKS.join(', ')}; got "${task}"`);
+  const parts = runConfigParts(values, BUNDLED_DEFAULT.settings, !!values.resume);
   const config: RunConfig = {
-    model: path.resolve(values.model ?? fromFile.model ?? BUNDLED_DEFAULT.model),
-    data: path.resolve(values.data ?? fromFile.data ?? BUNDLED_DEFAULT.data),
-    strategy,
-    // Unset: the trainer reads the task off the data file's shape (CoNLL / token lists → NER, SQuAD → QA).
-    ...(task ? { task: task as RunTask } : {}),
-    runsRoot: path.resolve(values.runs ?? fromFile.runsRoot ?? '.finetune/runs'),
-    // Typed at this boundary, checked where the run starts: chooseDevice and resolveArgs name any bad value.
-    device: (values.device ?? fromFile.device ?? 'auto') as DeviceSetting,
-    settings: settings as RunSettings,
-    // The column mapping (e.g. labelKind "multi" + labelDelimiter) and data limits the data layer's messages point to.
-    ...(fromFile.mapping ? { mapping: fromFile.mapping } : {}),
-    ...(fromFile.dataLimits ? { dataLimits: fromFile.dataLimits } : {}),
-    ...(fromFile.labelNames ? { labelNames: fromFile.labelNames } : {}),
+    ...parts,
+    model: path.resolve(parts.model ?? BUNDLED_DEFAULT.model),
+    data: path.resolve(parts.data ?? BUNDLED_DEFAULT.data),
+    runsRoot: path.resolve(values.runs ?? parts.runsRoot ?? '.finetune/runs'),
+    device: (values.device ?? parts.device ?? 'auto') as DeviceSetting,
+    settings: parts.settings as RunSettings,
   };
   const bar = new ProgressBar();
   let exit = 0;
@@ -173,6 +138,10 @@ async function main(): Promise<number> {
     case 'push': {
       const { pushCommand } = await import('./training/pushCommand');
       return pushCommand(rest);
+    }
+    case 'cluster': {
+      const { clusterCommand } = await import('./training/cluster/clusterCommand');
+      return clusterCommand(rest);
     }
     case '-h':
     case '--help':

@@ -8,6 +8,7 @@ import { registerRunCommands } from './commands/runCommands';
 import { registerExportRunReport } from './commands/exportRunReport';
 import { presetFrom, runFineTuneFlow, runSavedConfiguration, type RunRequest } from './commands/fineTune';
 import { reconnectRuns } from './commands/reconnectRuns';
+import { runOnCluster, type ClusterAnswers } from './commands/runOnCluster';
 import { startRun } from './commands/startRun';
 import { classifySelection } from './commands/classifySelection';
 import { HubService } from './services/hubService';
@@ -53,6 +54,7 @@ export function activate(context: vscode.ExtensionContext): Api {
     }),
     vscode.commands.registerCommand('finetuneStudio.addSample', () => addSample(context, views)),
     vscode.commands.registerCommand('finetuneStudio.runSavedConfig', (arg?: unknown) => runSavedConfiguration(context, views, arg)),
+    vscode.commands.registerCommand('finetuneStudio.runOnCluster', (arg?: unknown, answers?: ClusterAnswers) => runOnCluster(arg, answers)),
     vscode.commands.registerCommand('finetuneStudio.classifySelection', () => classifySelection(context)),
     vscode.commands.registerCommand('finetuneStudio.compareSelectedRuns', () =>
       vscode.commands.executeCommand('finetuneStudio.compareRuns', runsTree.selection.map((r) => r.run.dir)),

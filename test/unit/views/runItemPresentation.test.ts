@@ -36,7 +36,7 @@ const EXPECTED: Record<RunState, string[]> = {
   failed: ['resumeRun'],
   completed: ['exportRun', 'pushToHub'],
 };
-const EVERY_RUN = ['compareSelectedRuns', 'deleteRun', 'exportRunReport', 'openDashboard', 'openRunFolder'];
+const EVERY_RUN = ['compareSelectedRuns', 'deleteRun', 'exportRunReport', 'openDashboard', 'openRunFolder', 'runOnCluster'];
 
 /** Evaluates the clause forms the Runs view menus use; anything else fails the test instead of being guessed. */
 function matches(when: string, viewItem: string): boolean {
