@@ -67,7 +67,7 @@ try {
   const result = {
     model: path.basename(model), cores, globalBatch: batch, maxLength: length, steps,
     oneRankSamplesPerSecond: lone.samplesPerSecond, twoRankSamplesPerSecond: ddp.samplesPerSecond, ratio: ddp.samplesPerSecond / lone.samplesPerSecond,
-    allReduceMsPerStep: ar.msPerStep, gradientMB: ar.bytesPerStep / 1e6, buckets: ar.buckets, weightsIdentical: ddp.record.distributed.finalWeights.differing === 0,
+    allReduceMsPerStep: ar.msPerStep, waitMsPerStep: ar.waitMsPerStep, gradientMB: ar.bytesPerStep / 1e6, buckets: ar.buckets, weightsIdentical: ddp.record.distributed.finalWeights.differing === 0,
     loadAverage: os.loadavg()[0],
   };
   console.log(JSON.stringify(result));

@@ -73,8 +73,8 @@ export interface RunDistributed {
   globalBatch?: number;
   /** Every rank's weights compared with rank 0's at the end (differing: tensors that differed on some rank). */
   finalWeights?: { tensors: number; differing: number; maxAbsDifference: number };
-  /** Rank 0's gradient all-reduce: mean wall time per optimizer step, and what one step sends. */
-  allReduce?: { msPerStep: number; bytesPerStep: number; buckets: number; steps: number };
+  /** Rank 0's gradient all-reduce: mean wall time per optimizer step (and before it, waiting for the slowest rank), and what one step sends. */
+  allReduce?: { msPerStep: number; waitMsPerStep: number; bytesPerStep: number; buckets: number; steps: number };
 }
 
 export interface Interruption {

@@ -72,8 +72,12 @@ function unpack(bucket: Bucket): void {
  * same order (the same artifacts give the same manifest order).
  */
 export interface AveragingStats {
-  /** Steps averaged, wall seconds spent in them (packing included), bytes and buckets per step (the last step's). */
+  /**
+   * Steps averaged; wall seconds spent waiting for the slowest rank to finish its backward pass (a barrier first),
+   * then in the all-reduce itself (packing included); bytes and buckets per step (the last step's).
+   */
   steps: number;
+  waitSeconds: number;
   seconds: number;
   bytes: number;
   buckets: number;
@@ -87,9 +91,13 @@ export interface GradientAverager {
 }
 
 export function gradientAverager(group: ProcessGroup, bucketBytes = DEFAULT_BUCKET_BYTES): GradientAverager {
-  const stats: AveragingStats = { steps: 0, seconds: 0, bytes: 0, buckets: 0 };
+  const stats: AveragingStats = { steps: 0, waitSeconds: 0, seconds: 0, bytes: 0, buckets: 0 };
   const average = async (grads: GradientTensors) => {
+    // The barrier costs one round trip and tells rank skew (a slower rank, another load) from transfer time.
+    const w0 = performance.now();
+    await group.barrier();
     const t0 = performance.now();
+    stats.waitSeconds += (t0 - w0) / 1000;
     const tensors = [...grads.entries()].map(([name, t]) => {
       if (!(t.data instanceof Float32Array)) throw new Error(`gradient "${name}" is not float32: data-parallel training averages float32 gradients`);
       return t.data;

@@ -67,3 +67,17 @@ export function readLaunchEnv(env: Env = process.env): LaunchEnv | undefined {
 export function threadsPerRank(localWorldSize: number, cores = os.availableParallelism()): number {
   return Math.max(1, Math.floor(cores / Math.max(1, localWorldSize)));
 }
+
+/**
+ * The CUDA device a rank trains on: its local rank (one GPU per process on a node, as torchrun's users set with
+ * torch.cuda.set_device(LOCAL_RANK)), or 0 when the launcher already gave the process a single GPU through
+ * CUDA_VISIBLE_DEVICES (Slurm's --gpus-per-task, Kubernetes' nvidia.com/gpu: 1).
+ */
+export function cudaDeviceFor(localRank: number, env: Env = process.env): { device: number; reason: string } {
+  const visible = env.CUDA_VISIBLE_DEVICES?.split(',').map((d) => d.trim()).filter((d) => d !== '');
+  if (visible && visible.length === 1) return { device: 0, reason: `CUDA_VISIBLE_DEVICES=${env.CUDA_VISIBLE_DEVICES} gives this process one GPU` };
+  if (visible && visible.length > 0 && localRank >= visible.length) {
+    throw new Error(`local rank ${localRank} has no GPU of its own: CUDA_VISIBLE_DEVICES lists ${visible.length} (${env.CUDA_VISIBLE_DEVICES}); start at most ${visible.length} process(es) per node`);
+  }
+  return { device: localRank, reason: `local rank ${localRank}${visible ? ` of CUDA_VISIBLE_DEVICES=${env.CUDA_VISIBLE_DEVICES}` : ''}` };
+}

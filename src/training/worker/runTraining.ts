@@ -61,7 +61,7 @@ import { linearModules } from '../lora/loraTargets';
 import { writeModelCardOrWarn } from '../modelCard/modelCard';
 import { paddedExamples, shardBatches } from '../distributed/distributedSampler';
 import { gradientAverager } from '../distributed/gradientAverager';
-import { threadsPerRank } from '../distributed/launchEnv';
+import { cudaDeviceFor, threadsPerRank } from '../distributed/launchEnv';
 import { assertSameStart, compareWithRankZero, fromRankZero, sumOverRanks, weightsFingerprint } from '../distributed/rankAgreement';
 
 
@@ -162,7 +162,9 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
   const ranks = dp?.env.worldSize ?? 1;
   const rank = dp?.env.rank ?? 0;
   const writer = !dp || dp.isWriter;
-  let sessionOptions = trainingSessionOptions(device.executionProvider, threads);
+  const cuda = dp && device.executionProvider === 'cuda' ? cudaDeviceFor(dp.env.localRank) : undefined;
+  if (cuda) log(`data-parallel: CUDA device ${cuda.device} (${cuda.reason})`);
+  let sessionOptions = trainingSessionOptions(device.executionProvider, threads, cuda?.device);
 
   // ---- model, tokenizer, data ---------------------------------------------------------------------------------------
   // A PEFT adapter folder as the model: its base model, with the adapter's LoRA configuration and saved tensors on top.
@@ -629,8 +631,12 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
       if (cmp.differing) log(`data-parallel: the ranks' final weights differ from rank 0's in ${cmp.differing} tensor(s) (largest difference ${cmp.maxAbsDifference.toExponential(2)}): rank 0's weights are exported`, 'warn');
       else log(`data-parallel: final weights identical on all ${ranks} ranks (${cmp.tensors} trained tensors compared element by element)`);
       const st = averager!.stats;
-      if (st.steps) record.distributed.allReduce = { msPerStep: (1000 * st.seconds) / st.steps, bytesPerStep: st.bytes, buckets: st.buckets, steps: st.steps };
-      if (st.steps) log(`data-parallel: gradient all-reduce ${((1000 * st.seconds) / st.steps).toFixed(1)} ms per step on average over ${st.steps} step(s) (${(st.bytes / 1e6).toFixed(1)} MB in ${st.buckets} bucket(s) per step)`);
+      if (st.steps) {
+        const ms = (x: number) => (1000 * x) / st.steps;
+        record.distributed.allReduce = { msPerStep: ms(st.seconds), waitMsPerStep: ms(st.waitSeconds), bytesPerStep: st.bytes, buckets: st.buckets, steps: st.steps };
+        log(`data-parallel: gradient all-reduce ${ms(st.seconds).toFixed(1)} ms per step on average over ${st.steps} step(s) (${(st.bytes / 1e6).toFixed(1)} MB in ${st.buckets} bucket(s) per step), ` +
+          `after ${ms(st.waitSeconds).toFixed(1)} ms waiting for the slowest rank's backward pass`);
+      }
       if (!writer) {
         await session!.release();
         await evalSession?.release();

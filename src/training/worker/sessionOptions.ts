@@ -13,9 +13,10 @@ import type { ExecutionProvider } from '../../onnx/device';
  *   same speed.
  * - one inter-op thread: the graphs run sequentially; parallel branches are too small to pay for a second pool.
  */
-export function trainingSessionOptions(ep: ExecutionProvider, threads?: number): ortTypes.InferenceSession.SessionOptions {
+export function trainingSessionOptions(ep: ExecutionProvider, threads?: number, cudaDevice?: number): ortTypes.InferenceSession.SessionOptions {
   return {
-    executionProviders: [ep],
+    // A data-parallel rank names its GPU (launchEnv.ts's cudaDeviceFor); otherwise the provider's default, device 0.
+    executionProviders: [ep === 'cuda' && cudaDevice !== undefined ? { name: 'cuda', deviceId: cudaDevice } : ep],
     graphOptimizationLevel: 'all',
     enableMemPattern: false,
     interOpNumThreads: 1,

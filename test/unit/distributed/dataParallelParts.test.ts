@@ -2,7 +2,8 @@
 // averaging, and the rank-agreement collectives (over in-process groups; the gloo groups are tested apart).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readLaunchEnv, threadsPerRank } from '../../../src/training/distributed/launchEnv';
+import { cudaDeviceFor, readLaunchEnv, threadsPerRank } from '../../../src/training/distributed/launchEnv';
+import { trainingSessionOptions } from '../../../src/training/worker/sessionOptions';
 import { paddedExamples, shardBatches } from '../../../src/training/distributed/distributedSampler';
 import { gradientAverager, planBuckets } from '../../../src/training/distributed/gradientAverager';
 import { assertSameStart, compareWithRankZero, fromRankZero, textFromRankZero } from '../../../src/training/distributed/rankAgreement';
@@ -23,6 +24,13 @@ test('launch contract: torchrun/Kubeflow variables, Slurm variables, none, and w
   assert.throws(() => readLaunchEnv({ SLURM_NTASKS: '2', SLURM_PROCID: '0', MASTER_ADDR: 'a' }), /MASTER_PORT is not set; the batch script must export it: MASTER_ADDR=\$\(scontrol/);
   assert.throws(() => readLaunchEnv({ WORLD_SIZE: 'two' }), /WORLD_SIZE=two: expected a whole number/);
   assert.equal(threadsPerRank(2, 16), 8);
+  // One GPU per local rank, unless the launcher gave the process a single one already.
+  assert.deepEqual(cudaDeviceFor(3, {}), { device: 3, reason: 'local rank 3' });
+  assert.equal(cudaDeviceFor(1, { CUDA_VISIBLE_DEVICES: '5' }).device, 0);
+  assert.equal(cudaDeviceFor(1, { CUDA_VISIBLE_DEVICES: '4,5' }).device, 1);
+  assert.throws(() => cudaDeviceFor(2, { CUDA_VISIBLE_DEVICES: '4,5' }), /local rank 2 has no GPU of its own: CUDA_VISIBLE_DEVICES lists 2/);
+  assert.deepEqual(trainingSessionOptions('cuda', undefined, 2).executionProviders, [{ name: 'cuda', deviceId: 2 }]);
+  assert.deepEqual(trainingSessionOptions('cuda').executionProviders, ['cuda']);
   assert.equal(threadsPerRank(4, 2), 1);
 });
 
@@ -67,7 +75,7 @@ test('gradient averaging over 3 ranks: every gradient becomes the ranks\' sum, t
       for (const m of perRank) assert.deepEqual(m.get(`p${i}`)!.data, expected, `p${i} (bucket ${bucketBytes} B)`);
     });
     assert.deepEqual(averagers.map((a) => a.divisor), [3, 3, 3]);
-    assert.deepEqual({ ...averagers[0].stats, seconds: 0 }, { steps: 1, seconds: 0, bytes: 4 * shapes.reduce((a, b) => a + b, 0), buckets: planBuckets(shapes.map((n) => n), bucketBytes).length });
+    assert.deepEqual({ ...averagers[0].stats, seconds: 0, waitSeconds: 0 }, { steps: 1, seconds: 0, waitSeconds: 0, bytes: 4 * shapes.reduce((a, b) => a + b, 0), buckets: planBuckets(shapes.map((n) => n), bucketBytes).length });
   }
   await assert.rejects(gradientAverager(memoryGroups(1)[0]).reduce(new Map([['x', { data: new Float64Array(2) }]])), /gradient "x" is not float32/);
 });
