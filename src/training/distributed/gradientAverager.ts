@@ -1,10 +1,12 @@
 // Averages each optimizer step's gradients across ranks before the optimizer graph runs (the session's
 // reduceGradients hook): the ranks' gradients are summed in place, and the optimizer graph divides by the world size
-// with the 1/accumulation it applies anyway (its grad_scale input), so no extra pass over the gradients is made here. onnxruntime returns all of a step's gradients at once when its training graph ends, so the
-// all-reduce cannot start inside the backward pass as PyTorch DDP's hooks do; what can overlap is ours: gradients go
-// in buckets (DDP's 25 MB by default), and while one bucket is on the wire the next is packed. Tensors as large as a
-// bucket (embeddings, FFN matrices of big models) are reduced in place, small ones (biases, LayerNorms) are packed so
-// that bert-base's ~200 tensors cost a dozen collectives, not 200 round trips.
+// with the 1/accumulation it applies anyway (its grad_scale input), so no extra pass over the gradients is made here.
+// onnxruntime returns all of a step's gradients at once when its training graph ends, so the all-reduce cannot start
+// inside the backward pass as PyTorch DDP's hooks do. What is ours to save is copying and waiting: tensors of 1 MiB
+// or more (bert-base's matrices and embeddings: nearly all its 438 MB) are reduced in place, never copied; the small
+// ones (biases, LayerNorms) are packed into buckets so that they cost a few collectives, not a hundred round trips;
+// and every collective is issued at once — the group runs them in the order issued, each rank's in the same order —
+// so the wire never waits for JavaScript between two of them.
 import type { ProcessGroup } from './processGroup';
 
 export const DEFAULT_BUCKET_BYTES = 25 * 2 ** 20;
@@ -19,14 +21,21 @@ interface Bucket {
   flat?: Float32Array;
 }
 
-/** Bucket plan: consecutive tensors up to `bucketBytes`; one of that size or more is a bucket of its own. */
-export function planBuckets(sizes: readonly number[], bucketBytes = DEFAULT_BUCKET_BYTES): number[][] {
+/** Tensors of this size or more are reduced in place (bert-base here: 0.92 s per step's all-reduce when its matrices were packed into 25 MB buckets, 0.67 s in place; BENCHMARKS.md). */
+export const DEFAULT_IN_PLACE_BYTES = 2 ** 20;
+
+/**
+ * Bucket plan, in tensor order: a tensor of `inPlaceBytes` or more alone (reduced in place), consecutive smaller ones
+ * packed up to `bucketBytes`.
+ */
+export function planBuckets(sizes: readonly number[], bucketBytes = DEFAULT_BUCKET_BYTES, inPlaceBytes = Math.min(bucketBytes, DEFAULT_IN_PLACE_BYTES)): number[][] {
   const limit = Math.max(1, Math.floor(bucketBytes / 4));
+  const alone = Math.max(1, Math.floor(inPlaceBytes / 4));
   const buckets: number[][] = [];
   let current: number[] = [];
   let filled = 0;
   sizes.forEach((n, i) => {
-    if (n >= limit) {
+    if (n >= alone) {
       if (current.length) buckets.push(current);
       current = [];
       filled = 0;
@@ -103,23 +112,9 @@ export function gradientAverager(group: ProcessGroup, bucketBytes = DEFAULT_BUCK
       return t.data;
     });
     const buckets: Bucket[] = planBuckets(tensors.map((t) => t.length), bucketBytes).map((ix) => ({ parts: ix.map((i) => tensors[i]) }));
-    // One bucket on the wire at a time (the collective order must be the same on every rank); the next is packed
-    // meanwhile, and the previous one unpacked.
-    let inFlight: Promise<void> | undefined;
-    let previous: Bucket | undefined;
-    for (const b of buckets) {
-      const flat = pack(b);
-      if (inFlight) {
-        await inFlight;
-        unpack(previous!);
-      }
-      inFlight = group.allreduceSum(flat);
-      previous = b;
-    }
-    if (inFlight) {
-      await inFlight;
-      unpack(previous!);
-    }
+    // Every collective issued now (packing first), awaited together; packed buckets are copied back after.
+    await Promise.all(buckets.map((b) => group.allreduceSum(pack(b))));
+    for (const b of buckets) unpack(b);
     stats.steps++;
     stats.seconds += (performance.now() - t0) / 1000;
     stats.bytes = tensors.reduce((s, t) => s + t.byteLength, 0);
