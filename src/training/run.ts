@@ -26,8 +26,16 @@ export type { TrainingHooks } from './trainer';
 
 export async function runTraining(request: RunConfig, hooks: TrainingHooks, resumeFrom?: string): Promise<void> {
   const launch = readLaunchEnv();
+  const resumed = resumeFrom ? readRun(resumeFrom) : undefined;
+  // Refused before the lease is taken, so the refusal leaves the run's state as it was.
+  const trainedOn = resumed?.distributed?.worldSize ?? 1;
+  const ranks = launch?.worldSize ?? 1;
+  if (resumed && trainedOn !== ranks) {
+    // Another world size is another global batch and another order of examples: the resume could not be exact.
+    throw new Error(`${resumeFrom}: this run trained on ${trainedOn} rank(s); resume it on ${trainedOn} (WORLD_SIZE=${trainedOn}${trainedOn === 1 ? ', or without a launcher' : ''}), not ${ranks}`);
+  }
   if (!launch) return runAsOwner(request, hooks, resumeFrom);
-  const config = resumeFrom ? readRun(resumeFrom).config : request;
+  const config = resumed ? resumed.config : request;
   if (config.strategy === 'setfit') {
     throw new Error(`SetFit trains in one process (its contrastive pairs and head fit in one pass): run it without the launcher's WORLD_SIZE=${launch.worldSize}, or pick another strategy for data-parallel training`);
   }
@@ -70,12 +78,6 @@ async function runAsOwner(request: RunConfig, hooks: TrainingHooks, resumeFrom?:
 async function prepare(request: RunConfig, hooks: TrainingHooks, resumeFrom: string | undefined, log: (message: string, level?: 'info' | 'warn') => void, dp?: DataParallel) {
   const resumed = resumeFrom ? readRun(resumeFrom) : undefined;
   const config: RunConfig = resumed ? resumed.config : request;
-  const trainedOn = resumed?.distributed?.worldSize ?? 1;
-  const ranks = dp?.env.worldSize ?? 1;
-  if (resumed && trainedOn !== ranks) {
-    // Another world size is another global batch and another order of examples: the resume could not be exact.
-    throw new Error(`${resumeFrom}: this run trained on ${trainedOn} rank(s); resume it on ${trainedOn} (WORLD_SIZE=${trainedOn}${trainedOn === 1 ? ', or without a launcher' : ''}), not ${ranks}`);
-  }
   if (dp) log(dp.description);
   const ort: typeof ortTypes = await import('onnxruntime-node');
   const device = await chooseDevice(ort, config.device ?? 'auto');

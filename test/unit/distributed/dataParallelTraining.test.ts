@@ -186,6 +186,52 @@ test('2 ranks launched by torchrun (Debian python3-torch, --no_python) = 1 rank 
   }
 });
 
+test('a cancelled 2-rank run resumes on both ranks from rank 0\'s checkpoint and ends as the uninterrupted run; a resume on another world size is refused', { skip: skipNoGloo, timeout: 300_000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fts-ddp-resume-'));
+  try {
+    const data = dataFile(dir);
+    const lone8 = await lone(dir, data, 8);
+    const runs = path.join(dir, 'ddp');
+    let port = await freePort();
+    const ranks = [0, 1].map((r) => spawnRank(trainArgs(runs, data, 4), rankEnv(r, port)));
+    // Ctrl-C reaches rank 0 (torchrun and srun forward it to every rank; rank 0's decision is the one that counts).
+    while (!ranks[0].messages.some((m) => m.type === 'progress' && m.step >= 7)) {
+      assert.ok(ranks.every((r) => r.child.exitCode === null), `a rank ended early: ${ranks.map((r) => r.stderr).join('\n')}`);
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    ranks[0].child.kill('SIGINT');
+    const ends = await Promise.all(ranks.map((r) => r.exit));
+    ranks.forEach((r, i) => assert.equal(ends[i].code, 0, `rank ${i}: ${r.stderr}`));
+    const runDir = onlyRun(runs);
+    const cancelled = readRun(runDir);
+    assert.equal(cancelled.status, 'cancelled');
+    assert.ok(cancelled.step >= 7 && cancelled.step < STEPS, `cancelled at step ${cancelled.step}`);
+    for (const r of ranks) assert.deepEqual(r.messages.filter((m) => m.type === 'done').map((m) => m.type === 'done' && [m.runDir, m.status]), [[runDir, 'cancelled']]);
+
+    const alone = spawnRank([CLI, 'train', '--resume', runDir, '--json'], {});
+    assert.notEqual((await alone.exit).code, 0);
+    assert.match(alone.stderr + JSON.stringify(alone.messages), /this run trained on 2 rank\(s\); resume it on 2 \(WORLD_SIZE=2\), not 1/);
+    assert.equal(readRun(runDir).status, 'cancelled', 'a refused resume leaves the run as it was');
+
+    port = await freePort();
+    const resumed = [0, 1].map((r) => spawnRank([CLI, 'train', '--resume', runDir, '--json'], rankEnv(r, port)));
+    const ends2 = await Promise.all(resumed.map((r) => r.exit));
+    resumed.forEach((r, i) => assert.equal(ends2[i].code, 0, `rank ${i}: ${r.stderr}`));
+    const resumeLine = `resuming from step-${String(cancelled.step).padStart(8, '0')} (step ${cancelled.step})`;
+    for (const r of resumed) assert.ok(r.messages.some((m) => m.type === 'log' && m.message === resumeLine), `both ranks read the same checkpoint: ${resumeLine}`);
+    const rec = readRun(runDir);
+    assert.equal(rec.status, 'completed');
+    assert.equal(rec.distributed!.finalWeights!.differing, 0);
+    const a = losses(lone8);
+    const b = losses(runDir);
+    assert.deepEqual(b.map((x) => x.step), a.map((x) => x.step));
+    const worst = Math.max(...a.map((x, i) => Math.abs(x.loss - b[i].loss)));
+    assert.ok(worst <= 1e-5, `largest loss difference to the uninterrupted lone run: ${worst}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 for (const killed of [1, 0]) {
   test(`killing rank ${killed} ends rank ${1 - killed} with a clear error within the timeout${killed === 1 ? ', and the run as failed' : ''}`, { skip: skipNoGloo, timeout: 120_000 }, async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fts-ddp-kill-'));
