@@ -6,6 +6,7 @@ import type { DeviceSetting } from './onnx/device';
 import { FromWorker, RUN_TASKS, RunConfig, type RunSettings } from './training/protocol';
 import { RUN_CONFIG_OPTIONS, runConfigParts } from './training/runConfigArgs';
 import { runTraining } from './training/run';
+import { readLaunchEnv } from './training/distributed/launchEnv';
 import { bundledSampleRoot, samplePaths, SAMPLE_SETTINGS } from './models/bundledSample';
 import { ProgressBar } from './training/worker/progressBar';
 import { STRATEGIES } from './training/strategies';
@@ -97,7 +98,8 @@ async function train(argv: string[]): Promise<number> {
     cancelled = true;
     console.error('\ncancelling after this step (Ctrl-C again to abort)');
   });
-  await runTraining(config, { emit, isCancelled: () => cancelled, isPaused: () => false }, values.resume ? path.resolve(values.resume) : undefined);
+  // Under torchrun / srun / a PyTorchJob this process is one rank of a data-parallel run.
+  await runTraining(config, { emit, isCancelled: () => cancelled, isPaused: () => false }, values.resume ? path.resolve(values.resume) : undefined, readLaunchEnv());
   return exit;
 }
 

@@ -9,7 +9,7 @@ import type * as ortTypes from 'onnxruntime-node';
 import { chooseDevice } from '../onnx/device';
 import { explainFsError } from '../util/fsErrors';
 import { joinRanks, type DataParallel } from './distributed/dataParallel';
-import { readLaunchEnv } from './distributed/launchEnv';
+import type { LaunchEnv } from './distributed/launchEnv';
 import { textFromRankZero } from './distributed/rankAgreement';
 import type { FromWorker, RunConfig } from './protocol';
 import { markRunFailed, watchRun } from './runEndState';
@@ -24,8 +24,12 @@ import { trainModel } from './worker/runTraining';
 
 export type { TrainingHooks } from './trainer';
 
-export async function runTraining(request: RunConfig, hooks: TrainingHooks, resumeFrom?: string): Promise<void> {
-  const launch = readLaunchEnv();
+/**
+ * `launch`: the data-parallel contract this process was started under (readLaunchEnv), from the CLI only. The
+ * extension's worker never passes one: a VS Code server inside a Slurm allocation inherits SLURM_NTASKS and
+ * SLURM_PROCID, and its runs must not wait for ranks nobody started.
+ */
+export async function runTraining(request: RunConfig, hooks: TrainingHooks, resumeFrom?: string, launch?: LaunchEnv): Promise<void> {
   const resumed = resumeFrom ? readRun(resumeFrom) : undefined;
   // Refused before the lease is taken, so the refusal leaves the run's state as it was.
   const trainedOn = resumed?.distributed?.worldSize ?? 1;

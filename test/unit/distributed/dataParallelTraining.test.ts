@@ -285,3 +285,23 @@ test('a rank whose peer never comes fails the rendezvous within the timeout, say
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the extension\'s worker trains alone whatever launch variables it inherited (a VS Code server inside a Slurm job)', { timeout: 120_000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fts-ddp-inherited-'));
+  const saved = { ...process.env };
+  try {
+    Object.assign(process.env, { SLURM_NTASKS: '4', SLURM_PROCID: '2', WORLD_SIZE: '2', RANK: '1', MASTER_ADDR: '10.0.0.1', MASTER_PORT: '29500' });
+    const { runTraining } = await import('../../../src/training/run');
+    const seen: FromWorker[] = [];
+    await runTraining({ model: MODEL, data: dataFile(dir), strategy: 'full', runsRoot: path.join(dir, 'runs'), device: 'cpu', settings: { maxSteps: 2, batchSize: 8, maxLength: 32, threads: 1 } },
+      { emit: (m) => seen.push(m), isCancelled: () => false, isPaused: () => false });
+    const rec = readRun(onlyRun(path.join(dir, 'runs')));
+    assert.equal(rec.status, 'completed');
+    assert.equal(rec.distributed, undefined);
+    assert.ok(!seen.some((m) => m.type === 'log' && m.message.startsWith('data-parallel')));
+  } finally {
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
