@@ -34,23 +34,21 @@ export function planBuckets(sizes: readonly number[], bucketBytes = DEFAULT_BUCK
   const buckets: number[][] = [];
   let current: number[] = [];
   let filled = 0;
+  const flush = () => {
+    if (current.length) buckets.push(current);
+    current = [];
+    filled = 0;
+  };
   sizes.forEach((n, i) => {
+    if (n >= alone || filled + n > limit) flush();
     if (n >= alone) {
-      if (current.length) buckets.push(current);
-      current = [];
-      filled = 0;
       buckets.push([i]);
       return;
-    }
-    if (filled + n > limit && current.length) {
-      buckets.push(current);
-      current = [];
-      filled = 0;
     }
     current.push(i);
     filled += n;
   });
-  if (current.length) buckets.push(current);
+  flush();
   return buckets;
 }
 
@@ -75,11 +73,6 @@ function unpack(bucket: Bucket): void {
   }
 }
 
-/**
- * The reduceGradients hook for a group: every gradient replaced, in place, by its sum over the ranks, which the
- * session divides by `divisor` (the world size) in the optimizer graph. Each rank must pass the same tensors in the
- * same order (the same artifacts give the same manifest order).
- */
 export interface AveragingStats {
   /**
    * Steps averaged; wall seconds spent waiting for the slowest rank to finish its backward pass (a barrier first),
@@ -99,6 +92,11 @@ export interface GradientAverager {
   stats: AveragingStats;
 }
 
+/**
+ * The reduceGradients hook for a group: every gradient replaced, in place, by its sum over the ranks, which the
+ * session divides by `divisor` (the world size) in the optimizer graph. Each rank must pass the same tensors in the
+ * same order (the same artifacts give the same manifest order).
+ */
 export function gradientAverager(group: ProcessGroup, bucketBytes = DEFAULT_BUCKET_BYTES): GradientAverager {
   const stats: AveragingStats = { steps: 0, waitSeconds: 0, seconds: 0, bytes: 0, buckets: 0 };
   const average = async (grads: GradientTensors) => {

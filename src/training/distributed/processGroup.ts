@@ -30,13 +30,11 @@ export interface GlooGroupOptions {
    * empty of an earlier job's keys (gloo would read that job's addresses): use a fresh folder or a distinct prefix.
    */
   storePath?: string;
-  /** How long rendezvous and each op may take before they reject. Default 5 minutes: ranks of a job start unevenly. */
-  timeoutMs?: number;
+  /** How long rendezvous and each op may take before they reject (the launch contract's FTS_DIST_TIMEOUT_S). */
+  timeoutMs: number;
   /** Store key prefix; distinct prefixes let several groups share one store. */
   prefix?: string;
 }
-
-export const DEFAULT_TIMEOUT_MS = 300_000;
 
 /** Connects to the other ranks; rejects (naming the rank and the cause) when they do not all arrive in time. */
 export async function openGlooGroup(opts: GlooGroupOptions): Promise<ProcessGroup> {
@@ -47,7 +45,7 @@ export async function openGlooGroup(opts: GlooGroupOptions): Promise<ProcessGrou
     masterAddr: opts.masterAddr ?? '127.0.0.1',
     masterPort: opts.masterPort,
     storePath: opts.storePath,
-    timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    timeoutMs: opts.timeoutMs,
     prefix: opts.prefix,
   });
   return glooGroup(handle);

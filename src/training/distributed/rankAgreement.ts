@@ -28,7 +28,7 @@ export async function sumOverRanks(group: ProcessGroup, values: readonly number[
 }
 
 export interface WeightComparison {
-  /** Tensors compared, and how many of them differ from rank 0's on some rank. */
+  /** Tensors compared, and (tensor, rank) pairs where the rank's tensor differs from rank 0's (0: all agree). */
   tensors: number;
   differing: number;
   /** Largest absolute difference from rank 0's value over all ranks and elements. */
@@ -56,7 +56,7 @@ export async function compareWithRankZero(group: ProcessGroup, weights: Readonly
     if (d > 0) differing++;
     maxAbs = Math.max(maxAbs, d);
   }
-  // differing summed; the maximum through a sum of one-hot slots would need the world size: each rank sends its own.
+  // One allreduce for both: the counts summed in slot 0, each rank's maximum in a slot of its own (a sum cannot take a max).
   const slots = new Array(group.worldSize + 1).fill(0);
   slots[0] = differing;
   slots[1 + group.rank] = maxAbs;
