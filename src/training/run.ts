@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as ortTypes from 'onnxruntime-node';
-import { chooseDevice } from '../onnx/device';
+import { chooseDevice, type DeviceChoice } from '../onnx/device';
 import { explainFsError } from '../util/fsErrors';
 import { joinRanks, type DataParallel } from './distributed/dataParallel';
 import type { LaunchEnv } from './distributed/launchEnv';
@@ -90,15 +90,16 @@ async function prepare(request: RunConfig, hooks: TrainingHooks, resumeFrom: str
   return { resumed, config, ort, device, prepared };
 }
 
-async function newRecord(id: string, config: RunConfig, prepared: PreparedRun, ort: typeof ortTypes): Promise<RunRecord> {
-  const { files, ...dataset } = prepared.dataset;
+/** A new run's record; `fingerprint`: the data files' (rank 0 hashes them; the other ranks' records are never written). */
+function newRecord(id: string, config: RunConfig, prepared: PreparedRun, ort: typeof ortTypes, device: DeviceChoice, fingerprint: string): RunRecord {
+  const { files: _files, ...dataset } = prepared.dataset;
   return {
     id, status: 'running', createdAt: new Date().toISOString(), updatedAt: '',
     config: { ...config, settings: prepared.settings },
     model: { path: config.model, modelType: prepared.modelType },
-    dataset: { ...dataset, path: config.data, fingerprint: await fingerprintFiles(files) },
+    dataset: { ...dataset, path: config.data, fingerprint },
     versions: { finetuneStudio: packageVersion(), onnxruntime: ort.env.versions.common ?? 'unknown', node: process.versions.node },
-    device: { executionProvider: '', reason: '' },
+    device: { executionProvider: device.executionProvider, reason: device.reason },
     totalSteps: prepared.totalSteps, step: 0,
   };
 }
@@ -119,8 +120,7 @@ async function runAsFollower(request: RunConfig, hooks: TrainingHooks, resumeFro
     const { resumed, config, ort, device, prepared } = await prepare(request, followed, resumeFrom, logger.log, dp);
     runDir = await textFromRankZero(dp.group, '');
     logger.log(`rank ${dp.env.rank} of ${dp.env.worldSize}: rank 0 owns the run folder ${runDir}; this rank writes nothing there (scratch: ${scratch})`);
-    const record = resumed ?? await newRecord(path.basename(runDir), config, prepared, ort);
-    record.device = { executionProvider: device.executionProvider, reason: device.reason };
+    const record = resumed ?? newRecord(path.basename(runDir), config, prepared, ort, device, 'not computed (rank 0 records the run)');
     await prepared.train({ runId: record.id, runDir: scratch, record, checkpointsFrom: resumeFrom });
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
@@ -135,7 +135,7 @@ async function setUpAndTrain(request: RunConfig, hooks: TrainingHooks, resumeFro
   const { id: runId, dir: runDir } = resumed && resumeFrom ? { id: resumed.id, dir: resumeFrom } : createRunDir(config.runsRoot, config.model, config.strategy);
   logger.attach(runDir);
   if (dp) await textFromRankZero(dp.group, path.resolve(runDir));
-  const record: RunRecord = resumed ?? await newRecord(runId, config, prepared, ort);
+  const record: RunRecord = resumed ?? newRecord(runId, config, prepared, ort, device, await fingerprintFiles(prepared.dataset.files));
   record.status = 'running';
   if (prepared.classWeights) record.classWeights = prepared.classWeights;
   if (prepared.lora) record.lora = prepared.lora;

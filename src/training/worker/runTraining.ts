@@ -359,8 +359,11 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
         };
         // No checkpoint/ in the artifacts: the weights are in `master`, the optimizer state carried or zero.
         generateArtifacts(forwardOf({ head: task.head, training: useDropout }), plan, phaseDir, { checkpoint: false });
-        const evalBytes = modelToBytes(evalModelWithWeightInputs(forwardOf({ head: task.head }), p.trainable));
-        if (device.executionProvider === 'cpu' && threads === undefined) {
+        const probeThreads = device.executionProvider === 'cpu' && threads === undefined;
+        // Rank 1…N−1 never evaluate (rank 0 does), so they build no evaluation graph (a data-parallel run's threads are
+        // fixed by threadsPerRank, so they never time one either).
+        const evalBytes = writer || probeThreads ? modelToBytes(evalModelWithWeightInputs(forwardOf({ head: task.head }), p.trainable)) : undefined;
+        if (probeThreads) {
           const first = collate(data.train, planBatches(data.train.map((e) => e.ids.length), { batchSize: args.batchSize, bucket: true, seed: args.seed })[0], { padId });
           const weights: Feeds = Object.fromEntries(p.trainable.map((n) => [n, new ort.Tensor('float32', master.get(n)!, paramShapes.get(n)!)]));
           // The probe may cost 2 % of the run: estimated from one forward pass of the first batch (a training step is
@@ -369,7 +372,7 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
           const runSeconds = (forward: number) => config.strategy === 'feature-extraction'
             ? (microBatchesPerEpoch + evalPasses) * forward
             : (totalSteps * args.gradientAccumulationSteps * 3 + evalPasses) * forward;
-          const choice = await chooseCpuThreads(ort, evalBytes, { ...inputFeeds(first, inputNames), ...weights }, { fraction: 0.02, runSeconds });
+          const choice = await chooseCpuThreads(ort, evalBytes!, { ...inputFeeds(first, inputNames), ...weights }, { fraction: 0.02, runSeconds });
           threads = choice.threads;
           sessionOptions = trainingSessionOptions('cpu', threads);
           record.device.threads = threads;
@@ -377,7 +380,7 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
           log(choice.reason);
         }
         await evalSession?.release();
-        evalSession = await ort.InferenceSession.create(evalBytes, sessionOptions);
+        evalSession = evalBytes && writer ? await ort.InferenceSession.create(evalBytes, sessionOptions) : undefined;
         state.touched = [...new Set([...state.touched, ...p.trainable])];
         log(`epoch ${epoch}: training ${p.trainable.length} of ${paramShapes.size} parameter tensors`);
         // Where the groups' learning rates differ or change, the dashboard draws one LR curve per group from this.
@@ -408,7 +411,7 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
           return built;
         };
         cache = await encode(data.train, 'features.bin', 'training');
-        if (data.validation.length) evalCache = await encode(data.validation, 'eval-features.bin', 'validation');
+        if (data.validation.length && writer) evalCache = await encode(data.validation, 'eval-features.bin', 'validation');
       }
     };
 
@@ -513,7 +516,8 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
       // Data-parallel: the same global batches on every rank, each rank its strided share (distributedSampler.ts).
       const globalOrder = planBatches(data.train.map((e) => e.ids.length), { batchSize: args.batchSize * ranks, bucket: true, seed: args.seed + epoch * 7919 });
       const order = shardBatches(globalOrder, rank, ranks);
-      if (dp && epoch === state.epoch && paddedExamples(globalOrder, ranks)) log(`epoch ${epoch}: ${paddedExamples(globalOrder, ranks)} example(s) repeated to give every rank batches of one size (DistributedSampler's padding)`);
+      const padded = dp ? paddedExamples(globalOrder, ranks) : 0;
+      if (padded) log(`epoch ${epoch}: ${padded} example(s) repeated to give every rank batches of one size (DistributedSampler's padding)`);
       for (let micro = state.microInEpoch; micro < order.length; micro++) {
         if (!pending.length) {
           // Pause and cancel act between runs: the steps of a group are already in the weights. Cancel waits for the end
@@ -627,22 +631,23 @@ export const trainModel: Trainer = async ({ config, resumed, ort, device, log, h
       // Every rank stepped on the same averaged gradients: their weights must agree bit for bit. Checked, not
       // assumed (a kernel that sums in another order on one machine would make rank 0's export a different model).
       const cmp = await compareWithRankZero(dp.group, session!.weights());
-      record.distributed = { ...record.distributed!, perRankBatch: args.batchSize, globalBatch: args.batchSize * ranks, finalWeights: cmp };
       if (cmp.differing) log(`data-parallel: the ranks' final weights differ from rank 0's in ${cmp.differing} tensor(s) (largest difference ${cmp.maxAbsDifference.toExponential(2)}): rank 0's weights are exported`, 'warn');
       else log(`data-parallel: final weights identical on all ${ranks} ranks (${cmp.tensors} trained tensors compared element by element)`);
       const st = averager!.stats;
+      const ms = (x: number) => (1000 * x) / st.steps;
       if (st.steps) {
-        const ms = (x: number) => (1000 * x) / st.steps;
-        record.distributed.allReduce = { msPerStep: ms(st.seconds), waitMsPerStep: ms(st.waitSeconds), bytesPerStep: st.bytes, buckets: st.buckets, steps: st.steps };
         log(`data-parallel: gradient all-reduce ${ms(st.seconds).toFixed(1)} ms per step on average over ${st.steps} step(s) (${(st.bytes / 1e6).toFixed(1)} MB in ${st.buckets} bucket(s) per step), ` +
           `after ${ms(st.waitSeconds).toFixed(1)} ms waiting for the slowest rank's backward pass`);
       }
       if (!writer) {
         await session!.release();
-        await evalSession?.release();
         hooks.emit({ type: 'done', runDir, status: 'completed' });
         return;
       }
+      record.distributed = {
+        ...record.distributed!, perRankBatch: args.batchSize, globalBatch: args.batchSize * ranks, finalWeights: cmp,
+        ...(st.steps ? { allReduce: { msPerStep: ms(st.seconds), waitMsPerStep: ms(st.waitSeconds), bytesPerStep: st.bytes, buckets: st.buckets, steps: st.steps } } : {}),
+      };
     }
     if (args.earlyStopping && state.best?.checkpoint) {
       // Early stopping keeps the best model (HF's load_best_model_at_end).
