@@ -62,6 +62,18 @@ function spawnRank(args: string[], env: Record<string, string>): Rank {
 
 const rankEnv = (rank: number, port: number, extra: Record<string, string> = {}) => ({ WORLD_SIZE: '2', RANK: String(rank), LOCAL_RANK: String(rank), LOCAL_WORLD_SIZE: '2', MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(port), ...extra });
 
+/** Two ranks of one run on a fresh loopback port, each started with `args` (and `extra` in its environment). */
+async function startRanks(args: string[], extra: Record<string, string> = {}): Promise<Rank[]> {
+  const port = await freePort();
+  return [0, 1].map((r) => spawnRank(args, rankEnv(r, port, extra)));
+}
+
+/** Waits for every rank to end, each with exit code 0. */
+async function allSucceed(ranks: Rank[]): Promise<void> {
+  const ends = await Promise.all(ranks.map((r) => r.exit));
+  ranks.forEach((r, i) => assert.equal(ends[i].code, 0, `rank ${i}: ${r.stderr}`));
+}
+
 const onlyRun = (runs: string) => {
   const dirs = fs.readdirSync(runs).filter((d) => fs.existsSync(path.join(runs, d, 'run.json')));
   assert.equal(dirs.length, 1, `one run folder in ${runs}: ${dirs.join(', ')}`);
@@ -116,10 +128,8 @@ test('2 ranks by plain env vars = 1 rank on the global batch; rank 1 writes noth
     const data = dataFile(dir);
     const [lone8, lone4] = [await lone(dir, data, 8), await lone(dir, data, 4)];
     const runs = path.join(dir, 'ddp');
-    const port = await freePort();
-    const ranks = [0, 1].map((r) => spawnRank(trainArgs(runs, data, 4), rankEnv(r, port)));
-    const ends = await Promise.all(ranks.map((r) => r.exit));
-    ranks.forEach((r, i) => assert.equal(ends[i].code, 0, `rank ${i}: ${r.stderr}`));
+    const ranks = await startRanks(trainArgs(runs, data, 4));
+    await allSucceed(ranks);
     const runDir = onlyRun(runs);
     assertSameTraining(lone8, runDir, lone4);
     assert.equal(readRun(runDir).distributed!.launcher, 'env');
@@ -146,10 +156,7 @@ test('accumulation: 2 ranks × 2 micro-batches of 2 = 1 rank × 2 of 4, with one
     const alone = spawnRank(trainArgs(loneRuns, data, 4, accum), {});
     assert.equal((await alone.exit).code, 0, alone.stderr);
     const runs = path.join(dir, 'ddp');
-    const port = await freePort();
-    const ranks = [0, 1].map((r) => spawnRank(trainArgs(runs, data, 2, accum), rankEnv(r, port)));
-    const ends = await Promise.all(ranks.map((r) => r.exit));
-    ranks.forEach((r, i) => assert.equal(ends[i].code, 0, `rank ${i}: ${r.stderr}`));
+    await allSucceed(await startRanks(trainArgs(runs, data, 2, accum)));
     const a = losses(onlyRun(loneRuns));
     const b = losses(onlyRun(runs));
     assert.equal(b.length, STEPS);
@@ -192,16 +199,14 @@ test('a cancelled 2-rank run resumes on both ranks from rank 0\'s checkpoint and
     const data = dataFile(dir);
     const lone8 = await lone(dir, data, 8);
     const runs = path.join(dir, 'ddp');
-    let port = await freePort();
-    const ranks = [0, 1].map((r) => spawnRank(trainArgs(runs, data, 4), rankEnv(r, port)));
+    const ranks = await startRanks(trainArgs(runs, data, 4));
     // Ctrl-C reaches rank 0 (torchrun and srun forward it to every rank; rank 0's decision is the one that counts).
     while (!ranks[0].messages.some((m) => m.type === 'progress' && m.step >= 7)) {
       assert.ok(ranks.every((r) => r.child.exitCode === null), `a rank ended early: ${ranks.map((r) => r.stderr).join('\n')}`);
       await new Promise((res) => setTimeout(res, 50));
     }
     ranks[0].child.kill('SIGINT');
-    const ends = await Promise.all(ranks.map((r) => r.exit));
-    ranks.forEach((r, i) => assert.equal(ends[i].code, 0, `rank ${i}: ${r.stderr}`));
+    await allSucceed(ranks);
     const runDir = onlyRun(runs);
     const cancelled = readRun(runDir);
     assert.equal(cancelled.status, 'cancelled');
@@ -213,10 +218,8 @@ test('a cancelled 2-rank run resumes on both ranks from rank 0\'s checkpoint and
     assert.match(alone.stderr + JSON.stringify(alone.messages), /this run trained on 2 rank\(s\); resume it on 2 \(WORLD_SIZE=2\), not 1/);
     assert.equal(readRun(runDir).status, 'cancelled', 'a refused resume leaves the run as it was');
 
-    port = await freePort();
-    const resumed = [0, 1].map((r) => spawnRank([CLI, 'train', '--resume', runDir, '--json'], rankEnv(r, port)));
-    const ends2 = await Promise.all(resumed.map((r) => r.exit));
-    resumed.forEach((r, i) => assert.equal(ends2[i].code, 0, `rank ${i}: ${r.stderr}`));
+    const resumed = await startRanks([CLI, 'train', '--resume', runDir, '--json']);
+    await allSucceed(resumed);
     const resumeLine = `resuming from step-${String(cancelled.step).padStart(8, '0')} (step ${cancelled.step})`;
     for (const r of resumed) assert.ok(r.messages.some((m) => m.type === 'log' && m.message === resumeLine), `both ranks read the same checkpoint: ${resumeLine}`);
     const rec = readRun(runDir);
@@ -238,10 +241,9 @@ for (const killed of [1, 0]) {
     try {
       const data = dataFile(dir);
       const runs = path.join(dir, 'ddp');
-      const port = await freePort();
       const TIMEOUT_S = 30;
       const args = trainArgs(runs, data, 4, ['--set', 'maxSteps=100000', '--set', 'evalEvery=100000']);
-      const ranks = [0, 1].map((r) => spawnRank(args, rankEnv(r, port, { FTS_DIST_TIMEOUT_S: String(TIMEOUT_S) })));
+      const ranks = await startRanks(args, { FTS_DIST_TIMEOUT_S: String(TIMEOUT_S) });
       // Both ranks are stepping (their progress lines), then one dies without a word.
       while (![0, 1].every((r) => ranks[r].messages.some((m) => m.type === 'progress' && m.step >= 5))) {
         assert.ok(ranks.every((r) => r.child.exitCode === null), `a rank ended early: ${ranks.map((r) => r.stderr).join('\n')}`);
