@@ -62,6 +62,8 @@ function check(input: ClusterJobInput): void {
   whole('memoryGiPerProc', input.memoryGiPerProc, 1, 65536);
   whole('masterPort', input.masterPort, 1, 65535);
   if (!JOB_NAME_PATTERN.test(input.jobName)) problems.push(`the job name must be lowercase letters, digits and "-" (1 to 40, a letter first, a letter or digit last; Kubernetes names pods and services by it), got ${JSON.stringify(input.jobName)}`);
+  // The trainer refuses SetFit under a world size above 1: a job that every rank would end at its first line.
+  if (input.config.strategy === 'setfit' && input.nodes * input.procsPerNode > 1) problems.push(`SetFit trains in one process, so its job is 1 node x 1 process, got ${input.nodes} x ${input.procsPerNode}; or pick another strategy for data-parallel training`);
   if (!CLUSTER_DEVICES.includes(input.device)) problems.push(`device must be one of ${CLUSTER_DEVICES.join(', ')}, got ${JSON.stringify(input.device)}`);
   for (const [name, p] of [['workDir (the working folder on the cluster)', input.workDir], ['packagePath (the package on the cluster)', input.packagePath]] as const) {
     if (!path.posix.isAbsolute(p)) problems.push(`${name} must be an absolute POSIX path, got ${JSON.stringify(p)}`);

@@ -252,6 +252,9 @@ test('bad numbers, names and paths are refused with what is wrong', () => {
   assert.match(problems({ jobName: 'My_Job' }), /job name must be lowercase letters, digits and "-".*got "My_Job"/);
   assert.match(problems({ workDir: 'shared' }), /workDir \(the working folder on the cluster\) must be an absolute POSIX path, got "shared"/);
   assert.match(problems({ runsDir: 'a\nb' }), /runsDir must not hold a NUL or line break/);
+  const setfit = { strategy: 'setfit' as const, settings: {} };
+  assert.match(problems({ config: setfit }), /SetFit trains in one process, so its job is 1 node x 1 process, got 3 x 2/);
+  assert.doesNotThrow(() => clusterJob(input({ config: setfit, nodes: 1, procsPerNode: 1 })));
   assert.equal(jobNameFrom('My Config_v2.json'), 'my-config-v2-json');
   assert.equal(jobNameFrom('___'), 'finetune');
   assert.equal(jobNameFrom('20261208-041500-tiny-bert-lora'), 'run-20261208-041500-tiny-bert-lora', 'a run id: a letter first');
