@@ -1,15 +1,10 @@
 // One rank of a process-group test (test/unit/distributed/glooGroup.test.ts): opens a gloo group from the JSON
 // config in argv[2], runs one scenario, and reports on stdout one JSON line per event
 // ({event:'connected'|'started'|'result'|'error', ...}) so the test can time, kill and check each rank.
-import { openGlooGroup, type ProcessGroup } from '../../src/training/distributed/processGroup';
+import { openGlooGroup, type GlooGroupOptions, type ProcessGroup } from '../../src/training/distributed/processGroup';
 
-export interface WorkerConfig {
-  rank: number;
-  worldSize: number;
-  masterAddr?: string;
-  masterPort?: number;
-  storePath?: string;
-  timeoutMs: number;
+/** The group's options, and what to do with it. */
+export interface WorkerConfig extends GlooGroupOptions {
   scenario: 'sums' | 'broadcast' | 'barrier' | 'buckets' | 'allreduce' | 'idle';
   /** Elements per allreduce buffer. */
   n?: number;
@@ -100,7 +95,7 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   let group: ProcessGroup;
   try {
-    group = await openGlooGroup({ rank: cfg.rank, worldSize: cfg.worldSize, masterAddr: cfg.masterAddr, masterPort: cfg.masterPort, storePath: cfg.storePath, timeoutMs: cfg.timeoutMs });
+    group = await openGlooGroup(cfg);
   } catch (e) {
     report('error', { message: (e as Error).message, ms: performance.now() - t0 });
     return;
